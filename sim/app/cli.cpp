@@ -1,0 +1,66 @@
+#include "sim/app/cli.h"
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "sim/app/commands.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/version.h"
+
+namespace wakesim::app {
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  Streams io{out, err, command_line};
+
+  CLI::App app("wakesim: a discrete-event simulator of KVM posted-interrupt wakeup designs", "wakesim");
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       fmt::format("wakesim {} (git {})", experiment::version(), experiment::git_revision()));
+  const Action run = add_run_command(app, io);
+  const Action check = add_check_command(app, io);
+  const Action list = add_list_command(app, io);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // A subcommand's --help is reported through the same exception types as above only at top level.
+    if (e.get_exit_code() == 0) {
+      out << e.what() << "\n";
+      return 0;
+    }
+    err << "wakesim: error: " << e.what() << "\n" << "Run 'wakesim --help' for usage.\n";
+    return 2;
+  }
+
+  try {
+    for (CLI::App* sub : app.get_subcommands()) {
+      if (sub->get_name() == "run") return run();
+      if (sub->get_name() == "check") return check();
+      if (sub->get_name() == "list") return list();
+    }
+    return 2;
+  } catch (const engine::UserError& e) {
+    err << e.what() << "\n";
+    return 2;
+  } catch (const engine::InternalError& e) {
+    err << "wakesim: internal error (please report): " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "wakesim: internal error (please report): " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace wakesim::app

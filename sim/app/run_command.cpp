@@ -1,0 +1,101 @@
+// `wakesim run [CONFIG] [--design NAME|all]... [--set KEY=VALUE]... [--seed N] [--replicates R]
+//               [--jobs N] [--out DIR] [--json]`
+#include <chrono>
+#include <ctime>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "sim/app/commands.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/config.h"
+#include "sim/experiment/report.h"
+#include "sim/experiment/results_writer.h"
+#include "sim/experiment/runner.h"
+#include "sim/experiment/summary.h"
+
+namespace wakesim::app {
+namespace {
+
+struct RunOptions {
+  std::string config;
+  std::vector<std::string> designs;
+  std::vector<std::string> overrides;
+  std::optional<uint64_t> seed;
+  std::optional<int> replicates;
+  int jobs = 0;
+  std::string out;
+  bool json = false;
+};
+
+std::filesystem::path default_out_dir(const std::string& stem) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::filesystem::path dir = std::filesystem::path("results") / fmt::format("{}-{}", stem, stamp);
+  for (int i = 2; std::filesystem::exists(dir); ++i)
+    dir = std::filesystem::path("results") / fmt::format("{}-{}-{}", stem, stamp, i);
+  return dir;
+}
+
+int execute(const RunOptions& o, Streams& io) {
+  using namespace experiment;
+  const auto start = std::chrono::system_clock::now();
+  std::optional<std::filesystem::path> file;
+  if (!o.config.empty()) file = resolve_config_path(o.config);
+  std::vector<std::string> overrides = o.overrides;
+  if (o.seed) overrides.push_back(fmt::format("run.seed={}", *o.seed));
+  if (o.replicates) overrides.push_back(fmt::format("run.replicates={}", *o.replicates));
+  LoadedConfig loaded = load_config(file, overrides);
+  if (!o.designs.empty()) loaded.config.run.designs = o.designs;
+  Config& config = loaded.config;
+
+  const ExperimentResult result = run_experiment(config, o.jobs);
+  const auto end = std::chrono::system_clock::now();
+  const std::filesystem::path out_dir =
+      o.out.empty() ? default_out_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
+  write_results(out_dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs});
+
+  if (o.json) {
+    io.out << summary_json(config, result);
+  } else {
+    io.out << fmt::format("scenario '{}' ({}); {} replicate{} x {} measured after {} warm-up; seed {}\n\n",
+                          config.scenario, loaded.source, config.run.replicates, config.run.replicates == 1 ? "" : "s",
+                          engine::to_string(config.run.duration), engine::to_string(config.run.warmup), config.run.seed);
+    io.out << format_table(summarize(result), result.designs);
+    uint64_t events = 0;
+    double wall = 0;
+    for (const RunRecord& r : result.runs) events += r.result.events, wall += r.result.wall_seconds;
+    io.out << fmt::format("\n{} events in {:.2f} s of run time ({:.2f} M events/s per core)\n", events, wall,
+                          wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
+    io.out << fmt::format("results: {}\n", out_dir.string());
+  }
+  if (result.failures() == 0) return 0;
+  bool internal = false;
+  for (const RunRecord& r : result.runs) {
+    if (r.error.empty()) continue;
+    io.err << fmt::format("run {} replicate {} failed: {}\n", r.design, r.replicate, r.error);
+    internal = internal || r.error.starts_with("internal error");
+  }
+  return internal ? 1 : 2;
+}
+
+}  // namespace
+
+Action add_run_command(CLI::App& app, Streams& io) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a configuration (the built-in default workload if none) on the chosen designs");
+  cmd->add_option("CONFIG", options->config, "TOML configuration file, or the name of a workload preset");
+  cmd->add_option("--design", options->designs, "design to run (repeatable), or 'all'")->type_name("NAME");
+  cmd->add_option("--set", options->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
+  cmd->add_option("--seed", options->seed, "base random seed (run.seed)");
+  cmd->add_option("--replicates", options->replicates, "independent replicates per design (run.replicates)");
+  cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--out", options->out, "results directory (default: results/<config>-<time>/)")->type_name("DIR");
+  cmd->add_flag("--json", options->json, "print summary.json instead of the table");
+  return [options, &io] { return execute(*options, io); };
+}
+
+}  // namespace wakesim::app

@@ -1,0 +1,200 @@
+#include "sim/config/loader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "sim/config/suggest.h"
+
+namespace wakesim::config {
+namespace {
+
+using engine::UserError;
+
+std::string where(const std::string& source, const toml::source_region& region) {
+  return fmt::format("{}:{}:{}", source, region.begin.line, region.begin.column);
+}
+
+// Problems of one file, reported in file order (toml++ tables iterate in key order).
+struct Problems {
+  struct Line {
+    toml::source_position at;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  void add(const std::string& source, const toml::source_region& region, const std::string& key,
+           const std::string& what) {
+    lines.push_back(Line{region.begin, fmt::format("{}: error: {}: {}", where(source, region), key, what)});
+  }
+  void throw_if_any() {
+    if (lines.empty()) return;
+    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+      return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+    });
+    std::string text;
+    for (size_t i = 0; i < lines.size(); ++i) text += (i ? "\n" : "") + lines[i].text;
+    throw UserError(text);
+  }
+};
+
+// Converts a TOML value node; returns false (and sets `what`) for tables, dates and the like.
+bool to_value(const toml::node& node, Value& out, std::string& what) {
+  if (auto v = node.as_boolean()) return out = Value{v->get()}, true;
+  if (auto v = node.as_integer()) return out = Value{v->get()}, true;
+  if (auto v = node.as_floating_point()) return out = Value{v->get()}, true;
+  if (auto v = node.as_string()) return out = Value{v->get()}, true;
+  if (auto array = node.as_array()) {
+    Value::Array elements;
+    for (const toml::node& element : *array) {
+      Value e;
+      if (!to_value(element, e, what)) return false;
+      elements.push_back(std::move(e));
+    }
+    out = Value{std::move(elements)};
+    return true;
+  }
+  what = node.is_table() ? "a table" : "a date or time";
+  return false;
+}
+
+// Every dotted key of the schema, for suggestions when a key is put at the wrong level.
+void all_keys(const SectionInfo& section, const std::string& prefix, std::vector<std::string>& out) {
+  for (const FieldInfo& f : section.fields) out.push_back(prefix + f.key);
+  for (const SectionInfo::Child& c : section.children) all_keys(*c.section, prefix + c.key + ".", out);
+}
+
+std::string suggestion(const SectionInfo& root, const SectionInfo& section, const std::string& prefix,
+                       const std::string& key) {
+  if (auto near = closest(key, section.key_names())) return fmt::format(" (did you mean '{}{}'?)", prefix, *near);
+  std::vector<std::string> everywhere;
+  all_keys(root, "", everywhere);
+  for (const std::string& full : everywhere) {
+    const size_t dot = full.rfind('.');
+    if ((dot == std::string::npos ? full : full.substr(dot + 1)) == key) return fmt::format(" (did you mean '{}'?)", full);
+  }
+  return did_you_mean(prefix + key, everywhere);
+}
+
+void apply_table(const SectionInfo& root, const SectionInfo& section, void* object, const toml::table& table,
+                 const std::string& prefix, const std::string& source, Problems& problems) {
+  for (const auto& [raw_key, node] : table) {
+    const std::string key(raw_key.str());
+    const std::string dotted = prefix + key;
+    const toml::source_region at = raw_key.source().begin.line ? raw_key.source() : node.source();
+    if (const SectionInfo::Child* child = section.find_child(key)) {
+      if (const toml::table* sub = node.as_table())
+        apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, problems);
+      else
+        problems.add(source, at, dotted, fmt::format("is a section; write it as [{}] with keys inside", dotted));
+      continue;
+    }
+    const FieldInfo* field = section.find_field(key);
+    if (field == nullptr) {
+      problems.add(source, at, dotted, "unknown key" + suggestion(root, section, prefix, key));
+      continue;
+    }
+    Value value;
+    std::string what;
+    if (!to_value(node, value, what)) {
+      problems.add(source, at, dotted, fmt::format("expected {}, got {}", field->type, what));
+      continue;
+    }
+    if (Problem p = field->assign(object, value)) problems.add(source, node.source(), dotted, *p);
+  }
+}
+
+void apply_parsed(const SectionInfo& root, void* object, std::string_view text, const std::string& source) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    throw UserError(fmt::format("{}: error: {}", where(source, error.source()), error.description()));
+  }
+  Problems problems;
+  apply_table(root, root, object, table, "", source, problems);
+  problems.throw_if_any();
+}
+
+void emit(const SectionInfo& section, const void* object, const std::string& prefix, std::string& out) {
+  for (const FieldInfo& f : section.fields) out += fmt::format("{} = {}\n", f.key, to_toml_text(f.read(object)));
+  for (const SectionInfo::Child& c : section.children) {
+    out += fmt::format("\n[{}{}]\n", prefix, c.key);
+    emit(*c.section, c.access_const(object), prefix + c.key + ".", out);
+  }
+}
+
+}  // namespace
+
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open the configuration file", file.string()));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  apply_parsed(root, object, buffer.str(), file.string());
+}
+
+void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name) {
+  apply_parsed(root, object, toml_text, source_name);
+}
+
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment) {
+  const std::string source = fmt::format("--set {}", assignment);
+  const size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    throw UserError(fmt::format("{}: error: expected KEY=VALUE, e.g. --set host.sockets=2", source));
+  std::string key(assignment.substr(0, eq));
+  while (!key.empty() && key.back() == ' ') key.pop_back();
+  const std::string value_text(assignment.substr(eq + 1));
+
+  // Walk the dotted key down the sections.
+  const SectionInfo* section = &root;
+  void* target = object;
+  std::string prefix;
+  size_t start = 0;
+  for (size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
+    const std::string part = key.substr(start, dot - start);
+    const SectionInfo::Child* child = section->find_child(part);
+    if (child == nullptr)
+      throw UserError(fmt::format("{}: error: {}: unknown section '{}'{}", source, key, prefix + part,
+                                  suggestion(root, *section, prefix, part)));
+    target = child->access(target);
+    section = child->section;
+    prefix += part + ".";
+  }
+  const std::string leaf = key.substr(start);
+  const FieldInfo* field = section->find_field(leaf);
+  if (field == nullptr) {
+    if (section->find_child(leaf) != nullptr)
+      throw UserError(fmt::format("{}: error: {}: is a section, not a key", source, key));
+    throw UserError(fmt::format("{}: error: {}: unknown key{}", source, key, suggestion(root, *section, prefix, leaf)));
+  }
+  Value value{value_text};
+  try {
+    const toml::table parsed = toml::parse("v = " + value_text);
+    std::string what;
+    if (const toml::node* node = parsed.get("v"); node != nullptr && !to_value(*node, value, what))
+      value = Value{value_text};
+  } catch (const toml::parse_error&) {
+    // Not TOML: the text itself is the value (a string such as 10ms or rcu-list).
+  }
+  if (Problem p = field->assign(target, value)) throw UserError(fmt::format("{}: error: {}: {}", source, key, *p));
+}
+
+void validate(const SectionInfo& root, const void* object, const std::string& source) {
+  if (auto problem = check_sections(root, object)) {
+    const auto& [section, what] = *problem;
+    throw UserError(section.empty() ? fmt::format("{}: error: {}", source, what)
+                                    : fmt::format("{}: error: [{}]: {}", source, section, what));
+  }
+}
+
+std::string to_toml(const SectionInfo& root, const void* object) {
+  std::string out;
+  emit(root, object, "", out);
+  return out;
+}
+
+}  // namespace wakesim::config

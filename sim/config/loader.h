@@ -1,0 +1,37 @@
+// Reads TOML configuration into structs described by a Section schema, applies `--set key=value`
+// overrides, and writes the resolved configuration back as TOML. Every problem is reported as one
+// line, "FILE:LINE:COL: error: dotted.key: what was wrong (did you mean ...?)", and all problems of a
+// file are reported together in one UserError.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "sim/config/schema.h"
+#include "sim/engine/errors.h"
+
+namespace wakesim::config {
+
+// Applies a TOML file or text on top of the values already in `object`.
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file);
+void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name);
+// Applies one override "dotted.key=value"; the value is TOML ("2", "true", "[1, 2]", "\"x\"") or, if it
+// does not parse as TOML, taken as a string ("10ms", "rcu-list").
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment);
+// Runs the whole-section checks; `source` names what was loaded, for the message.
+void validate(const SectionInfo& root, const void* object, const std::string& source);
+// The resolved configuration, in schema order, loadable by apply_text.
+std::string to_toml(const SectionInfo& root, const void* object);
+
+// Typed conveniences for a struct with a static schema().
+template <class T>
+void apply_file(T& object, const std::filesystem::path& file) { apply_file(T::schema().info(), &object, file); }
+template <class T>
+void apply_override(T& object, std::string_view assignment) { apply_override(T::schema().info(), &object, assignment); }
+template <class T>
+void validate(const T& object, const std::string& source) { validate(T::schema().info(), &object, source); }
+template <class T>
+std::string to_toml(const T& object) { return to_toml(T::schema().info(), &object); }
+
+}  // namespace wakesim::config

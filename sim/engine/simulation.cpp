@@ -1,0 +1,34 @@
+#include "sim/engine/simulation.h"
+
+#include "sim/engine/errors.h"
+
+namespace wakesim::engine {
+
+void Simulation::schedule_at(Event& e, Time when, Priority priority) {
+  WAKESIM_CHECK(when >= now_, "scheduling {} at {}, before now ({})", e.describe(), when, now_);
+  queue_.push(e, when, priority);
+}
+
+void Simulation::run_until(Time until) {
+  stopping_ = false;
+  try {
+    while (!stopping_) {
+      if (queue_.next_time() > until) {
+        if (until > now_) now_ = until;
+        break;
+      }
+      Event* e = queue_.pop();
+      now_ = e->when();
+      current_ = e;
+      ++events_executed_;
+      e->fire();
+    }
+  } catch (const InternalError& error) {
+    const std::string where = current_ != nullptr ? current_->describe() : "no event";
+    current_ = nullptr;
+    throw InternalError(fmt::format("{} [at simulated time {}, in event '{}']", error.what(), now_, where));
+  }
+  current_ = nullptr;
+}
+
+}  // namespace wakesim::engine

@@ -1,0 +1,54 @@
+// One simulation: its clock, pending events and random streams. There is no global simulator state;
+// a sweep runs many Simulation objects at once on different threads. Model objects hold a
+// Simulation& and must not outlive it.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/engine/event.h"
+#include "sim/engine/event_queue.h"
+#include "sim/engine/random.h"
+#include "sim/engine/time.h"
+
+namespace wakesim::engine {
+
+class Simulation {
+ public:
+  explicit Simulation(uint64_t seed) : seed_(seed) {}
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  Time now() const { return now_; }
+  uint64_t seed() const { return seed_; }
+
+  // Schedules `e` at an absolute time, which must not be in the past. A pending `e` is moved.
+  void schedule_at(Event& e, Time when, Priority priority = Priority::kDefault);
+  void schedule_in(Event& e, Time delay, Priority priority = Priority::kDefault) {
+    schedule_at(e, now_ + delay, priority);
+  }
+  void cancel(Event& e) { queue_.cancel(e); }
+
+  // Runs events in (time, priority, sequence) order until none is left at or before `until`, or stop()
+  // is called. The clock then reads `until` (or the stop time). An always-on check that fails inside an
+  // event is rethrown as InternalError with the simulated time and the event added.
+  void run_until(Time until);
+  // Ends run_until() after the current event.
+  void stop() { stopping_ = true; }
+
+  // The random stream for (this run's seed, entity, purpose). Same key, same values, in every design.
+  RandomStream stream(uint64_t entity, StreamPurpose purpose) const { return RandomStream(seed_, entity, purpose); }
+
+  uint64_t events_executed() const { return events_executed_; }
+  size_t events_pending() const { return queue_.size(); }
+  const Event* current_event() const { return current_; }
+
+ private:
+  uint64_t seed_;
+  Time now_;
+  EventQueue queue_;
+  uint64_t events_executed_ = 0;
+  Event* current_ = nullptr;
+  bool stopping_ = false;
+};
+
+}  // namespace wakesim::engine

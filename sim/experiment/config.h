@@ -1,0 +1,32 @@
+// The whole configuration of a run: which scenario, how long, and every model's parameters. Loading
+// order: built-in defaults, then the TOML file, then --set overrides, then validation.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config/schema.h"
+#include "sim/experiment/run_params.h"
+#include "sim/workload/queue_station.h"
+
+namespace wakesim::experiment {
+
+struct Config {
+  std::string scenario = "queue";
+  RunParams run;
+  workload::QueueParams queue;
+
+  static const config::Section<Config>& schema();
+};
+
+struct LoadedConfig {
+  Config config;
+  std::string source;  // the file, or "built-in defaults"
+};
+
+// Defaults, then `file` (if any), then each "key=value" override, then validation. Throws UserError.
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides);
+
+}  // namespace wakesim::experiment

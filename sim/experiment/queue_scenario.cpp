@@ -1,0 +1,40 @@
+// The "queue" scenario: one G/G/c station (sim/workload/queue_station.h), the engine's self-test.
+#include "sim/engine/simulation.h"
+#include "sim/experiment/config.h"
+#include "sim/experiment/scenario.h"
+#include "sim/workload/queue_station.h"
+
+namespace wakesim::experiment {
+namespace {
+
+class QueueScenario final : public Scenario {
+ public:
+  std::vector<std::string> designs(const Config&) const override { return {"fifo"}; }
+
+  RunResult run(const Config& config, const std::string&, uint64_t seed) const override {
+    engine::Simulation sim(seed);
+    workload::QueueStation station(sim, config.queue);
+    station.start();
+    sim.run_until(config.run.warmup);
+    station.reset_statistics();
+    sim.run_until(config.run.warmup + config.run.duration);
+
+    RunResult r;
+    const double seconds = config.run.duration.seconds();
+    r.add("throughput", "/s", static_cast<double>(station.completed()) / seconds);
+    r.add("utilization", "fraction", station.utilization());
+    r.add("number_in_system.mean", "count", station.mean_number_in_system());
+    r.add_latency_summary("wait", station.waiting());
+    r.add_latency_summary("response", station.response());
+    r.histograms.emplace_back("wait", station.waiting());
+    r.histograms.emplace_back("response", station.response());
+    r.events = sim.events_executed();
+    return r;
+  }
+};
+
+const RegisterScenario<QueueScenario> kRegistered{
+    "queue", "G/G/c queueing station: the engine's self-test against queueing theory"};
+
+}  // namespace
+}  // namespace wakesim::experiment

@@ -1,0 +1,19 @@
+// The human-readable table `wakesim run` prints: one row per metric, one column per design, each cell
+// the mean over replicates and, with more than one replicate, its 95% confidence half-width.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/experiment/summary.h"
+
+namespace wakesim::experiment {
+
+// A value with its unit scaled for reading: 1234.5 ns -> "1.23us", 250000 /s -> "250k/s".
+std::string format_metric_value(double value, const std::string& unit);
+
+// `metrics` selects and orders the rows (all metrics when empty).
+std::string format_table(const std::vector<MetricSummary>& summary, const std::vector<std::string>& designs,
+                         const std::vector<std::string>& metrics = {});
+
+}  // namespace wakesim::experiment

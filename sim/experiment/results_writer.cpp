@@ -1,0 +1,174 @@
+#include "sim/experiment/results_writer.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/config/loader.h"
+#include "sim/experiment/atomic_file.h"
+#include "sim/experiment/summary.h"
+#include "sim/experiment/version.h"
+
+namespace wakesim::experiment {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// CSV and JSON column: the metric name with its unit where one is needed to read the number.
+std::string column_name(const Metric& m) {
+  if (m.unit == "ns") return m.name + "_ns";
+  if (m.unit == "/s") return m.name + "_per_s";
+  return m.name;
+}
+
+}  // namespace
+
+std::string summary_json(const Config& config, const ExperimentResult& result) {
+  Json doc;
+  doc["schema_version"] = kSummarySchemaVersion;
+  doc["scenario"] = config.scenario;
+  doc["designs"] = result.designs;
+  doc["seed"] = config.run.seed;
+  doc["replicates"] = config.run.replicates;
+  doc["failures"] = result.failures();
+  Json runs = Json::array();
+  for (const RunRecord& r : result.runs) {
+    Json run;
+    run["design"] = r.design;
+    run["replicate"] = r.replicate;
+    run["seed"] = r.seed;
+    if (!r.error.empty()) {
+      run["error"] = r.error;
+    } else {
+      Json metrics;
+      for (const Metric& m : r.result.metrics) metrics[column_name(m)] = number(m.value);
+      run["metrics"] = std::move(metrics);
+      run["events"] = r.result.events;
+    }
+    runs.push_back(std::move(run));
+  }
+  doc["runs"] = std::move(runs);
+  Json aggregates = Json::array();
+  for (const MetricSummary& s : summarize(result)) {
+    aggregates.push_back(Json{{"design", s.design},
+                              {"metric", s.metric},
+                              {"unit", s.unit},
+                              {"n", s.ci.n},
+                              {"mean", number(s.ci.mean)},
+                              {"ci95_low", number(s.ci.lo)},
+                              {"ci95_high", number(s.ci.hi)},
+                              {"ci95_half_width", number(s.ci.half_width)}});
+  }
+  doc["aggregates"] = std::move(aggregates);
+  return doc.dump(2) + "\n";
+}
+
+std::string runs_csv(const ExperimentResult& result) {
+  std::vector<std::string> columns;
+  std::map<std::string, bool> seen;
+  for (const RunRecord& r : result.runs)
+    for (const Metric& m : r.result.metrics)
+      if (!seen[column_name(m)]) seen[column_name(m)] = true, columns.push_back(column_name(m));
+  std::string out = "design,replicate,seed,error";
+  for (const std::string& c : columns) out += "," + csv_field(c);
+  out += "\n";
+  for (const RunRecord& r : result.runs) {
+    out += fmt::format("{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error));
+    std::map<std::string, double> values;
+    for (const Metric& m : r.result.metrics) values[column_name(m)] = m.value;
+    for (const std::string& c : columns) {
+      auto it = values.find(c);
+      out += it == values.end() ? "," : fmt::format(",{}", it->second);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void write_results(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
+                   const RunContext& context) {
+  write_file_atomically(dir / "config.toml", config::to_toml(config));
+  write_file_atomically(dir / "summary.json", summary_json(config, result));
+  write_file_atomically(dir / "runs.csv", runs_csv(result));
+
+  for (const std::string& design : result.designs) {
+    std::map<std::string, stats::LatencyHistogram> merged;
+    std::vector<std::string> order;
+    for (const RunRecord& r : result.runs) {
+      if (r.design != design || !r.error.empty()) continue;
+      for (const auto& [name, h] : r.result.histograms) {
+        if (!merged.contains(name)) order.push_back(name);
+        merged[name] += h;
+      }
+    }
+    for (const std::string& name : order) {
+      std::string csv = "lower_ns,upper_ns,count\n";
+      for (const auto& b : merged[name].buckets())
+        csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) * 1e-3, static_cast<double>(b.upper_ps + 1) * 1e-3,
+                           b.count);
+      write_file_atomically(dir / "histograms" / design / (name + ".csv"), csv);
+    }
+  }
+
+  std::string timings = "design,replicate,events,wall_seconds,events_per_second\n";
+  for (const RunRecord& r : result.runs)
+    timings += fmt::format("{},{},{},{:.6f},{:.0f}\n", csv_field(r.design), r.replicate, r.result.events,
+                           r.result.wall_seconds,
+                           r.result.wall_seconds > 0 ? static_cast<double>(r.result.events) / r.result.wall_seconds : 0.0);
+  write_file_atomically(dir / "timings.csv", timings);
+
+  Json manifest;
+  manifest["wakesim_version"] = version();
+  manifest["git_revision"] = git_revision();
+  manifest["command_line"] = context.command_line;
+  manifest["config_source"] = context.config_source;
+  manifest["scenario"] = config.scenario;
+  manifest["designs"] = result.designs;
+  manifest["seed"] = config.run.seed;
+  manifest["replicates"] = config.run.replicates;
+  manifest["replicate_seeds"] = Json::array();
+  for (int r = 0; r < config.run.replicates; ++r) manifest["replicate_seeds"].push_back(replicate_seed(config.run.seed, r));
+  manifest["resolved_config"] = config::to_toml(config);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  utsname uts{};
+  ::uname(&uts);
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  manifest["host"] = Json{{"name", host},
+                          {"system", fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine)},
+                          {"hardware_threads", std::thread::hardware_concurrency()},
+                          {"jobs", context.jobs},
+                          {"peak_rss_bytes", static_cast<int64_t>(usage.ru_maxrss) * 1024}};
+  manifest["start_time"] = iso_time(context.start);
+  manifest["end_time"] = iso_time(context.end);
+  manifest["failures"] = result.failures();
+  write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
+}
+
+}  // namespace wakesim::experiment

@@ -1,0 +1,37 @@
+// Writes a results directory (shared/DESIGN.md §9). Every file is written atomically.
+//   config.toml     the resolved configuration: `wakesim run DIR/config.toml` repeats the run
+//   manifest.json   resolved config, seed, designs, version and git revision, host, start/end time
+//   summary.json    one record per design x replicate, plus per-design aggregates with 95% CIs
+//   runs.csv        tidy: one row per design x replicate, one column per metric (name_unit)
+//   histograms/DESIGN/NAME.csv   latency histograms merged over replicates: lower_ns,upper_ns,count
+//   timings.csv     wall-clock seconds and events/s per run (the only file that differs between
+//                   identical runs; everything else is byte-identical for the same config and seed)
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "sim/experiment/config.h"
+#include "sim/experiment/runner.h"
+
+namespace wakesim::experiment {
+
+struct RunContext {
+  std::string command_line;
+  std::string config_source;
+  std::chrono::system_clock::time_point start;
+  std::chrono::system_clock::time_point end;
+  int jobs = 0;
+};
+
+inline constexpr int kSummarySchemaVersion = 1;
+
+// The summary.json document (also what `wakesim run --json` prints).
+std::string summary_json(const Config& config, const ExperimentResult& result);
+std::string runs_csv(const ExperimentResult& result);
+
+void write_results(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
+                   const RunContext& context);
+
+}  // namespace wakesim::experiment

@@ -1,0 +1,77 @@
+#include "sim/experiment/runner.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "sim/config/suggest.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/scenario.h"
+
+namespace wakesim::experiment {
+
+size_t ExperimentResult::failures() const {
+  size_t n = 0;
+  for (const RunRecord& r : runs) n += r.error.empty() ? 0 : 1;
+  return n;
+}
+
+uint64_t replicate_seed(uint64_t base_seed, int replicate) {
+  uint64_t z = base_seed + 0x9e3779b97f4a7c15ull * (static_cast<uint64_t>(replicate) + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::vector<std::string> resolve_designs(const Config& config) {
+  const ScenarioEntry* entry = find_scenario(config.scenario);
+  if (entry == nullptr) throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
+  const std::vector<std::string> known = entry->make()->designs(config);
+  std::vector<std::string> chosen;
+  for (const std::string& d : config.run.designs) {
+    if (d == "all") {
+      for (const std::string& k : known)
+        if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), d) == known.end()) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw engine::UserError(fmt::format("error: run.designs: '{}' is not a design of scenario '{}'; known: {}{}", d,
+                                          config.scenario, list, config::did_you_mean(d, known)));
+    }
+    if (std::find(chosen.begin(), chosen.end(), d) == chosen.end()) chosen.push_back(d);
+  }
+  if (chosen.empty()) throw engine::UserError("error: run.designs: no design selected");
+  return chosen;
+}
+
+ExperimentResult run_experiment(const Config& config, int jobs) {
+  ExperimentResult out;
+  out.designs = resolve_designs(config);
+  const auto scenario = find_scenario(config.scenario)->make();
+  for (const std::string& design : out.designs)
+    for (int r = 0; r < config.run.replicates; ++r)
+      out.runs.push_back(RunRecord{design, r, replicate_seed(config.run.seed, r), {}, {}});
+
+  auto run_one = [&](RunRecord& record) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      record.result = scenario->run(config, record.design, record.seed);
+    } catch (const engine::UserError& e) {
+      record.error = e.what();
+    } catch (const engine::InternalError& e) {
+      record.error = fmt::format("internal error: {}", e.what());
+    }
+    record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, out.runs.size(), [&](size_t i) { run_one(out.runs[i]); }, tbb::simple_partitioner());
+  });
+  return out;
+}
+
+}  // namespace wakesim::experiment

@@ -1,0 +1,46 @@
+// A scenario is a kind of model that `wakesim run` can build from a configuration: the queueing
+// self-test, the lock micro-benchmark, the KVM wakeup model. Scenarios register themselves by name;
+// each compares one or more variants ("designs") under common random numbers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/run_result.h"
+
+namespace wakesim::experiment {
+
+struct Config;
+
+class Scenario {
+ public:
+  virtual ~Scenario() = default;
+  // The variants this scenario can compare, in a fixed order (e.g. the registered wakeup designs).
+  virtual std::vector<std::string> designs(const Config& config) const = 0;
+  // One simulation of `design` with `seed`. Throws engine::UserError for a bad combination of settings
+  // and engine::InternalError when an always-on check fails.
+  virtual RunResult run(const Config& config, const std::string& design, uint64_t seed) const = 0;
+};
+
+struct ScenarioEntry {
+  std::string name;
+  std::string help;
+  std::function<std::unique_ptr<Scenario>()> make;
+};
+
+void register_scenario(ScenarioEntry entry);
+const ScenarioEntry* find_scenario(const std::string& name);
+std::vector<const ScenarioEntry*> all_scenarios();  // sorted by name
+
+// `const RegisterScenario<QueueScenario> kRegistered{"queue", "..."};` in the scenario's .cpp file.
+template <class S>
+struct RegisterScenario {
+  RegisterScenario(std::string name, std::string help) {
+    register_scenario(ScenarioEntry{std::move(name), std::move(help), [] { return std::make_unique<S>(); }});
+  }
+};
+
+}  // namespace wakesim::experiment

@@ -1,0 +1,106 @@
+#include "sim/engine/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/engine/errors.h"
+
+namespace wakesim::engine {
+namespace {
+
+using namespace literals;
+
+TEST(Simulation, RunsEventsAndAdvancesClock) {
+  Simulation sim(1);
+  std::vector<std::pair<int, Time>> log;
+  EventFn a([&] { log.emplace_back(1, sim.now()); }, "a");
+  EventFn b([&] { log.emplace_back(2, sim.now()); }, "b");
+  sim.schedule_in(a, 10_ns);
+  sim.schedule_in(b, 5_ns);
+  sim.run_until(7_ns);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0], std::make_pair(2, 5_ns));
+  EXPECT_EQ(sim.now(), 7_ns);
+  sim.run_until(100_ns);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1], std::make_pair(1, 10_ns));
+  EXPECT_EQ(sim.now(), 100_ns);
+  EXPECT_EQ(sim.events_executed(), 2u);
+}
+
+TEST(Simulation, EventAtExactlyTheHorizonRuns) {
+  Simulation sim(1);
+  int fired = 0;
+  EventFn e([&] { ++fired; });
+  sim.schedule_at(e, 10_ns);
+  sim.run_until(10_ns);
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(Simulation, SelfReschedulingEventAndStop) {
+  Simulation sim(1);
+  int ticks = 0;
+  EventFn<std::function<void()>>* self = nullptr;
+  EventFn<std::function<void()>> tick([&] {
+    if (++ticks == 5) sim.stop();
+    sim.schedule_in(*self, 1_us);
+  });
+  self = &tick;
+  sim.schedule_in(tick, 1_us);
+  sim.run_until(1_s);
+  EXPECT_EQ(ticks, 5);
+  EXPECT_EQ(sim.now(), 5_us);
+}
+
+TEST(Simulation, SchedulingInThePastIsAnInternalError) {
+  Simulation sim(1);
+  EventFn e([] {});
+  sim.run_until(10_ns);
+  EXPECT_THROW(sim.schedule_at(e, 5_ns), InternalError);
+}
+
+TEST(Simulation, FailedCheckIsAnnotatedWithTimeAndEvent) {
+  Simulation sim(1);
+  EventFn e([] { WAKESIM_CHECK(1 + 1 == 3, "arithmetic is {}", "broken"); }, "bad-event");
+  sim.schedule_in(e, 42_ns);
+  try {
+    sim.run_until(1_us);
+    FAIL() << "expected an InternalError";
+  } catch (const InternalError& error) {
+    const std::string what = error.what();
+    EXPECT_NE(what.find("arithmetic is broken"), std::string::npos) << what;
+    EXPECT_NE(what.find("simulated time 42ns"), std::string::npos) << what;
+    EXPECT_NE(what.find("bad-event"), std::string::npos) << what;
+    EXPECT_NE(what.find("simulation_test.cpp"), std::string::npos) << what;
+  }
+}
+
+// Two simulations with the same seed, interleaved in one thread, do not disturb each other.
+TEST(Simulation, IndependentInstancesAreDeterministic) {
+  auto trace = [](Simulation& sim, std::vector<int64_t>& out) {
+    auto rng = std::make_shared<RandomStream>(sim.stream(7, "trace"));
+    auto self = std::make_shared<Event*>(nullptr);
+    auto e = std::make_shared<EventFn<std::function<void()>>>([&sim, &out, rng, self] {
+      out.push_back(sim.now().ps());
+      sim.schedule_in(**self, Time::from_ps(static_cast<int64_t>(rng->below(1000)) + 1));
+    });
+    *self = e.get();
+    sim.schedule_in(*e, 1_ns);
+    return e;
+  };
+  Simulation s1(99), s2(99);
+  std::vector<int64_t> t1, t2;
+  auto e1 = trace(s1, t1);
+  auto e2 = trace(s2, t2);
+  for (int i = 1; i <= 10; ++i) {
+    s1.run_until(Time::from_ps(i * 10'000));
+    s2.run_until(Time::from_ps(i * 10'000));
+  }
+  EXPECT_GT(t1.size(), 100u);
+  EXPECT_EQ(t1, t2);
+}
+
+}  // namespace
+}  // namespace wakesim::engine
