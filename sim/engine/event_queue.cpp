@@ -1,5 +1,6 @@
 #include "sim/engine/event_queue.h"
 
+#include <bit>
 #include <utility>
 
 #include "sim/engine/errors.h"
@@ -8,17 +9,33 @@ namespace wakesim::engine {
 
 EventQueue::~EventQueue() {
   // Events that outlive the queue must not call back into it.
-  for (size_t i = hole_ ? 1 : 0; i < heap_.size(); ++i) {
-    Entry& entry = heap_[i];
-    if (!graves_.empty() && graves_.contains(entry.event)) continue;
-    entry.event->queue_ = nullptr;
-    entry.event->entries_ = 0;
-    entry.event->seq_ = 0;
-  }
+  auto release = [&](std::vector<Entry>& entries) {
+    for (Entry& entry : entries) {
+      if (!graves_.empty() && graves_.contains(entry.event)) continue;
+      entry.event->queue_ = nullptr;
+      entry.event->entries_ = 0;
+      entry.event->seq_ = 0;
+    }
+  };
+  release(run_);
+  for (auto& bucket : buckets_) release(bucket);
+}
+
+// Inlined into push() and refill_run(): it is the hot path of both.
+[[gnu::always_inline]] inline void EventQueue::file(const Entry& entry) {
+  const uint64_t time = static_cast<uint64_t>(entry.time);
+  const unsigned level = static_cast<unsigned>(63 - std::countl_zero((time ^ static_cast<uint64_t>(reference_)) | 1)) /
+                         unsigned{kDigitBits};
+  const unsigned digit = static_cast<unsigned>(time >> (level * kDigitBits)) & (kDigits - 1);
+  buckets_[level * kDigits + digit].push_back(entry);
+  occupied_[level][digit / 64] |= uint64_t{1} << (digit % 64);
+  levels_occupied_ |= uint32_t{1} << level;
 }
 
 void EventQueue::push(Event& e, Time when, Priority priority) {
   if (e.seq_ != 0) cancel(e);
+  WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
+                Time::from_ps(reference_));
   const uint64_t seq = next_seq_++;
   WAKESIM_CHECK(seq <= kSeqMask, "event sequence numbers exhausted");
   e.when_ = when;
@@ -26,13 +43,11 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
   e.queue_ = this;
   ++e.entries_;
   ++live_;
-  const Entry item{when.ps(), (static_cast<uint64_t>(priority) << kSeqBits) | seq, &e};
-  if (hole_) {
-    hole_ = false;
-    sift_down_from_root(item);
+  const Entry entry{when.ps(), (static_cast<uint64_t>(priority) << kSeqBits) | seq, &e};
+  if (entry.time < run_end_) {
+    run_.insert(std::upper_bound(run_.begin(), run_.end(), entry, later), entry);
   } else {
-    heap_.push_back(item);
-    sift_up(heap_.size() - 1, item);
+    file(entry);
   }
 }
 
@@ -45,23 +60,52 @@ void EventQueue::cancel(Event& e) {
   if (stale_ > 64 && stale_ > live_) compact();
 }
 
+bool EventQueue::refill_run() {
+  for (;;) {
+    // Drop cancelled entries at the front of the run.
+    while (!run_.empty() && !is_live(run_.back())) run_.pop_back();
+    if (!run_.empty()) return true;
+    if (levels_occupied_ == 0) return false;
+    // The first non-empty bucket holds the earliest times. Cancelled entries are moved like live ones
+    // (checking them would touch every event); they are dropped when they reach the front.
+    const int level = std::countr_zero(levels_occupied_);
+    auto& mask = occupied_[static_cast<size_t>(level)];
+    size_t word = 0;
+    while (mask[word] == 0) ++word;
+    const int digit = static_cast<int>(word * 64) + std::countr_zero(mask[word]);
+    mask[word] &= mask[word] - 1;
+    if (mask[word] == 0 && std::all_of(mask.begin(), mask.end(), [](uint64_t m) { return m == 0; }))
+      levels_occupied_ &= ~(uint32_t{1} << level);
+    std::vector<Entry>& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+    if (level == 0 || bucket.size() <= kRunMax) {
+      // The bucket spans [prefix | digit, prefix | digit + 1) at its level; the run covers that span.
+      run_.swap(bucket);
+      std::sort(run_.begin(), run_.end(), later);
+      reference_ = run_.back().time;
+      const int shift = level * kDigitBits;
+      run_end_ = ((reference_ >> shift) + 1) << shift;
+      continue;
+    }
+    int64_t earliest = bucket.front().time;
+    for (const Entry& entry : bucket) earliest = std::min(earliest, entry.time);
+    reference_ = earliest;
+    // Every entry lands at a lower level, never back in this bucket, so iterating while filing is safe.
+    for (const Entry& entry : bucket) file(entry);
+    bucket.clear();
+  }
+}
+
 Event* EventQueue::pop() {
-  if (hole_) fill_hole_with_last();
-  drop_stale_top();
-  if (heap_.empty()) return nullptr;
-  Event* e = heap_[0].event;
+  if (!refill_run()) return nullptr;
+  Event* e = run_.back().event;
+  run_.pop_back();
   --e->entries_;
   e->seq_ = 0;
   --live_;
-  hole_ = true;
   return e;
 }
 
-Time EventQueue::next_time() {
-  if (hole_) fill_hole_with_last();
-  drop_stale_top();
-  return heap_.empty() ? Time::max() : Time::from_ps(heap_[0].time);
-}
+Time EventQueue::next_time() { return refill_run() ? Time::from_ps(run_.back().time) : Time::max(); }
 
 void EventQueue::forget(Event& e) {
   // The event is being destroyed while entries still point at it.
@@ -92,55 +136,24 @@ bool EventQueue::is_live(const Entry& entry) {
   return false;
 }
 
-void EventQueue::drop_stale_top() {
-  while (!heap_.empty() && !is_live(heap_[0])) fill_hole_with_last();
-}
-
-void EventQueue::fill_hole_with_last() {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  hole_ = false;
-  if (!heap_.empty()) sift_down_from_root(last);
-}
-
-void EventQueue::sift_down_from_root(Entry item) {
-  const size_t n = heap_.size();
-  size_t i = 0;
-  for (;;) {
-    const size_t first = 4 * i + 1;
-    if (first >= n) break;
-    size_t best = first;
-    const size_t end = first + 4 < n ? first + 4 : n;
-    for (size_t c = first + 1; c < end; ++c)
-      if (before(heap_[c], heap_[best])) best = c;
-    if (!before(heap_[best], item)) break;
-    heap_[i] = heap_[best];
-    i = best;
-  }
-  heap_[i] = item;
-}
-
-void EventQueue::sift_up(size_t index, Entry item) {
-  while (index > 0) {
-    const size_t parent = (index - 1) / 4;
-    if (!before(item, heap_[parent])) break;
-    heap_[index] = heap_[parent];
-    index = parent;
-  }
-  heap_[index] = item;
-}
-
 void EventQueue::compact() {
-  if (hole_) fill_hole_with_last();
-  std::vector<Entry> kept;
-  kept.reserve(live_);
-  for (const Entry& entry : heap_)
-    if (is_live(entry)) kept.push_back(entry);
-  heap_.clear();
-  // Re-insert in the old array order; entry keys are unique, so pop order is unchanged.
-  for (const Entry& entry : kept) {
-    heap_.push_back(entry);
-    sift_up(heap_.size() - 1, entry);
+  auto filter = [&](std::vector<Entry>& entries) {
+    size_t kept = 0;
+    for (const Entry& entry : entries)
+      if (is_live(entry)) entries[kept++] = entry;
+    entries.resize(kept);
+  };
+  filter(run_);  // stays sorted
+  for (int level = 0; level < kLevels; ++level) {
+    auto& mask = occupied_[static_cast<size_t>(level)];
+    for (int digit = 0; digit < kDigits; ++digit) {
+      auto& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+      if (bucket.empty()) continue;
+      filter(bucket);
+      if (bucket.empty()) mask[static_cast<size_t>(digit / 64)] &= ~(uint64_t{1} << (digit % 64));
+    }
+    if (std::all_of(mask.begin(), mask.end(), [](uint64_t m) { return m == 0; }))
+      levels_occupied_ &= ~(uint32_t{1} << level);
   }
 }
 

@@ -1,19 +1,36 @@
-// The pending-event set: a 4-ary min-heap of (time, priority|sequence, event) entries.
+// The pending-event set: a radix heap over integer picosecond time (Ahuja, Mehlhorn, Orlin, Tarjan,
+// "Faster algorithms for the shortest path problem", JACM 37(2), 1990) with 256-way digits, and exact
+// ties ordered by (priority, insertion sequence).
 //
-// Why this structure (measured in test/bench/event_queue_bench.cpp, hold model, see its header):
-// - entries are 24-byte values, so comparisons never chase pointers and a cache line holds more than
-//   two of them; a 4-ary heap halves the depth of a binary heap and keeps the 4 children of a node in
-//   one or two cache lines;
-// - pop() is deferred: it leaves a hole at the root, and the push() that almost always follows (the
-//   event just run schedules its successor) fills the hole with one sift-down instead of a sift-down
-//   for the pop and a sift-up for the push;
-// - cancel() is O(1) and lazy: the entry stays in the heap and is skipped when it reaches the top (its
-//   sequence no longer matches the event's). Nothing in the heap points back into it, so no sift ever
-//   writes to an event object. Cancelled entries are compacted away when they outnumber live ones.
-// An Event destroyed while entries still point at it is remembered by address together with the last
-// sequence number issued, so those entries are recognised without touching the freed object.
+// Why this structure (measured with the hold model in test/bench/event_queue_bench.cpp; numbers in that
+// file's header): simulated time never goes backwards, so the queue is monotone and a radix heap
+// applies. An entry is filed under the highest base-256 digit in which its time differs from the
+// reference (the last time taken out), in the bucket of its own value of that digit: (level, digit).
+// Buckets of a lower level hold earlier times than any bucket of a higher level, and within a level a
+// lower digit means earlier. push() is O(1): a count-leading-zeros, a shift and an append.
+// The earliest entries are kept apart in a short sorted run (as in a ladder queue's bottom rung,
+// Tang, Goh, Thng, ACM TOMACS 15(3), 2005), popped from its end. When the run is empty, the first
+// non-empty bucket (found with occupancy bit masks) is taken: if it holds at most kRunMax entries, or
+// all of one picosecond, they are sorted into the run; otherwise its minimum time becomes the new
+// reference and its entries are refiled at lower levels. An entry moves at most 8 times and in practice
+// once or twice before it is sorted. A push earlier than the run's end (rare: an event for "now" or
+// the next few nanoseconds) is inserted into the run in order, so an event scheduled for "now" at a more
+// urgent priority still runs before others at "now".
+// Measured against std::priority_queue at N = 1e4 (hold model, this 2-core VM): a 4-ary heap with
+// deferred pop, 1.0x; a binary radix heap (one bucket per bit; entries moved ~15 times each), 1.26x;
+// 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.5x (and about
+// 1.9x at N = 1e2, 2.5x at N = 1e6). All work is on contiguous arrays of 24-byte entries, and event
+// objects are touched only when popped, so it stays fast with a million events pending.
+//
+// cancel() is O(1) and lazy: the entry stays and is skipped when it reaches the front (its sequence no
+// longer matches the event's); nothing in the queue points back into it, so no move ever writes to an
+// event. Cancelled entries are compacted away when they outnumber live ones. An Event destroyed while
+// entries still point at it is remembered by address together with the last sequence number issued,
+// so those entries are recognised without touching the freed object.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
@@ -31,7 +48,8 @@ class EventQueue {
   EventQueue& operator=(const EventQueue&) = delete;
   ~EventQueue();
 
-  // Schedules `e` at `when`. If `e` is already pending it is moved (its old entry is cancelled).
+  // Schedules `e` at `when`, which must not be earlier than the time of the last event popped. If `e`
+  // is already pending it is moved (its old entry is cancelled).
   void push(Event& e, Time when, Priority priority = Priority::kDefault);
   // Makes a pending event not pending. No effect on an event that is not pending.
   void cancel(Event& e);
@@ -53,26 +71,33 @@ class EventQueue {
   };
   static constexpr int kSeqBits = 56;
   static constexpr uint64_t kSeqMask = (uint64_t{1} << kSeqBits) - 1;
-  static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.order < b.order);
+  static constexpr int kDigitBits = 8;
+  static constexpr int kDigits = 1 << kDigitBits;
+  static constexpr int kLevels = 64 / kDigitBits;
+
+  static constexpr size_t kRunMax = 64;
+  static bool later(const Entry& a, const Entry& b) {
+    return a.time > b.time || (a.time == b.time && a.order > b.order);
   }
 
-  void forget(Event& e);               // called by ~Event when entries still point at it
-  bool is_live(const Entry& entry);    // false for cancelled entries; releases their bookkeeping
-  void fill_hole_with_last();
-  void sift_down_from_root(Entry item);
-  void sift_up(size_t index, Entry item);
-  void drop_stale_top();
+  void file(const Entry& entry);     // into the (level, digit) bucket for its time
+  void forget(Event& e);             // called by ~Event when entries still point at it
+  bool is_live(const Entry& entry);  // false for cancelled entries; releases their bookkeeping
+  bool refill_run();                 // makes run_ non-empty with the earliest entries; false if none
   void compact();
 
-  std::vector<Entry> heap_;
-  bool hole_ = false;  // heap_[0] has been popped and is waiting for a replacement
+  std::vector<Entry> run_;  // the earliest entries, sorted latest-first; all earlier than run_end_
+  int64_t run_end_ = 0;     // every entry in a bucket is at or after this time
+  std::array<std::vector<Entry>, kLevels * kDigits> buckets_;  // [level * kDigits + digit]
+  std::array<std::array<uint64_t, kDigits / 64>, kLevels> occupied_{};  // non-empty buckets per level
+  uint32_t levels_occupied_ = 0;                                 // bit L set when level L has any
+  int64_t reference_ = 0;                                        // buckets are filed relative to this
   uint64_t next_seq_ = 1;
   size_t live_ = 0;
   size_t stale_ = 0;
   struct Grave {
     uint64_t last_seq;  // entries for this address with a sequence <= last_seq are stale
-    uint32_t entries;   // how many of them are still in the heap
+    uint32_t entries;   // how many of them are still queued
   };
   std::unordered_map<const Event*, Grave> graves_;
 };

@@ -8,7 +8,7 @@ out=results/bench
 mkdir -p "$out"
 for program in "$build"/bench/*_bench; do
   name=$(basename "$program")
-  "$program" --benchmark_out="$out/$name.json" --benchmark_out_format=json "$@"
+  "$program" --benchmark_out="$out/$name.json" --benchmark_out_format=json --benchmark_repetitions=3 "$@"
 done
 py=python3
 /usr/bin/python3 -c 'import json' 2>/dev/null && py=/usr/bin/python3
