@@ -1,0 +1,70 @@
+// Golden outputs: small runs whose summary.json and runs.csv must match the committed files byte for
+// byte. A difference means the model's numbers changed: if that was intended, regenerate with
+// `cmake --build <build> --target update_golden` and review the diff before committing it.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/app/cli.h"
+
+namespace {
+
+struct GoldenCase {
+  const char* name;
+  std::vector<std::string> args;
+};
+
+const std::vector<GoldenCase>& cases() {
+  static const std::vector<GoldenCase> all = {
+      {"queue_mm1", {"run", "mm1", "--set", "run.duration=20ms", "--set", "run.warmup=5ms", "--replicates", "2"}},
+      {"queue_md2_lognormal",
+       {"run", "mm1", "--set", "queue.service=lognormal(mean=15us, cv=2)", "--set", "queue.servers=2", "--set",
+        "run.duration=20ms", "--replicates", "2"}},
+  };
+  return all;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Golden : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(Golden, OutputMatchesCommittedFiles) {
+  const GoldenCase& c = GetParam();
+  const auto out = std::filesystem::temp_directory_path() / (std::string("wakesim-golden-") + c.name);
+  std::filesystem::remove_all(out);
+  std::vector<std::string> args = {"wakesim"};
+  args.insert(args.end(), c.args.begin(), c.args.end());
+  args.insert(args.end(), {"--out", out.string()});
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream stdout_text, stderr_text;
+  ASSERT_EQ(wakesim::app::run_cli(static_cast<int>(argv.size()), argv.data(), stdout_text, stderr_text), 0)
+      << stderr_text.str();
+
+  const auto expected = std::filesystem::path(WAKESIM_SOURCE_DIR) / "test/golden/expected" / c.name;
+  const bool update = std::getenv("WAKESIM_UPDATE_GOLDEN") != nullptr;
+  for (const char* file : {"summary.json", "runs.csv"}) {
+    if (update) {
+      std::filesystem::create_directories(expected);
+      std::filesystem::copy_file(out / file, expected / file, std::filesystem::copy_options::overwrite_existing);
+      continue;
+    }
+    ASSERT_TRUE(std::filesystem::exists(expected / file)) << "missing golden file " << (expected / file);
+    EXPECT_EQ(slurp(out / file), slurp(expected / file)) << "golden mismatch: " << c.name << "/" << file;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
