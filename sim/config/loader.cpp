@@ -78,24 +78,40 @@ std::string suggestion(const SectionInfo& root, const SectionInfo& section, cons
   return did_you_mean(prefix + key, everywhere);
 }
 
+bool wanted(const FieldInfo& field, Keys keys) {
+  return keys == Keys::kAll || (keys == Keys::kPresetsOnly) == field.applied_first;
+}
+
 void apply_table(const SectionInfo& root, const SectionInfo& section, void* object, const toml::table& table,
-                 const std::string& prefix, const std::string& source, Problems& problems) {
+                 const std::string& prefix, const std::string& source, Keys keys, Problems& problems) {
+  // With Keys::kAll, presets of this table are still applied before its other keys.
+  if (keys == Keys::kAll) {
+    for (const auto& [raw_key, node] : table) {
+      const FieldInfo* field = section.find_field(std::string(raw_key.str()));
+      Value value;
+      std::string what;
+      if (field != nullptr && field->applied_first && to_value(node, value, what))
+        if (Problem p = field->assign(object, value)) problems.add(source, node.source(), prefix + field->key, *p);
+    }
+  }
   for (const auto& [raw_key, node] : table) {
     const std::string key(raw_key.str());
     const std::string dotted = prefix + key;
     const toml::source_region at = raw_key.source().begin.line ? raw_key.source() : node.source();
     if (const SectionInfo::Child* child = section.find_child(key)) {
       if (const toml::table* sub = node.as_table())
-        apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, problems);
-      else
+        apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, keys, problems);
+      else if (keys != Keys::kPresetsOnly)
         problems.add(source, at, dotted, fmt::format("is a section; write it as [{}] with keys inside", dotted));
       continue;
     }
     const FieldInfo* field = section.find_field(key);
     if (field == nullptr) {
-      problems.add(source, at, dotted, "unknown key" + suggestion(root, section, prefix, key));
+      if (keys != Keys::kPresetsOnly)
+        problems.add(source, at, dotted, "unknown key" + suggestion(root, section, prefix, key));
       continue;
     }
+    if (field->applied_first ? keys != Keys::kPresetsOnly : keys == Keys::kPresetsOnly) continue;
     Value value;
     std::string what;
     if (!to_value(node, value, what)) {
@@ -106,7 +122,7 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
   }
 }
 
-void apply_parsed(const SectionInfo& root, void* object, std::string_view text, const std::string& source) {
+void apply_parsed(const SectionInfo& root, void* object, std::string_view text, const std::string& source, Keys keys) {
   toml::table table;
   try {
     table = toml::parse(text, source);
@@ -114,7 +130,7 @@ void apply_parsed(const SectionInfo& root, void* object, std::string_view text, 
     throw UserError(fmt::format("{}: error: {}", where(source, error.source()), error.description()));
   }
   Problems problems;
-  apply_table(root, root, object, table, "", source, problems);
+  apply_table(root, root, object, table, "", source, keys, problems);
   problems.throw_if_any();
 }
 
@@ -128,19 +144,20 @@ void emit(const SectionInfo& section, const void* object, const std::string& pre
 
 }  // namespace
 
-void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file) {
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: error: cannot open the configuration file", file.string()));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  apply_parsed(root, object, buffer.str(), file.string());
+  apply_parsed(root, object, buffer.str(), file.string(), keys);
 }
 
-void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name) {
-  apply_parsed(root, object, toml_text, source_name);
+void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,
+                Keys keys) {
+  apply_parsed(root, object, toml_text, source_name, keys);
 }
 
-void apply_override(const SectionInfo& root, void* object, std::string_view assignment) {
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys) {
   const std::string source = fmt::format("--set {}", assignment);
   const size_t eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0)
@@ -171,6 +188,7 @@ void apply_override(const SectionInfo& root, void* object, std::string_view assi
       throw UserError(fmt::format("{}: error: {}: is a section, not a key", source, key));
     throw UserError(fmt::format("{}: error: {}: unknown key{}", source, key, suggestion(root, *section, prefix, leaf)));
   }
+  if (!wanted(*field, keys)) return;
   Value value{value_text};
   try {
     const toml::table parsed = toml::parse("v = " + value_text);

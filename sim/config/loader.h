@@ -13,12 +13,17 @@
 
 namespace wakesim::config {
 
+// Which keys an apply call sets: presets first (from the file and the overrides), then everything else,
+// so that explicit keys override a preset wherever they are written.
+enum class Keys { kAll, kPresetsOnly, kAllButPresets };
+
 // Applies a TOML file or text on top of the values already in `object`.
-void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file);
-void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name);
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys = Keys::kAll);
+void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,
+                Keys keys = Keys::kAll);
 // Applies one override "dotted.key=value"; the value is TOML ("2", "true", "[1, 2]", "\"x\"") or, if it
 // does not parse as TOML, taken as a string ("10ms", "rcu-list").
-void apply_override(const SectionInfo& root, void* object, std::string_view assignment);
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys = Keys::kAll);
 // Runs the whole-section checks; `source` names what was loaded, for the message.
 void validate(const SectionInfo& root, const void* object, const std::string& source);
 // The resolved configuration, in schema order, loadable by apply_text.
@@ -26,9 +31,13 @@ std::string to_toml(const SectionInfo& root, const void* object);
 
 // Typed conveniences for a struct with a static schema().
 template <class T>
-void apply_file(T& object, const std::filesystem::path& file) { apply_file(T::schema().info(), &object, file); }
+void apply_file(T& object, const std::filesystem::path& file, Keys keys = Keys::kAll) {
+  apply_file(T::schema().info(), &object, file, keys);
+}
 template <class T>
-void apply_override(T& object, std::string_view assignment) { apply_override(T::schema().info(), &object, assignment); }
+void apply_override(T& object, std::string_view assignment, Keys keys = Keys::kAll) {
+  apply_override(T::schema().info(), &object, assignment, keys);
+}
 template <class T>
 void validate(const T& object, const std::string& source) { validate(T::schema().info(), &object, source); }
 template <class T>

@@ -45,6 +45,7 @@ struct FieldInfo {
   std::string constraint;  // e.g. ">= 1", empty when any value of the type is accepted
   std::function<Problem(void* object, const Value& value)> assign;
   std::function<Value(const void* object)> read;
+  bool applied_first = false;  // a preset: set before all other keys, which then override it
 };
 
 struct SectionInfo {
@@ -276,6 +277,34 @@ class Section {
         known += (known.empty() ? "" : ", ") + name;
       }
       return fmt::format("{} is not one of: {}", to_toml_text(v), known);
+    };
+    info_.fields.push_back(std::move(f));
+    return std::move(*this);
+  }
+
+  // A preset: choosing a name applies that preset's values to the whole section first; other keys in
+  // the file or on the command line then override single values, wherever they appear.
+  Section&& preset(std::string T::*member, std::string key, std::string help,
+                   std::vector<std::pair<std::string, std::function<void(T&)>>> presets) && {
+    FieldInfo f;
+    f.key = std::move(key);
+    f.help = std::move(help);
+    f.applied_first = true;
+    f.type = "one of:";
+    for (size_t i = 0; i < presets.size(); ++i) f.type += (i ? ", " : " ") + presets[i].first;
+    f.read = [member](const void* o) { return Value{static_cast<const T*>(o)->*member}; };
+    f.assign = [member, presets](void* o, const Value& v) -> Problem {
+      std::string known;
+      for (const auto& [name, apply] : presets) {
+        if (v.is_string() && std::get<std::string>(v.data) == name) {
+          T& object = *static_cast<T*>(o);
+          apply(object);
+          object.*member = name;
+          return std::nullopt;
+        }
+        known += (known.empty() ? "" : ", ") + name;
+      }
+      return fmt::format("{} is not a preset; known: {}", to_toml_text(v), known);
     };
     info_.fields.push_back(std::move(f));
     return std::move(*this);

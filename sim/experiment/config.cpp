@@ -19,15 +19,21 @@ const config::Section<Config>& Config::schema() {
       .field(&Config::scenario, "scenario", "which model to run (wakesim list scenarios)",
              {.check = known_scenario, .check_text = "a registered scenario"})
       .section(&Config::run, "run", RunParams::schema())
-      .section(&Config::queue, "queue", workload::QueueParams::schema());
+      .section(&Config::host, "host", hw::HostParams::schema())
+      .section(&Config::queue, "queue", workload::QueueParams::schema())
+      .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema());
   return s;
 }
 
 LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides) {
   LoadedConfig loaded;
   loaded.source = file ? file->string() : "built-in defaults";
-  if (file) config::apply_file(loaded.config, *file);
-  for (const std::string& o : overrides) config::apply_override(loaded.config, o);
+  // Presets first (from the file, then the overrides), so that every explicit key overrides them.
+  using config::Keys;
+  if (file) config::apply_file(loaded.config, *file, Keys::kPresetsOnly);
+  for (const std::string& o : overrides) config::apply_override(loaded.config, o, Keys::kPresetsOnly);
+  if (file) config::apply_file(loaded.config, *file, Keys::kAllButPresets);
+  for (const std::string& o : overrides) config::apply_override(loaded.config, o, Keys::kAllButPresets);
   config::validate(loaded.config, loaded.source);
   return loaded;
 }

@@ -9,6 +9,8 @@
 
 #include "sim/config/schema.h"
 #include "sim/experiment/run_params.h"
+#include "sim/hw/host_params.h"
+#include "sim/workload/lockbench.h"
 #include "sim/workload/queue_station.h"
 
 namespace wakesim::experiment {
@@ -16,7 +18,9 @@ namespace wakesim::experiment {
 struct Config {
   std::string scenario = "queue";
   RunParams run;
+  hw::HostParams host;
   workload::QueueParams queue;
+  workload::LockbenchParams lockbench;
 
   static const config::Section<Config>& schema();
 };

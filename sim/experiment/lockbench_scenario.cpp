@@ -1,0 +1,58 @@
+// The "lockbench" scenario: the lock micro-benchmark (sim/workload/lockbench.h) on the configured host,
+// comparing the spinlock algorithms ("designs": ticket, qspinlock) under common random numbers.
+#include "sim/engine/simulation.h"
+#include "sim/experiment/config.h"
+#include "sim/experiment/scenario.h"
+#include "sim/hw/machine.h"
+#include "sim/workload/lockbench.h"
+
+namespace wakesim::experiment {
+namespace {
+
+class LockbenchScenario final : public Scenario {
+ public:
+  std::vector<std::string> designs(const Config&) const override { return {"ticket", "qspinlock"}; }
+
+  RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
+    engine::Simulation sim(seed);
+    hw::Machine machine(sim, config.host);
+    workload::Lockbench bench(machine, config.lockbench,
+                              design == "ticket" ? hw::LockKind::kTicket : hw::LockKind::kQueued);
+    bench.start();
+    sim.run_until(config.run.warmup);
+    bench.reset_statistics();
+    sim.run_until(config.run.warmup + config.run.duration);
+
+    RunResult r;
+    const hw::LockClass& lock = bench.lock_class();
+    const double seconds = config.run.duration.seconds();
+    const double acquisitions = static_cast<double>(lock.acquisitions());
+    r.add("throughput", "/s", acquisitions / seconds);
+    r.add("contended", "fraction", lock.contended_fraction());
+    r.add_latency_summary("wait", lock.wait());
+    r.add("hold.mean", "ns", lock.hold().mean() * 1e-3);
+    r.add("handoff.mean", "ns", lock.handoff().mean() * 1e-3);
+    r.add_time("handoff.p50", lock.handoff().p50());
+    r.add_time("handoff.p99", lock.handoff().p99());
+    const hw::TransferCounters& t = machine.coherence().counters();
+    const double per = acquisitions > 0 ? 1.0 / acquisitions : 0.0;
+    r.add("transfers_per_acquisition", "count", static_cast<double>(t.total_transfers()) * per);
+    for (hw::Distance d : {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket,
+                           hw::Distance::kRemoteSocket})
+      r.add(std::string("transfers_per_acquisition.") + hw::to_string(d), "count",
+            static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per);
+    stats::LatencyHistogram irq_off;
+    for (hw::PcpuId p : bench.pcpus()) irq_off += machine.cpu(p).irq_off_time();
+    if (config.lockbench.irqs_off) r.add_time("irq_off.p99", irq_off.p99());
+    r.histograms.emplace_back("wait", lock.wait());
+    r.histograms.emplace_back("handoff", lock.handoff());
+    r.events = sim.events_executed();
+    return r;
+  }
+};
+
+const RegisterScenario<LockbenchScenario> kRegistered{
+    "lockbench", "lock micro-benchmark: N pCPUs contend for one spinlock built from cache-line operations"};
+
+}  // namespace
+}  // namespace wakesim::experiment

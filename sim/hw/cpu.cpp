@@ -1,0 +1,297 @@
+#include "sim/hw/cpu.h"
+
+#include "sim/engine/errors.h"
+#include "sim/hw/machine.h"
+
+namespace wakesim::hw {
+
+using engine::Time;
+
+void Signal::notify() {
+  notified_ = true;
+  if (waiter_ != nullptr) {
+    Cpu* cpu = waiter_;
+    waiter_ = nullptr;
+    cpu->signal_notified(waiter_context_);
+  }
+}
+
+std::string Cpu::Completion::describe() const { return fmt::format("pCPU {} operation completes", cpu_.id()); }
+
+Cpu::Cpu(Machine& machine, PcpuId id)
+    : machine_(machine), sim_(machine.sim()), coherence_(machine.coherence()), id_(id) {
+  for (int i = 0; i < kMaxContexts; ++i) {
+    contexts_[static_cast<size_t>(i)].watcher.cpu = this;
+    contexts_[static_cast<size_t>(i)].watcher.context = i;
+    queue_nodes_[static_cast<size_t>(i)] = std::make_unique<QueueNode>(machine.topology().socket_of(id));
+  }
+}
+
+Cpu::~Cpu() {
+  sim_.cancel(completion_);
+  for (int d = depth_; d >= 0; --d) {
+    Context& c = contexts_[static_cast<size_t>(d)];
+    c.watcher.unlink();
+    if (c.signal != nullptr && c.signal->waiter_ == this) c.signal->waiter_ = nullptr;
+    c.top.reset();
+  }
+}
+
+// ---- primitives -------------------------------------------------------------------------------------
+
+Cpu::TimedOp Cpu::compute(Time cost) { return TimedOp{*this, now() + cost, Wait::kCompute}; }
+Cpu::TimedOp Cpu::load(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kLoad), Wait::kTimed}; }
+Cpu::TimedOp Cpu::store(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kStore), Wait::kTimed}; }
+Cpu::TimedOp Cpu::rmw(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kRmw), Wait::kTimed}; }
+
+Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost) {
+  return InterruptibleOp{*this, duration, preempt_cost, Time::zero()};
+}
+
+void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
+  cpu.suspend_until(h, Wait::kInterruptible, cpu.now() + duration);
+  Context& c = cpu.top();
+  c.preempt_cost = preempt_cost;
+  c.result = &left;
+}
+
+void Cpu::irq_disable() {
+  WAKESIM_CHECK(depth_ >= 0, "irq_disable outside any context on pCPU {}", id_);
+  top().irqs_on = false;
+  note_interruptible(false);
+}
+
+Cpu::IrqEnableOp Cpu::irq_enable() { return IrqEnableOp{*this}; }
+
+bool Cpu::IrqEnableOp::await_ready() const noexcept {
+  Context& c = cpu.top();
+  c.irqs_on = true;
+  cpu.note_interruptible(true);
+  return cpu.pending_.none();
+}
+
+void Cpu::IrqEnableOp::await_suspend(std::coroutine_handle<> h) {
+  Context& c = cpu.top();
+  c.waiting = h;
+  c.wait = Wait::kIrqWindow;
+  cpu.take_interrupt();
+}
+
+bool Cpu::irqs_enabled() const { return depth_ < 0 || contexts_[static_cast<size_t>(depth_)].irqs_on; }
+
+Cpu::LineWait Cpu::wait_for_change(CacheLine& line, uint64_t seen) { return LineWait{*this, line, seen}; }
+
+void Cpu::LineWait::await_suspend(std::coroutine_handle<> h) {
+  Context& c = cpu.top();
+  c.waiting = h;
+  c.wait = Wait::kLine;
+  c.line = &line;
+  c.preempt_cost = Time::zero();
+  line.watchers_.push_back(c.watcher);
+}
+
+Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost) { return SignalWait{*this, signal, preempt_cost}; }
+
+void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
+  Context& c = cpu.top();
+  WAKESIM_CHECK(signal.waiter_ == nullptr, "two contexts wait on one signal (pCPU {})", cpu.id());
+  c.waiting = h;
+  c.wait = Wait::kSignal;
+  c.signal = &signal;
+  c.preempt_cost = preempt_cost;
+  signal.waiter_ = &cpu;
+  signal.waiter_context_ = cpu.depth_;
+}
+
+void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
+  Context& c = top();
+  c.waiting = h;
+  c.wait = kind;
+  c.end = end;
+  c.preempt_cost = Time::zero();
+  sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
+}
+
+// ---- running ----------------------------------------------------------------------------------------
+
+void Cpu::start_thread(Path path) {
+  WAKESIM_CHECK(depth_ == -1, "pCPU {} already runs a thread context", id_);
+  depth_ = 0;
+  Context& c = top();
+  c.irqs_on = true;
+  c.wait = Wait::kNone;
+  c.preempted = false;
+  c.top = std::move(path);
+  c.top.handle().promise().owner = this;
+  note_interruptible(true);
+  c.top.handle().resume();
+}
+
+void Cpu::set_handler(Vector v, Handler handler) { handlers_[v.value] = std::move(handler); }
+
+void Cpu::raise(Vector v) {
+  if (pending_.test(v.value)) {
+    ++interrupts_coalesced_;
+    return;
+  }
+  pending_.set(v.value);
+  if (can_interrupt_now()) take_interrupt();
+}
+
+bool Cpu::can_interrupt_now() const {
+  if (depth_ < 0) return true;
+  const Context& c = contexts_[static_cast<size_t>(depth_)];
+  if (!c.irqs_on) return false;
+  switch (c.wait) {
+    case Wait::kCompute:
+    case Wait::kInterruptible:
+    case Wait::kLine:
+    case Wait::kSignal:
+    case Wait::kIrqWindow:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Cpu::on_completion() {
+  Context& c = top();
+  if (c.wait == Wait::kInterruptible) *c.result = Time::zero();
+  c.wait = Wait::kNone;
+  resume_top();
+}
+
+void Cpu::resume_top() {
+  Context& c = top();
+  if (c.irqs_on && pending_.any()) {
+    c.wait = Wait::kIrqWindow;
+    take_interrupt();
+    return;
+  }
+  std::coroutine_handle<> h = std::exchange(c.waiting, {});
+  h.resume();
+}
+
+void Cpu::line_changed(int context) {
+  if (context != depth_) return;
+  Context& c = top();
+  if (c.wait == Wait::kLine) sim_.schedule_at(completion_, now(), engine::Priority::kCompletion);
+}
+
+void Cpu::signal_notified(int context) {
+  if (context != depth_) return;  // preempted: continue_after_interrupt sees the flag
+  Context& c = top();
+  if (c.wait == Wait::kSignal) sim_.schedule_at(completion_, now(), engine::Priority::kCompletion);
+}
+
+void Cpu::take_interrupt() {
+  Time preempt_cost = Time::zero();
+  if (depth_ >= 0) {
+    Context& c = top();
+    if (!c.preempted) {
+      switch (c.wait) {
+        case Wait::kCompute:
+          sim_.cancel(completion_);
+          c.remaining = c.end - now();
+          break;
+        case Wait::kInterruptible:
+          sim_.cancel(completion_);
+          *c.result = c.end - now();
+          preempt_cost = c.preempt_cost;
+          break;
+        case Wait::kLine:
+          sim_.cancel(completion_);
+          c.watcher.unlink();
+          break;
+        case Wait::kSignal:
+          sim_.cancel(completion_);
+          if (c.signal->waiter_ == this) c.signal->waiter_ = nullptr;
+          preempt_cost = c.preempt_cost;
+          break;
+        case Wait::kIrqWindow:
+          break;
+        default:
+          WAKESIM_CHECK(false, "pCPU {} interrupted in an uninterruptible operation", id_);
+      }
+      c.preempted = true;
+    }
+  }
+  int vector = 255;
+  while (!pending_.test(static_cast<size_t>(vector))) --vector;  // the highest pending vector first
+  pending_.reset(static_cast<size_t>(vector));
+  ++depth_;
+  WAKESIM_CHECK(depth_ < kMaxContexts, "interrupts nested too deeply on pCPU {}", id_);
+  Context& irq = top();
+  irq.irqs_on = false;
+  irq.wait = Wait::kNone;
+  irq.preempted = false;
+  note_interruptible(false);
+  ++interrupts_taken_;
+  irq.top = interrupt_frame(Vector{static_cast<uint8_t>(vector)}, preempt_cost);
+  irq.top.handle().promise().owner = this;
+  irq.top.handle().resume();
+}
+
+Path Cpu::interrupt_frame(Vector v, Time preempt_cost) {
+  const IrqParams& irq = machine_.params().irq;
+  co_await compute(preempt_cost + irq.entry);
+  if (handlers_[v.value]) co_await handlers_[v.value](*this, v);
+  co_await compute(irq.exit);
+}
+
+std::coroutine_handle<> Cpu::path_finished(Path::Handle finished) noexcept {
+  Context& c = top();
+  if (c.top.handle() == finished) c.top.reset();  // destroys the finished frame (it is suspended)
+  --depth_;
+  if (depth_ < 0) {
+    note_interruptible(true);
+    return std::noop_coroutine();
+  }
+  note_interruptible(top().irqs_on);
+  return continue_after_interrupt();
+}
+
+std::coroutine_handle<> Cpu::continue_after_interrupt() {
+  Context& c = top();
+  if (c.irqs_on && pending_.any()) {  // another interrupt is waiting: take it before resuming
+    take_interrupt();
+    return std::noop_coroutine();
+  }
+  c.preempted = false;
+  switch (c.wait) {
+    case Wait::kCompute:
+      if (c.remaining > Time::zero()) {
+        c.end = now() + c.remaining;
+        sim_.schedule_at(completion_, c.end, engine::Priority::kCompletion);
+        return std::noop_coroutine();
+      }
+      break;
+    case Wait::kSignal:
+      if (!c.signal->notified()) {
+        c.signal->waiter_ = this;
+        c.signal->waiter_context_ = depth_;
+        return std::noop_coroutine();
+      }
+      break;
+    default:
+      break;
+  }
+  c.wait = Wait::kNone;
+  return std::exchange(c.waiting, {});
+}
+
+void Cpu::note_interruptible(bool on) {
+  if (on == interruptible_) return;
+  if (on) irq_off_.record(now() - irq_off_since_);
+  else irq_off_since_ = now();
+  interruptible_ = on;
+}
+
+void Cpu::reset_statistics() {
+  irq_off_.clear();
+  if (!interruptible_) irq_off_since_ = now();
+  interrupts_taken_ = 0;
+  interrupts_coalesced_ = 0;
+}
+
+}  // namespace wakesim::hw

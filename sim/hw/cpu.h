@@ -1,0 +1,223 @@
+// A pCPU: runs paths (sim/hw/path.h) and takes interrupts.
+//
+// A pCPU executes a stack of contexts: the thread context (index 0) and a hard-IRQ context on top while
+// a handler runs. Each context is suspended in exactly one primitive at any event boundary:
+//  - a timed operation: compute(), load/store/rmw of a cache line (not interruptible);
+//  - an interruptible wait: run_interruptible(), wait_for_change() (spinning), wait(Signal).
+// An interrupt is taken when it arrives if the current context has IRQs enabled and is in an
+// interruptible wait, else when the current operation completes with IRQs enabled, or when IRQs are
+// re-enabled (shared/DESIGN.md §4). Taking it pushes a hard-IRQ context (IRQs off) that pays the wait's
+// preemption cost (e.g. a VM exit, or an idle-state exit, given by the kernel model), the entry cost,
+// runs the vector's handler and pays the exit cost; then the preempted wait continues: a compute
+// resumes with its remaining time, run_interruptible returns early, a spinner re-reads its line.
+// Spinning costs no event per iteration: the spinner sleeps until a write to the watched line.
+//
+// Statistics: IRQ-off time (the stretches in which this pCPU cannot take an interrupt, handlers
+// included) and interrupts taken.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <coroutine>
+#include <functional>
+#include <type_traits>
+
+#include "sim/engine/event.h"
+#include "sim/engine/simulation.h"
+#include "sim/engine/time.h"
+#include "sim/hw/cache_line.h"
+#include "sim/hw/coherence.h"
+#include "sim/hw/frame_pool.h"
+#include "sim/hw/ids.h"
+#include "sim/hw/path.h"
+#include "sim/hw/signal.h"
+#include "sim/stats/latency_histogram.h"
+
+namespace wakesim::hw {
+
+class Machine;
+
+// Per-pCPU queue nodes for queued spinlocks (the kernel's qnodes: one per nesting level).
+struct QueueNode {
+  explicit QueueNode(int home_socket) : line(home_socket) {}
+  CacheLine line;
+  QueueNode* next = nullptr;
+  bool locked = false;
+};
+
+class Cpu final : public FramePoolOwner, private Path::Owner {
+ public:
+  static constexpr int kMaxContexts = 4;
+  using Handler = std::function<Path(Cpu&, Vector)>;
+
+  Cpu(Machine& machine, PcpuId id);
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
+  ~Cpu();
+
+  PcpuId id() const { return id_; }
+  Machine& machine() { return machine_; }
+  engine::Simulation& sim() { return sim_; }
+  engine::Time now() const { return sim_.now(); }
+
+  // ---- Awaitable primitives, for use inside paths running on this pCPU -----------------------------
+  struct TimedOp;
+  struct InterruptibleOp;
+  struct IrqEnableOp;
+  struct SignalWait;
+  struct LineWait;
+  // Busy work for `cost`; an interrupt pauses it and it resumes afterwards.
+  TimedOp compute(engine::Time cost);
+  // Work (e.g. guest execution) that an interrupt ends early: it returns the time left (zero when it ran
+  // in full), after the handler has run. `preempt_cost` is paid first when an interrupt ends it.
+  InterruptibleOp run_interruptible(engine::Time duration, engine::Time preempt_cost = engine::Time::zero());
+  TimedOp load(CacheLine& line);
+  TimedOp store(CacheLine& line);
+  TimedOp rmw(CacheLine& line);
+  // local_irq_disable / local_irq_enable. Enabling takes pending interrupts at once.
+  void irq_disable();
+  IrqEnableOp irq_enable();
+  bool irqs_enabled() const;
+  // Waits until the line's version differs from `seen` (returns at once if it already does).
+  LineWait wait_for_change(CacheLine& line, uint64_t seen);
+  // Waits for signal.notify(); `preempt_cost` is paid when an interrupt arrives meanwhile (idle exit).
+  SignalWait wait(Signal& signal, engine::Time preempt_cost = engine::Time::zero());
+  // Spins until pred() holds: reads the line, and while pred() is false waits for a write to it and
+  // reads again. pred() is evaluated at each read's issue, i.e. on the value that read returns.
+  template <class Pred>
+  Path spin_until(CacheLine& line, Pred pred);
+
+  // ---- Running paths and interrupts -------------------------------------------------------------
+  // Runs `path` as this pCPU's thread context; the pCPU must be idle (no thread context).
+  void start_thread(Path path);
+  bool busy() const { return depth_ >= 0; }
+  // An interrupt arrives at this pCPU (from Interrupts, after its delivery latency).
+  void raise(Vector v);
+  void set_handler(Vector v, Handler handler);
+  int context_depth() const { return depth_; }  // -1 idle, 0 thread, >= 1 hard IRQ
+  bool in_interrupt() const { return depth_ >= 1; }
+  QueueNode& queue_node() { return *queue_nodes_[static_cast<size_t>(depth_ < 0 ? 0 : depth_)]; }
+
+  // ---- Statistics ---------------------------------------------------------------------------------
+  const stats::LatencyHistogram& irq_off_time() const { return irq_off_; }
+  uint64_t interrupts_taken() const { return interrupts_taken_; }
+  uint64_t interrupts_coalesced() const { return interrupts_coalesced_; }
+  void reset_statistics();
+
+  // ---- Called by the hardware model -------------------------------------------------------------
+  void line_changed(int context);  // a watched line was written
+  void signal_notified(int context);
+
+ private:
+  enum class Wait : uint8_t { kNone, kTimed, kCompute, kInterruptible, kLine, kSignal, kIrqWindow };
+  struct Context {
+    std::coroutine_handle<> waiting;
+    Wait wait = Wait::kNone;
+    bool irqs_on = true;
+    bool preempted = false;
+    engine::Time end;            // when the current timed wait completes
+    engine::Time remaining;      // of a preempted compute
+    engine::Time preempt_cost;   // paid at interrupt entry when this wait is interrupted
+    engine::Time* result = nullptr;  // run_interruptible's time left
+    CacheLine* line = nullptr;
+    uint64_t seen_version = 0;
+    LineWatcher watcher;
+    Signal* signal = nullptr;
+    Path top;  // the context's top-level path (the thread path, or the interrupt frame)
+  };
+  class Completion final : public engine::Event {
+   public:
+    explicit Completion(Cpu& cpu) : cpu_(cpu) {}
+    void fire() override { cpu_.on_completion(); }
+    std::string describe() const override;
+
+   private:
+    Cpu& cpu_;
+  };
+
+  Context& top() { return contexts_[static_cast<size_t>(depth_)]; }
+  void suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end);
+  void on_completion();
+  void resume_top();
+  bool can_interrupt_now() const;
+  void take_interrupt();
+  Path interrupt_frame(Vector v, engine::Time preempt_cost);
+  std::coroutine_handle<> path_finished(Path::Handle finished) noexcept override;
+  std::coroutine_handle<> continue_after_interrupt();
+  void note_interruptible(bool on);
+
+  Machine& machine_;
+  engine::Simulation& sim_;
+  Coherence& coherence_;
+  PcpuId id_;
+  std::array<Context, kMaxContexts> contexts_;
+  int depth_ = -1;
+  Completion completion_{*this};
+  std::bitset<256> pending_;
+  std::array<Handler, 256> handlers_;
+  std::array<std::unique_ptr<QueueNode>, kMaxContexts> queue_nodes_;
+  bool interruptible_ = true;  // for IRQ-off accounting
+  engine::Time irq_off_since_;
+  stats::LatencyHistogram irq_off_;
+  uint64_t interrupts_taken_ = 0;
+  uint64_t interrupts_coalesced_ = 0;
+};
+
+// ---- Awaiters ---------------------------------------------------------------------------------------
+
+struct Cpu::TimedOp {
+  Cpu& cpu;
+  engine::Time end;
+  Wait kind;
+  bool await_ready() const noexcept { return end <= cpu.now(); }
+  void await_suspend(std::coroutine_handle<> h) { cpu.suspend_until(h, kind, end); }
+  void await_resume() const noexcept {}
+};
+
+struct Cpu::InterruptibleOp {
+  Cpu& cpu;
+  engine::Time duration;
+  engine::Time preempt_cost;
+  engine::Time left;
+  bool await_ready() const noexcept { return duration <= engine::Time::zero(); }
+  void await_suspend(std::coroutine_handle<> h);
+  engine::Time await_resume() const noexcept { return left; }
+};
+
+struct Cpu::IrqEnableOp {
+  Cpu& cpu;
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept {}
+};
+
+struct Cpu::LineWait {
+  Cpu& cpu;
+  CacheLine& line;
+  uint64_t seen;
+  bool await_ready() const noexcept { return line.version() != seen; }
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept {}
+};
+
+struct Cpu::SignalWait {
+  Cpu& cpu;
+  Signal& signal;
+  engine::Time preempt_cost;
+  bool await_ready() const noexcept { return signal.notified(); }
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept { signal.clear(); }
+};
+
+template <class Pred>
+Path Cpu::spin_until(CacheLine& line, Pred pred) {
+  for (;;) {
+    const uint64_t seen = line.version();
+    const bool done = pred();
+    co_await load(line);
+    if (done) co_return;
+    co_await wait_for_change(line, seen);
+  }
+}
+
+}  // namespace wakesim::hw

@@ -1,0 +1,43 @@
+// The simulated host: topology, the cache-coherence cost model, the pCPUs and interrupt delivery.
+// One per Simulation; everything in it refers to that Simulation only.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sim/engine/simulation.h"
+#include "sim/hw/coherence.h"
+#include "sim/hw/cpu.h"
+#include "sim/hw/host_params.h"
+#include "sim/hw/interrupts.h"
+#include "sim/hw/topology.h"
+
+namespace wakesim::hw {
+
+class Machine {
+ public:
+  Machine(engine::Simulation& sim, const HostParams& params);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  ~Machine();
+
+  engine::Simulation& sim() { return sim_; }
+  const HostParams& params() const { return params_; }
+  const Topology& topology() const { return topology_; }
+  Coherence& coherence() { return coherence_; }
+  Interrupts& interrupts() { return interrupts_; }
+  uint32_t pcpus() const { return topology_.pcpus(); }
+  Cpu& cpu(PcpuId id) { return *cpus_[id.value]; }
+
+  void reset_statistics();
+
+ private:
+  engine::Simulation& sim_;
+  HostParams params_;
+  Topology topology_;
+  Coherence coherence_;
+  Interrupts interrupts_;
+  std::vector<std::unique_ptr<Cpu>> cpus_;
+};
+
+}  // namespace wakesim::hw

@@ -1,0 +1,118 @@
+#include "sim/hw/spinlock.h"
+
+#include "sim/engine/errors.h"
+
+namespace wakesim::hw {
+
+void LockClass::reset_statistics() {
+  acquisitions_ = contended_ = 0;
+  wait_.clear();
+  hold_.clear();
+  handoff_.clear();
+}
+
+void Spinlock::acquired(Cpu& cpu, engine::Time started, bool contended) {
+  WAKESIM_CHECK(!holder_, "lock {} acquired by pCPU {} while pCPU {} holds it", class_.name(), cpu.id(), *holder_);
+  holder_ = cpu.id();
+  held_since_ = cpu.now();
+  ++class_.acquisitions_;
+  class_.wait_.record(cpu.now() - started);
+  if (contended) {
+    --waiters_;
+    ++class_.contended_;
+    class_.handoff_.record(cpu.now() - std::max(released_at_, started));
+  }
+}
+
+void Spinlock::releasing(Cpu& cpu) {
+  WAKESIM_CHECK(holder_ == cpu.id(), "lock {} released by pCPU {} but held by {}", class_.name(), cpu.id(),
+                holder_ ? fmt::format("{}", *holder_) : std::string("nobody"));
+  holder_.reset();
+  released_at_ = cpu.now();
+  class_.hold_.record(cpu.now() - held_since_);
+}
+
+// Each state change happens where its line operation is issued, before the co_await: operations on a
+// line take effect in issue order (coherence.h).
+
+Path TicketLock::acquire(Cpu& cpu) {
+  const engine::Time started = cpu.now();
+  const uint32_t ticket = next_++;
+  const bool contended = owner_ != ticket;  // the xadd returns both tickets at its serialization point
+  co_await cpu.rmw(word_);
+  if (contended) {
+    begin_wait();
+    co_await cpu.spin_until(word_, [this, ticket] { return owner_ == ticket; });
+  }
+  acquired(cpu, started, contended);
+}
+
+Path TicketLock::release(Cpu& cpu) {
+  releasing(cpu);
+  ++owner_;
+  co_await cpu.store(word_);  // head ticket + 1
+}
+
+Path QueuedSpinlock::acquire(Cpu& cpu) {
+  const engine::Time started = cpu.now();
+  // Fast path: cmpxchg(0 -> locked).
+  if (!locked_ && !pending_ && tail_ == nullptr) {
+    locked_ = true;
+    co_await cpu.rmw(word_);
+    acquired(cpu, started, false);
+    co_return;
+  }
+  co_await cpu.rmw(word_);  // the failed cmpxchg still takes the line
+  begin_wait();
+  if (!pending_ && tail_ == nullptr) {
+    // Second contender: set the pending bit and wait for the owner to leave.
+    pending_ = true;
+    co_await cpu.rmw(word_);
+    co_await cpu.spin_until(word_, [this] { return !locked_; });
+    locked_ = true;
+    pending_ = false;
+    co_await cpu.store(word_);  // clear_pending_set_locked
+    acquired(cpu, started, true);
+    co_return;
+  }
+  // Queue on this pCPU's node (MCS) and spin on it.
+  QueueNode& node = cpu.queue_node();
+  node.next = nullptr;
+  node.locked = false;
+  co_await cpu.store(node.line);
+  QueueNode* previous = tail_;
+  tail_ = &node;
+  co_await cpu.rmw(word_);  // xchg_tail
+  if (previous != nullptr) {
+    previous->next = &node;
+    co_await cpu.store(previous->line);
+    co_await cpu.spin_until(node.line, [&node] { return node.locked; });
+  }
+  // Head of the queue: wait for the owner and any pending waiter to go.
+  co_await cpu.spin_until(word_, [this] { return !locked_ && !pending_; });
+  locked_ = true;
+  if (tail_ == &node) {
+    tail_ = nullptr;  // last in the queue: cmpxchg the tail away together with setting locked
+    co_await cpu.rmw(word_);
+  } else {
+    co_await cpu.store(word_);  // set_locked
+    co_await cpu.spin_until(node.line, [&node] { return node.next != nullptr; });
+    QueueNode* next = node.next;
+    next->locked = true;
+    co_await cpu.store(next->line);  // arch_mcs_spin_unlock_contended
+  }
+  acquired(cpu, started, true);
+}
+
+Path QueuedSpinlock::release(Cpu& cpu) {
+  releasing(cpu);
+  locked_ = false;
+  co_await cpu.store(word_);
+}
+
+std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, int home_socket) {
+  if (kind == LockKind::kTicket) return std::make_unique<TicketLock>(lock_class, home_socket);
+  return std::make_unique<QueuedSpinlock>(lock_class, home_socket);
+}
+
+}  // namespace wakesim::hw

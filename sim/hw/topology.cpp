@@ -1,0 +1,92 @@
+#include "sim/hw/topology.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
+
+namespace wakesim::hw {
+namespace {
+
+Eigen::MatrixXd read_matrix(const std::string& path, uint32_t n) {
+  std::ifstream in(path);
+  if (!in) throw engine::UserError(fmt::format("{}: error: host.cache.latency_matrix: cannot open the file", path));
+  Eigen::MatrixXd m(n, n);
+  std::string line;
+  uint32_t row = 0;
+  for (int line_number = 1; std::getline(in, line); ++line_number) {
+    if (line.empty() || line[0] == '#') continue;
+    if (row == n)
+      throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: more than {} rows (one per pCPU)",
+                                          path, line_number, n));
+    uint32_t column = 0;
+    size_t start = 0;
+    while (start <= line.size()) {
+      size_t end = line.find(',', start);
+      if (end == std::string::npos) end = line.size();
+      std::string cell = line.substr(start, end - start);
+      while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\r')) cell.pop_back();
+      while (!cell.empty() && cell.front() == ' ') cell.erase(cell.begin());
+      double v = 0;
+      auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+      if (cell.empty() || ec != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(v) || v < 0)
+        throw engine::UserError(fmt::format(
+            "{}:{}:{}: error: host.cache.latency_matrix: '{}' is not a non-negative latency in ns", path,
+            line_number, start + 1, cell));
+      if (column == n)
+        throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: more than {} columns", path,
+                                            line_number, n));
+      m(row, column++) = v;
+      start = end + 1;
+    }
+    if (column != n)
+      throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: {} columns, expected {} (one per pCPU)",
+                                          path, line_number, column, n));
+    ++row;
+  }
+  if (row != n)
+    throw engine::UserError(
+        fmt::format("{}: error: host.cache.latency_matrix: {} rows, expected {} (one per pCPU)", path, row, n));
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(Distance d) {
+  switch (d) {
+    case Distance::kSameThread: return "same_thread";
+    case Distance::kSmtSibling: return "smt_sibling";
+    case Distance::kSameLlc: return "same_llc";
+    case Distance::kSameSocket: return "same_socket";
+    case Distance::kRemoteSocket: return "remote_socket";
+  }
+  return "?";
+}
+
+Topology::Topology(const HostParams& params)
+    : sockets_(params.sockets),
+      cores_per_socket_(params.cores_per_socket),
+      threads_per_core_(params.threads_per_core),
+      llc_per_socket_(params.llc_per_socket),
+      cores_per_llc_(params.cores_per_socket / params.llc_per_socket),
+      pcpus_(static_cast<uint32_t>(params.sockets * params.cores_per_socket * params.threads_per_core)) {
+  if (!params.cache.latency_matrix.empty()) matrix_ = read_matrix(params.cache.latency_matrix, pcpus_);
+}
+
+Distance Topology::distance(PcpuId a, PcpuId b) const {
+  if (a == b) return Distance::kSameThread;
+  if (core_index(a) == core_index(b)) return Distance::kSmtSibling;
+  if (socket_of(a) != socket_of(b)) return Distance::kRemoteSocket;
+  return llc_of(a) == llc_of(b) ? Distance::kSameLlc : Distance::kSameSocket;
+}
+
+std::optional<engine::Time> Topology::matrix_latency(PcpuId a, PcpuId b) const {
+  if (matrix_.size() == 0) return std::nullopt;
+  return engine::Time::from_ns(matrix_(a.value, b.value));
+}
+
+}  // namespace wakesim::hw

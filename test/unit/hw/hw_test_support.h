@@ -1,0 +1,35 @@
+// A small machine with round numbers, for hardware-model tests: 2 sockets x 2 cores x 2 threads.
+#pragma once
+
+#include "sim/engine/simulation.h"
+#include "sim/hw/machine.h"
+
+namespace wakesim::hw::testing {
+
+using namespace engine::literals;
+
+inline HostParams small_host() {
+  HostParams h;
+  h.preset = "test";
+  h.sockets = 2;
+  h.cores_per_socket = 2;
+  h.threads_per_core = 2;
+  h.llc_per_socket = 1;
+  h.cache.hit = 1_ns;
+  h.cache.atomic = 5_ns;
+  h.cache.smt_sibling = 10_ns;
+  h.cache.same_llc = 50_ns;
+  h.cache.same_socket = 70_ns;
+  h.cache.remote_socket = 100_ns;
+  h.cache.dram_local = 80_ns;
+  h.cache.dram_remote = 140_ns;
+  h.irq.entry = 200_ns;
+  h.irq.exit = 100_ns;
+  h.irq.ipi_self = 50_ns;
+  h.irq.ipi_same_socket = 500_ns;
+  h.irq.ipi_remote_socket = 700_ns;
+  h.irq.device_notification = 400_ns;
+  return h;
+}
+
+}  // namespace wakesim::hw::testing
