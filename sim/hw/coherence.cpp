@@ -17,6 +17,7 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
     : sim_(sim),
       topology_(topology),
       params_(params),
+      has_matrix_(topology.has_matrix()),
       arbitration_(sim.stream(0, "coherence-arbitration")),
       stores_drained_at_(topology.pcpus()) {
   by_distance_[static_cast<size_t>(Distance::kSameThread)] = params.hit;
@@ -24,11 +25,6 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
   by_distance_[static_cast<size_t>(Distance::kSameLlc)] = params.same_llc;
   by_distance_[static_cast<size_t>(Distance::kSameSocket)] = params.same_socket;
   by_distance_[static_cast<size_t>(Distance::kRemoteSocket)] = params.remote_socket;
-}
-
-engine::Time Coherence::transfer_latency(PcpuId to, PcpuId from) const {
-  if (auto m = topology_.matrix_latency(to, from); m && to != from) return *m;
-  return by_distance_[static_cast<size_t>(topology_.distance(to, from))];
 }
 
 engine::Time Coherence::dram_latency(const CacheLine& line, PcpuId by) const {
@@ -56,12 +52,17 @@ engine::Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       ++counters_.dram;
     } else {
       PcpuId source = line.owner_;
-      if (!line.has_owner_) {
+      Time best_sharer_latency;
+      if (!line.has_owner_) {  // the nearest sharer supplies the line
         source = line.sharers_.front();
-        for (PcpuId s : line.sharers_)
-          if (transfer_latency(by, s) < transfer_latency(by, source)) source = s;
+        Time& best = best_sharer_latency;
+        best = transfer_latency(by, source);
+        for (PcpuId s : line.sharers_) {
+          const Time t = transfer_latency(by, s);
+          if (t < best) best = t, source = s;
+        }
       }
-      cost = transfer_latency(by, source);
+      cost = line.has_owner_ ? transfer_latency(by, source) : best_sharer_latency;
       ++counters_.by_distance[static_cast<size_t>(topology_.distance(by, source))];
       if (line.has_owner_) {  // Modified -> Shared
         line.sharers_.assign(1, line.owner_);
@@ -89,12 +90,14 @@ engine::Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     } else {
       // The write completes when the farthest holder has handed over or invalidated its copy.
       PcpuId farthest = by;
+      cost = Time::zero();
       auto consider = [&](PcpuId h) {
-        if (h != by && (farthest == by || transfer_latency(by, h) > transfer_latency(by, farthest))) farthest = h;
+        if (h == by) return;
+        const Time t = transfer_latency(by, h);
+        if (farthest == by || t > cost) farthest = h, cost = t;
       };
       if (line.has_owner_) consider(line.owner_);
       for (PcpuId s : line.sharers_) consider(s);
-      cost = transfer_latency(by, farthest);
       ++counters_.by_distance[static_cast<size_t>(topology_.distance(by, farthest))];
     }
     if (kind == Access::kRmw) {

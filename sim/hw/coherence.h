@@ -45,7 +45,10 @@ class Coherence {
   // Applies the access and returns its completion time. Wakes the line's watchers on a write.
   engine::Time access(CacheLine& line, PcpuId by, Access kind);
 
-  engine::Time transfer_latency(PcpuId to, PcpuId from) const;
+  engine::Time transfer_latency(PcpuId to, PcpuId from) const {
+    if (has_matrix_ && to != from) return *topology_.matrix_latency(to, from);
+    return by_distance_[static_cast<size_t>(topology_.distance(to, from))];
+  }
   const CacheParams& params() const { return params_; }
   const TransferCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
@@ -58,6 +61,7 @@ class Coherence {
   const Topology& topology_;
   CacheParams params_;
   std::array<engine::Time, kDistanceClasses> by_distance_{};
+  bool has_matrix_;
   engine::RandomStream arbitration_;
   TransferCounters counters_;
   std::vector<engine::Time> stores_drained_at_;  // per pCPU: when its posted stores have completed

@@ -74,14 +74,15 @@ Topology::Topology(const HostParams& params)
       llc_per_socket_(params.llc_per_socket),
       cores_per_llc_(params.cores_per_socket / params.llc_per_socket),
       pcpus_(static_cast<uint32_t>(params.sockets * params.cores_per_socket * params.threads_per_core)) {
+  place_.reserve(pcpus_);
+  for (uint32_t p = 0; p < pcpus_; ++p) {
+    const uint32_t core = core_index(PcpuId{p});
+    const uint32_t socket = core / static_cast<uint32_t>(cores_per_socket_);
+    const uint32_t llc = socket * static_cast<uint32_t>(llc_per_socket_) +
+                         (core % static_cast<uint32_t>(cores_per_socket_)) / static_cast<uint32_t>(cores_per_llc_);
+    place_.push_back(Place{socket, core, llc});
+  }
   if (!params.cache.latency_matrix.empty()) matrix_ = read_matrix(params.cache.latency_matrix, pcpus_);
-}
-
-Distance Topology::distance(PcpuId a, PcpuId b) const {
-  if (a == b) return Distance::kSameThread;
-  if (core_index(a) == core_index(b)) return Distance::kSmtSibling;
-  if (socket_of(a) != socket_of(b)) return Distance::kRemoteSocket;
-  return llc_of(a) == llc_of(b) ? Distance::kSameLlc : Distance::kSameSocket;
 }
 
 std::optional<engine::Time> Topology::matrix_latency(PcpuId a, PcpuId b) const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -35,14 +36,19 @@ class Topology {
 
   uint32_t pcpus() const { return pcpus_; }
   int sockets() const { return sockets_; }
-  int socket_of(PcpuId p) const { return static_cast<int>(core_index(p) / static_cast<uint32_t>(cores_per_socket_)); }
-  int core_of(PcpuId p) const { return static_cast<int>(core_index(p)); }  // global core number
+  int socket_of(PcpuId p) const { return static_cast<int>(place_[p.value].socket); }
+  int core_of(PcpuId p) const { return static_cast<int>(place_[p.value].core); }  // global core number
   int thread_of(PcpuId p) const { return static_cast<int>(p.value / cores_total()); }
-  int llc_of(PcpuId p) const {
-    return socket_of(p) * llc_per_socket_ +
-           static_cast<int>(core_index(p) % static_cast<uint32_t>(cores_per_socket_)) / cores_per_llc_;
+  int llc_of(PcpuId p) const { return static_cast<int>(place_[p.value].llc); }
+  // On the hot path of every cache-line transfer: table lookups and compares only.
+  Distance distance(PcpuId a, PcpuId b) const {
+    if (a == b) return Distance::kSameThread;
+    const Place& x = place_[a.value];
+    const Place& y = place_[b.value];
+    if (x.core == y.core) return Distance::kSmtSibling;
+    if (x.socket != y.socket) return Distance::kRemoteSocket;
+    return x.llc == y.llc ? Distance::kSameLlc : Distance::kSameSocket;
   }
-  Distance distance(PcpuId a, PcpuId b) const;
   // A one-way line-transfer latency from the user's matrix, if one was given.
   std::optional<engine::Time> matrix_latency(PcpuId a, PcpuId b) const;
   bool has_matrix() const { return matrix_.size() > 0; }
@@ -57,6 +63,10 @@ class Topology {
   int llc_per_socket_;
   int cores_per_llc_;
   uint32_t pcpus_;
+  struct Place {
+    uint32_t socket, core, llc;
+  };
+  std::vector<Place> place_;  // per pCPU
   Eigen::MatrixXd matrix_;  // ns; empty unless host.cache.latency_matrix is set
 };
 
