@@ -21,6 +21,21 @@ EventQueue::~EventQueue() {
   for (auto& bucket : buckets_) release(bucket);
 }
 
+[[gnu::always_inline]] inline bool EventQueue::is_live(const Entry& entry) {
+  if (!graves_.empty()) [[unlikely]] {
+    auto grave = graves_.find(entry.event);
+    if (grave != graves_.end() && (entry.order & kSeqMask) <= grave->second.last_seq) {
+      if (--grave->second.entries == 0) graves_.erase(grave);
+      --stale_;
+      return false;
+    }
+  }
+  if (entry.event->seq_ == (entry.order & kSeqMask)) return true;
+  --entry.event->entries_;
+  --stale_;
+  return false;
+}
+
 // Inlined into push() and refill_run(): it is the hot path of both.
 [[gnu::always_inline]] inline void EventQueue::file(const Entry& entry) {
   const uint64_t time = static_cast<uint64_t>(entry.time);
@@ -60,7 +75,7 @@ void EventQueue::cancel(Event& e) {
   if (stale_ > 64 && stale_ > live_) compact();
 }
 
-bool EventQueue::refill_run() {
+[[gnu::noinline]] bool EventQueue::refill_run() {
   for (;;) {
     // Drop cancelled entries at the front of the run.
     while (!run_.empty() && !is_live(run_.back())) run_.pop_back();
@@ -80,7 +95,16 @@ bool EventQueue::refill_run() {
     if (level == 0 || bucket.size() <= kRunMax) {
       // The bucket spans [prefix | digit, prefix | digit + 1) at its level; the run covers that span.
       run_.swap(bucket);
-      std::sort(run_.begin(), run_.end(), later);
+      if (run_.size() <= 16) {  // insertion sort: runs are usually a handful of entries
+        for (size_t i = 1; i < run_.size(); ++i) {
+          const Entry e = run_[i];
+          size_t j = i;
+          for (; j > 0 && later(e, run_[j - 1]); --j) run_[j] = run_[j - 1];
+          run_[j] = e;
+        }
+      } else {
+        std::sort(run_.begin(), run_.end(), later);
+      }
       reference_ = run_.back().time;
       const int shift = level * kDigitBits;
       run_end_ = ((reference_ >> shift) + 1) << shift;
@@ -95,8 +119,17 @@ bool EventQueue::refill_run() {
   }
 }
 
+// The run's last entry is the next event, or refill_run() finds it.
+[[gnu::always_inline]] inline bool EventQueue::front_ready() {
+  if (!run_.empty()) {
+    if (is_live(run_.back())) return true;
+    run_.pop_back();
+  }
+  return refill_run();
+}
+
 Event* EventQueue::pop() {
-  if (!refill_run()) return nullptr;
+  if (!front_ready()) return nullptr;
   Event* e = run_.back().event;
   run_.pop_back();
   --e->entries_;
@@ -105,7 +138,7 @@ Event* EventQueue::pop() {
   return e;
 }
 
-Time EventQueue::next_time() { return refill_run() ? Time::from_ps(run_.back().time) : Time::max(); }
+Time EventQueue::next_time() { return front_ready() ? Time::from_ps(run_.back().time) : Time::max(); }
 
 void EventQueue::forget(Event& e) {
   // The event is being destroyed while entries still point at it.
@@ -119,21 +152,6 @@ void EventQueue::forget(Event& e) {
   grave.entries += e.entries_;
   e.entries_ = 0;
   e.queue_ = nullptr;
-}
-
-bool EventQueue::is_live(const Entry& entry) {
-  if (!graves_.empty()) [[unlikely]] {
-    auto grave = graves_.find(entry.event);
-    if (grave != graves_.end() && (entry.order & kSeqMask) <= grave->second.last_seq) {
-      if (--grave->second.entries == 0) graves_.erase(grave);
-      --stale_;
-      return false;
-    }
-  }
-  if (entry.event->seq_ == (entry.order & kSeqMask)) return true;
-  --entry.event->entries_;
-  --stale_;
-  return false;
 }
 
 void EventQueue::compact() {

@@ -18,8 +18,8 @@
 // urgent priority still runs before others at "now".
 // Measured against std::priority_queue at N = 1e4 (hold model, this 2-core VM): a 4-ary heap with
 // deferred pop, 1.0x; a binary radix heap (one bucket per bit; entries moved ~15 times each), 1.26x;
-// 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.5x (and about
-// 1.9x at N = 1e2, 2.5x at N = 1e6). All work is on contiguous arrays of 24-byte entries, and event
+// 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.4x (and about
+// 2.0x at N = 1e2, 2.5x at N = 1e6). All work is on contiguous arrays of 24-byte entries, and event
 // objects are touched only when popped, so it stays fast with a million events pending.
 //
 // cancel() is O(1) and lazy: the entry stays and is skipped when it reaches the front (its sequence no
@@ -83,6 +83,7 @@ class EventQueue {
   void file(const Entry& entry);     // into the (level, digit) bucket for its time
   void forget(Event& e);             // called by ~Event when entries still point at it
   bool is_live(const Entry& entry);  // false for cancelled entries; releases their bookkeeping
+  bool front_ready();                // run_.back() is the next live entry; false if there is none
   bool refill_run();                 // makes run_ non-empty with the earliest entries; false if none
   void compact();
 
