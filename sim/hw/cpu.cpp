@@ -90,7 +90,9 @@ void Cpu::LineWait::await_suspend(std::coroutine_handle<> h) {
   line.watchers_.push_back(c.watcher);
 }
 
-Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost) { return SignalWait{*this, signal, preempt_cost}; }
+Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost, Time deadline) {
+  return SignalWait{*this, signal, preempt_cost, deadline};
+}
 
 void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   Context& c = cpu.top();
@@ -99,8 +101,10 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   c.wait = Wait::kSignal;
   c.signal = &signal;
   c.preempt_cost = preempt_cost;
+  c.deadline = deadline;
   signal.waiter_ = &cpu;
   signal.waiter_context_ = cpu.depth_;
+  if (deadline != Time::max()) cpu.sim_.schedule_at(cpu.completion_, deadline, engine::Priority::kCompletion);
 }
 
 void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
@@ -157,6 +161,7 @@ bool Cpu::can_interrupt_now() const {
 void Cpu::on_completion() {
   Context& c = top();
   if (c.wait == Wait::kInterruptible) *c.result = Time::zero();
+  if (c.wait == Wait::kSignal && c.signal->waiter_ == this) c.signal->waiter_ = nullptr;  // deadline reached
   c.wait = Wait::kNone;
   resume_top();
 }
@@ -239,9 +244,9 @@ Path Cpu::interrupt_frame(Vector v, Time preempt_cost) {
   co_await compute(irq.exit);
 }
 
-std::coroutine_handle<> Cpu::path_finished(Path::Handle finished) noexcept {
+std::coroutine_handle<> Cpu::path_finished(std::coroutine_handle<> finished) noexcept {
   Context& c = top();
-  if (c.top.handle() == finished) c.top.reset();  // destroys the finished frame (it is suspended)
+  if (c.top.handle().address() == finished.address()) c.top.reset();  // destroys the finished frame (it is suspended)
   --depth_;
   if (depth_ < 0) {
     note_interruptible(true);
@@ -267,9 +272,10 @@ std::coroutine_handle<> Cpu::continue_after_interrupt() {
       }
       break;
     case Wait::kSignal:
-      if (!c.signal->notified()) {
+      if (!c.signal->notified() && now() < c.deadline) {
         c.signal->waiter_ = this;
         c.signal->waiter_context_ = depth_;
+        if (c.deadline != Time::max()) sim_.schedule_at(completion_, c.deadline, engine::Priority::kCompletion);
         return std::noop_coroutine();
       }
       break;

@@ -45,7 +45,7 @@ struct QueueNode {
   bool locked = false;
 };
 
-class Cpu final : public FramePoolOwner, private Path::Owner {
+class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
  public:
   static constexpr int kMaxContexts = 4;
   using Handler = std::function<Path(Cpu&, Vector)>;
@@ -80,8 +80,10 @@ class Cpu final : public FramePoolOwner, private Path::Owner {
   bool irqs_enabled() const;
   // Waits until the line's version differs from `seen` (returns at once if it already does).
   LineWait wait_for_change(CacheLine& line, uint64_t seen);
-  // Waits for signal.notify(); `preempt_cost` is paid when an interrupt arrives meanwhile (idle exit).
-  SignalWait wait(Signal& signal, engine::Time preempt_cost = engine::Time::zero());
+  // Waits for signal.notify() (returning true and clearing it) or until `deadline` (returning false).
+  // An interrupt meanwhile pays `preempt_cost` (e.g. an idle state's exit) and the wait goes on.
+  SignalWait wait(Signal& signal, engine::Time preempt_cost = engine::Time::zero(),
+                  engine::Time deadline = engine::Time::max());
   // Spins until pred() holds: reads the line, and while pred() is false waits for a write to it and
   // reads again. pred() is evaluated at each read's issue, i.e. on the value that read returns.
   template <class Pred>
@@ -118,6 +120,7 @@ class Cpu final : public FramePoolOwner, private Path::Owner {
     engine::Time end;            // when the current timed wait completes
     engine::Time remaining;      // of a preempted compute
     engine::Time preempt_cost;   // paid at interrupt entry when this wait is interrupted
+    engine::Time deadline;       // of a signal wait
     engine::Time* result = nullptr;  // run_interruptible's time left
     CacheLine* line = nullptr;
     uint64_t seen_version = 0;
@@ -142,7 +145,7 @@ class Cpu final : public FramePoolOwner, private Path::Owner {
   bool can_interrupt_now() const;
   void take_interrupt();
   Path interrupt_frame(Vector v, engine::Time preempt_cost);
-  std::coroutine_handle<> path_finished(Path::Handle finished) noexcept override;
+  std::coroutine_handle<> path_finished(std::coroutine_handle<> finished) noexcept override;
   std::coroutine_handle<> continue_after_interrupt();
   void note_interruptible(bool on);
 
@@ -204,9 +207,14 @@ struct Cpu::SignalWait {
   Cpu& cpu;
   Signal& signal;
   engine::Time preempt_cost;
-  bool await_ready() const noexcept { return signal.notified(); }
+  engine::Time deadline;
+  bool await_ready() const noexcept { return signal.notified() || deadline <= cpu.now(); }
   void await_suspend(std::coroutine_handle<> h);
-  void await_resume() const noexcept { signal.clear(); }
+  bool await_resume() const noexcept {
+    const bool notified = signal.notified();
+    signal.clear();
+    return notified;
+  }
 };
 
 template <class Pred>

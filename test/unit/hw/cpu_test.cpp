@@ -209,3 +209,26 @@ TEST_F(CpuTest, IdlePcpuTakesInterruptsAtOnce) {
 
 }  // namespace
 }  // namespace wakesim::hw
+
+namespace wakesim::hw {
+namespace {
+
+TEST_F(CpuTest, SignalWaitWithDeadline) {
+  Signal never, later;
+  std::vector<bool> results;
+  auto waiter = [&](Cpu& cpu) -> Path {
+    results.push_back(co_await cpu.wait(never, engine::Time::zero(), cpu.now() + 5_us));
+    note(cpu, "timeout");
+    results.push_back(co_await cpu.wait(later, engine::Time::zero(), cpu.now() + 5_us));
+    note(cpu, "notified");
+  };
+  cpu0.start_thread(waiter(cpu0));
+  engine::EventFn notify([&] { later.notify(); }, "notify");
+  sim.schedule_at(notify, 7_us);
+  sim.run_until(1_ms);
+  EXPECT_EQ(results, (std::vector<bool>{false, true}));
+  EXPECT_EQ(log, (std::vector<std::string>{"timeout@5us", "notified@7us"}));
+}
+
+}  // namespace
+}  // namespace wakesim::hw
