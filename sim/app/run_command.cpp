@@ -11,6 +11,7 @@
 #include "sim/experiment/config.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/results_writer.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
 
@@ -48,7 +49,7 @@ int execute(const RunOptions& o, Streams& io) {
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back(fmt::format("run.seed={}", *o.seed));
   if (o.replicates) overrides.push_back(fmt::format("run.replicates={}", *o.replicates));
-  LoadedConfig loaded = load_config(file, overrides);
+  LoadedConfig loaded = file ? load_config(file, overrides) : load_default_config(overrides);
   if (!o.designs.empty()) loaded.config.run.designs = o.designs;
   Config& config = loaded.config;
 
@@ -64,12 +65,23 @@ int execute(const RunOptions& o, Streams& io) {
     io.out << fmt::format("scenario '{}' ({}); {} replicate{} x {} measured after {} warm-up; seed {}\n\n",
                           config.scenario, loaded.source, config.run.replicates, config.run.replicates == 1 ? "" : "s",
                           engine::to_string(config.run.duration), engine::to_string(config.run.warmup), config.run.seed);
-    io.out << format_table(summarize(result), result.designs);
+    const auto scenario = find_scenario(config.scenario)->make();
+    io.out << format_table(summarize(result), result.designs, scenario->headline_metrics());
     uint64_t events = 0;
     double wall = 0;
-    for (const RunRecord& r : result.runs) events += r.result.events, wall += r.result.wall_seconds;
-    io.out << fmt::format("\n{} events in {:.2f} s of run time ({:.2f} M events/s per core)\n", events, wall,
-                          wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
+    std::string per_design;
+    for (const std::string& d : result.designs) {
+      uint64_t e = 0;
+      double w = 0;
+      for (const RunRecord& r : result.runs)
+        if (r.design == d) e += r.result.events, w += r.result.wall_seconds;
+      events += e;
+      wall += w;
+      per_design += fmt::format("{}{} {:.2f}M", per_design.empty() ? "" : ", ", d, w > 0 ? e / w / 1e6 : 0.0);
+    }
+    io.out << fmt::format("\nevents/s per core: {} ({} events in {:.2f} s of run time)\n", per_design, events, wall);
+    if (!scenario->headline_metrics().empty())
+      io.out << fmt::format("all metrics: {}/summary.json and runs.csv\n", out_dir.string());
     io.out << fmt::format("results: {}\n", out_dir.string());
   }
   if (result.failures() == 0) return 0;

@@ -1,5 +1,7 @@
 #include "sim/experiment/config.h"
 
+#include <functional>
+
 #include "sim/config/loader.h"
 #include "sim/config/suggest.h"
 #include "sim/experiment/scenario.h"
@@ -20,22 +22,44 @@ const config::Section<Config>& Config::schema() {
              {.check = known_scenario, .check_text = "a registered scenario"})
       .section(&Config::run, "run", RunParams::schema())
       .section(&Config::host, "host", hw::HostParams::schema())
+      .section(&Config::kernel, "kernel", kernel::KernelParams::schema())
+      .section(&Config::design, "design", kernel::DesignParams::schema())
+      .section(&Config::vms, "vms", workload::VmParams::schema())
       .section(&Config::queue, "queue", workload::QueueParams::schema())
       .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema());
   return s;
 }
 
-LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides) {
-  LoadedConfig loaded;
-  loaded.source = file ? file->string() : "built-in defaults";
-  // Presets first (from the file, then the overrides), so that every explicit key overrides them.
+namespace {
+// Applies a source (a file or text) then the overrides: presets first, from both, so that every
+// explicit key overrides them; then validation.
+using ApplySource = std::function<void(Config&, config::Keys)>;
+LoadedConfig load(const ApplySource& apply_source, std::string source, const std::vector<std::string>& overrides) {
   using config::Keys;
-  if (file) config::apply_file(loaded.config, *file, Keys::kPresetsOnly);
-  for (const std::string& o : overrides) config::apply_override(loaded.config, o, Keys::kPresetsOnly);
-  if (file) config::apply_file(loaded.config, *file, Keys::kAllButPresets);
-  for (const std::string& o : overrides) config::apply_override(loaded.config, o, Keys::kAllButPresets);
+  LoadedConfig loaded;
+  loaded.source = std::move(source);
+  const auto& schema = Config::schema().info();
+  for (Keys keys : {Keys::kPresetsOnly, Keys::kAllButPresets}) {
+    if (apply_source) apply_source(loaded.config, keys);
+    for (const std::string& o : overrides) config::apply_override(schema, &loaded.config, o, keys);
+  }
   config::validate(loaded.config, loaded.source);
   return loaded;
+}
+}  // namespace
+
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides) {
+  if (!file) return load(nullptr, "built-in defaults", overrides);
+  return load([&](Config& c, config::Keys keys) { config::apply_file(Config::schema().info(), &c, *file, keys); },
+              file->string(), overrides);
+}
+
+LoadedConfig load_default_config(const std::vector<std::string>& overrides) {
+  return load(
+      [](Config& c, config::Keys keys) {
+        config::apply_text(Config::schema().info(), &c, builtin_default_workload(), "workloads/default.toml", keys);
+      },
+      "built-in default workload (workloads/default.toml)", overrides);
 }
 
 }  // namespace wakesim::experiment

@@ -10,15 +10,21 @@
 #include "sim/config/schema.h"
 #include "sim/experiment/run_params.h"
 #include "sim/hw/host_params.h"
+#include "sim/kernel/kernel_params.h"
+#include "sim/kernel/kvm.h"
+#include "sim/workload/vm_workload.h"
 #include "sim/workload/lockbench.h"
 #include "sim/workload/queue_station.h"
 
 namespace wakesim::experiment {
 
 struct Config {
-  std::string scenario = "queue";
+  std::string scenario = "kvm";
   RunParams run;
   hw::HostParams host;
+  kernel::KernelParams kernel;
+  kernel::DesignParams design;
+  workload::VmParams vms;
   workload::QueueParams queue;
   workload::LockbenchParams lockbench;
 
@@ -32,5 +38,8 @@ struct LoadedConfig {
 
 // Defaults, then `file` (if any), then each "key=value" override, then validation. Throws UserError.
 LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides);
+// The same, starting from the built-in default workload (workloads/default.toml, compiled in).
+LoadedConfig load_default_config(const std::vector<std::string>& overrides);
+const char* builtin_default_workload();
 
 }  // namespace wakesim::experiment

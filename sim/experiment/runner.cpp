@@ -28,11 +28,13 @@ uint64_t replicate_seed(uint64_t base_seed, int replicate) {
 std::vector<std::string> resolve_designs(const Config& config) {
   const ScenarioEntry* entry = find_scenario(config.scenario);
   if (entry == nullptr) throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
-  const std::vector<std::string> known = entry->make()->designs(config);
+  const auto scenario = entry->make();
+  const std::vector<std::string> all = scenario->designs(config);
+  const std::vector<std::string> known = scenario->known_designs(config);
   std::vector<std::string> chosen;
   for (const std::string& d : config.run.designs) {
     if (d == "all") {
-      for (const std::string& k : known)
+      for (const std::string& k : all)
         if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
       continue;
     }

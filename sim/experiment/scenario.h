@@ -23,6 +23,10 @@ class Scenario {
   // One simulation of `design` with `seed`. Throws engine::UserError for a bad combination of settings
   // and engine::InternalError when an always-on check fails.
   virtual RunResult run(const Config& config, const std::string& design, uint64_t seed) const = 0;
+  // The metrics the terminal table shows, in order (empty: all of them).
+  virtual std::vector<std::string> headline_metrics() const { return {}; }
+  // Every name run() accepts, including test-only designs (designs() lists those "all" means).
+  virtual std::vector<std::string> known_designs(const Config& config) const { return designs(config); }
 };
 
 struct ScenarioEntry {

@@ -117,6 +117,14 @@ engine::Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   return done;
 }
 
+void Coherence::device_write(CacheLine& line) {
+  line.has_owner_ = false;
+  line.sharers_.clear();
+  line.last_access_ = sim_.now();
+  ++line.version_;
+  if (!line.watchers_.empty()) wake_watchers(line);
+}
+
 void Coherence::wake_watchers(CacheLine& line) {
   boost::container::small_vector<LineWatcher*, 8> woken;
   for (LineWatcher& w : line.watchers_) woken.push_back(&w);

@@ -44,6 +44,9 @@ class Coherence {
 
   // Applies the access and returns its completion time. Wakes the line's watchers on a write.
   engine::Time access(CacheLine& line, PcpuId by, Access kind);
+  // A write by a device (the IOMMU posting an interrupt): every cached copy is invalidated and the
+  // line is next read from memory. Wakes the line's watchers.
+  void device_write(CacheLine& line);
 
   engine::Time transfer_latency(PcpuId to, PcpuId from) const {
     if (has_matrix_ && to != from) return *topology_.matrix_latency(to, from);

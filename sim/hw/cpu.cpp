@@ -16,6 +16,14 @@ void Signal::notify() {
   }
 }
 
+Signal::~Signal() {
+  if (waiter_ != nullptr) waiter_->signal_destroyed(waiter_context_);
+}
+
+void Cpu::signal_destroyed(int context) {
+  if (context >= 0 && context < kMaxContexts) contexts_[static_cast<size_t>(context)].signal = nullptr;
+}
+
 std::string Cpu::Completion::describe() const { return fmt::format("pCPU {} operation completes", cpu_.id()); }
 
 Cpu::Cpu(Machine& machine, PcpuId id)
@@ -33,6 +41,7 @@ Cpu::~Cpu() {
     Context& c = contexts_[static_cast<size_t>(d)];
     c.watcher.unlink();
     if (c.signal != nullptr && c.signal->waiter_ == this) c.signal->waiter_ = nullptr;
+    c.signal = nullptr;
     c.top.reset();
   }
 }
@@ -44,8 +53,8 @@ Cpu::TimedOp Cpu::load(CacheLine& line) { return TimedOp{*this, coherence_.acces
 Cpu::TimedOp Cpu::store(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kStore), Wait::kTimed}; }
 Cpu::TimedOp Cpu::rmw(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kRmw), Wait::kTimed}; }
 
-Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost) {
-  return InterruptibleOp{*this, duration, preempt_cost, Time::zero()};
+Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost, InterruptHook* hook) {
+  return InterruptibleOp{*this, duration, preempt_cost, hook, Time::zero()};
 }
 
 void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
@@ -53,6 +62,7 @@ void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
   Context& c = cpu.top();
   c.preempt_cost = preempt_cost;
   c.result = &left;
+  c.hook = hook;
 }
 
 void Cpu::irq_disable() {
@@ -113,6 +123,7 @@ void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
   c.wait = kind;
   c.end = end;
   c.preempt_cost = Time::zero();
+  c.hook = nullptr;
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
 }
 
@@ -134,6 +145,13 @@ void Cpu::start_thread(Path path) {
 void Cpu::set_handler(Vector v, Handler handler) { handlers_[v.value] = std::move(handler); }
 
 void Cpu::raise(Vector v) {
+  if (depth_ >= 0) {
+    Context& c = top();
+    if (c.wait == Wait::kInterruptible && c.hook != nullptr && c.hook->vector == v && !c.preempted) {
+      c.hook->deliver(*this);
+      return;
+    }
+  }
   if (pending_.test(v.value)) {
     ++interrupts_coalesced_;
     return;

@@ -70,7 +70,17 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   TimedOp compute(engine::Time cost);
   // Work (e.g. guest execution) that an interrupt ends early: it returns the time left (zero when it ran
   // in full), after the handler has run. `preempt_cost` is paid first when an interrupt ends it.
-  InterruptibleOp run_interruptible(engine::Time duration, engine::Time preempt_cost = engine::Time::zero());
+  // `hook` (optional) takes one vector without ending the work: VMX posted-interrupt processing, where
+  // the notification vector arriving in guest mode is handled by the guest with no VM exit.
+  struct InterruptHook {
+    Vector vector;
+    virtual void deliver(Cpu& cpu) = 0;
+
+   protected:
+    ~InterruptHook() = default;
+  };
+  InterruptibleOp run_interruptible(engine::Time duration, engine::Time preempt_cost = engine::Time::zero(),
+                                    InterruptHook* hook = nullptr);
   TimedOp load(CacheLine& line);
   TimedOp store(CacheLine& line);
   TimedOp rmw(CacheLine& line);
@@ -109,6 +119,7 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   // ---- Called by the hardware model -------------------------------------------------------------
   void line_changed(int context);  // a watched line was written
   void signal_notified(int context);
+  void signal_destroyed(int context);
 
  private:
   enum class Wait : uint8_t { kNone, kTimed, kCompute, kInterruptible, kLine, kSignal, kIrqWindow };
@@ -122,6 +133,7 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
     engine::Time preempt_cost;   // paid at interrupt entry when this wait is interrupted
     engine::Time deadline;       // of a signal wait
     engine::Time* result = nullptr;  // run_interruptible's time left
+    InterruptHook* hook = nullptr;
     CacheLine* line = nullptr;
     uint64_t seen_version = 0;
     LineWatcher watcher;
@@ -181,6 +193,7 @@ struct Cpu::InterruptibleOp {
   Cpu& cpu;
   engine::Time duration;
   engine::Time preempt_cost;
+  InterruptHook* hook;
   engine::Time left;
   bool await_ready() const noexcept { return duration <= engine::Time::zero(); }
   void await_suspend(std::coroutine_handle<> h);

@@ -8,6 +8,10 @@ class Cpu;
 
 class Signal {
  public:
+  Signal() = default;
+  Signal(const Signal&) = delete;
+  Signal& operator=(const Signal&) = delete;
+  ~Signal();
   void notify();
   bool notified() const { return notified_; }
   void clear() { notified_ = false; }

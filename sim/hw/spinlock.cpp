@@ -115,4 +115,9 @@ std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, in
   return std::make_unique<QueuedSpinlock>(lock_class, home_socket);
 }
 
+std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, CacheLine& shared_line) {
+  if (kind == LockKind::kTicket) return std::make_unique<TicketLock>(lock_class, shared_line);
+  return std::make_unique<QueuedSpinlock>(lock_class, shared_line);
+}
+
 }  // namespace wakesim::hw

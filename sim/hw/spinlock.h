@@ -54,7 +54,9 @@ class LockClass {
 
 class Spinlock {
  public:
-  Spinlock(LockClass& lock_class, int home_socket) : class_(lock_class), word_(home_socket) {}
+  Spinlock(LockClass& lock_class, int home_socket) : class_(lock_class), own_line_(home_socket), word_(own_line_) {}
+  // A lock whose word lives in a line shared with other data (adjacent per-CPU variables).
+  Spinlock(LockClass& lock_class, CacheLine& shared_line) : class_(lock_class), word_(shared_line) {}
   Spinlock(const Spinlock&) = delete;
   Spinlock& operator=(const Spinlock&) = delete;
   virtual ~Spinlock() = default;
@@ -75,7 +77,8 @@ class Spinlock {
   void releasing(Cpu& cpu);
 
   LockClass& class_;
-  CacheLine word_;
+  CacheLine own_line_;
+  CacheLine& word_;
 
  private:
   std::optional<PcpuId> holder_;
@@ -108,5 +111,6 @@ class QueuedSpinlock final : public Spinlock {
 };
 
 std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, int home_socket);
+std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, CacheLine& shared_line);
 
 }  // namespace wakesim::hw

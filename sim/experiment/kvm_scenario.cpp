@@ -1,0 +1,137 @@
+// The "kvm" scenario: VMs on a host with the kernel model and a wakeup design (sim/kernel, sim/designs,
+// sim/workload/vm_workload.h). Every design runs the same arrivals and guest behaviour for the same
+// seed (common random numbers), so differences between designs are the designs'.
+#include <fmt/format.h>
+
+#include "sim/engine/simulation.h"
+#include "sim/experiment/config.h"
+#include "sim/experiment/scenario.h"
+#include "sim/hw/machine.h"
+#include "sim/kernel/kvm.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/wakeup_design.h"
+#include "sim/workload/vm_workload.h"
+
+namespace wakesim::experiment {
+namespace {
+
+using engine::Time;
+
+void add_lock_metrics(RunResult& r, const std::string& prefix, const hw::LockClass& c) {
+  r.add(prefix + ".acquisitions", "count", static_cast<double>(c.acquisitions()));
+  r.add(prefix + ".contended", "fraction", c.contended_fraction());
+  r.add_time(prefix + ".wait.p99", c.wait().p99());
+  r.add_time(prefix + ".wait.max", c.wait().max());
+  r.add_time(prefix + ".hold.p99", c.hold().p99());
+}
+
+class KvmScenario final : public Scenario {
+ public:
+  std::vector<std::string> designs(const Config&) const override {
+    std::vector<std::string> out;
+    for (const kernel::DesignEntry* d : kernel::all_designs())
+      if (!d->test_only) out.push_back(d->name);
+    return out;
+  }
+  std::vector<std::string> known_designs(const Config&) const override {
+    std::vector<std::string> out;
+    for (const kernel::DesignEntry* d : kernel::all_designs()) out.push_back(d->name);
+    return out;
+  }
+
+  std::vector<std::string> headline_metrics() const override {
+    return {"wakeup.p50",          "wakeup.p99",           "wakeup.p999",       "wakeup.mean",
+            "wakeups",             "interrupts",           "requests",          "wakeup_lock.wait.p99",
+            "sched_in.share",      "irq_off.p99",          "handler.p99",       "lost_wakeups",
+            "rcu_hazards"};
+  }
+
+  RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
+    engine::Simulation sim(seed);
+    hw::Machine machine(sim, config.host);
+    kernel::Scheduler scheduler(machine, config.kernel);
+    kernel::Kvm kvm(machine, scheduler, config.kernel, config.design, design);
+    workload::VmWorkload vms(kvm, config.vms);
+    scheduler.start();
+    vms.start();
+
+    sim.run_until(config.run.warmup);
+    machine.reset_statistics();
+    scheduler.reset_statistics();
+    kvm.reset_statistics();
+    const uint64_t requests_before = vms.requests_completed();
+    sim.run_until(config.run.warmup + config.run.duration);
+    kvm.check_invariants();
+
+    const kernel::KvmMetrics& m = kvm.metrics();
+    const double seconds = config.run.duration.seconds();
+    RunResult r;
+    r.add_latency_summary("wakeup", m.blocked_latency);
+    for (int p = 0; p < kernel::kWakePaths; ++p) {
+      const auto path = static_cast<kernel::WakePath>(p);
+      const std::string name = std::string("path.") + kernel::to_string(path);
+      const auto& h = m.latency[static_cast<size_t>(p)];
+      r.add(name + ".count", "count", static_cast<double>(h.count()));
+      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add_time(name + ".p99", h.p99());
+    }
+    for (int c = 0; c < kernel::kWakeComponents; ++c) {
+      const auto& h = m.decomposition.components[static_cast<size_t>(c)];
+      const std::string name = std::string("decomposition.") + kernel::to_string(static_cast<kernel::WakeComponent>(c));
+      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add_time(name + ".p99", h.p99());
+    }
+    uint64_t postings = 0;
+    for (uint64_t n : m.postings) postings += n;
+    r.add("interrupts", "/s", static_cast<double>(postings) / seconds);
+    r.add("wakeups", "/s", static_cast<double>(m.wakes) / seconds);
+    r.add("requests", "/s", static_cast<double>(vms.requests_completed() - requests_before) / seconds);
+    r.add("wakeup_irqs", "/s", static_cast<double>(m.wakeup_irqs) / seconds);
+    r.add("redundant_wakes", "/s", static_cast<double>(m.redundant_wakes) / seconds);
+    r.add("nodes_per_walk", "count", m.wakeup_irqs ? static_cast<double>(m.nodes_walked) / m.wakeup_irqs : 0.0);
+    r.add_time("handler.p99", m.handler_time.p99());
+    r.add("halt_poll_hits", "/s", static_cast<double>(m.halt_poll_hits) / seconds);
+    r.add("self_ipis", "/s", static_cast<double>(m.self_ipis) / seconds);
+    // Locks, lockstat-style: the design's classes, plus the scheduler's.
+    const hw::LockClass* wakeup_lock = nullptr;
+    for (const auto& c : kvm.lock_classes()) {
+      add_lock_metrics(r, "lock." + c->name(), *c);
+      if (c->name() == "wakeup_vcpus_on_cpu_lock" || c->name() == "wakeup_vcpus_on_cpu_lock_in") wakeup_lock = c.get();
+    }
+    // The lock a remote sched_in waits on (the wakeup lock, or the split design's in_lock).
+    r.add_time("wakeup_lock.wait.p99", wakeup_lock ? wakeup_lock->wait().p99() : Time::zero());
+    add_lock_metrics(r, "lock.rq", scheduler.rq_lock_class());
+    add_lock_metrics(r, "lock.pi_lock", scheduler.pi_lock_class());
+    // Share of the wakeup-vector path's latency spent waiting in sched_in for the old pCPU's list lock.
+    double total = 0;
+    for (const auto& h : m.decomposition.components) total += h.mean();
+    const auto& sched_in = m.decomposition.components[static_cast<size_t>(kernel::WakeComponent::kSchedInLock)];
+    r.add("sched_in.share", "fraction", total > 0 ? sched_in.mean() / total : 0.0);
+    stats::LatencyHistogram irq_off;
+    for (uint32_t c = 0; c < machine.pcpus(); ++c) irq_off += machine.cpu(hw::PcpuId{c}).irq_off_time();
+    r.add_time("irq_off.p99", irq_off.p99());
+    r.add_time("irq_off.max", irq_off.max());
+    r.add("idle", "fraction", scheduler.idle_time().seconds() / (seconds * machine.pcpus()));
+    r.add("context_switches", "/s", static_cast<double>(scheduler.context_switches()) / seconds);
+    r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
+    const hw::TransferCounters& t = machine.coherence().counters();
+    r.add("line_transfers_per_wakeup", "count", m.wakes ? static_cast<double>(t.total_transfers()) / m.wakes : 0.0);
+    r.add("lost_wakeups", "count", static_cast<double>(m.lost_wakeups));
+    r.add("rcu_hazards", "count", static_cast<double>(m.rcu_hazards));
+    r.add("rcu_restarts", "count", static_cast<double>(m.rcu_restarts));
+    r.add("violations", "count", static_cast<double>(m.violations));
+    r.histograms.emplace_back("wakeup", m.blocked_latency);
+    for (int p = 0; p < kernel::kWakePaths; ++p)
+      r.histograms.emplace_back(std::string("path.") + kernel::to_string(static_cast<kernel::WakePath>(p)),
+                                m.latency[static_cast<size_t>(p)]);
+    r.histograms.emplace_back("irq_off", irq_off);
+    r.events = sim.events_executed();
+    return r;
+  }
+};
+
+const RegisterScenario<KvmScenario> kRegistered{
+    "kvm", "VMs on a host: the posted-interrupt wakeup path under a chosen design (the main scenario)"};
+
+}  // namespace
+}  // namespace wakesim::experiment

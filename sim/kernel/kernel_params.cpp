@@ -1,0 +1,49 @@
+#include "sim/kernel/kernel_params.h"
+
+namespace wakesim::kernel {
+
+using engine::Time;
+
+Time KernelParams::idle_exit_latency() const {
+  switch (idle_state) {
+    case IdleState::kPoll: return Time::zero();
+    case IdleState::kC1: return Time::from_ps(1'000'000);
+    case IdleState::kC1E: return Time::from_ps(4'000'000);
+    case IdleState::kC6: return Time::from_ps(170'000'000);
+  }
+  return Time::zero();
+}
+
+const config::Section<KernelParams>& KernelParams::schema() {
+  const config::FieldOptions<Time> non_negative{.min = Time::zero()};
+  static const auto s = config::Section<KernelParams>("kernel", "host scheduler and KVM")
+      .field(&KernelParams::timeslice, "timeslice", "scheduler time slice while others are runnable",
+             {.min = Time::from_ps(1'000'000)})
+      .field(&KernelParams::context_switch, "context_switch", "cost of switching tasks", non_negative)
+      .field(&KernelParams::ttwu_work, "ttwu_work", "try_to_wake_up bookkeeping (besides its locks and lines)",
+             non_negative)
+      .field(&KernelParams::pick_next, "pick_next", "picking the next task in schedule()", non_negative)
+      .field(&KernelParams::tick_handler, "tick_handler", "work of a scheduler tick or resched interrupt", non_negative)
+      .field(&KernelParams::barrier, "barrier", "a full memory barrier (smp_mb)", non_negative)
+      .choice(&KernelParams::idle_state, "idle_state", "idle state of idle pCPUs (exit latency: c1 1us, c1e 4us, c6 170us)",
+              {{"poll", IdleState::kPoll}, {"c1", IdleState::kC1}, {"c1e", IdleState::kC1E}, {"c6", IdleState::kC6}})
+      .choice(&KernelParams::lock_kind, "lock", "spinlock algorithm of kernel locks",
+              {{"qspinlock", hw::LockKind::kQueued}, {"ticket", hw::LockKind::kTicket}})
+      .field(&KernelParams::ttwu_queue, "ttwu_queue", "wake tasks on another LLC through the remote wakelist + IPI")
+      .field(&KernelParams::vm_exit, "vm_exit", "VM exit", non_negative)
+      .field(&KernelParams::vm_entry, "vm_entry", "VM entry", non_negative)
+      .field(&KernelParams::halt_poll_ns, "halt_poll_ns", "maximum halt-polling time (0 disables polling)",
+             non_negative)
+      .field(&KernelParams::halt_poll_grow, "halt_poll_grow", "halt-poll growth factor", {.min = 1, .max = 64})
+      .field(&KernelParams::halt_poll_grow_start, "halt_poll_grow_start", "first halt-poll time after growth",
+             non_negative)
+      .field(&KernelParams::halt_poll_shrink, "halt_poll_shrink", "halt-poll shrink divisor (0: reset to 0)",
+             {.min = 0, .max = 64})
+      .field(&KernelParams::ipiv, "ipiv", "IPI virtualization: guest IPIs are posted without a VM exit")
+      .field(&KernelParams::lost_wakeup_timeout, "lost_wakeup_timeout",
+             "a vCPU blocked this long after a posting counts as a lost wakeup", {.min = Time::from_ps(1'000'000)})
+      .field(&KernelParams::stop_on_violation, "stop_on_violation", "end the run at the first invariant violation");
+  return s;
+}
+
+}  // namespace wakesim::kernel

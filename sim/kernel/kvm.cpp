@@ -1,0 +1,401 @@
+#include "sim/kernel/kvm.h"
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
+#include "sim/kernel/vectors.h"
+#include "sim/kernel/wakeup_list.h"
+
+namespace wakesim::kernel {
+
+using engine::Time;
+
+const char* to_string(WakePath p) {
+  switch (p) {
+    case WakePath::kWakeupVector: return "wakeup_vector";
+    case WakePath::kSoftware: return "software";
+    case WakePath::kHaltPoll: return "halt_poll";
+    case WakePath::kRunning: return "running";
+  }
+  return "?";
+}
+
+const config::Section<DesignParams>& DesignParams::schema() {
+  static const auto s = config::Section<DesignParams>("design", "design switches and fault injection")
+      .field(&DesignParams::rcu_reuse_guard, "rcu_reuse_guard",
+             "rcu-list: restart a walk whose node was unlinked under it (off shows the node-reuse hazard)")
+      .field(&DesignParams::walk_stall_probability, "walk_stall_probability",
+             "fault injection: probability that a wakeup walk stalls at a node", {.min = 0.0, .max = 1.0})
+      .field(&DesignParams::walk_stall, "walk_stall", "fault injection: how long such a stall lasts",
+             {.min = Time::zero()});
+  return s;
+}
+
+Kvm::Kvm(hw::Machine& machine, Scheduler& scheduler, const KernelParams& params, const DesignParams& design_params,
+         const std::string& design)
+    : machine_(machine),
+      scheduler_(scheduler),
+      params_(params),
+      design_params_(design_params),
+      design_name_(design),
+      handler_trace_(machine.pcpus()),
+      stall_rng_(machine.sim().stream(0, "walk-stall")) {
+  const DesignEntry* entry = find_design(design);
+  WAKESIM_CHECK(entry != nullptr, "design '{}' is not registered", design);
+  design_ = entry->make(*this);
+  for (uint32_t c = 0; c < machine.pcpus(); ++c) {
+    hw::Cpu& cpu = machine.cpu(hw::PcpuId{c});
+    cpu.set_handler(kPostedIntrWakeupVector, [this](hw::Cpu& cpu, hw::Vector) { return wakeup_handler(cpu); });
+    cpu.set_handler(kPostedIntrVector, [this](hw::Cpu& cpu, hw::Vector) { return posted_intr_handler(cpu); });
+  }
+}
+
+Kvm::~Kvm() {
+  // The design's lists still link vCPUs: they go first. Destroying the vCPUs' suspended paths touches
+  // nothing else.
+  design_.reset();
+  vcpus_.clear();
+}
+
+Vcpu& Kvm::add_vcpu(uint32_t vm, std::vector<hw::PcpuId> allowed) {
+  vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, std::move(allowed)));
+  Vcpu& v = *vcpus_.back();
+  scheduler_.add_task(v);
+  return v;
+}
+
+hw::LockClass& Kvm::lock_class(const std::string& name) {
+  for (auto& c : lock_classes_)
+    if (c->name() == name) return *c;
+  lock_classes_.push_back(std::make_unique<hw::LockClass>(name));
+  return *lock_classes_.back();
+}
+
+std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner) {
+  return hw::make_spinlock(params_.lock_kind, lock_class(class_name), machine_.topology().socket_of(owner));
+}
+
+std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line) {
+  return hw::make_spinlock(params_.lock_kind, lock_class(class_name), line);
+}
+
+// ---- descriptor updates ----------------------------------------------------------------------------
+
+// try_cmpxchg64 loop on the control word: read it, then cmpxchg; if anyone wrote the line in between
+// (the IOMMU or an IPIv sender setting ON), the cmpxchg fails and the loop retries.
+hw::Path Kvm::cmpxchg_control(hw::Cpu& cpu, Vcpu& v, bool wakeup_vector) {
+  PiDescriptor& pid = v.pid();
+  for (;;) {
+    const uint64_t seen = pid.line.version();
+    co_await cpu.load(pid.line);
+    const bool unchanged = pid.line.version() == seen;
+    if (unchanged) {
+      if (wakeup_vector) {
+        pid.nv = kPostedIntrWakeupVector;
+      } else {
+        pid.ndst = cpu.id();
+        pid.sn = false;
+        pid.nv = kPostedIntrVector;
+      }
+    }
+    co_await cpu.rmw(pid.line);
+    if (unchanged) co_return;
+  }
+}
+
+hw::Path Kvm::arm_wakeup_vector(hw::Cpu& cpu, Vcpu& v) {
+  if (v.pid().sn) violation(fmt::format("vCPU {} blocks with SN set", v.index()));
+  co_await cmpxchg_control(cpu, v, /*wakeup_vector=*/true);
+  if (v.pid().on) {
+    // An interrupt was posted before NV changed and went to the old vector: raise the wakeup vector
+    // now; it is taken when IRQs come back on (try_to_wake_up is not allowed from sched_out).
+    ++metrics_.self_ipis;
+    machine_.interrupts().send_ipi(cpu.id(), cpu.id(), kPostedIntrWakeupVector);
+  }
+}
+
+hw::Path Kvm::restore_notification_vector(hw::Cpu& cpu, Vcpu& v) {
+  co_await cmpxchg_control(cpu, v, /*wakeup_vector=*/false);
+}
+
+hw::PathOf<bool> Kvm::test_on(hw::Cpu& cpu, Vcpu& v) {
+  const bool on = v.pid().on;
+  co_await cpu.load(v.pid().line);
+  co_return on;
+}
+
+hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
+  co_await cpu.compute(params_.barrier);  // rcuwait_wake_up: smp_mb()
+  const bool waiting = v.wait_task_;
+  co_await cpu.load(v.wait_line());  // rcu_dereference(w->task)
+  bool woke = false;
+  if (waiting) woke = co_await scheduler_.try_to_wake_up(cpu, v);
+  if (woke) {
+    ++metrics_.wakes;
+    if (v.trace.reached && !v.trace.woken) v.trace.woken = cpu.now();
+    co_await cpu.store(v.run_line());  // WRITE_ONCE(vcpu->ready, true); ++halt_wakeup
+  } else {
+    ++metrics_.redundant_wakes;
+  }
+  co_return woke;
+}
+
+// ---- the vCPU's put / load (preempt notifiers) ------------------------------------------------------
+
+hw::Path Kvm::pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted) {
+  // vmx_vcpu_pi_put (6.17+): enable the wakeup handler for a voluntary block, else suppress notifications.
+  if (!preempted && v.blocking()) {
+    co_await design_->sched_out(cpu, v);
+  } else {
+    v.pid().sn = true;
+    co_await cpu.rmw(v.pid().line);  // pi_set_sn
+  }
+}
+
+hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
+  PiDescriptor& pid = v.pid();
+  const hw::PcpuId previous = v.loaded_cpu_;
+  co_await cpu.load(pid.line);
+  bool check_pir = true;
+  if (v.loaded_once_ && pid.nv != kPostedIntrWakeupVector && previous == cpu.id()) {
+    // Fast path: same pCPU, not on a wakeup list: only clear SN.
+    const bool was_suppressed = pid.sn;
+    pid.sn = false;
+    co_await cpu.rmw(pid.line);  // pi_test_and_clear_sn
+    check_pir = was_suppressed;
+  } else {
+    const bool irqs_were_on = cpu.irqs_enabled();
+    if (irqs_were_on) cpu.irq_disable();  // local_irq_save
+    if (pid.nv == kPostedIntrWakeupVector) co_await design_->sched_in(cpu, v, previous);
+    else co_await restore_notification_vector(cpu, v);
+    if (irqs_were_on) co_await cpu.irq_enable();
+  }
+  if (check_pir) {
+    // after_clear_sn: smp_mb__after_atomic(); if (!pi_is_pir_empty()) pi_set_on()
+    co_await cpu.load(pid.line);
+    if (!pid.pir.empty() && !pid.on) {
+      pid.on = true;
+      co_await cpu.rmw(pid.line);
+    }
+  }
+  v.loaded_cpu_ = cpu.id();
+  v.loaded_once_ = true;
+}
+
+// ---- guest entry and delivery ------------------------------------------------------------------------
+
+void Kvm::record_delivery(const PostedRequest& r) {
+  const Time latency = machine_.sim().now() - r.posted_at;
+  metrics_.latency[static_cast<size_t>(r.path)].record(latency);
+  if (r.path == WakePath::kWakeupVector || r.path == WakePath::kSoftware) metrics_.blocked_latency.record(latency);
+}
+
+hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {
+  PiDescriptor& pid = v.pid();
+  std::deque<PostedRequest> synced;
+  if (pid.on || !pid.pir.empty()) {
+    // vmx_sync_pir_to_irr: clear ON, xchg the PIR words into the virtual IRR.
+    pid.on = false;
+    synced = std::move(pid.pir);
+    pid.pir.clear();
+    co_await cpu.rmw(pid.line);
+  }
+  for (PostedRequest& r : v.timer_work_) synced.push_back(r);
+  v.timer_work_.clear();
+  co_await cpu.compute(params_.vm_entry);
+  v.in_guest_ = true;
+  for (const PostedRequest& r : synced) {
+    record_delivery(r);
+    v.guest_work_.push_back(r.work);
+  }
+  metrics_.decomposition.record(v.trace, cpu.now());
+  v.trace.reset();
+  // A notification that arrived during the entry is processed by the guest right away.
+  if (!pid.pir.empty()) deliver_in_guest(v);
+}
+
+void Kvm::deliver_in_guest(Vcpu& v) {
+  PiDescriptor& pid = v.pid();
+  pid.on = false;
+  for (const PostedRequest& r : pid.pir) {
+    record_delivery(r);
+    v.guest_work_.push_back(r.work);
+  }
+  pid.pir.clear();
+}
+
+hw::PathOf<bool> Kvm::has_events(hw::Cpu& cpu, Vcpu& v) {
+  const bool events = v.pid().on || !v.pid().pir.empty() || !v.timer_work_.empty() || !v.guest_work_.empty();
+  co_await cpu.load(v.pid().line);  // kvm_arch_vcpu_runnable -> vmx_sync_pir_to_irr reads PIR
+  co_return events;
+}
+
+// ---- interrupt sources -----------------------------------------------------------------------------
+
+WakePath Kvm::classify(const Vcpu& v, bool software) const {
+  if (v.polling()) return WakePath::kHaltPoll;
+  if (v.blocked()) return software ? WakePath::kSoftware : WakePath::kWakeupVector;
+  return WakePath::kRunning;
+}
+
+void Kvm::after_post(Vcpu& v, WakePath path) {
+  ++metrics_.postings[static_cast<size_t>(path)];
+  if (v.polling()) v.poll_signal_.notify();
+  if (path == WakePath::kWakeupVector && !v.trace.posted) v.trace.posted = machine_.sim().now();
+  if ((path == WakePath::kWakeupVector || path == WakePath::kSoftware) && !v.watchdog_.pending())
+    machine_.sim().schedule_in(v.watchdog_, params_.lost_wakeup_timeout);
+}
+
+void Kvm::post_from_device(Vcpu& v, Time work) {
+  const WakePath path = classify(v, /*software=*/false);
+  PiDescriptor& pid = v.pid();
+  machine_.coherence().device_write(pid.line);  // the IOMMU writes PIR and ON in memory
+  if (pid.post(PostedRequest{machine_.sim().now(), path, work})) {
+    ++metrics_.notifications;
+    machine_.interrupts().notify_from_device(pid.ndst, pid.nv);
+  }
+  after_post(v, path);
+}
+
+hw::Path Kvm::send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, Time work) {
+  if (params_.ipiv) {
+    // IPI virtualization: the sender's CPU posts into the target's descriptor, no VM exit.
+    const WakePath path = classify(to, /*software=*/false);
+    PiDescriptor& pid = to.pid();
+    const bool notify = pid.post(PostedRequest{cpu.now(), path, work});
+    const hw::PcpuId ndst = pid.ndst;
+    const hw::Vector nv = pid.nv;
+    after_post(to, path);
+    co_await cpu.rmw(pid.line);
+    if (notify) {
+      ++metrics_.notifications;
+      machine_.interrupts().send_ipi(cpu.id(), ndst, nv);
+    }
+    co_return;
+  }
+  // Without IPIv the ICR write exits to KVM, which delivers in software and re-enters.
+  from.in_guest_ = false;
+  co_await cpu.compute(params_.vm_exit);
+  co_await deliver_software(cpu, to, work);
+  co_await cpu.compute(params_.vm_entry);
+  from.in_guest_ = true;
+}
+
+hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work) {
+  // __vmx_deliver_posted_interrupt: set PIR, set ON; if ON was already set there is nothing to do.
+  const WakePath path = classify(v, /*software=*/true);
+  PiDescriptor& pid = v.pid();
+  pid.pir.push_back(PostedRequest{cpu.now(), path, work});
+  after_post(v, path);
+  co_await cpu.rmw(pid.line);  // pi_test_and_set_pir
+  const bool was_on = pid.on;
+  pid.on = true;
+  co_await cpu.rmw(pid.line);  // pi_test_and_set_on
+  if (was_on) co_return;
+  if (v.in_guest() && v.running()) {
+    ++metrics_.notifications;
+    machine_.interrupts().send_ipi(cpu.id(), v.cpu().id(), kPostedIntrVector);  // kvm_vcpu_trigger_posted_interrupt
+  } else {
+    co_await wake_up(cpu, v);  // "The vCPU isn't in the guest; wake the vCPU in case it is blocking"
+  }
+}
+
+void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
+  // The APIC timer's hrtimer runs where the vCPU was last loaded; apic_timer_expired() sets a pending
+  // timer request and kicks the vCPU (kvm_vcpu_kick -> kvm_vcpu_wake_up): the software path.
+  scheduler_.add_timer(v.loaded_cpu_, when, [this, &v, work](hw::Cpu& cpu) -> hw::Path {
+    const WakePath path = classify(v, /*software=*/true);
+    v.timer_work_.push_back(PostedRequest{cpu.now(), path, work});
+    after_post(v, path);
+    co_await cpu.store(v.run_line());  // kvm_make_request(KVM_REQ_UNBLOCK)
+    if (v.in_guest() && v.running()) {
+      if (&v.cpu() != &cpu) machine_.interrupts().send_ipi(cpu.id(), v.cpu().id(), kRescheduleVector);
+    } else {
+      co_await wake_up(cpu, v);
+    }
+  });
+}
+
+// ---- interrupt handlers ----------------------------------------------------------------------------
+
+hw::Path Kvm::wakeup_handler(hw::Cpu& cpu) {
+  ++metrics_.wakeup_irqs;
+  HandlerTrace& h = handler_trace_[cpu.id().value];
+  h.start = cpu.now();
+  h.walk_start.reset();
+  co_await design_->wakeup_irq(cpu);
+  metrics_.handler_time.record(cpu.now() - h.start);
+}
+
+// POSTED_INTR_VECTOR outside guest mode: nothing to do (the vCPU syncs PIR at its next entry, or the
+// halt-poll loop sees it).
+hw::Path Kvm::posted_intr_handler(hw::Cpu&) { co_return; }
+
+// ---- tracing, stalls and invariants ---------------------------------------------------------------
+
+void Kvm::note_walk_start(hw::Cpu& cpu) {
+  if (!cpu.in_interrupt()) return;
+  HandlerTrace& h = handler_trace_[cpu.id().value];
+  if (!h.walk_start) h.walk_start = cpu.now();
+}
+
+void Kvm::note_reached(hw::Cpu& cpu, Vcpu& v) {
+  ++metrics_.nodes_walked;
+  if (!cpu.in_interrupt() || !v.trace.posted || v.trace.reached) return;
+  const HandlerTrace& h = handler_trace_[cpu.id().value];
+  v.trace.handler_start = h.start;
+  v.trace.walk_start = h.walk_start ? *h.walk_start : h.start;
+  v.trace.reached = cpu.now();
+}
+
+void Kvm::note_removed(Vcpu& v) {
+  if (v.trace.picked && !v.trace.removed) v.trace.removed = machine_.sim().now();
+}
+
+hw::Path Kvm::walk_stall(hw::Cpu& cpu) {
+  if (design_params_.walk_stall_probability > 0 && stall_rng_.uniform01() < design_params_.walk_stall_probability)
+    co_await cpu.compute(design_params_.walk_stall);
+}
+
+void Kvm::register_list(WakeupList&, const void* head) { list_heads_.insert(head); }
+void Kvm::unregister_list(WakeupList&, const void* head) { list_heads_.erase(head); }
+
+void Kvm::violation(const std::string& what) {
+  ++metrics_.violations;
+  if (params_.stop_on_violation) throw engine::InternalError("invariant violated: " + what);
+}
+
+void Kvm::rcu_hazard(const std::string& what) {
+  ++metrics_.rcu_hazards;
+  violation("RCU hazard: " + what);
+}
+
+void Kvm::check_lost_wakeup(Vcpu& v) {
+  const Time now = machine_.sim().now();
+  Time oldest = Time::max();
+  if (!v.pid().pir.empty()) oldest = v.pid().pir.front().posted_at;
+  if (!v.timer_work_.empty()) oldest = std::min(oldest, v.timer_work_.front().posted_at);
+  if (oldest == Time::max()) return;
+  if (v.blocked() && now - oldest >= params_.lost_wakeup_timeout) {
+    ++metrics_.lost_wakeups;
+    violation(fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {})",
+                          v.index(), engine::to_string(now - oldest), engine::to_string(oldest)));
+    return;
+  }
+  machine_.sim().schedule_at(v.watchdog_, std::max(now, oldest + params_.lost_wakeup_timeout));
+}
+
+void Kvm::check_invariants() {
+  for (const auto& v : vcpus_) {
+    if (v->on_list != nullptr && !v->on_list->contains(*v))
+      violation(fmt::format("vCPU {} records a list it is not on", v->index()));
+  }
+  design_->check_invariants();
+}
+
+void Kvm::reset_statistics() {
+  metrics_.clear();
+  for (auto& c : lock_classes_) c->reset_statistics();
+}
+
+}  // namespace wakesim::kernel

@@ -1,0 +1,176 @@
+// KVM's side of the posted-interrupt wakeup path (arch/x86/kvm/vmx/posted_intr.c and the generic
+// vCPU code in virt/kvm/kvm_main.c), with the design-specific synchronisation delegated to the chosen
+// WakeupDesign. Step-by-step paths and their sources: reference/kvm-wakeup-paths.md §1 and §7; what is
+// and is not modelled: sim/kernel/README.md.
+//
+// Kvm owns the vCPUs and the design, delivers interrupts to vCPUs from three kinds of source (VT-d
+// devices and IPIv senders post to the descriptor; timers and IPIs without IPIv take the software
+// path that wakes the vCPU directly), records wakeup latency per path with its decomposition, and
+// checks the invariants every design must keep (no lost wakeup, one list per vCPU, consistent lists,
+// no RCU node-reuse hazard).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "sim/config/schema.h"
+#include "sim/hw/machine.h"
+#include "sim/hw/spinlock.h"
+#include "sim/kernel/kernel_params.h"
+#include "sim/kernel/posted_interrupt.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/vcpu.h"
+#include "sim/kernel/wakeup_design.h"
+#include "sim/kernel/wakeup_trace.h"
+#include "sim/stats/latency_histogram.h"
+
+namespace wakesim::kernel {
+
+class WakeupList;
+
+// Switches of the designs and fault injection, set in the [design] section.
+struct DesignParams {
+  // rcu-list: a walker that finds its node unlinked restarts from the head (turn off to see the
+  // node-reuse hazard of list_for_each_entry_rcu without a grace period before re-adding).
+  bool rcu_reuse_guard = true;
+  // Fault injection: each node visit of a wakeup walk stalls with this probability for this long, as
+  // if the host itself were preempted (nested virtualization, SMIs). Off by default.
+  double walk_stall_probability = 0;
+  engine::Time walk_stall;
+
+  static const config::Section<DesignParams>& schema();
+};
+
+// What the guest does after each request it handles (sends IPIs to sibling vCPUs, ...).
+class GuestModel {
+ public:
+  virtual ~GuestModel() = default;
+  virtual hw::Path after_request(hw::Cpu& cpu, Vcpu& v) = 0;
+};
+
+struct KvmMetrics {
+  std::array<stats::LatencyHistogram, kWakePaths> latency;  // posting -> guest runs it, per path
+  stats::LatencyHistogram blocked_latency;                   // postings that found the vCPU blocked
+  WakeDecomposition decomposition;                           // the wakeup-vector path, component by component
+  stats::LatencyHistogram handler_time;                      // duration of one wakeup-vector handler
+  std::array<uint64_t, kWakePaths> postings{};
+  uint64_t notifications = 0;    // notification interrupts sent by posting
+  uint64_t wakeup_irqs = 0;      // wakeup-vector handlers run
+  uint64_t self_ipis = 0;        // ON already set when arming the wakeup vector
+  uint64_t nodes_walked = 0;     // list nodes visited by handlers
+  uint64_t wakes = 0;            // kvm_vcpu_wake_up calls that woke a task
+  uint64_t redundant_wakes = 0;  // ... that found it already awake
+  uint64_t halt_poll_hits = 0;
+  uint64_t blocks = 0;
+  uint64_t rcu_restarts = 0;
+  uint64_t rcu_hazards = 0;
+  uint64_t lost_wakeups = 0;
+  uint64_t violations = 0;
+  void clear() { *this = KvmMetrics{}; }
+};
+
+class Kvm {
+ public:
+  Kvm(hw::Machine& machine, Scheduler& scheduler, const KernelParams& params, const DesignParams& design_params,
+      const std::string& design);
+  Kvm(const Kvm&) = delete;
+  Kvm& operator=(const Kvm&) = delete;
+  ~Kvm();
+
+  hw::Machine& machine() { return machine_; }
+  Scheduler& scheduler() { return scheduler_; }
+  const KernelParams& params() const { return params_; }
+  const DesignParams& design_params() const { return design_params_; }
+  WakeupDesign& design() { return *design_; }
+  const std::string& design_name() const { return design_name_; }
+
+  // Creates a vCPU (a task) that may run on `allowed`, and makes it runnable. Call before the run starts.
+  Vcpu& add_vcpu(uint32_t vm, std::vector<hw::PcpuId> allowed);
+  const std::vector<std::unique_ptr<Vcpu>>& vcpus() const { return vcpus_; }
+  void set_guest_model(GuestModel* model) { guest_model_ = model; }
+
+  // ---- for designs ----
+  // A spinlock of the named class (one class per lock role, as lockdep and lockstat see them), homed
+  // on `owner`'s socket, of the kernel's spinlock algorithm.
+  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::PcpuId owner);
+  // The same, with the lock word in `line` (locks declared next to each other share a cache line).
+  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::CacheLine& line);
+  // pi_enable_wakeup_handler after the list insertion: cmpxchg NV to the wakeup vector; a self-IPI if
+  // ON was already set (delivered when IRQs come back on).
+  hw::Path arm_wakeup_vector(hw::Cpu& cpu, Vcpu& v);
+  // vmx_vcpu_pi_load's descriptor update: cmpxchg NDST = cpu, SN = 0, NV = POSTED_INTR_VECTOR.
+  hw::Path restore_notification_vector(hw::Cpu& cpu, Vcpu& v);
+  // pi_test_on: a load of the descriptor.
+  hw::PathOf<bool> test_on(hw::Cpu& cpu, Vcpu& v);
+  // kvm_vcpu_wake_up: smp_mb, read vcpu->wait.task, try_to_wake_up. True if it woke the task.
+  hw::PathOf<bool> wake_up(hw::Cpu& cpu, Vcpu& v);
+  const std::vector<std::unique_ptr<hw::LockClass>>& lock_classes() const { return lock_classes_; }
+
+  // ---- interrupt sources ----
+  void post_from_device(Vcpu& v, engine::Time work);                  // VT-d posted interrupt
+  hw::Path send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, engine::Time work);  // IPIv, or exit + software
+  hw::Path deliver_software(hw::Cpu& cpu, Vcpu& v, engine::Time work);  // vmx_deliver_posted_interrupt
+  void arm_guest_timer(Vcpu& v, engine::Time when, engine::Time work);  // the vCPU's APIC timer (hrtimer)
+
+  // ---- used by Vcpu ----
+  hw::Path pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted);  // vmx_vcpu_pi_put
+  hw::Path pi_load(hw::Cpu& cpu, Vcpu& v);                 // vmx_vcpu_pi_load
+  hw::Path enter_guest(hw::Cpu& cpu, Vcpu& v);             // sync PIR, VM entry
+  hw::PathOf<bool> has_events(hw::Cpu& cpu, Vcpu& v);      // kvm_vcpu_check_block
+  void deliver_in_guest(Vcpu& v);                          // posted-interrupt processing in guest mode
+  GuestModel* guest_model() { return guest_model_; }
+  void note_halt_poll_hit() { ++metrics_.halt_poll_hits; }
+  void note_block() { ++metrics_.blocks; }
+  void check_lost_wakeup(Vcpu& v);
+
+  // ---- invariants and tracing (WakeupList and designs) ----
+  void violation(const std::string& what);
+  void rcu_hazard(const std::string& what);
+  void note_rcu_restart() { ++metrics_.rcu_restarts; }
+  void note_walk_start(hw::Cpu& cpu);
+  void note_reached(hw::Cpu& cpu, Vcpu& v);
+  void note_removed(Vcpu& v);
+  hw::Path walk_stall(hw::Cpu& cpu);
+  void register_list(WakeupList& list, const void* head);
+  void unregister_list(WakeupList& list, const void* head);
+  bool is_list_head(const void* node) const { return list_heads_.contains(node); }
+  // End-of-run checks: list consistency and the design's own.
+  void check_invariants();
+
+  const KvmMetrics& metrics() const { return metrics_; }
+  void reset_statistics();
+
+ private:
+  hw::Path wakeup_handler(hw::Cpu& cpu);
+  hw::Path posted_intr_handler(hw::Cpu& cpu);
+  hw::Path cmpxchg_control(hw::Cpu& cpu, Vcpu& v, bool wakeup_vector);
+  hw::LockClass& lock_class(const std::string& name);
+  WakePath classify(const Vcpu& v, bool software) const;
+  void after_post(Vcpu& v, WakePath path);
+  void record_delivery(const PostedRequest& r);
+
+  hw::Machine& machine_;
+  Scheduler& scheduler_;
+  KernelParams params_;
+  DesignParams design_params_;
+  std::string design_name_;
+  std::vector<std::unique_ptr<hw::LockClass>> lock_classes_;
+  std::unique_ptr<WakeupDesign> design_;
+  std::vector<std::unique_ptr<Vcpu>> vcpus_;
+  GuestModel* guest_model_ = nullptr;
+  std::unordered_set<const void*> list_heads_;
+  struct HandlerTrace {
+    engine::Time start;
+    std::optional<engine::Time> walk_start;
+  };
+  std::vector<HandlerTrace> handler_trace_;  // per pCPU
+  engine::RandomStream stall_rng_;
+  KvmMetrics metrics_;
+};
+
+}  // namespace wakesim::kernel

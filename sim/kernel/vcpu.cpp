@@ -1,0 +1,146 @@
+#include "sim/kernel/vcpu.h"
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
+#include "sim/kernel/kvm.h"
+
+namespace wakesim::kernel {
+
+using engine::Time;
+
+namespace {
+int socket_of_first(Kvm& kvm, const std::vector<hw::PcpuId>& allowed) {
+  return kvm.machine().topology().socket_of(allowed.empty() ? hw::PcpuId{0} : allowed.front());
+}
+}  // namespace
+
+Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, std::vector<hw::PcpuId> allowed)
+    : Task(kvm.scheduler(), fmt::format("vcpu{}", index), allowed),
+      kvm_(kvm),
+      index_(index),
+      vm_(vm),
+      pid_(socket_of_first(kvm, allowed)),
+      node_line_(socket_of_first(kvm, allowed)),
+      wait_line_(socket_of_first(kvm, allowed)),
+      run_line_(socket_of_first(kvm, allowed)),
+      loaded_cpu_(allowed.empty() ? hw::PcpuId{0} : allowed.front()) {
+  pid_.ndst = loaded_cpu_;
+  pid_.sn = true;  // not loaded yet: notifications suppressed
+}
+
+Vcpu::~Vcpu() = default;
+
+void Vcpu::GuestHook::deliver(hw::Cpu&) { owner.kvm_.deliver_in_guest(owner); }
+
+void Vcpu::Watchdog::fire() { v_.kvm_.check_lost_wakeup(v_); }
+std::string Vcpu::Watchdog::describe() const { return fmt::format("lost-wakeup watchdog of vCPU {}", v_.index()); }
+
+hw::Path Vcpu::on_sched_out(hw::Cpu& cpu, bool preempted) {
+  in_guest_ = false;
+  co_await kvm_.pi_put(cpu, *this, preempted);
+}
+
+hw::Path Vcpu::on_sched_in(hw::Cpu& cpu) {
+  if (trace.woken && !trace.picked) trace.picked = cpu.now();
+  co_await kvm_.pi_load(cpu, *this);
+}
+
+// KVM's vcpu_run loop.
+hw::Path Vcpu::body() {
+  Scheduler& sched = kvm_.scheduler();
+  const KernelParams& p = kvm_.params();
+  co_await sched.schedule_tail(*this);
+  for (;;) {
+    co_await kvm_.enter_guest(cpu(), *this);
+    bool exited = false;
+    while (!guest_work_.empty()) {
+      hw::Cpu& cpu = this->cpu();
+      const Time left = co_await cpu.run_interruptible(guest_work_.front(), p.vm_exit, &guest_hook_);
+      if (left > Time::zero()) {  // an external interrupt exited to KVM (its handler has run)
+        guest_work_.front() = left;
+        exited = true;
+        break;
+      }
+      guest_work_.pop_front();
+      ++requests_completed_;
+      if (GuestModel* model = kvm_.guest_model()) co_await model->after_request(cpu, *this);
+    }
+    in_guest_ = false;
+    if (!exited) {
+      co_await cpu().compute(p.vm_exit);  // HLT exit
+      co_await halt(cpu());
+    }
+    if (sched.need_resched(cpu().id())) co_await sched.schedule(*this);  // preempted: stays runnable
+  }
+}
+
+// kvm_vcpu_halt: halt-polling, then kvm_vcpu_block, then the halt_poll_ns update.
+hw::Path Vcpu::halt(hw::Cpu& start_cpu) {
+  Scheduler& sched = kvm_.scheduler();
+  const KernelParams& p = kvm_.params();
+  const Time start = start_cpu.now();
+  bool poll_hit = false;
+  if (halt_poll_ns_ > Time::zero()) {
+    const Time stop = start + halt_poll_ns_;
+    polling_ = true;
+    set_poll_signal(&poll_signal_);
+    for (;;) {
+      if (co_await kvm_.has_events(start_cpu, *this)) {
+        poll_hit = true;
+        break;
+      }
+      // kvm_vcpu_can_poll: single_task_running() && !need_resched() && before the deadline.
+      if (!sched.single_task_running(start_cpu.id()) || sched.need_resched(start_cpu.id()) || start_cpu.now() >= stop)
+        break;
+      co_await start_cpu.wait(poll_signal_, Time::zero(), stop);
+    }
+    polling_ = false;
+    set_poll_signal(nullptr);
+    poll_signal_.clear();
+  }
+  bool waited = false;
+  if (poll_hit) {
+    kvm_.note_halt_poll_hit();
+  } else {
+    waited = true;
+    co_await block(start_cpu);
+  }
+  // Grow or shrink halt_poll_ns (virt/kvm/kvm_main.c, kvm_vcpu_halt).
+  const Time halt_ns = cpu().now() - start;
+  const Time max = p.halt_poll_ns;
+  if (max > Time::zero()) {
+    if (halt_ns <= halt_poll_ns_) {
+      // polling succeeded (or the halt was shorter than the poll window): keep it
+    } else if (halt_poll_ns_ > Time::zero() && halt_ns > max) {
+      halt_poll_ns_ = p.halt_poll_shrink == 0 ? Time::zero() : halt_poll_ns_ / p.halt_poll_shrink;
+      if (halt_poll_ns_ < p.halt_poll_grow_start) halt_poll_ns_ = Time::zero();
+    } else if (halt_poll_ns_ < max && halt_ns < max) {
+      Time grown = halt_poll_ns_ * p.halt_poll_grow;
+      if (grown < p.halt_poll_grow_start) grown = p.halt_poll_grow_start;
+      halt_poll_ns_ = std::min(grown, max);
+    }
+  } else {
+    halt_poll_ns_ = Time::zero();
+  }
+  (void)waited;
+}
+
+// kvm_vcpu_block: prepare_to_rcuwait, then sleep in schedule() until there is something to do.
+hw::Path Vcpu::block(hw::Cpu& start_cpu) {
+  Scheduler& sched = kvm_.scheduler();
+  wait_task_ = true;  // prepare_to_rcuwait: W[v].task = current
+  co_await start_cpu.store(wait_line_);
+  for (;;) {
+    hw::Cpu& cpu = this->cpu();
+    co_await sched.set_current_state_sleeping(cpu, *this);
+    if (co_await kvm_.has_events(cpu, *this)) break;  // kvm_vcpu_check_block
+    kvm_.note_block();
+    co_await sched.schedule(*this);  // sched_out arms the wakeup vector (design hook)
+  }
+  sched.set_running(*this);  // finish_rcuwait: __set_current_state(TASK_RUNNING), W[v].task = NULL
+  wait_task_ = false;
+  co_await cpu().store(wait_line_);
+}
+
+}  // namespace wakesim::kernel

@@ -1,0 +1,105 @@
+// A vCPU: a host task that runs a guest (KVM's vcpu_run loop) and the per-vCPU state the wakeup path
+// touches, each in its own cache line as in struct vcpu_vt / kvm_vcpu:
+//   PID[v]  the posted-interrupt descriptor (one line);
+//   N[v]    pi_wakeup_list, the wakeup-list node (the next line, reference/kvm-wakeup-paths.md §7);
+//   W[v]    vcpu->wait.task, the rcuwait kvm_vcpu_wake_up reads;
+//   R[v]    vcpu->ready / mode / stats.
+//
+// Lifecycle (kvm-wakeup-paths.md §6): enter the guest (sync PIR into the guest, VM entry) -> run guest
+// requests -> an external interrupt exits (and may lead to preemption) -> when the guest has no work
+// it executes HLT: VM exit, halt-polling (only while nothing else is runnable), kvm_vcpu_block
+// (sched_out with the wakeup vector armed) -> woken -> sched_in -> VM entry.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "sim/engine/event.h"
+#include "sim/hw/cache_line.h"
+#include "sim/hw/cpu.h"
+#include "sim/hw/signal.h"
+#include "sim/kernel/posted_interrupt.h"
+#include "sim/kernel/task.h"
+#include "sim/kernel/wakeup_trace.h"
+
+namespace wakesim::kernel {
+
+class Kvm;
+class WakeupList;
+
+using WakeupHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>>;
+
+class Vcpu final : public Task {
+ public:
+  Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, std::vector<hw::PcpuId> allowed);
+  ~Vcpu() override;
+
+  uint32_t index() const { return index_; }
+  uint32_t vm() const { return vm_; }
+  PiDescriptor& pid() { return pid_; }
+  hw::CacheLine& node_line() { return node_line_; }
+  hw::CacheLine& wait_line() { return wait_line_; }
+  hw::CacheLine& run_line() { return run_line_; }
+  bool blocking() const { return wait_task_; }  // kvm_vcpu_is_blocking: rcuwait active
+  bool in_guest() const { return in_guest_; }
+  bool polling() const { return polling_; }
+  // Blocked in the scheduler's sense: asleep and off every runqueue.
+  bool blocked() const { return state() == State::kSleeping && !on_rq(); }
+  hw::PcpuId loaded_cpu() const { return loaded_cpu_; }
+  uint64_t requests_completed() const { return requests_completed_; }
+
+  // ---- wakeup-list membership (WakeupList only) ----
+  WakeupHook wakeup_hook;
+  WakeupList* on_list = nullptr;    // the list the node is linked in
+  WakeupList* last_list = nullptr;  // the list it was last removed from
+
+  WakeTrace trace;
+
+ protected:
+  hw::Path body() override;
+  hw::Path on_sched_out(hw::Cpu& cpu, bool preempted) override;
+  hw::Path on_sched_in(hw::Cpu& cpu) override;
+
+ private:
+  friend class Kvm;
+  struct GuestHook final : hw::Cpu::InterruptHook {
+    explicit GuestHook(Vcpu& v) : owner(v) { vector = kPostedIntrVector; }
+    void deliver(hw::Cpu& cpu) override;
+    Vcpu& owner;
+  };
+  class Watchdog final : public engine::Event {
+   public:
+    explicit Watchdog(Vcpu& v) : v_(v) {}
+    void fire() override;
+    std::string describe() const override;
+
+   private:
+    Vcpu& v_;
+  };
+
+  hw::Path halt(hw::Cpu& cpu);
+  hw::Path block(hw::Cpu& cpu);
+
+  Kvm& kvm_;
+  uint32_t index_;
+  uint32_t vm_;
+  PiDescriptor pid_;
+  hw::CacheLine node_line_;
+  hw::CacheLine wait_line_;
+  hw::CacheLine run_line_;
+  bool wait_task_ = false;  // W[v].task set (between prepare_to_rcuwait and finish_rcuwait)
+  bool in_guest_ = false;
+  bool polling_ = false;
+  bool loaded_once_ = false;
+  hw::PcpuId loaded_cpu_;  // vcpu->cpu
+  engine::Time halt_poll_ns_;
+  hw::Signal poll_signal_;
+  GuestHook guest_hook_{*this};
+  Watchdog watchdog_{*this};
+  std::deque<engine::Time> guest_work_;      // requests the guest is handling, in order
+  std::deque<PostedRequest> timer_work_;     // expired guest timers (KVM_REQ_PENDING_TIMER)
+  uint64_t requests_completed_ = 0;
+};
+
+}  // namespace wakesim::kernel

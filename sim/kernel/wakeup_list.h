@@ -1,0 +1,70 @@
+// A per-pCPU list of blocked vCPUs (wakeup_vcpus_on_cpu): a Boost.Intrusive list over the vCPU
+// objects, whose node (pi_wakeup_list) is embedded in the vCPU as the kernel's list_head is, with every
+// operation costed as the cache-line accesses it makes (kvm-wakeup-paths.md §7):
+//   add_tail:  writes N[v], the tail node's line (or the head H) and H.prev;
+//   del:       writes the neighbours' lines (other vCPUs' N, or H) and poisons N[v];
+//   del_rcu:   the same, but N[v].next is kept so that a concurrent walker can go on;
+//   first/next: load H / load N[x].
+// Nodes use normal (non-safe) links: after del_rcu a node still points at its old successor, which is
+// exactly what an RCU walker reads. Invariants are checked on every operation: a vCPU is on at most
+// one list; a locked walker never sees its node removed under it (that would be a missing lock); an
+// RCU walker never follows a node into another pCPU's list (the node-reuse hazard).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <boost/intrusive/list.hpp>
+
+#include "sim/hw/cache_line.h"
+#include "sim/hw/cpu.h"
+#include "sim/hw/path.h"
+#include "sim/kernel/vcpu.h"
+
+namespace wakesim::kernel {
+
+class Kvm;
+
+class WakeupList {
+ public:
+  WakeupList(Kvm& kvm, hw::PcpuId owner);
+  WakeupList(const WakeupList&) = delete;
+  WakeupList& operator=(const WakeupList&) = delete;
+  ~WakeupList();
+
+  hw::PcpuId owner() const { return owner_; }
+  hw::CacheLine& head_line() { return head_line_; }
+  size_t size() const { return list_.size(); }
+  bool contains(const Vcpu& v) const;
+
+  hw::Path add_tail(hw::Cpu& cpu, Vcpu& v);      // list_add_tail / list_add_tail_rcu
+  hw::Path del(hw::Cpu& cpu, Vcpu& v);           // list_del (poisons the node)
+  hw::Path del_rcu(hw::Cpu& cpu, Vcpu& v);       // list_del_rcu (keeps node->next)
+
+  // Walks under the lock that excludes every writer: first() then next() until nullptr.
+  hw::PathOf<Vcpu*> first(hw::Cpu& cpu);
+  hw::PathOf<Vcpu*> next(hw::Cpu& cpu, Vcpu& at);
+  // Lockless walk (list_for_each_entry_rcu). With `restart_on_reuse`, a walker that finds the node it
+  // stands on unlinked from this list restarts from the head (the hlist_nulls remedy,
+  // Documentation/RCU/rculist_nulls.rst); without it the walker follows the stale pointer, and if
+  // that leads into another list the hazard is reported.
+  hw::PathOf<Vcpu*> next_rcu(hw::Cpu& cpu, Vcpu& at, bool restart_on_reuse);
+
+  // Full consistency check (end of run and tests); reports through Kvm::violation.
+  void check_consistency() const;
+
+ private:
+  using List = boost::intrusive::list<Vcpu, boost::intrusive::member_hook<Vcpu, WakeupHook, &Vcpu::wakeup_hook>,
+                                      boost::intrusive::constant_time_size<true>>;
+  // Line of the node before / after `v` in this list (a neighbour's N, or the head H).
+  hw::CacheLine& line_of(List::iterator it);
+  Vcpu* visit(hw::Cpu& cpu, List::iterator it);  // nullptr at the end; records the wake trace
+  hw::Path unlink(hw::Cpu& cpu, Vcpu& v, bool keep_next);
+
+  Kvm& kvm_;
+  hw::PcpuId owner_;
+  hw::CacheLine head_line_;
+  List list_;
+};
+
+}  // namespace wakesim::kernel

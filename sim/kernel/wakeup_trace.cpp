@@ -1,0 +1,28 @@
+#include "sim/kernel/wakeup_trace.h"
+
+namespace wakesim::kernel {
+
+const char* to_string(WakeComponent c) {
+  switch (c) {
+    case WakeComponent::kNotification: return "notification";
+    case WakeComponent::kHandlerLock: return "handler_lock";
+    case WakeComponent::kWalkPosition: return "walk_position";
+    case WakeComponent::kWake: return "wake";
+    case WakeComponent::kRunqueueDelay: return "runqueue_delay";
+    case WakeComponent::kSchedInLock: return "sched_in_lock";
+    case WakeComponent::kVmEntry: return "vm_entry";
+  }
+  return "?";
+}
+
+void WakeDecomposition::record(const WakeTrace& t, engine::Time entry) {
+  if (!t.posted || !t.handler_start || !t.walk_start || !t.reached || !t.woken || !t.picked || !t.removed) return;
+  const engine::Time points[] = {*t.posted, *t.handler_start, *t.walk_start, *t.reached,
+                                 *t.woken,  *t.picked,        *t.removed,    entry};
+  for (int i = 0; i < kWakeComponents; ++i) {
+    if (points[i + 1] < points[i]) return;  // not one coherent episode (e.g. woken by another path first)
+  }
+  for (int i = 0; i < kWakeComponents; ++i) components[static_cast<size_t>(i)].record(points[i + 1] - points[i]);
+}
+
+}  // namespace wakesim::kernel

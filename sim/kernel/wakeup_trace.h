@@ -1,0 +1,40 @@
+// Where the time of one wakeup goes, for the wakeups that take the POSTED_INTR_WAKEUP_VECTOR path:
+// timestamps taken along the path (by the kernel and the wakeup-list operations, so designs need no
+// instrumentation), turned into consecutive components that add up to the whole latency.
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "sim/engine/time.h"
+#include "sim/stats/latency_histogram.h"
+
+namespace wakesim::kernel {
+
+enum class WakeComponent : uint8_t {
+  kNotification,    // posting -> the wakeup handler runs (delivery, idle exit / VM exit, IRQ entry)
+  kHandlerLock,     // handler start -> its walk starts (waiting for the list lock)
+  kWalkPosition,    // walk start -> the handler reaches this vCPU (the nodes before it)
+  kWake,            // reached -> try_to_wake_up placed it on a runqueue
+  kRunqueueDelay,   // placed -> switched in on its new pCPU
+  kSchedInLock,     // switched in -> removed from the old pCPU's list (finish_task_switch, list lock)
+  kVmEntry,         // removed -> VM entry (notification vector restored, PIR synced, entry)
+};
+inline constexpr int kWakeComponents = 7;
+const char* to_string(WakeComponent c);
+
+struct WakeTrace {
+  std::optional<engine::Time> posted, handler_start, walk_start, reached, woken, picked, removed;
+  void reset() { *this = WakeTrace{}; }
+};
+
+struct WakeDecomposition {
+  std::array<stats::LatencyHistogram, kWakeComponents> components;
+  // Records a complete trace ending at VM entry `entry`; incomplete traces are ignored.
+  void record(const WakeTrace& t, engine::Time entry);
+  void clear() {
+    for (auto& h : components) h.clear();
+  }
+};
+
+}  // namespace wakesim::kernel

@@ -1,0 +1,117 @@
+#include "sim/workload/vm_workload.h"
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
+
+namespace wakesim::workload {
+
+using engine::Time;
+
+const config::Section<VmParams>& VmParams::schema() {
+  static const auto s = config::Section<VmParams>("vms", "the VMs, their affinity and their interrupt load")
+      .field(&VmParams::count, "count", "number of VMs", {.min = 1, .max = 1 << 20})
+      .field(&VmParams::vcpus, "vcpus", "vCPUs per VM", {.min = 1, .max = 4096})
+      .field(&VmParams::pcpus, "pcpus", "pCPUs the VMs use, the first N in Linux order (0: all)", {.min = 0})
+      .choice(&VmParams::affinity, "affinity", "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
+              {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
+      .field(&VmParams::device_rate, "device_rate", "VT-d posted interrupts per second per vCPU")
+      .field(&VmParams::request, "request", "guest work to handle one device interrupt")
+      .field(&VmParams::ipi_probability, "ipi_probability", "probability that a request ends with an IPI to a sibling",
+             {.min = 0.0, .max = 1.0})
+      .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
+      .field(&VmParams::timer_rate, "timer_rate", "guest timer expiries per second per vCPU (software wake path)")
+      .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry");
+  return s;
+}
+
+VmWorkload::Arrivals::Arrivals(VmWorkload& w, kernel::Vcpu& v, Kind kind)
+    : w_(w),
+      v_(v),
+      kind_(kind),
+      gaps_(kind == Kind::kDevice ? w.kvm_.machine().sim().stream(v.index(), "device-arrivals")
+                                  : w.kvm_.machine().sim().stream(v.index(), "timer-arrivals")),
+      work_(kind == Kind::kDevice ? w.kvm_.machine().sim().stream(v.index(), "device-work")
+                                  : w.kvm_.machine().sim().stream(v.index(), "timer-work")) {}
+
+void VmWorkload::Arrivals::schedule_next() {
+  const engine::Rate rate = kind_ == Kind::kDevice ? w_.params_.device_rate : w_.params_.timer_rate;
+  if (rate.per_second <= 0) return;
+  const double gap_ps = gaps_.exponential(1e12 / rate.per_second);
+  w_.kvm_.machine().sim().schedule_in(*this, Time::from_ps(static_cast<int64_t>(gap_ps + 0.5)));
+}
+
+void VmWorkload::Arrivals::fire() {
+  if (kind_ == Kind::kDevice) {
+    w_.kvm_.post_from_device(v_, w_.params_.request.sample_time(work_));
+  } else {
+    w_.kvm_.arm_guest_timer(v_, w_.kvm_.machine().sim().now(), w_.params_.timer_work.sample_time(work_));
+  }
+  schedule_next();
+}
+
+std::string VmWorkload::Arrivals::describe() const {
+  return fmt::format("{} interrupt for vCPU {}", kind_ == Kind::kDevice ? "device" : "timer", v_.index());
+}
+
+VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params) : kvm_(kvm), params_(params) {
+  const hw::Topology& topology = kvm.machine().topology();
+  const uint32_t used = params.pcpus == 0 ? topology.pcpus() : static_cast<uint32_t>(params.pcpus);
+  if (used > topology.pcpus())
+    throw engine::UserError(fmt::format("error: vms.pcpus: {} pCPUs asked for, the host has {}", used, topology.pcpus()));
+  std::vector<hw::PcpuId> all;
+  for (uint32_t p = 0; p < used; ++p) all.push_back(hw::PcpuId{p});
+  uint32_t next_pinned = 0;
+  for (int vm = 0; vm < params.count; ++vm) {
+    std::vector<hw::PcpuId> allowed = all;
+    if (params.affinity == Affinity::kSocket) {
+      const int socket = vm % topology.sockets();
+      allowed.clear();
+      for (hw::PcpuId p : all)
+        if (topology.socket_of(p) == socket) allowed.push_back(p);
+      if (allowed.empty()) allowed = all;
+    }
+    vms_.emplace_back();
+    for (int i = 0; i < params.vcpus; ++i) {
+      std::vector<hw::PcpuId> mine = allowed;
+      if (params.affinity == Affinity::kPinned) mine = {all[next_pinned++ % all.size()]};
+      kernel::Vcpu& v = kvm.add_vcpu(static_cast<uint32_t>(vm), std::move(mine));
+      vms_.back().push_back(&v);
+      ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
+    }
+  }
+  kvm.set_guest_model(this);
+}
+
+VmWorkload::~VmWorkload() { kvm_.set_guest_model(nullptr); }
+
+void VmWorkload::start() {
+  for (auto& vm : vms_) {
+    for (kernel::Vcpu* v : vm) {
+      for (auto kind : {Arrivals::Kind::kDevice, Arrivals::Kind::kTimer}) {
+        arrivals_.push_back(std::make_unique<Arrivals>(*this, *v, kind));
+        arrivals_.back()->schedule_next();
+      }
+    }
+  }
+}
+
+hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v) {
+  const auto& siblings = vms_[v.vm()];
+  if (siblings.size() < 2 || params_.ipi_probability <= 0) co_return;
+  engine::RandomStream& rng = ipi_rng_[v.index()];
+  if (rng.uniform01() >= params_.ipi_probability) co_return;
+  size_t pick = static_cast<size_t>(rng.below(siblings.size() - 1));
+  if (siblings[pick] == &v) pick = siblings.size() - 1;
+  const Time work = params_.ipi_work.sample_time(rng);
+  co_await kvm_.send_guest_ipi(cpu, v, *siblings[pick], work);
+}
+
+uint64_t VmWorkload::requests_completed() const {
+  uint64_t n = 0;
+  for (const auto& vm : vms_)
+    for (const kernel::Vcpu* v : vm) n += v->requests_completed();
+  return n;
+}
+
+}  // namespace wakesim::workload

@@ -1,0 +1,76 @@
+// Synthetic VMs on the host: how many, their vCPUs and affinity, and the interrupts that wake them.
+// Every vCPU receives
+//  - VT-d posted interrupts from an assigned device (a Poisson stream per vCPU), each a guest request;
+//  - guest IPIs: after each request, with some probability, an IPI to a random sibling vCPU of the same
+//    VM (posted by IPIv, or through a VM exit and KVM's software path without it);
+//  - guest timer expiries (a Poisson stream per vCPU), which take KVM's software wake path.
+// Each stream draws from its own random stream keyed by the vCPU, so every design sees the same
+// arrivals and request sizes (common random numbers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/config/schema.h"
+#include "sim/engine/event.h"
+#include "sim/engine/random.h"
+#include "sim/kernel/kvm.h"
+
+namespace wakesim::workload {
+
+enum class Affinity : uint8_t {
+  kPinned,    // vCPU i runs only on pCPU i mod N (1:1 when there are enough pCPUs, else N:1)
+  kFloating,  // any of the pCPUs the VMs use
+  kSocket,    // VM i floats over one socket (VMs spread round-robin over sockets)
+};
+
+struct VmParams {
+  int count = 12;
+  int vcpus = 4;
+  int pcpus = 0;  // the VMs use pCPUs 0..pcpus-1 (Linux order); 0: all of the host's
+  Affinity affinity = Affinity::kFloating;
+  engine::Rate device_rate{2000};  // VT-d interrupts per vCPU
+  engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
+  double ipi_probability = 0.3;    // after a request, IPI a sibling vCPU
+  engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
+  engine::Rate timer_rate{250};    // guest timer expiries per vCPU
+  engine::Distribution timer_work = engine::Distribution::exponential(2e6);
+
+  static const config::Section<VmParams>& schema();
+};
+
+class VmWorkload final : public kernel::GuestModel {
+ public:
+  VmWorkload(kernel::Kvm& kvm, const VmParams& params);
+  ~VmWorkload() override;
+  // Schedules the first arrivals; call after the scheduler has started.
+  void start();
+  hw::Path after_request(hw::Cpu& cpu, kernel::Vcpu& v) override;
+  uint64_t requests_completed() const;
+
+ private:
+  class Arrivals final : public engine::Event {
+   public:
+    enum class Kind : uint8_t { kDevice, kTimer };
+    Arrivals(VmWorkload& w, kernel::Vcpu& v, Kind kind);
+    void fire() override;
+    std::string describe() const override;
+    void schedule_next();
+
+   private:
+    VmWorkload& w_;
+    kernel::Vcpu& v_;
+    Kind kind_;
+    engine::RandomStream gaps_;
+    engine::RandomStream work_;
+  };
+
+  kernel::Kvm& kvm_;
+  VmParams params_;
+  std::vector<std::vector<kernel::Vcpu*>> vms_;
+  std::vector<std::unique_ptr<Arrivals>> arrivals_;
+  std::vector<engine::RandomStream> ipi_rng_;  // per vCPU
+};
+
+}  // namespace wakesim::workload
