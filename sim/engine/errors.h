@@ -20,6 +20,13 @@ class InternalError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// A model invariant that a run broke (a lost wakeup, a corrupted list...): the design under test is
+// wrong, or the simulator is. Reported like an InternalError, but named as what it is.
+class InvariantViolation : public InternalError {
+ public:
+  using InternalError::InternalError;
+};
+
 [[noreturn]] void check_failed(const char* condition, const char* file, int line, const std::string& message);
 
 }  // namespace wakesim::engine

@@ -26,7 +26,9 @@ void Simulation::run_until(Time until) {
   } catch (const InternalError& error) {
     const std::string where = current_ != nullptr ? current_->describe() : "no event";
     current_ = nullptr;
-    throw InternalError(fmt::format("{} [at simulated time {}, in event '{}']", error.what(), now_, where));
+    const std::string what = fmt::format("{} [at simulated time {}, in event '{}']", error.what(), now_, where);
+    if (dynamic_cast<const InvariantViolation*>(&error) != nullptr) throw InvariantViolation(what);
+    throw InternalError(what);
   }
   current_ = nullptr;
 }

@@ -64,6 +64,8 @@ ExperimentResult run_experiment(const Config& config, int jobs) {
       record.result = scenario->run(config, record.design, record.seed);
     } catch (const engine::UserError& e) {
       record.error = e.what();
+    } catch (const engine::InvariantViolation& e) {
+      record.error = e.what();
     } catch (const engine::InternalError& e) {
       record.error = fmt::format("internal error: {}", e.what());
     }

@@ -362,7 +362,7 @@ void Kvm::unregister_list(WakeupList&, const void* head) { list_heads_.erase(hea
 
 void Kvm::violation(const std::string& what) {
   ++metrics_.violations;
-  if (params_.stop_on_violation) throw engine::InternalError("invariant violated: " + what);
+  if (params_.stop_on_violation) throw engine::InvariantViolation("invariant violated: " + what);
 }
 
 void Kvm::rcu_hazard(const std::string& what) {

@@ -1,0 +1,107 @@
+// One conformance suite over every registered design (the three shipped ones and the test-only
+// fourth): under load, with stalls injected into the handler's walk, every invariant holds (no lost
+// wakeup, one list per vCPU, consistent lists, no RCU hazard); no wakeup is faster than the cheapest
+// possible path; and the same seed gives the same bytes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/config.h"
+#include "sim/experiment/results_writer.h"
+#include "sim/experiment/runner.h"
+#include "sim/experiment/scenario.h"
+#include "sim/kernel/wakeup_design.h"
+
+namespace wakesim {
+namespace {
+
+std::vector<std::string> registered_designs() {
+  std::vector<std::string> names;
+  for (const kernel::DesignEntry* d : kernel::all_designs()) names.push_back(d->name);
+  return names;
+}
+
+const std::vector<std::string> kLoaded = {
+    "scenario=kvm",          "host.preset=icelake-2s", "host.cores_per_socket=4", "host.threads_per_core=1",
+    "vms.count=8",           "vms.vcpus=4",            "vms.affinity=floating",   "vms.device_rate=5k/s",
+    "vms.request=exp(10us)", "vms.ipi_probability=0.5", "vms.timer_rate=1k/s",     "run.warmup=2ms",
+    "run.duration=20ms",     "run.replicates=1"};
+
+double metric(const experiment::RunResult& r, const std::string& name) {
+  for (const auto& m : r.metrics)
+    if (m.name == name) return m.value;
+  ADD_FAILURE() << "no metric " << name;
+  return 0;
+}
+
+experiment::RunResult run(const std::string& design, std::vector<std::string> overrides, uint64_t seed = 1) {
+  const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
+  return experiment::find_scenario("kvm")->make()->run(config, design, seed);
+}
+
+class DesignConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DesignConformance, InvariantsHoldUnderLoad) {
+  const auto r = run(GetParam(), kLoaded);  // any violation throws InternalError and fails the test
+  EXPECT_EQ(metric(r, "violations"), 0);
+  EXPECT_EQ(metric(r, "lost_wakeups"), 0);
+  EXPECT_EQ(metric(r, "rcu_hazards"), 0);
+  EXPECT_GT(metric(r, "path.wakeup_vector.count"), 500) << "the wakeup-vector path must be exercised";
+  EXPECT_GT(metric(r, "path.software.count"), 50);
+  EXPECT_GT(metric(r, "wakeups"), 0);
+}
+
+TEST_P(DesignConformance, InvariantsHoldWhenTheWalkStalls) {
+  auto o = kLoaded;
+  o.insert(o.end(), {"design.walk_stall_probability=0.1", "design.walk_stall=30us"});
+  const auto r = run(GetParam(), o);
+  EXPECT_EQ(metric(r, "violations"), 0);
+  EXPECT_GT(metric(r, "path.wakeup_vector.count"), 200);
+}
+
+TEST_P(DesignConformance, NoWakeupIsFasterThanTheCheapestPath) {
+  const experiment::Config config = experiment::load_config(std::nullopt, kLoaded).config;
+  const auto& irq = config.host.irq;
+  const engine::Time floor = std::min({irq.device_notification, irq.ipi_self, irq.ipi_same_socket}) + irq.entry +
+                             config.kernel.vm_entry;
+  const auto r = run(GetParam(), kLoaded);
+  for (const auto& [name, h] : r.histograms) {
+    if (name == "path.wakeup_vector") {
+      ASSERT_GT(h.count(), 0u);
+      EXPECT_GE(h.min(), floor) << "fastest wakeup-vector wakeup " << engine::to_string(h.min());
+    }
+  }
+}
+
+TEST_P(DesignConformance, SameSeedSameBytes) {
+  experiment::Config config = experiment::load_config(std::nullopt, kLoaded).config;
+  config.run.designs = {GetParam()};
+  config.run.duration = engine::Time::from_ps(5'000'000'000);
+  config.run.replicates = 2;
+  const std::string a = experiment::summary_json(config, experiment::run_experiment(config, 1));
+  const std::string b = experiment::summary_json(config, experiment::run_experiment(config, 2));
+  EXPECT_EQ(a, b);
+  config.run.seed = 2;
+  EXPECT_NE(a, experiment::summary_json(config, experiment::run_experiment(config, 2)));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryDesign, DesignConformance, ::testing::ValuesIn(registered_designs()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(DesignRegistry, TheShippedDesignsAndTheTestOnlyOneAreRegistered) {
+  const auto names = registered_designs();
+  for (const char* d : {"single-lock", "split-lock", "rcu-list", "global-lock"})
+    EXPECT_NE(std::find(names.begin(), names.end(), d), names.end()) << d;
+  const experiment::Config config = experiment::load_config(std::nullopt, {}).config;
+  const auto all = experiment::resolve_designs(config);
+  EXPECT_EQ(all, (std::vector<std::string>{"rcu-list", "single-lock", "split-lock"})) << "test-only designs stay out of all";
+}
+
+}  // namespace
+}  // namespace wakesim
