@@ -19,6 +19,8 @@ const config::Section<VmParams>& VmParams::schema() {
       .field(&VmParams::request, "request", "guest work to handle one device interrupt")
       .field(&VmParams::ipi_probability, "ipi_probability", "probability that a request ends with an IPI to a sibling",
              {.min = 0.0, .max = 1.0})
+      .field(&VmParams::ipi_targets, "ipi_targets", "sibling vCPUs each IPI goes to (capped at vcpus - 1)",
+             {.min = 1, .max = 4095})
       .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
       .field(&VmParams::timer_rate, "timer_rate", "guest timer expiries per second per vCPU (software wake path)")
       .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry");
@@ -101,10 +103,17 @@ hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v) {
   if (siblings.size() < 2 || params_.ipi_probability <= 0) co_return;
   engine::RandomStream& rng = ipi_rng_[v.index()];
   if (rng.uniform01() >= params_.ipi_probability) co_return;
-  size_t pick = static_cast<size_t>(rng.below(siblings.size() - 1));
-  if (siblings[pick] == &v) pick = siblings.size() - 1;
-  const Time work = params_.ipi_work.sample_time(rng);
-  co_await kvm_.send_guest_ipi(cpu, v, *siblings[pick], work);
+  // Distinct siblings, drawn without replacement (a partial Fisher-Yates over the other vCPUs).
+  std::vector<kernel::Vcpu*> others;
+  for (kernel::Vcpu* s : siblings)
+    if (s != &v) others.push_back(s);
+  const size_t n = std::min(others.size(), static_cast<size_t>(params_.ipi_targets));
+  for (size_t i = 0; i < n; ++i) {
+    const size_t pick = i + static_cast<size_t>(rng.below(others.size() - i));
+    std::swap(others[i], others[pick]);
+    const Time work = params_.ipi_work.sample_time(rng);
+    co_await kvm_.send_guest_ipi(cpu, v, *others[i], work);
+  }
 }
 
 uint64_t VmWorkload::requests_completed() const {

@@ -1,8 +1,8 @@
 // Synthetic VMs on the host: how many, their vCPUs and affinity, and the interrupts that wake them.
 // Every vCPU receives
 //  - VT-d posted interrupts from an assigned device (a Poisson stream per vCPU), each a guest request;
-//  - guest IPIs: after each request, with some probability, an IPI to a random sibling vCPU of the same
-//    VM (posted by IPIv, or through a VM exit and KVM's software path without it);
+//  - guest IPIs: after each request, with some probability, an IPI to random sibling vCPUs of the same
+//    VM, one or several at once (posted by IPIv, or through a VM exit and KVM's software path without);
 //  - guest timer expiries (a Poisson stream per vCPU), which take KVM's software wake path.
 // Each stream draws from its own random stream keyed by the vCPU, so every design sees the same
 // arrivals and request sizes (common random numbers).
@@ -32,7 +32,8 @@ struct VmParams {
   Affinity affinity = Affinity::kFloating;
   engine::Rate device_rate{2000};  // VT-d interrupts per vCPU
   engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
-  double ipi_probability = 0.3;    // after a request, IPI a sibling vCPU
+  double ipi_probability = 0.3;    // after a request, IPI sibling vCPUs
+  int ipi_targets = 1;             // siblings per IPI (all of them: a TLB-shootdown-like broadcast)
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
   engine::Rate timer_rate{250};    // guest timer expiries per vCPU
   engine::Distribution timer_work = engine::Distribution::exponential(2e6);

@@ -38,7 +38,24 @@ void BM_Lockbench(benchmark::State& state) {
   state.SetLabel(design);
 }
 
+// The built-in default workload (the main comparison), one design per case. Target: >= 2M events/s.
+void BM_KvmDefault(benchmark::State& state, const std::string& design) {
+  const experiment::Config config =
+      experiment::load_default_config({"run.warmup=5ms", "run.duration=50ms"}).config;
+  const auto scenario = experiment::find_scenario("kvm")->make();
+  uint64_t events = 0;
+  for (auto _ : state) {
+    const experiment::RunResult r = scenario->run(config, design, 1);
+    events += r.events;
+    benchmark::DoNotOptimize(r.metrics.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+}
+
 BENCHMARK(BM_Queue_MM1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_KvmDefault, single_lock, std::string("single-lock"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_KvmDefault, split_lock, std::string("split-lock"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_KvmDefault, rcu_list, std::string("rcu-list"))->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Lockbench)->ArgsProduct({{4, 16, 64}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -22,6 +22,9 @@ struct GoldenCase {
 const std::vector<GoldenCase>& cases() {
   static const std::vector<GoldenCase> all = {
       {"queue_mm1", {"run", "mm1", "--set", "run.duration=20ms", "--set", "run.warmup=5ms", "--replicates", "2"}},
+      {"kvm_small",
+       {"run", "--set", "vms.count=4", "--set", "run.warmup=2ms", "--set", "run.duration=5ms", "--replicates", "1"}},
+      {"lockbench_small", {"run", "lockbench", "--set", "run.duration=1ms", "--set", "lockbench.cpus=8", "--replicates", "1"}},
       {"queue_md2_lognormal",
        {"run", "mm1", "--set", "queue.service=lognormal(mean=15us, cv=2)", "--set", "queue.servers=2", "--set",
         "run.duration=20ms", "--replicates", "2"}},
