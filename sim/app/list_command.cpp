@@ -10,6 +10,7 @@
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/scenario.h"
+#include "sim/kernel/wakeup_design.h"
 
 namespace wakesim::app {
 namespace {
@@ -30,6 +31,23 @@ int list_keys(Streams& io) {
   for (const auto& d : docs) {
     io.out << fmt::format("{:<{}}  {:<{}}  {:<{}}  {}{}\n", d.key, key_width, d.type, type_width, d.default_text,
                           default_width, d.help, d.constraint.empty() ? "" : " [" + d.constraint + "]");
+  }
+  return 0;
+}
+
+// The designs each scenario can compare ("all" is the unmarked ones).
+int list_designs(Streams& io) {
+  const experiment::Config config;
+  for (const auto* s : experiment::all_scenarios()) {
+    const auto scenario = s->make();
+    const auto all = scenario->designs(config);
+    for (const std::string& d : scenario->known_designs(config)) {
+      std::string help;
+      if (s->name == "kvm")
+        if (const kernel::DesignEntry* e = kernel::find_design(d)) help = e->help;
+      const bool in_all = std::find(all.begin(), all.end(), d) != all.end();
+      io.out << fmt::format("{:<10}  {:<28}  {}{}\n", s->name, d, help, in_all ? "" : " (not in \"all\")");
+    }
   }
   return 0;
 }
@@ -65,12 +83,13 @@ int list_workloads(Streams& io) {
 
 Action add_list_command(CLI::App& app, Streams& io) {
   auto what = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("list", "List configuration keys, scenarios or workload presets");
-  cmd->add_option("WHAT", *what, "keys | scenarios | workloads")
+  CLI::App* cmd = app.add_subcommand("list", "List configuration keys, designs, scenarios or workload presets");
+  cmd->add_option("WHAT", *what, "keys | designs | scenarios | workloads")
       ->required()
-      ->check(CLI::IsMember({"keys", "scenarios", "workloads"}));
+      ->check(CLI::IsMember({"keys", "designs", "scenarios", "workloads"}));
   return [what, &io] {
     if (*what == "keys") return list_keys(io);
+    if (*what == "designs") return list_designs(io);
     if (*what == "scenarios") return list_scenarios(io);
     return list_workloads(io);
   };

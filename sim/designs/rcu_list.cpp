@@ -7,9 +7,12 @@
 // A's list, run on B, block again and be re-added to B's list before A's walker reads its next
 // pointer; the walker then continues into B's list and never returns to A's head. v1 had no guard.
 // Mechanism here (design.rcu_reuse_guard, on by default): before following a node's next pointer the
-// walker checks that the node is still linked on its own list and, if not, restarts from the head, as
-// an hlist_nulls lookup does when it ends on a foreign nulls marker (Documentation/RCU/rculist_nulls.rst).
-// A restart costs one more walk; vCPUs already woken are found awake (a redundant pi_lock round trip).
+// walker checks that the node is still linked on its own list (a per-node "home list" check, one of the
+// fixes kvm-wakeup-paths.md §4.3-4 lists; the flag sits in the node's line, which the walker loads
+// anyway) and, if not, restarts from the head, as an hlist_nulls lookup restarts when it ends on a
+// foreign nulls marker (Documentation/RCU/rculist_nulls.rst). It is stricter than hlist_nulls: it also
+// restarts when the node was only deleted, not reused. A restart costs one more walk; vCPUs already
+// woken are found awake (a redundant pi_lock round trip).
 // With the guard off the simulator reports the hazard when a walker leaves its list.
 #include <memory>
 #include <vector>

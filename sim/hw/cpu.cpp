@@ -39,9 +39,7 @@ Cpu::~Cpu() {
   sim_.cancel(completion_);
   for (int d = depth_; d >= 0; --d) {
     Context& c = contexts_[static_cast<size_t>(d)];
-    c.watcher.unlink();
-    if (c.signal != nullptr && c.signal->waiter_ == this) c.signal->waiter_ = nullptr;
-    c.signal = nullptr;
+    c.watcher.unlink();  // lines may outlive the pCPU; signals may not (a Signal unregisters itself)
     c.top.reset();
   }
 }

@@ -23,13 +23,13 @@ const config::Section<KernelParams>& KernelParams::schema() {
       .field(&KernelParams::ttwu_work, "ttwu_work", "try_to_wake_up bookkeeping (besides its locks and lines)",
              non_negative)
       .field(&KernelParams::pick_next, "pick_next", "picking the next task in schedule()", non_negative)
-      .field(&KernelParams::tick_handler, "tick_handler", "work of a scheduler tick or resched interrupt", non_negative)
+      .field(&KernelParams::tick_handler, "tick_handler", "work of a local timer interrupt (slice end, hrtimers)", non_negative)
       .field(&KernelParams::barrier, "barrier", "a full memory barrier (smp_mb)", non_negative)
       .choice(&KernelParams::idle_state, "idle_state", "idle state of idle pCPUs (exit latency: c1 1us, c1e 4us, c6 170us)",
               {{"poll", IdleState::kPoll}, {"c1", IdleState::kC1}, {"c1e", IdleState::kC1E}, {"c6", IdleState::kC6}})
-      .choice(&KernelParams::lock_kind, "lock", "spinlock algorithm of kernel locks",
+      .choice(&KernelParams::lock, "lock", "spinlock algorithm of kernel locks",
               {{"qspinlock", hw::LockKind::kQueued}, {"ticket", hw::LockKind::kTicket}})
-      .field(&KernelParams::ttwu_queue, "ttwu_queue", "wake tasks on another LLC through the remote wakelist + IPI")
+      .field(&KernelParams::ttwu_queue, "ttwu_queue", "wake onto another LLC or an idle pCPU through the remote wakelist + IPI")
       .field(&KernelParams::vm_exit, "vm_exit", "VM exit", non_negative)
       .field(&KernelParams::vm_entry, "vm_entry", "VM entry", non_negative)
       .field(&KernelParams::halt_poll_ns, "halt_poll_ns", "maximum halt-polling time (0 disables polling)",

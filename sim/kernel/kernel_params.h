@@ -25,15 +25,16 @@ struct KernelParams {
   engine::Time context_switch = engine::Time::from_ps(600'000);
   engine::Time ttwu_work = engine::Time::from_ps(300'000);
   engine::Time pick_next = engine::Time::from_ps(200'000);
-  engine::Time tick_handler = engine::Time::from_ps(500'000);  // scheduler tick / resched IPI work [I]
+  engine::Time tick_handler = engine::Time::from_ps(500'000);  // timer interrupt work (tick, hrtimers) [I]
   // A memory barrier (smp_mb: a locked instruction, hw-params §1a atomic cost). [I]
   engine::Time barrier = engine::Time::from_ps(6'000);
   // Idle state entered by idle pCPUs and its exit latency: drivers/idle/intel_idle.c, icx_cstates
   // (C1 1 us, C1E 4 us, C6 170 us). "poll" is idle=poll: no exit latency and no wake-up IPI needed.
   IdleState idle_state = IdleState::kC1;
   // Spinlock algorithm of the kernel's locks (runqueue, pi_lock, and the designs' locks).
-  hw::LockKind lock_kind = hw::LockKind::kQueued;
-  // Use the remote wakelist (llist + IPI) when waker and target do not share an LLC (ttwu_queue_cond).
+  hw::LockKind lock = hw::LockKind::kQueued;
+  // Use the remote wakelist (llist + IPI) when the target does not share the waker's LLC or is idle
+  // (ttwu_queue_cond, kernel/sched/core.c).
   bool ttwu_queue = true;
 
   // ---- KVM ----

@@ -72,11 +72,11 @@ hw::LockClass& Kvm::lock_class(const std::string& name) {
 }
 
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner) {
-  return hw::make_spinlock(params_.lock_kind, lock_class(class_name), machine_.topology().socket_of(owner));
+  return hw::make_spinlock(params_.lock, lock_class(class_name), machine_.topology().socket_of(owner));
 }
 
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line) {
-  return hw::make_spinlock(params_.lock_kind, lock_class(class_name), line);
+  return hw::make_spinlock(params_.lock, lock_class(class_name), line);
 }
 
 // ---- descriptor updates ----------------------------------------------------------------------------
@@ -144,6 +144,7 @@ hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
 
 hw::Path Kvm::pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted) {
   // vmx_vcpu_pi_put (6.17+): enable the wakeup handler for a voluntary block, else suppress notifications.
+  if (!needs_pi_wakeup()) co_return;
   if (!preempted && v.blocking()) {
     co_await design_->sched_out(cpu, v);
   } else {

@@ -93,6 +93,10 @@ class Kvm {
   Vcpu& add_vcpu(uint32_t vm, std::vector<hw::PcpuId> allowed);
   const std::vector<std::unique_ptr<Vcpu>>& vcpus() const { return vcpus_; }
   void set_guest_model(GuestModel* model) { guest_model_ = model; }
+  // Whether the VMs have devices assigned with VT-d posted interrupts (kvm_arch_has_assigned_device).
+  void set_assigned_devices(bool on) { assigned_devices_ = on; }
+  // vmx_needs_pi_wakeup: a blocked vCPU can be the target of posted interrupts (IPIv or VT-d PI).
+  bool needs_pi_wakeup() const { return params_.ipiv || assigned_devices_; }
 
   // ---- for designs ----
   // A spinlock of the named class (one class per lock role, as lockdep and lockstat see them), homed
@@ -163,6 +167,7 @@ class Kvm {
   std::unique_ptr<WakeupDesign> design_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   GuestModel* guest_model_ = nullptr;
+  bool assigned_devices_ = true;
   std::unordered_set<const void*> list_heads_;
   struct HandlerTrace {
     engine::Time start;

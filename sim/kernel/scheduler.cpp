@@ -90,7 +90,7 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params) : machine
     const hw::PcpuId id{c};
     auto q = std::make_unique<Runqueue>(topology.socket_of(id));
     q->cpu = id;
-    q->lock = hw::make_spinlock(params.lock_kind, rq_lock_class_, topology.socket_of(id));
+    q->lock = hw::make_spinlock(params.lock, rq_lock_class_, topology.socket_of(id));
     q->slice_timer = std::make_unique<SliceTimer>(*this, id);
     q->timer_expiry = std::make_unique<TimerExpiry>(*this, id);
     rqs_.push_back(std::move(q));
@@ -231,7 +231,19 @@ hw::PathOf<bool> Scheduler::try_to_wake_up(hw::Cpu& cpu, Task& p) {
       Runqueue& q = rq(target);
       p.last_cpu_ = target;  // set_task_cpu
       const hw::Topology& topology = machine_.topology();
-      if (params_.ttwu_queue && target != cpu.id() && topology.llc_of(target) != topology.llc_of(cpu.id())) {
+      // ttwu_queue_cond: queue remotely when the target does not share our LLC, or is idle (the waker is
+      // likely busy, so the idle target does the enqueue itself); never for our own pCPU.
+      bool wakelist = false;
+      if (params_.ttwu_queue && target != cpu.id()) {
+        if (topology.llc_of(target) != topology.llc_of(cpu.id())) {
+          wakelist = true;
+        } else {
+          const bool target_idle = q.nr_running == 0;
+          co_await cpu.load(q.line);  // cpu_rq(cpu)->nr_running
+          wakelist = target_idle;
+        }
+      }
+      if (wakelist) {
         // ttwu_queue_wakelist: the target adds it to its runqueue in its IPI handler.
         const bool first = q.wake_list.empty();
         q.wake_list.push_back(&p);

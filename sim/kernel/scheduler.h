@@ -2,8 +2,10 @@
 // tasks, round-robin with a time slice while others wait, wake placement (the previous pCPU if idle,
 // else an idle pCPU sharing its LLC, else queue on the previous one; within the task's affinity), the
 // runqueue lock and each task's pi_lock as real spinlocks on cache lines, try_to_wake_up with a local
-// enqueue or the remote wakelist + IPI, resched IPIs, context-switch cost, and idle pCPUs waiting in
-// an idle state whose exit latency an interrupt pays. Every code path is timed on the pCPU running it.
+// enqueue or the remote wakelist + IPI (ttwu_queue_cond: another LLC, or an idle target), resched IPIs,
+// context-switch cost, and idle pCPUs waiting in an idle state whose exit latency an interrupt pays.
+// Every code path is timed on the pCPU running it. A task still switching out (on_cpu) is waited for
+// by spinning, not through the wakelist (WF_ON_CPU is not modelled).
 //
 // schedule() follows __schedule(): IRQs off, rq lock, dequeue a blocking task (or requeue a preempted
 // one), pick the next, the sched_out notifier (KVM's vmx_vcpu_pi_put) with the lock held, the switch;

@@ -10,7 +10,7 @@ Task::Task(Scheduler& scheduler, std::string name, std::vector<hw::PcpuId> allow
       allowed_(std::move(allowed)),
       last_cpu_(allowed_.empty() ? hw::PcpuId{0} : allowed_.front()),
       line_(scheduler.machine().topology().socket_of(last_cpu_)),
-      pi_lock_(hw::make_spinlock(scheduler.params().lock_kind, scheduler.pi_lock_class(),
+      pi_lock_(hw::make_spinlock(scheduler.params().lock, scheduler.pi_lock_class(),
                                  scheduler.machine().topology().socket_of(last_cpu_))) {}
 
 Task::~Task() = default;

@@ -1,4 +1,4 @@
-// A host task (a thread): a vCPU thread, a noise task, or a pCPU's idle task. Its code is a path
+// A host task (a thread): a vCPU thread or a pCPU's idle task. Its code is a path
 // that runs forever and calls Scheduler::schedule() to give up its pCPU; when it is picked again it
 // continues right there, possibly on another pCPU (so task code asks cpu() after every schedule()).
 //

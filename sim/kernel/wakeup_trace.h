@@ -16,8 +16,8 @@ enum class WakeComponent : uint8_t {
   kHandlerLock,     // handler start -> its walk starts (waiting for the list lock)
   kWalkPosition,    // walk start -> the handler reaches this vCPU (the nodes before it)
   kWake,            // reached -> try_to_wake_up placed it on a runqueue
-  kRunqueueDelay,   // placed -> switched in on its new pCPU
-  kSchedInLock,     // switched in -> removed from the old pCPU's list (finish_task_switch, list lock)
+  kRunqueueDelay,   // placed -> its sched_in notifier starts (queueing, pick, switch, finish_task_switch)
+  kSchedInLock,     // sched_in starts -> removed from the old pCPU's list (PID read, the old list's lock)
   kVmEntry,         // removed -> VM entry (notification vector restored, PIR synced, entry)
 };
 inline constexpr int kWakeComponents = 7;

@@ -83,6 +83,7 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params) : kvm_(kvm), pa
     }
   }
   kvm.set_guest_model(this);
+  kvm.set_assigned_devices(params.device_rate.per_second > 0);
 }
 
 VmWorkload::~VmWorkload() { kvm_.set_guest_model(nullptr); }
