@@ -25,6 +25,7 @@ const config::Section<Config>& Config::schema() {
       .section(&Config::kernel, "kernel", kernel::KernelParams::schema())
       .section(&Config::design, "design", kernel::DesignParams::schema())
       .section(&Config::vms, "vms", workload::VmParams::schema())
+      .section(&Config::noise, "noise", workload::NoiseParams::schema())
       .section(&Config::queue, "queue", workload::QueueParams::schema())
       .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema());
   return s;

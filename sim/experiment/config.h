@@ -25,6 +25,7 @@ struct Config {
   kernel::KernelParams kernel;
   kernel::DesignParams design;
   workload::VmParams vms;
+  workload::NoiseParams noise;
   workload::QueueParams queue;
   workload::LockbenchParams lockbench;
 

@@ -51,7 +51,7 @@ class KvmScenario final : public Scenario {
     hw::Machine machine(sim, config.host);
     kernel::Scheduler scheduler(machine, config.kernel);
     kernel::Kvm kvm(machine, scheduler, config.kernel, config.design, design);
-    workload::VmWorkload vms(kvm, config.vms);
+    workload::VmWorkload vms(kvm, config.vms, config.noise);
     scheduler.start();
     vms.start();
 

@@ -24,6 +24,38 @@ void Cpu::signal_destroyed(int context) {
   if (context >= 0 && context < kMaxContexts) contexts_[static_cast<size_t>(context)].signal = nullptr;
 }
 
+const char* to_string(Activity a) {
+  switch (a) {
+    case Activity::kGuest: return "guest";
+    case Activity::kHostTask: return "host_task";
+    case Activity::kKernel: return "kernel";
+    case Activity::kIrq: return "irq";
+    case Activity::kSpin: return "spin";
+    case Activity::kPoll: return "poll";
+    case Activity::kIdle: return "idle";
+  }
+  return "?";
+}
+
+void Cpu::set_activity(Activity a) {
+  const Time now = sim_.now();
+  activity_time_[static_cast<size_t>(activity_)] += now - activity_since_;
+  activity_since_ = now;
+  activity_ = a;
+}
+
+Time Cpu::time_in(Activity a) const {
+  Time t = activity_time_[static_cast<size_t>(a)];
+  if (a == activity_) t += sim_.now() - activity_since_;
+  return t;
+}
+
+Activity Cpu::activity_of(const Context& c, Wait kind) const {
+  if (c.spinning > 0 && (kind == Wait::kTimed || kind == Wait::kLine)) return Activity::kSpin;
+  if (kind == Wait::kLine) return Activity::kSpin;
+  return depth_ >= 1 ? Activity::kIrq : Activity::kKernel;
+}
+
 std::string Cpu::Completion::describe() const { return fmt::format("pCPU {} operation completes", cpu_.id()); }
 
 Cpu::Cpu(Machine& machine, PcpuId id)
@@ -61,6 +93,8 @@ void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
   c.preempt_cost = preempt_cost;
   c.result = &left;
   c.hook = hook;
+  c.activity = hook != nullptr ? Activity::kGuest : (cpu.depth_ >= 1 ? Activity::kIrq : Activity::kHostTask);
+  cpu.set_activity(c.activity);
 }
 
 void Cpu::irq_disable() {
@@ -82,6 +116,7 @@ void Cpu::IrqEnableOp::await_suspend(std::coroutine_handle<> h) {
   Context& c = cpu.top();
   c.waiting = h;
   c.wait = Wait::kIrqWindow;
+  c.activity = cpu.depth_ >= 1 ? Activity::kIrq : Activity::kKernel;
   cpu.take_interrupt();
 }
 
@@ -95,11 +130,13 @@ void Cpu::LineWait::await_suspend(std::coroutine_handle<> h) {
   c.wait = Wait::kLine;
   c.line = &line;
   c.preempt_cost = Time::zero();
+  c.activity = Activity::kSpin;
+  cpu.set_activity(c.activity);
   line.watchers_.push_back(c.watcher);
 }
 
-Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost, Time deadline) {
-  return SignalWait{*this, signal, preempt_cost, deadline};
+Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost, Time deadline, Activity activity) {
+  return SignalWait{*this, signal, preempt_cost, deadline, activity};
 }
 
 void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
@@ -110,6 +147,8 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   c.signal = &signal;
   c.preempt_cost = preempt_cost;
   c.deadline = deadline;
+  c.activity = activity;
+  cpu.set_activity(activity);
   signal.waiter_ = &cpu;
   signal.waiter_context_ = cpu.depth_;
   if (deadline != Time::max()) cpu.sim_.schedule_at(cpu.completion_, deadline, engine::Priority::kCompletion);
@@ -122,6 +161,8 @@ void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
   c.end = end;
   c.preempt_cost = Time::zero();
   c.hook = nullptr;
+  c.activity = activity_of(c, kind);
+  set_activity(c.activity);
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
 }
 
@@ -131,6 +172,7 @@ void Cpu::start_thread(Path path) {
   WAKESIM_CHECK(depth_ == -1, "pCPU {} already runs a thread context", id_);
   depth_ = 0;
   Context& c = top();
+  c.spinning = 0;
   c.irqs_on = true;
   c.wait = Wait::kNone;
   c.preempted = false;
@@ -243,10 +285,12 @@ void Cpu::take_interrupt() {
   ++depth_;
   WAKESIM_CHECK(depth_ < kMaxContexts, "interrupts nested too deeply on pCPU {}", id_);
   Context& irq = top();
+  irq.spinning = 0;
   irq.irqs_on = false;
   irq.wait = Wait::kNone;
   irq.preempted = false;
   note_interruptible(false);
+  set_activity(Activity::kIrq);
   ++interrupts_taken_;
   irq.top = interrupt_frame(Vector{static_cast<uint8_t>(vector)}, preempt_cost);
   irq.top.handle().promise().owner = this;
@@ -266,9 +310,11 @@ std::coroutine_handle<> Cpu::path_finished(std::coroutine_handle<> finished) noe
   --depth_;
   if (depth_ < 0) {
     note_interruptible(true);
+    set_activity(Activity::kIdle);
     return std::noop_coroutine();
   }
   note_interruptible(top().irqs_on);
+  set_activity(top().activity);
   return continue_after_interrupt();
 }
 
@@ -310,6 +356,8 @@ void Cpu::note_interruptible(bool on) {
 }
 
 void Cpu::reset_statistics() {
+  activity_time_ = {};
+  activity_since_ = now();
   irq_off_.clear();
   if (!interruptible_) irq_off_since_ = now();
   interrupts_taken_ = 0;

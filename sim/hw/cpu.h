@@ -37,6 +37,19 @@ namespace wakesim::hw {
 
 class Machine;
 
+// What a pCPU spends its time on, for the time-share metrics.
+enum class Activity : uint8_t {
+  kGuest,     // guest mode (run_interruptible with a guest hook)
+  kHostTask,  // other host work (run_interruptible without a hook, e.g. a noise task)
+  kKernel,    // host kernel code in thread context (compute and line operations)
+  kIrq,       // hard-IRQ handlers, including entry and exit
+  kSpin,      // spinning on a lock or flag (spin_until), in any context
+  kPoll,      // waiting for a signal while busy-polling (KVM halt-polling)
+  kIdle,      // idle: waiting in an idle state, or nothing to run
+};
+inline constexpr int kActivities = 7;
+const char* to_string(Activity a);
+
 // Per-pCPU queue nodes for queued spinlocks (the kernel's qnodes: one per nesting level).
 struct QueueNode {
   explicit QueueNode(int home_socket) : line(home_socket) {}
@@ -92,8 +105,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   LineWait wait_for_change(CacheLine& line, uint64_t seen);
   // Waits for signal.notify() (returning true and clearing it) or until `deadline` (returning false).
   // An interrupt meanwhile pays `preempt_cost` (e.g. an idle state's exit) and the wait goes on.
+  // `activity` says what the pCPU is doing meanwhile (idle, or busy-polling).
   SignalWait wait(Signal& signal, engine::Time preempt_cost = engine::Time::zero(),
-                  engine::Time deadline = engine::Time::max());
+                  engine::Time deadline = engine::Time::max(), Activity activity = Activity::kIdle);
   // Spins until pred() holds: reads the line, and while pred() is false waits for a write to it and
   // reads again. pred() is evaluated at each read's issue, i.e. on the value that read returns.
   template <class Pred>
@@ -112,6 +126,8 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
 
   // ---- Statistics ---------------------------------------------------------------------------------
   const stats::LatencyHistogram& irq_off_time() const { return irq_off_; }
+  // Time spent per activity since the last reset, up to now.
+  engine::Time time_in(Activity a) const;
   uint64_t interrupts_taken() const { return interrupts_taken_; }
   uint64_t interrupts_coalesced() const { return interrupts_coalesced_; }
   void reset_statistics();
@@ -138,6 +154,8 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
     uint64_t seen_version = 0;
     LineWatcher watcher;
     Signal* signal = nullptr;
+    Activity activity = Activity::kKernel;  // of the current wait
+    int spinning = 0;                       // inside spin_until
     Path top;  // the context's top-level path (the thread path, or the interrupt frame)
   };
   class Completion final : public engine::Event {
@@ -160,6 +178,10 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   std::coroutine_handle<> path_finished(std::coroutine_handle<> finished) noexcept override;
   std::coroutine_handle<> continue_after_interrupt();
   void note_interruptible(bool on);
+  void set_activity(Activity a);
+  Activity activity_of(const Context& c, Wait kind) const;
+  void begin_spin() { ++top().spinning; }
+  void end_spin() { --top().spinning; }
 
   Machine& machine_;
   engine::Simulation& sim_;
@@ -176,6 +198,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   stats::LatencyHistogram irq_off_;
   uint64_t interrupts_taken_ = 0;
   uint64_t interrupts_coalesced_ = 0;
+  Activity activity_ = Activity::kIdle;
+  engine::Time activity_since_;
+  std::array<engine::Time, kActivities> activity_time_{};
 };
 
 // ---- Awaiters ---------------------------------------------------------------------------------------
@@ -221,6 +246,7 @@ struct Cpu::SignalWait {
   Signal& signal;
   engine::Time preempt_cost;
   engine::Time deadline;
+  Activity activity;
   bool await_ready() const noexcept { return signal.notified() || deadline <= cpu.now(); }
   void await_suspend(std::coroutine_handle<> h);
   bool await_resume() const noexcept {
@@ -232,13 +258,15 @@ struct Cpu::SignalWait {
 
 template <class Pred>
 Path Cpu::spin_until(CacheLine& line, Pred pred) {
+  begin_spin();
   for (;;) {
     const uint64_t seen = line.version();
     const bool done = pred();
     co_await load(line);
-    if (done) co_return;
+    if (done) break;
     co_await wait_for_change(line, seen);
   }
+  end_spin();
 }
 
 }  // namespace wakesim::hw

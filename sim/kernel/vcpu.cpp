@@ -93,7 +93,7 @@ hw::Path Vcpu::halt(hw::Cpu& start_cpu) {
       // kvm_vcpu_can_poll: single_task_running() && !need_resched() && before the deadline.
       if (!sched.single_task_running(start_cpu.id()) || sched.need_resched(start_cpu.id()) || start_cpu.now() >= stop)
         break;
-      co_await start_cpu.wait(poll_signal_, Time::zero(), stop);
+      co_await start_cpu.wait(poll_signal_, Time::zero(), stop, hw::Activity::kPoll);
     }
     polling_ = false;
     set_poll_signal(nullptr);

@@ -15,32 +15,75 @@ const config::Section<VmParams>& VmParams::schema() {
       .field(&VmParams::pcpus, "pcpus", "pCPUs the VMs use, the first N in Linux order (0: all)", {.min = 0})
       .choice(&VmParams::affinity, "affinity", "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
               {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
-      .field(&VmParams::device_rate, "device_rate", "VT-d posted interrupts per second per vCPU")
+      .field(&VmParams::device_arrivals, "device_arrivals", "VT-d posted interrupts of each vCPU that takes them")
+      .field(&VmParams::device_vcpus, "device_vcpus", "vCPUs per VM that take device interrupts, the first N (0: all)",
+             {.min = 0})
       .field(&VmParams::request, "request", "guest work to handle one device interrupt")
       .field(&VmParams::ipi_probability, "ipi_probability", "probability that a request ends with an IPI to a sibling",
              {.min = 0.0, .max = 1.0})
       .field(&VmParams::ipi_targets, "ipi_targets", "sibling vCPUs each IPI goes to (capped at vcpus - 1)",
              {.min = 1, .max = 4095})
       .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
-      .field(&VmParams::timer_rate, "timer_rate", "guest timer expiries per second per vCPU (software wake path)")
+      .field(&VmParams::timer_arrivals, "timer_arrivals", "guest timer expiries of each vCPU (software wake path)")
       .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry");
   return s;
 }
+
+const config::Section<NoiseParams>& NoiseParams::schema() {
+  static const auto s = config::Section<NoiseParams>("noise", "host tasks competing for the pCPUs (noisy neighbour)")
+      .field(&NoiseParams::tasks, "tasks", "number of noise tasks", {.min = 0, .max = 1 << 20})
+      .field(&NoiseParams::pinned, "pinned", "task i runs only on pCPU i mod N (else anywhere the VMs run)")
+      .field(&NoiseParams::burst, "burst", "CPU time of one burst")
+      .field(&NoiseParams::sleep, "sleep", "sleep between two bursts");
+  return s;
+}
+
+// A host task that alternates a CPU burst (preemptible at its slice end) and a timer-driven sleep.
+class VmWorkload::NoiseTask final : public kernel::Task {
+ public:
+  NoiseTask(kernel::Kvm& kvm, const NoiseParams& params, int index, std::vector<hw::PcpuId> allowed)
+      : Task(kvm.scheduler(), fmt::format("noise{}", index), std::move(allowed)),
+        params_(params),
+        rng_(kvm.machine().sim().stream(static_cast<uint64_t>(index), "noise")) {}
+
+ protected:
+  hw::Path body() override {
+    kernel::Scheduler& sched = scheduler_;
+    co_await sched.schedule_tail(*this);
+    for (;;) {
+      Time left = params_.burst.sample_time(rng_);
+      while (left > Time::zero()) {
+        left = co_await cpu().run_interruptible(left);
+        if (sched.need_resched(cpu().id())) co_await sched.schedule(*this);
+      }
+      hw::Cpu& cpu = this->cpu();
+      sched.add_timer(cpu.id(), cpu.now() + params_.sleep.sample_time(rng_),
+                      [this](hw::Cpu& c) -> hw::Path { co_await scheduler_.try_to_wake_up(c, *this); });
+      co_await sched.set_current_state_sleeping(cpu, *this);
+      co_await sched.schedule(*this);
+    }
+  }
+
+ private:
+  NoiseParams params_;
+  engine::RandomStream rng_;
+};
 
 VmWorkload::Arrivals::Arrivals(VmWorkload& w, kernel::Vcpu& v, Kind kind)
     : w_(w),
       v_(v),
       kind_(kind),
-      gaps_(kind == Kind::kDevice ? w.kvm_.machine().sim().stream(v.index(), "device-arrivals")
-                                  : w.kvm_.machine().sim().stream(v.index(), "timer-arrivals")),
+      process_(kind == Kind::kDevice ? w.params_.device_arrivals : w.params_.timer_arrivals,
+               kind == Kind::kDevice ? w.kvm_.machine().sim().stream(v.index(), "device-arrivals")
+                                     : w.kvm_.machine().sim().stream(v.index(), "timer-arrivals"),
+               v.index()),
       work_(kind == Kind::kDevice ? w.kvm_.machine().sim().stream(v.index(), "device-work")
                                   : w.kvm_.machine().sim().stream(v.index(), "timer-work")) {}
 
 void VmWorkload::Arrivals::schedule_next() {
-  const engine::Rate rate = kind_ == Kind::kDevice ? w_.params_.device_rate : w_.params_.timer_rate;
-  if (rate.per_second <= 0) return;
-  const double gap_ps = gaps_.exponential(1e12 / rate.per_second);
-  w_.kvm_.machine().sim().schedule_in(*this, Time::from_ps(static_cast<int64_t>(gap_ps + 0.5)));
+  auto& sim = w_.kvm_.machine().sim();
+  const Time at = process_.next(sim.now());
+  if (at != Time::max()) sim.schedule_at(*this, at);
 }
 
 void VmWorkload::Arrivals::fire() {
@@ -56,7 +99,8 @@ std::string VmWorkload::Arrivals::describe() const {
   return fmt::format("{} interrupt for vCPU {}", kind_ == Kind::kDevice ? "device" : "timer", v_.index());
 }
 
-VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params) : kvm_(kvm), params_(params) {
+VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoiseParams& noise)
+    : kvm_(kvm), params_(params) {
   const hw::Topology& topology = kvm.machine().topology();
   const uint32_t used = params.pcpus == 0 ? topology.pcpus() : static_cast<uint32_t>(params.pcpus);
   if (used > topology.pcpus())
@@ -83,16 +127,24 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params) : kvm_(kvm), pa
     }
   }
   kvm.set_guest_model(this);
-  kvm.set_assigned_devices(params.device_rate.per_second > 0);
+  kvm.set_assigned_devices(params.device_arrivals.mean_rate() > 0);
+  for (int i = 0; i < noise.tasks; ++i) {
+    std::vector<hw::PcpuId> allowed = noise.pinned ? std::vector<hw::PcpuId>{all[static_cast<size_t>(i) % all.size()]} : all;
+    noise_.push_back(std::make_unique<NoiseTask>(kvm, noise, i, std::move(allowed)));
+    kvm.scheduler().add_task(*noise_.back());
+  }
 }
 
 VmWorkload::~VmWorkload() { kvm_.set_guest_model(nullptr); }
+// NoiseTask is complete here, so the member vector of unique_ptrs can be destroyed.
 
 void VmWorkload::start() {
   for (auto& vm : vms_) {
-    for (kernel::Vcpu* v : vm) {
+    for (size_t i = 0; i < vm.size(); ++i) {
+      const bool takes_device = params_.device_vcpus == 0 || static_cast<int>(i) < params_.device_vcpus;
       for (auto kind : {Arrivals::Kind::kDevice, Arrivals::Kind::kTimer}) {
-        arrivals_.push_back(std::make_unique<Arrivals>(*this, *v, kind));
+        if (kind == Arrivals::Kind::kDevice && !takes_device) continue;
+        arrivals_.push_back(std::make_unique<Arrivals>(*this, *vm[i], kind));
         arrivals_.back()->schedule_next();
       }
     }

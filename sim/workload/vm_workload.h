@@ -1,9 +1,11 @@
 // Synthetic VMs on the host: how many, their vCPUs and affinity, and the interrupts that wake them.
-// Every vCPU receives
-//  - VT-d posted interrupts from an assigned device (a Poisson stream per vCPU), each a guest request;
+// Every vCPU (or the first `device_vcpus` of each VM: interrupt affinity of a multi-queue NVMe or NIC)
+// receives
+//  - VT-d posted interrupts from an assigned device (an arrival process per vCPU), each a guest request;
 //  - guest IPIs: after each request, with some probability, an IPI to random sibling vCPUs of the same
 //    VM, one or several at once (posted by IPIv, or through a VM exit and KVM's software path without);
-//  - guest timer expiries (a Poisson stream per vCPU), which take KVM's software wake path.
+//  - guest timer expiries (an arrival process per vCPU), which take KVM's software wake path.
+// Host noise tasks (a noisy neighbour) can share the pCPUs: each alternates a CPU burst and a sleep.
 // Each stream draws from its own random stream keyed by the vCPU, so every design sees the same
 // arrivals and request sizes (common random numbers).
 #pragma once
@@ -16,6 +18,7 @@
 #include "sim/engine/event.h"
 #include "sim/engine/random.h"
 #include "sim/kernel/kvm.h"
+#include "sim/workload/arrival_process.h"
 
 namespace wakesim::workload {
 
@@ -30,20 +33,31 @@ struct VmParams {
   int vcpus = 4;
   int pcpus = 0;  // the VMs use pCPUs 0..pcpus-1 (Linux order); 0: all of the host's
   Affinity affinity = Affinity::kFloating;
-  engine::Rate device_rate{2000};  // VT-d interrupts per vCPU
+  ArrivalSpec device_arrivals = ArrivalSpec::poisson(2000);  // VT-d interrupts, per vCPU that takes them
+  int device_vcpus = 0;  // vCPUs per VM that take device interrupts (the first N); 0: all
   engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
   double ipi_probability = 0.3;    // after a request, IPI sibling vCPUs
   int ipi_targets = 1;             // siblings per IPI (all of them: a TLB-shootdown-like broadcast)
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
-  engine::Rate timer_rate{250};    // guest timer expiries per vCPU
+  ArrivalSpec timer_arrivals = ArrivalSpec::poisson(250);  // guest timer expiries per vCPU
   engine::Distribution timer_work = engine::Distribution::exponential(2e6);
 
   static const config::Section<VmParams>& schema();
 };
 
+// Host tasks that compete with the vCPUs for pCPUs: a noisy neighbour.
+struct NoiseParams {
+  int tasks = 0;  // noise tasks; task i may run on pCPU i mod (pCPUs the VMs use), or anywhere
+  bool pinned = true;
+  engine::Distribution burst = engine::Distribution::exponential(500e6);  // CPU time per burst
+  engine::Distribution sleep = engine::Distribution::exponential(2e9);    // sleep between bursts
+
+  static const config::Section<NoiseParams>& schema();
+};
+
 class VmWorkload final : public kernel::GuestModel {
  public:
-  VmWorkload(kernel::Kvm& kvm, const VmParams& params);
+  VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoiseParams& noise = {});
   ~VmWorkload() override;
   // Schedules the first arrivals; call after the scheduler has started.
   void start();
@@ -63,15 +77,17 @@ class VmWorkload final : public kernel::GuestModel {
     VmWorkload& w_;
     kernel::Vcpu& v_;
     Kind kind_;
-    engine::RandomStream gaps_;
+    ArrivalProcess process_;
     engine::RandomStream work_;
   };
+  class NoiseTask;
 
   kernel::Kvm& kvm_;
   VmParams params_;
   std::vector<std::vector<kernel::Vcpu*>> vms_;
   std::vector<std::unique_ptr<Arrivals>> arrivals_;
   std::vector<engine::RandomStream> ipi_rng_;  // per vCPU
+  std::vector<std::unique_ptr<NoiseTask>> noise_;
 };
 
 }  // namespace wakesim::workload

@@ -23,7 +23,7 @@ experiment::Config unloaded_config() {
   return experiment::load_config(std::nullopt,
                                  {"host.preset=icelake-2s", "host.sockets=1", "host.cores_per_socket=2",
                                   "host.threads_per_core=1", "vms.count=1", "vms.vcpus=1", "vms.affinity=pinned",
-                                  "vms.device_rate=0", "vms.timer_rate=0", "vms.ipi_probability=0",
+                                  "vms.device_arrivals=none", "vms.timer_arrivals=none", "vms.ipi_probability=0",
                                   "kernel.halt_poll_ns=0"})
       .config;
 }

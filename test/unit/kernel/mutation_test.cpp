@@ -61,8 +61,8 @@ const kernel::RegisterDesign<SplitLockWithoutInLock> kMutant{"mutant-split-lock-
 
 const std::vector<std::string> kStressed = {
     "scenario=kvm",           "host.preset=icelake-2s",  "host.cores_per_socket=4", "host.threads_per_core=1",
-    "vms.count=8",            "vms.vcpus=4",             "vms.affinity=floating",   "vms.device_rate=5k/s",
-    "vms.request=exp(10us)",  "vms.ipi_probability=0.5", "vms.timer_rate=1k/s",     "run.warmup=1ms",
+    "vms.count=8",            "vms.vcpus=4",             "vms.affinity=floating",   "vms.device_arrivals=poisson(5k/s)",
+    "vms.request=exp(10us)",  "vms.ipi_probability=0.5", "vms.timer_arrivals=poisson(1k/s)",     "run.warmup=1ms",
     "run.duration=50ms",      "design.walk_stall_probability=0.2", "design.walk_stall=50us"};
 
 std::string failure_of(const std::string& design, std::vector<std::string> overrides) {

@@ -1,0 +1,321 @@
+#include "sim/workload/arrival_process.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sim/config/units.h"
+
+namespace wakesim::workload {
+
+using engine::Time;
+
+namespace {
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  return out;
+}
+
+constexpr const char* kForms =
+    "one of: poisson(rate), periodic(period[, jitter=t]), onoff(on=t, off=t, rate=r), mmpp(rate:stay, ...), "
+    "replay(file.csv), none";
+
+// Reads a replay file: a header naming the time column with its unit, and optionally a vcpu column.
+std::optional<ArrivalSpec::Replay> read_replay(const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = fmt::format("replay file '{}': cannot open it", path);
+    return std::nullopt;
+  }
+  std::string line;
+  int line_number = 0;
+  std::vector<std::string> header;
+  while (std::getline(in, line)) {
+    ++line_number;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    header = split(line, ',');
+    break;
+  }
+  static const std::map<std::string, int64_t> kUnits = {
+      {"time_ns", 1'000}, {"time_us", 1'000'000}, {"time_ms", 1'000'000'000}, {"time_s", 1'000'000'000'000}};
+  int time_column = -1, vcpu_column = -1;
+  int64_t scale = 0;
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (auto it = kUnits.find(header[i]); it != kUnits.end()) time_column = static_cast<int>(i), scale = it->second;
+    if (header[i] == "vcpu") vcpu_column = static_cast<int>(i);
+  }
+  if (time_column < 0) {
+    error = fmt::format("replay file '{}' line {}: expected a header with a time column named time_ns, time_us, "
+                        "time_ms or time_s (and optionally vcpu)",
+                        path, line_number);
+    return std::nullopt;
+  }
+  auto events = std::make_shared<std::vector<std::pair<Time, int64_t>>>();
+  while (std::getline(in, line)) {
+    ++line_number;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    const auto cells = split(line, ',');
+    if (cells.size() != header.size()) {
+      error = fmt::format("replay file '{}' line {}: {} columns, the header has {}", path, line_number, cells.size(),
+                          header.size());
+      return std::nullopt;
+    }
+    double t = 0;
+    const std::string& tc = cells[static_cast<size_t>(time_column)];
+    auto [p, ec] = std::from_chars(tc.data(), tc.data() + tc.size(), t);
+    if (tc.empty() || ec != std::errc() || p != tc.data() + tc.size() || !std::isfinite(t) || t < 0) {
+      error = fmt::format("replay file '{}' line {}: '{}' is not a non-negative time", path, line_number, tc);
+      return std::nullopt;
+    }
+    int64_t vcpu = -1;
+    if (vcpu_column >= 0) {
+      const std::string& vc = cells[static_cast<size_t>(vcpu_column)];
+      auto [q, ec2] = std::from_chars(vc.data(), vc.data() + vc.size(), vcpu);
+      if (vc.empty() || ec2 != std::errc() || q != vc.data() + vc.size() || vcpu < 0) {
+        error = fmt::format("replay file '{}' line {}: '{}' is not a vCPU index", path, line_number, vc);
+        return std::nullopt;
+      }
+    }
+    events->emplace_back(Time::from_ps(std::llround(t * static_cast<double>(scale))), vcpu);
+  }
+  if (events->empty()) {
+    error = fmt::format("replay file '{}' has no arrivals", path);
+    return std::nullopt;
+  }
+  std::stable_sort(events->begin(), events->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return ArrivalSpec::Replay{path, events};
+}
+
+}  // namespace
+
+double ArrivalSpec::mean_rate() const {
+  return std::visit(
+      [](const auto& k) -> double {
+        using T = std::decay_t<decltype(k)>;
+        if constexpr (std::is_same_v<T, None>) return 0;
+        else if constexpr (std::is_same_v<T, Poisson>) return k.rate.per_second;
+        else if constexpr (std::is_same_v<T, Periodic>) return 1.0 / k.period.seconds();
+        else if constexpr (std::is_same_v<T, OnOff>) return k.rate.per_second * k.on.seconds() / (k.on + k.off).seconds();
+        else if constexpr (std::is_same_v<T, Mmpp>) {
+          double weighted = 0, total = 0;
+          for (const auto& [rate, stay] : k.states) weighted += rate.per_second * stay.seconds(), total += stay.seconds();
+          return total > 0 ? weighted / total : 0;
+        } else {
+          const double span = k.events->back().first.seconds();
+          return span > 0 ? static_cast<double>(k.events->size()) / span : 0;
+        }
+      },
+      kind);
+}
+
+bool ArrivalSpec::operator==(const ArrivalSpec& o) const { return format_arrivals(*this) == format_arrivals(o); }
+
+std::optional<ArrivalSpec> parse_arrivals(const std::string& raw, std::string& error) {
+  const std::string text = trim(raw);
+  if (text == "none") return ArrivalSpec{ArrivalSpec::None{}};
+  const size_t open = text.find('(');
+  if (open == std::string::npos || text.back() != ')') {
+    error = fmt::format("'{}' is not an arrival process; expected {}", text, kForms);
+    return std::nullopt;
+  }
+  const std::string name = trim(text.substr(0, open));
+  const std::vector<std::string> args = split(text.substr(open + 1, text.size() - open - 2), ',');
+  std::map<std::string, std::string> named;
+  std::vector<std::string> positional;
+  for (const std::string& a : args) {
+    const size_t eq = a.find('=');
+    if (eq == std::string::npos) positional.push_back(a);
+    else named[trim(a.substr(0, eq))] = trim(a.substr(eq + 1));
+  }
+  auto fail = [&](const std::string& why) -> std::optional<ArrivalSpec> {
+    error = fmt::format("{}: {}", text, why);
+    return std::nullopt;
+  };
+  auto rate_of = [&](const std::string& s, engine::Rate& out) {
+    std::string e;
+    auto r = config::parse_rate(s, e);
+    if (!r) return error = fmt::format("{}: {}", text, e), false;
+    out = *r;
+    return true;
+  };
+  auto time_of = [&](const std::string& s, Time& out) {
+    std::string e;
+    auto t = config::parse_duration(s, e);
+    if (!t) return error = fmt::format("{}: {}", text, e), false;
+    out = *t;
+    return true;
+  };
+  if (name == "poisson") {
+    if (positional.size() != 1 || !named.empty()) return fail("expected poisson(rate), e.g. poisson(1k/s)");
+    ArrivalSpec::Poisson p;
+    if (!rate_of(positional[0], p.rate)) return std::nullopt;
+    return ArrivalSpec{p};
+  }
+  if (name == "periodic") {
+    ArrivalSpec::Periodic p;
+    if (positional.size() != 1) return fail("expected periodic(period[, jitter=t]), e.g. periodic(1ms)");
+    if (!time_of(positional[0], p.period)) return std::nullopt;
+    if (auto it = named.find("jitter"); it != named.end()) {
+      if (!time_of(it->second, p.jitter)) return std::nullopt;
+      named.erase(it);
+    }
+    if (!named.empty()) return fail(fmt::format("unknown parameter '{}'", named.begin()->first));
+    if (p.period <= Time::zero() || p.jitter * 2 > p.period) return fail("needs period > 0 and jitter <= period / 2");
+    return ArrivalSpec{p};
+  }
+  if (name == "onoff") {
+    ArrivalSpec::OnOff p;
+    if (!positional.empty() || named.size() != 3 || !named.contains("on") || !named.contains("off") ||
+        !named.contains("rate"))
+      return fail("expected onoff(on=t, off=t, rate=r), e.g. onoff(on=1ms, off=9ms, rate=10k/s)");
+    if (!time_of(named["on"], p.on) || !time_of(named["off"], p.off) || !rate_of(named["rate"], p.rate))
+      return std::nullopt;
+    if (p.on <= Time::zero() || p.off <= Time::zero()) return fail("on and off must be positive");
+    return ArrivalSpec{p};
+  }
+  if (name == "mmpp") {
+    ArrivalSpec::Mmpp p;
+    if (!named.empty() || positional.size() < 2)
+      return fail("expected at least two states rate:stay, e.g. mmpp(1k/s:9ms, 20k/s:1ms)");
+    for (const std::string& state : positional) {
+      const size_t colon = state.find(':');
+      if (colon == std::string::npos) return fail(fmt::format("'{}' is not rate:stay", state));
+      engine::Rate r;
+      Time stay;
+      if (!rate_of(trim(state.substr(0, colon)), r) || !time_of(trim(state.substr(colon + 1)), stay)) return std::nullopt;
+      if (stay <= Time::zero()) return fail("a state's mean stay must be positive");
+      p.states.emplace_back(r, stay);
+    }
+    return ArrivalSpec{p};
+  }
+  if (name == "replay") {
+    if (positional.size() != 1 || !named.empty()) return fail("expected replay(file.csv)");
+    std::string e;
+    auto replay = read_replay(positional[0], e);
+    if (!replay) return fail(e);
+    return ArrivalSpec{*replay};
+  }
+  error = fmt::format("'{}' is not an arrival process; expected {}", name, kForms);
+  return std::nullopt;
+}
+
+std::string format_arrivals(const ArrivalSpec& spec) {
+  auto t = [](Time x) { return config::format_duration(x); };
+  auto r = [](engine::Rate x) { return config::format_rate(x); };
+  return std::visit(
+      [&](const auto& k) -> std::string {
+        using T = std::decay_t<decltype(k)>;
+        if constexpr (std::is_same_v<T, ArrivalSpec::None>) return "none";
+        else if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) return fmt::format("poisson({})", r(k.rate));
+        else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>)
+          return k.jitter > Time::zero() ? fmt::format("periodic({}, jitter={})", t(k.period), t(k.jitter))
+                                        : fmt::format("periodic({})", t(k.period));
+        else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>)
+          return fmt::format("onoff(on={}, off={}, rate={})", t(k.on), t(k.off), r(k.rate));
+        else if constexpr (std::is_same_v<T, ArrivalSpec::Mmpp>) {
+          std::string out = "mmpp(";
+          for (size_t i = 0; i < k.states.size(); ++i)
+            out += fmt::format("{}{}:{}", i ? ", " : "", r(k.states[i].first), t(k.states[i].second));
+          return out + ")";
+        } else {
+          return fmt::format("replay({})", k.path);
+        }
+      },
+      spec.kind);
+}
+
+ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, engine::RandomStream rng, int64_t vcpu)
+    : spec_(spec), rng_(std::move(rng)), vcpu_(vcpu) {}
+
+Time ArrivalProcess::next(Time now) {
+  auto exp_gap = [&](double per_second) { return Time::from_ps(static_cast<int64_t>(rng_.exponential(1e12 / per_second) + 0.5)); };
+  auto exp_time = [&](Time mean) { return Time::from_ps(static_cast<int64_t>(rng_.exponential(static_cast<double>(mean.ps())) + 0.5)); };
+  return std::visit(
+      [&](const auto& k) -> Time {
+        using T = std::decay_t<decltype(k)>;
+        if constexpr (std::is_same_v<T, ArrivalSpec::None>) {
+          return Time::max();
+        } else if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) {
+          return k.rate.per_second > 0 ? now + exp_gap(k.rate.per_second) : Time::max();
+        } else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>) {
+          // Phase drawn once, then one arrival per period, each shifted by up to +-jitter.
+          if (!started_) {
+            started_ = true;
+            periodic_next_ = now + Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(k.period.ps()))));
+          } else {
+            periodic_next_ += k.period;
+          }
+          Time at = periodic_next_;
+          if (k.jitter > Time::zero())
+            at += Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(2 * k.jitter.ps() + 1)))) - k.jitter;
+          return std::max(at, now);
+        } else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>) {
+          if (!started_) {
+            started_ = true;
+            state_ = rng_.uniform01() < k.on / (k.on + k.off) ? 0 : 1;  // start in steady state
+            state_end_ = now + exp_time(state_ == 0 ? k.on : k.off);
+          }
+          Time t = now;
+          for (;;) {
+            if (state_ == 0 && k.rate.per_second > 0) {
+              const Time candidate = t + exp_gap(k.rate.per_second);
+              if (candidate < state_end_) return candidate;
+            }
+            t = state_end_;  // memoryless: restart the gap at the state change
+            state_ = 1 - state_;
+            state_end_ = t + exp_time(state_ == 0 ? k.on : k.off);
+          }
+        } else if constexpr (std::is_same_v<T, ArrivalSpec::Mmpp>) {
+          if (!started_) {
+            started_ = true;
+            state_ = static_cast<size_t>(rng_.below(k.states.size()));
+            state_end_ = now + exp_time(k.states[state_].second);
+          }
+          Time t = now;
+          for (;;) {
+            const double rate = k.states[state_].first.per_second;
+            if (rate > 0) {
+              const Time candidate = t + exp_gap(rate);
+              if (candidate < state_end_) return candidate;
+            }
+            t = state_end_;
+            size_t next = static_cast<size_t>(rng_.below(k.states.size() - 1));
+            if (next >= state_) ++next;
+            state_ = next;
+            state_end_ = t + exp_time(k.states[state_].second);
+          }
+        } else {
+          const auto& events = *k.events;
+          while (replay_index_ < events.size()) {
+            const auto& [at, vcpu] = events[replay_index_++];
+            if (at < now) continue;
+            if (vcpu < 0 || vcpu == vcpu_) return at;
+          }
+          return Time::max();
+        }
+      },
+      spec_.kind);
+}
+
+}  // namespace wakesim::workload
