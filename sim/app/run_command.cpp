@@ -79,7 +79,18 @@ int execute(const RunOptions& o, Streams& io) {
       wall += w;
       per_design += fmt::format("{}{} {:.2f}M", per_design.empty() ? "" : ", ", d, w > 0 ? e / w / 1e6 : 0.0);
     }
+    const std::string reference = reference_design(result.designs);
+    if (result.designs.size() > 1 && config.run.replicates > 1) {
+      std::vector<std::string> others;
+      for (const std::string& d : result.designs)
+        if (d != reference) others.push_back(d);
+      io.out << fmt::format("\ndifference from {} (paired over replicates, mean ±95% CI):\n", reference);
+      io.out << format_table(paired_differences(result, reference), others, scenario->headline_metrics());
+    }
     io.out << fmt::format("\nevents/s per core: {} ({} events in {:.2f} s of run time)\n", per_design, events, wall);
+    for (const RunRecord& r : result.runs)
+      for (const std::string& w : r.result.warnings)
+        io.err << fmt::format("warning: {} replicate {}: {}\n", r.design, r.replicate, w);
     if (!scenario->headline_metrics().empty())
       io.out << fmt::format("all metrics: {}/summary.json and runs.csv\n", out_dir.string());
     io.out << fmt::format("results: {}\n", out_dir.string());

@@ -10,6 +10,10 @@
 #include "sim/kernel/kvm.h"
 #include "sim/kernel/scheduler.h"
 #include "sim/kernel/wakeup_design.h"
+#include "sim/stats/confidence.h"
+#include "sim/stats/mser.h"
+
+#include <cmath>
 #include "sim/workload/vm_workload.h"
 
 namespace wakesim::experiment {
@@ -23,6 +27,72 @@ void add_lock_metrics(RunResult& r, const std::string& prefix, const hw::LockCla
   r.add_time(prefix + ".wait.p99", c.wait().p99());
   r.add_time(prefix + ".wait.max", c.wait().max());
   r.add_time(prefix + ".hold.p99", c.hold().p99());
+}
+
+// Per-pCPU IRQ-off time and a lockstat-style table of every lock class.
+void add_tables(RunResult& r, hw::Machine& machine, kernel::Kvm& kvm, kernel::Scheduler& scheduler) {
+  Table irq_off{{"pcpu", "sections", "p50_ns", "p99_ns", "max_ns", "interrupts"}, {}};
+  for (uint32_t c = 0; c < machine.pcpus(); ++c) {
+    const hw::Cpu& cpu = machine.cpu(hw::PcpuId{c});
+    const auto& h = cpu.irq_off_time();
+    irq_off.rows.push_back({std::to_string(c), std::to_string(h.count()), fmt::format("{}", h.p50().ns()),
+                            fmt::format("{}", h.p99().ns()), fmt::format("{}", h.max().ns()),
+                            std::to_string(cpu.interrupts_taken())});
+  }
+  r.tables.emplace_back("irq_off", std::move(irq_off));
+  Table locks{{"class", "acquisitions", "contended", "wait_p50_ns", "wait_p99_ns", "wait_max_ns", "hold_p50_ns",
+               "hold_p99_ns", "hold_max_ns", "handoff_p50_ns", "handoff_p99_ns"},
+              {}};
+  auto row = [&](const hw::LockClass& c) {
+    locks.rows.push_back({c.name(), std::to_string(c.acquisitions()), std::to_string(c.contended()),
+                          fmt::format("{}", c.wait().p50().ns()), fmt::format("{}", c.wait().p99().ns()),
+                          fmt::format("{}", c.wait().max().ns()), fmt::format("{}", c.hold().p50().ns()),
+                          fmt::format("{}", c.hold().p99().ns()), fmt::format("{}", c.hold().max().ns()),
+                          fmt::format("{}", c.handoff().p50().ns()), fmt::format("{}", c.handoff().p99().ns())});
+  };
+  for (const auto& c : kvm.lock_classes()) row(*c);
+  row(scheduler.rq_lock_class());
+  row(scheduler.pi_lock_class());
+  r.tables.emplace_back("locks", std::move(locks));
+}
+
+// MSER-5 on the per-millisecond mean wakeup latency from time zero (reported as warmup.mser5). MSER
+// can place spurious cuts late in short, heavy-tailed series (Wang and Glynn 2016), so a warning is
+// given only when the cut lies after the configured warm-up AND the measured data before the cut
+// differ from the data after it by more than 3 standard errors (batch means of 5 bins): a real
+// initial transient left in the measurement.
+void check_warmup(RunResult& r, kernel::Kvm& kvm, const Config& config) {
+  const auto series = kvm.latency_series();
+  std::vector<double> values;
+  for (const auto& [at, v] : series) values.push_back(v);
+  const size_t cut = stats::mser5(values);
+  const Time truncation = cut < series.size() ? series[cut].first : Time::zero();
+  r.add_time("warmup.mser5", truncation);
+  if (truncation <= config.run.warmup) return;
+  std::vector<double> before, after_batches;
+  for (size_t i = 0; i < cut; ++i)
+    if (series[i].first >= config.run.warmup) before.push_back(values[i]);
+  for (size_t i = cut; i + 5 <= values.size(); i += 5) {
+    double sum = 0;
+    for (size_t j = i; j < i + 5; ++j) sum += values[j];
+    after_batches.push_back(sum / 5);
+  }
+  if (before.empty() || after_batches.size() < 2) return;
+  const stats::ConfidenceInterval kept = stats::mean_ci(after_batches);
+  double before_mean = 0;
+  for (double v : before) before_mean += v;
+  before_mean /= static_cast<double>(before.size());
+  // Standard error of a mean over before.size() bins, from the batch-of-5 spread after the cut.
+  double var = 0;
+  for (double b : after_batches) var += (b - kept.mean) * (b - kept.mean);
+  var /= static_cast<double>(after_batches.size() - 1);
+  const double se = std::sqrt(var * 5.0 / static_cast<double>(before.size()));
+  if (std::abs(before_mean - kept.mean) <= 3 * se) return;
+  r.warnings.push_back(fmt::format("the wakeup latency measured between the warm-up ({}) and {} (MSER-5's end of the "
+                                   "initial transient) averages {:.3g}us against {:.3g}us after: consider a longer "
+                                   "run.warmup",
+                                   engine::to_string(config.run.warmup), engine::to_string(truncation),
+                                   before_mean / 1e3, kept.mean / 1e3));
 }
 
 class KvmScenario final : public Scenario {
@@ -42,8 +112,8 @@ class KvmScenario final : public Scenario {
   std::vector<std::string> headline_metrics() const override {
     return {"wakeup.p50",          "wakeup.p99",           "wakeup.p999",       "wakeup.mean",
             "wakeups",             "interrupts",           "requests",          "wakeup_lock.wait.p99",
-            "sched_in.share",      "irq_off.p99",          "handler.p99",       "lost_wakeups",
-            "rcu_hazards"};
+            "sched_in.share",      "irq_off.p99",          "handler.p99",       "time.guest",
+            "time.spin",           "time.idle",            "lost_wakeups",      "rcu_hazards"};
   }
 
   RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
@@ -111,11 +181,26 @@ class KvmScenario final : public Scenario {
     for (uint32_t c = 0; c < machine.pcpus(); ++c) irq_off += machine.cpu(hw::PcpuId{c}).irq_off_time();
     r.add_time("irq_off.p99", irq_off.p99());
     r.add_time("irq_off.max", irq_off.max());
-    r.add("idle", "fraction", scheduler.idle_time().seconds() / (seconds * machine.pcpus()));
+
     r.add("context_switches", "/s", static_cast<double>(scheduler.context_switches()) / seconds);
     r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
     const hw::TransferCounters& t = machine.coherence().counters();
-    r.add("line_transfers_per_wakeup", "count", m.wakes ? static_cast<double>(t.total_transfers()) / m.wakes : 0.0);
+    const double per_wake = m.wakes ? 1.0 / static_cast<double>(m.wakes) : 0.0;
+    r.add("line_transfers_per_wakeup", "count", static_cast<double>(t.total_transfers()) * per_wake);
+    for (hw::Distance d : {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket,
+                           hw::Distance::kRemoteSocket})
+      r.add(std::string("line_transfers_per_wakeup.") + hw::to_string(d), "count",
+            static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per_wake);
+    r.add("line_transfers_per_wakeup.dram", "count", static_cast<double>(t.dram) * per_wake);
+    // Where the pCPUs' time went.
+    for (int a = 0; a < hw::kActivities; ++a) {
+      Time total;
+      for (uint32_t c = 0; c < machine.pcpus(); ++c) total += machine.cpu(hw::PcpuId{c}).time_in(static_cast<hw::Activity>(a));
+      r.add(std::string("time.") + hw::to_string(static_cast<hw::Activity>(a)), "fraction",
+            total.seconds() / (seconds * machine.pcpus()));
+    }
+    add_tables(r, machine, kvm, scheduler);
+    check_warmup(r, kvm, config);
     r.add("lost_wakeups", "count", static_cast<double>(m.lost_wakeups));
     r.add("rcu_hazards", "count", static_cast<double>(m.rcu_hazards));
     r.add("rcu_restarts", "count", static_cast<double>(m.rcu_restarts));

@@ -69,6 +69,7 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
       for (const Metric& m : r.result.metrics) metrics[column_name(m)] = number(m.value);
       run["metrics"] = std::move(metrics);
       run["events"] = r.result.events;
+      if (!r.result.warnings.empty()) run["warnings"] = r.result.warnings;
     }
     runs.push_back(std::move(run));
   }
@@ -85,6 +86,19 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
                               {"ci95_half_width", number(s.ci.half_width)}});
   }
   doc["aggregates"] = std::move(aggregates);
+  const std::string reference = reference_design(result.designs);
+  Json paired = Json::array();
+  for (const MetricSummary& s : paired_differences(result, reference)) {
+    paired.push_back(Json{{"design", s.design},
+                          {"reference", reference},
+                          {"metric", s.metric},
+                          {"unit", s.unit},
+                          {"n", s.ci.n},
+                          {"mean_difference", number(s.ci.mean)},
+                          {"ci95_low", number(s.ci.lo)},
+                          {"ci95_high", number(s.ci.hi)}});
+  }
+  doc["paired_differences"] = std::move(paired);
   return doc.dump(2) + "\n";
 }
 
@@ -94,11 +108,11 @@ std::string runs_csv(const ExperimentResult& result) {
   for (const RunRecord& r : result.runs)
     for (const Metric& m : r.result.metrics)
       if (!seen[column_name(m)]) seen[column_name(m)] = true, columns.push_back(column_name(m));
-  std::string out = "design,replicate,seed,error";
+  std::string out = "design,replicate,seed,error,events";
   for (const std::string& c : columns) out += "," + csv_field(c);
   out += "\n";
   for (const RunRecord& r : result.runs) {
-    out += fmt::format("{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error));
+    out += fmt::format("{},{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error), r.result.events);
     std::map<std::string, double> values;
     for (const Metric& m : r.result.metrics) values[column_name(m)] = m.value;
     for (const std::string& c : columns) {
@@ -135,11 +149,34 @@ void write_results(const std::filesystem::path& dir, const Config& config, const
     }
   }
 
-  std::string timings = "design,replicate,events,wall_seconds,events_per_second\n";
+  // Tables: one CSV each, all runs stacked.
+  std::map<std::string, std::string> tables;
+  for (const RunRecord& r : result.runs) {
+    if (!r.error.empty()) continue;
+    for (const auto& [name, table] : r.result.tables) {
+      std::string& csv = tables[name];
+      if (csv.empty()) {
+        csv = "design,replicate";
+        for (const std::string& c : table.columns) csv += "," + csv_field(c);
+        csv += "\n";
+      }
+      for (const auto& row : table.rows) {
+        csv += csv_field(r.design) + "," + std::to_string(r.replicate);
+        for (const std::string& cell : row) csv += "," + csv_field(cell);
+        csv += "\n";
+      }
+    }
+  }
+  for (const auto& [name, csv] : tables) write_file_atomically(dir / (name + ".csv"), csv);
+
+  rusage usage_now{};
+  ::getrusage(RUSAGE_SELF, &usage_now);
+  std::string timings = "design,replicate,events,wall_seconds,events_per_second,process_peak_rss_bytes\n";
   for (const RunRecord& r : result.runs)
-    timings += fmt::format("{},{},{},{:.6f},{:.0f}\n", csv_field(r.design), r.replicate, r.result.events,
+    timings += fmt::format("{},{},{},{:.6f},{:.0f},{}\n", csv_field(r.design), r.replicate, r.result.events,
                            r.result.wall_seconds,
-                           r.result.wall_seconds > 0 ? static_cast<double>(r.result.events) / r.result.wall_seconds : 0.0);
+                           r.result.wall_seconds > 0 ? static_cast<double>(r.result.events) / r.result.wall_seconds : 0.0,
+                           static_cast<int64_t>(usage_now.ru_maxrss) * 1024);
   write_file_atomically(dir / "timings.csv", timings);
 
   Json manifest;

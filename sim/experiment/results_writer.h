@@ -4,8 +4,12 @@
 //   summary.json    one record per design x replicate, plus per-design aggregates with 95% CIs
 //   runs.csv        tidy: one row per design x replicate, one column per metric (name_unit)
 //   histograms/DESIGN/NAME.csv   latency histograms merged over replicates: lower_ns,upper_ns,count
-//   timings.csv     wall-clock seconds and events/s per run (the only file that differs between
-//                   identical runs; everything else is byte-identical for the same config and seed)
+//   TABLE.csv       tables the scenario produces (irq_off.csv per pCPU, locks.csv lockstat-style), with
+//                   design and replicate columns
+//   summary.json also holds paired differences against the reference design (CRN) and run warnings
+//   timings.csv     wall-clock seconds, events/s and the process's peak memory per run (the files that
+//                   differ between identical runs are this and manifest.json's host and times; the
+//                   rest is byte-identical for the same config and seed)
 #pragma once
 
 #include <chrono>

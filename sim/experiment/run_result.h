@@ -19,9 +19,18 @@ struct Metric {
   double value;
 };
 
+// A small table a run produces besides its metrics (per-pCPU IRQ-off time, lockstat rows), written to
+// <name>.csv with the design and replicate added as the first columns.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
 struct RunResult {
   std::vector<Metric> metrics;
   std::vector<std::pair<std::string, stats::LatencyHistogram>> histograms;
+  std::vector<std::pair<std::string, Table>> tables;
+  std::vector<std::string> warnings;  // e.g. a warm-up that looks too short
   uint64_t events = 0;
   double wall_seconds = 0;
   size_t peak_rss_bytes = 0;

@@ -25,4 +25,43 @@ std::vector<MetricSummary> summarize(const ExperimentResult& result) {
   return out;
 }
 
+std::string reference_design(const std::vector<std::string>& designs) {
+  for (const std::string& d : designs)
+    if (d == "single-lock") return d;
+  return designs.empty() ? std::string() : designs.front();
+}
+
+std::vector<MetricSummary> paired_differences(const ExperimentResult& result, const std::string& reference) {
+  // (design, replicate) -> metric -> value
+  std::map<std::pair<std::string, int>, std::map<std::string, const Metric*>> values;
+  for (const RunRecord& run : result.runs) {
+    if (!run.error.empty()) continue;
+    auto& m = values[{run.design, run.replicate}];
+    for (const Metric& metric : run.result.metrics) m[metric.name] = &metric;
+  }
+  std::vector<MetricSummary> out;
+  for (const std::string& design : result.designs) {
+    if (design == reference) continue;
+    std::vector<std::string> order;
+    std::map<std::string, std::pair<std::string, std::vector<double>>> diffs;
+    for (const RunRecord& run : result.runs) {
+      if (run.design != design || !run.error.empty()) continue;
+      auto ref = values.find({reference, run.replicate});
+      if (ref == values.end()) continue;
+      for (const Metric& metric : run.result.metrics) {
+        auto other = ref->second.find(metric.name);
+        if (other == ref->second.end()) continue;
+        auto [it, inserted] = diffs.try_emplace(metric.name, metric.unit, std::vector<double>{});
+        if (inserted) order.push_back(metric.name);
+        it->second.second.push_back(metric.value - other->second->value);
+      }
+    }
+    for (const std::string& name : order) {
+      const auto& [unit, d] = diffs[name];
+      out.push_back(MetricSummary{design, name, unit, stats::mean_ci(d)});
+    }
+  }
+  return out;
+}
+
 }  // namespace wakesim::experiment

@@ -20,4 +20,13 @@ struct MetricSummary {
 // In design order, then in the order the scenario reports its metrics. Failed runs are left out.
 std::vector<MetricSummary> summarize(const ExperimentResult& result);
 
+// The design others are compared with: single-lock (upstream) when it ran, else the first.
+std::string reference_design(const std::vector<std::string>& designs);
+
+// Paired differences under common random numbers: for every other design and metric, the mean over
+// replicates of (design - reference) with its 95% interval (Student t on the per-replicate
+// differences; reference/hw-params.md §2.1: CRN runs are paired, not pooled). `design` holds the
+// compared design, `ci` the difference. Replicates where either run failed are left out.
+std::vector<MetricSummary> paired_differences(const ExperimentResult& result, const std::string& reference);
+
 }  // namespace wakesim::experiment

@@ -186,9 +186,24 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
 // ---- guest entry and delivery ------------------------------------------------------------------------
 
 void Kvm::record_delivery(const PostedRequest& r) {
-  const Time latency = machine_.sim().now() - r.posted_at;
+  const Time now = machine_.sim().now();
+  const Time latency = now - r.posted_at;
   metrics_.latency[static_cast<size_t>(r.path)].record(latency);
-  if (r.path == WakePath::kWakeupVector || r.path == WakePath::kSoftware) metrics_.blocked_latency.record(latency);
+  if (r.path == WakePath::kWakeupVector || r.path == WakePath::kSoftware) {
+    metrics_.blocked_latency.record(latency);
+    const auto bin = static_cast<size_t>(now.ps() / kSeriesBinPs);
+    if (bin >= series_sum_.size()) series_sum_.resize(bin + 1, 0.0), series_count_.resize(bin + 1, 0);
+    series_sum_[bin] += latency.ns();
+    ++series_count_[bin];
+  }
+}
+
+std::vector<std::pair<Time, double>> Kvm::latency_series() const {
+  std::vector<std::pair<Time, double>> out;
+  for (size_t i = 0; i < series_sum_.size(); ++i)
+    if (series_count_[i] > 0)
+      out.emplace_back(Time::from_ps(static_cast<int64_t>(i) * kSeriesBinPs), series_sum_[i] / series_count_[i]);
+  return out;
 }
 
 hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {

@@ -148,6 +148,9 @@ class Kvm {
 
   const KvmMetrics& metrics() const { return metrics_; }
   void reset_statistics();
+  // Mean wakeup latency (blocked paths) per 1 ms of simulated time since the start, warm-up included
+  // (empty bins left out): the series a warm-up check runs on. Pairs of (bin start, mean latency in ns).
+  std::vector<std::pair<engine::Time, double>> latency_series() const;
 
  private:
   hw::Path wakeup_handler(hw::Cpu& cpu);
@@ -176,6 +179,9 @@ class Kvm {
   std::vector<HandlerTrace> handler_trace_;  // per pCPU
   engine::RandomStream stall_rng_;
   KvmMetrics metrics_;
+  static constexpr int64_t kSeriesBinPs = 1'000'000'000;  // 1 ms
+  std::vector<double> series_sum_;
+  std::vector<uint32_t> series_count_;
 };
 
 }  // namespace wakesim::kernel

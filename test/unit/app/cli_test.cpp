@@ -163,3 +163,27 @@ TEST(Cli, DifferentSeedsGiveDifferentResults) {
 
 }  // namespace
 }  // namespace wakesim::app
+
+namespace wakesim::app {
+namespace {
+
+TEST(Cli, KvmRunWritesTablesPairedDifferencesAndWarmupWarnings) {
+  const auto dir = temp_dir("kvm-tables");
+  const Outcome o = cli({"run", "--set", "vms.count=4", "--set", "run.warmup=0", "--set", "run.duration=20ms",
+                         "--replicates", "2", "--out", dir.string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("difference from single-lock"), std::string::npos) << o.out;
+  EXPECT_NE(o.err.find("consider a longer run.warmup"), std::string::npos) << o.err;
+  for (const char* f : {"irq_off.csv", "locks.csv", "histograms/rcu-list/wakeup.csv"})
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  EXPECT_NE(slurp(dir / "locks.csv").find("wakeup_vcpus_on_cpu_lock_in"), std::string::npos);
+  const auto summary = nlohmann::json::parse(slurp(dir / "summary.json"));
+  ASSERT_FALSE(summary["paired_differences"].empty());
+  EXPECT_EQ(summary["paired_differences"][0]["reference"], "single-lock");
+  bool warned = false;
+  for (const auto& run : summary["runs"]) warned = warned || run.contains("warnings");
+  EXPECT_TRUE(warned);
+}
+
+}  // namespace
+}  // namespace wakesim::app
