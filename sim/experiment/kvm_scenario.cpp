@@ -156,6 +156,7 @@ class KvmScenario final : public Scenario {
     r.add("interrupts", "/s", static_cast<double>(postings) / seconds);
     r.add("wakeups", "/s", static_cast<double>(m.wakes) / seconds);
     r.add("requests", "/s", static_cast<double>(vms.requests_completed() - requests_before) / seconds);
+    r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
     r.add("wakeup_irqs", "/s", static_cast<double>(m.wakeup_irqs) / seconds);
     r.add("redundant_wakes", "/s", static_cast<double>(m.redundant_wakes) / seconds);
     r.add("nodes_per_walk", "count", m.wakeup_irqs ? static_cast<double>(m.nodes_walked) / m.wakeup_irqs : 0.0);

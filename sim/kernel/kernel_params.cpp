@@ -29,6 +29,9 @@ const config::Section<KernelParams>& KernelParams::schema() {
               {{"poll", IdleState::kPoll}, {"c1", IdleState::kC1}, {"c1e", IdleState::kC1E}, {"c6", IdleState::kC6}})
       .choice(&KernelParams::lock, "lock", "spinlock algorithm of kernel locks",
               {{"qspinlock", hw::LockKind::kQueued}, {"ticket", hw::LockKind::kTicket}})
+      .field(&KernelParams::load_balance, "load_balance",
+             "idle pCPUs pull waiting tasks from busy ones (newidle balance, nohz idle kick)")
+      .field(&KernelParams::balance_work, "balance_work", "bookkeeping of one balancing pull", non_negative)
       .field(&KernelParams::ttwu_queue, "ttwu_queue", "wake onto another LLC or an idle pCPU through the remote wakelist + IPI")
       .field(&KernelParams::vm_exit, "vm_exit", "VM exit", non_negative)
       .field(&KernelParams::vm_entry, "vm_entry", "VM entry", non_negative)

@@ -33,6 +33,10 @@ struct KernelParams {
   IdleState idle_state = IdleState::kC1;
   // Spinlock algorithm of the kernel's locks (runqueue, pi_lock, and the designs' locks).
   hw::LockKind lock = hw::LockKind::kQueued;
+  // Idle balancing (newidle_balance, and a nohz-style kick of an idle pCPU when tasks wait behind a
+  // running one): the bookkeeping of one pull, besides its rq locks and lines. [I]
+  bool load_balance = true;
+  engine::Time balance_work = engine::Time::from_ps(500'000);
   // Use the remote wakelist (llist + IPI) when the target does not share the waker's LLC or is idle
   // (ttwu_queue_cond, kernel/sched/core.c).
   bool ttwu_queue = true;

@@ -222,7 +222,7 @@ hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {
   v.in_guest_ = true;
   for (const PostedRequest& r : synced) {
     record_delivery(r);
-    v.guest_work_.push_back(r.work);
+    v.guest_work_.push_back(Vcpu::GuestRequest{r.work, r.source});
   }
   metrics_.decomposition.record(v.trace, cpu.now());
   v.trace.reset();
@@ -235,7 +235,7 @@ void Kvm::deliver_in_guest(Vcpu& v) {
   pid.on = false;
   for (const PostedRequest& r : pid.pir) {
     record_delivery(r);
-    v.guest_work_.push_back(r.work);
+    v.guest_work_.push_back(Vcpu::GuestRequest{r.work, r.source});
   }
   pid.pir.clear();
 }
@@ -266,7 +266,7 @@ void Kvm::post_from_device(Vcpu& v, Time work) {
   const WakePath path = classify(v, /*software=*/false);
   PiDescriptor& pid = v.pid();
   machine_.coherence().device_write(pid.line);  // the IOMMU writes PIR and ON in memory
-  if (pid.post(PostedRequest{machine_.sim().now(), path, work})) {
+  if (pid.post(PostedRequest{machine_.sim().now(), path, work, RequestSource::kDevice})) {
     ++metrics_.notifications;
     machine_.interrupts().notify_from_device(pid.ndst, pid.nv);
   }
@@ -278,7 +278,7 @@ hw::Path Kvm::send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, Time work) {
     // IPI virtualization: the sender's CPU posts into the target's descriptor, no VM exit.
     const WakePath path = classify(to, /*software=*/false);
     PiDescriptor& pid = to.pid();
-    const bool notify = pid.post(PostedRequest{cpu.now(), path, work});
+    const bool notify = pid.post(PostedRequest{cpu.now(), path, work, RequestSource::kIpi});
     const hw::PcpuId ndst = pid.ndst;
     const hw::Vector nv = pid.nv;
     after_post(to, path);
@@ -297,11 +297,11 @@ hw::Path Kvm::send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, Time work) {
   from.in_guest_ = true;
 }
 
-hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work) {
+hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work, RequestSource source) {
   // __vmx_deliver_posted_interrupt: set PIR, set ON; if ON was already set there is nothing to do.
   const WakePath path = classify(v, /*software=*/true);
   PiDescriptor& pid = v.pid();
-  pid.pir.push_back(PostedRequest{cpu.now(), path, work});
+  pid.pir.push_back(PostedRequest{cpu.now(), path, work, source});
   after_post(v, path);
   co_await cpu.rmw(pid.line);  // pi_test_and_set_pir
   const bool was_on = pid.on;
@@ -321,7 +321,7 @@ void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
   // timer request and kicks the vCPU (kvm_vcpu_kick -> kvm_vcpu_wake_up): the software path.
   scheduler_.add_timer(v.loaded_cpu_, when, [this, &v, work](hw::Cpu& cpu) -> hw::Path {
     const WakePath path = classify(v, /*software=*/true);
-    v.timer_work_.push_back(PostedRequest{cpu.now(), path, work});
+    v.timer_work_.push_back(PostedRequest{cpu.now(), path, work, RequestSource::kTimer});
     after_post(v, path);
     co_await cpu.store(v.run_line());  // kvm_make_request(KVM_REQ_UNBLOCK)
     if (v.in_guest() && v.running()) {
@@ -407,6 +407,12 @@ void Kvm::check_invariants() {
       violation(fmt::format("vCPU {} records a list it is not on", v->index()));
   }
   design_->check_invariants();
+}
+
+uint64_t Kvm::requests_pending() const {
+  uint64_t n = 0;
+  for (const auto& v : vcpus_) n += v->pid_.pir.size() + v->timer_work_.size() + v->guest_work_.size();
+  return n;
 }
 
 void Kvm::reset_statistics() {

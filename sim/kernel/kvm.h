@@ -50,7 +50,7 @@ struct DesignParams {
 class GuestModel {
  public:
   virtual ~GuestModel() = default;
-  virtual hw::Path after_request(hw::Cpu& cpu, Vcpu& v) = 0;
+  virtual hw::Path after_request(hw::Cpu& cpu, Vcpu& v, RequestSource source) = 0;
 };
 
 struct KvmMetrics {
@@ -92,6 +92,8 @@ class Kvm {
   // Creates a vCPU (a task) that may run on `allowed`, and makes it runnable. Call before the run starts.
   Vcpu& add_vcpu(uint32_t vm, std::vector<hw::PcpuId> allowed);
   const std::vector<std::unique_ptr<Vcpu>>& vcpus() const { return vcpus_; }
+  // Requests posted but not yet handled by their guests (PIR, pending timers, guest queues).
+  uint64_t requests_pending() const;
   void set_guest_model(GuestModel* model) { guest_model_ = model; }
   // Whether the VMs have devices assigned with VT-d posted interrupts (kvm_arch_has_assigned_device).
   void set_assigned_devices(bool on) { assigned_devices_ = on; }
@@ -118,7 +120,8 @@ class Kvm {
   // ---- interrupt sources ----
   void post_from_device(Vcpu& v, engine::Time work);                  // VT-d posted interrupt
   hw::Path send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, engine::Time work);  // IPIv, or exit + software
-  hw::Path deliver_software(hw::Cpu& cpu, Vcpu& v, engine::Time work);  // vmx_deliver_posted_interrupt
+  // vmx_deliver_posted_interrupt (an IPI without IPIv, or another software-injected interrupt).
+  hw::Path deliver_software(hw::Cpu& cpu, Vcpu& v, engine::Time work, RequestSource source = RequestSource::kIpi);
   void arm_guest_timer(Vcpu& v, engine::Time when, engine::Time work);  // the vCPU's APIC timer (hrtimer)
 
   // ---- used by Vcpu ----

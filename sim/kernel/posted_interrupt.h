@@ -27,10 +27,14 @@ enum class WakePath : uint8_t {
 inline constexpr int kWakePaths = 4;
 const char* to_string(WakePath p);
 
+// Where a guest request came from (the guest model reacts to device requests, e.g. with IPIs).
+enum class RequestSource : uint8_t { kDevice, kIpi, kTimer };
+
 struct PostedRequest {
   engine::Time posted_at;
   WakePath path;
   engine::Time work;  // guest time it takes to handle
+  RequestSource source;
 };
 
 struct PiDescriptor {

@@ -161,6 +161,7 @@ hw::Path Scheduler::schedule(Task& self) {
       self.queued_at_ = cpu.now();
     }
   }
+  if (q.queue.empty() && params_.load_balance) co_await newidle_balance(cpu, q);
   Task* next = q.queue.empty() ? q.idle : &q.queue.front();
   if (next != q.idle) q.queue.pop_front();
   co_await cpu.store(q.line);
@@ -299,7 +300,79 @@ hw::Path Scheduler::activate(hw::Cpu& cpu, Runqueue& q, Task& p) {
   } else {
     arm_slice(q);
     if (q.curr->poll_signal_ != nullptr) q.curr->poll_signal_->notify();  // single_task_running() is now false
+    kick_idle_balancer(cpu, q);
   }
+}
+
+hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
+  // The busiest runqueue with a waiting task that may run here and is not still switching out,
+  // preferring this LLC (the first sched domain newidle_balance looks at).
+  const hw::Topology& topology = machine_.topology();
+  Runqueue* busiest = nullptr;
+  size_t busiest_waiting = 0;
+  bool busiest_local = false;
+  for (auto& other : rqs_) {
+    if (other.get() == &q || other->queue.empty()) continue;
+    bool movable = false;
+    for (const Task& t : other->queue)
+      if (!t.on_cpu_ && std::find(t.allowed_.begin(), t.allowed_.end(), q.cpu) != t.allowed_.end()) movable = true;
+    if (!movable) continue;
+    const bool local = topology.llc_of(other->cpu) == topology.llc_of(q.cpu);
+    size_t waiting = 0;
+    for ([[maybe_unused]] const Task& t : other->queue) ++waiting;
+    if (busiest == nullptr || (local && !busiest_local) || (local == busiest_local && waiting > busiest_waiting))
+      busiest = other.get(), busiest_waiting = waiting, busiest_local = local;
+  }
+  if (busiest == nullptr) co_return false;
+  co_await cpu.load(busiest->line);
+  co_await cpu.compute(params_.balance_work);
+  // double_rq_lock: take the locks in pCPU order, dropping ours if it comes second.
+  if (busiest->cpu < q.cpu) {
+    co_await q.lock->release(cpu);
+    co_await busiest->lock->acquire(cpu);
+    co_await q.lock->acquire(cpu);
+  } else {
+    co_await busiest->lock->acquire(cpu);
+  }
+  Task* moved = nullptr;
+  for (Task& t : busiest->queue)
+    if (!t.on_cpu_ && std::find(t.allowed_.begin(), t.allowed_.end(), q.cpu) != t.allowed_.end()) {
+      moved = &t;
+      break;
+    }
+  if (moved != nullptr && q.queue.empty()) {
+    busiest->queue.erase(TaskList::s_iterator_to(*moved));
+    --busiest->nr_running;
+    q.queue.push_back(*moved);
+    ++q.nr_running;
+    moved->last_cpu_ = q.cpu;
+    ++migrations_;
+    co_await cpu.store(busiest->line);
+    co_await cpu.store(moved->line_);
+  } else {
+    moved = nullptr;  // things changed while we took the locks
+  }
+  co_await busiest->lock->release(cpu);
+  co_return moved != nullptr;
+}
+
+void Scheduler::kick_idle_balancer(hw::Cpu& from, Runqueue& q) {
+  if (!params_.load_balance || q.queue.empty()) return;
+  // An idle pCPU that may run a waiting task, this LLC first; it balances when it reschedules.
+  const hw::Topology& topology = machine_.topology();
+  Runqueue* target = nullptr;
+  for (const Task& t : q.queue) {
+    if (t.on_cpu_) continue;
+    for (hw::PcpuId c : t.allowed_) {
+      Runqueue& candidate = rq(c);
+      if (&candidate == &q || !is_idle(candidate) || candidate.need_resched) continue;
+      if (target == nullptr || (topology.llc_of(c) == topology.llc_of(q.cpu) &&
+                                topology.llc_of(target->cpu) != topology.llc_of(q.cpu)))
+        target = &candidate;
+    }
+    if (target != nullptr) break;
+  }
+  if (target != nullptr) resched(from, *target);
 }
 
 void Scheduler::resched(hw::Cpu& from, Runqueue& q) {
@@ -334,6 +407,10 @@ hw::Path Scheduler::wakelist_ipi(hw::Cpu& cpu) {
 hw::Path Scheduler::timer_tick(hw::Cpu& cpu) {
   Runqueue& q = rq(cpu.id());
   co_await cpu.compute(params_.tick_handler);
+  if (!q.queue.empty()) {
+    co_await cpu.load(nohz_line_);  // nohz_balancer_kick reads the idle mask
+    kick_idle_balancer(cpu, q);
+  }
   std::vector<TimerCallback> expired = std::move(q.expired);
   q.expired.clear();
   for (TimerCallback& callback : expired) co_await callback(cpu);
@@ -357,7 +434,7 @@ void Scheduler::reset_statistics() {
   stats_since_ = machine_.sim().now();
   for (auto& q : rqs_) q->idle_total = Time::zero();
   runqueue_delay_.clear();
-  context_switches_ = wakeups_ = wakelist_ipis_ = 0;
+  context_switches_ = wakeups_ = wakelist_ipis_ = migrations_ = 0;
   rq_lock_class_.reset_statistics();
   pi_lock_class_.reset_statistics();
 }

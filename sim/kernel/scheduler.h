@@ -67,6 +67,7 @@ class Scheduler {
   uint64_t context_switches() const { return context_switches_; }
   uint64_t wakeups() const { return wakeups_; }
   uint64_t wakelist_ipis() const { return wakelist_ipis_; }
+  uint64_t migrations() const { return migrations_; }
   // Time the pCPUs spent idle, summed, since the last reset (up to now).
   engine::Time idle_time() const;
   void reset_statistics();
@@ -133,6 +134,11 @@ class Scheduler {
   // Enqueues p on q (q's lock held by the caller on `cpu`) and preempts q's idle task if needed.
   hw::Path activate(hw::Cpu& cpu, Runqueue& q, Task& p);
   void resched(hw::Cpu& from, Runqueue& q);
+  // Pulls one waiting task into q from the busiest runqueue (q's lock held on `cpu`; it may be dropped
+  // and retaken to lock in pCPU order). Returns whether a task moved.
+  hw::PathOf<bool> newidle_balance(hw::Cpu& cpu, Runqueue& q);
+  // Asks an idle pCPU that may run one of q's waiting tasks to balance (nohz_balancer_kick).
+  void kick_idle_balancer(hw::Cpu& from, Runqueue& q);
   void arm_slice(Runqueue& q);
   hw::Path finish_task_switch(hw::Cpu& cpu, Task& self);
   hw::Path resched_ipi(hw::Cpu& cpu);
@@ -149,7 +155,9 @@ class Scheduler {
   uint64_t context_switches_ = 0;
   uint64_t wakeups_ = 0;
   uint64_t wakelist_ipis_ = 0;
+  uint64_t migrations_ = 0;
   uint64_t timer_sequence_ = 0;
+  hw::CacheLine nohz_line_{0};  // nohz.idle_cpus_mask, read by every kick
   engine::Time stats_since_;
 };
 

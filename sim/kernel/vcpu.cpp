@@ -56,15 +56,16 @@ hw::Path Vcpu::body() {
     bool exited = false;
     while (!guest_work_.empty()) {
       hw::Cpu& cpu = this->cpu();
-      const Time left = co_await cpu.run_interruptible(guest_work_.front(), p.vm_exit, &guest_hook_);
+      const Time left = co_await cpu.run_interruptible(guest_work_.front().left, p.vm_exit, &guest_hook_);
       if (left > Time::zero()) {  // an external interrupt exited to KVM (its handler has run)
-        guest_work_.front() = left;
+        guest_work_.front().left = left;
         exited = true;
         break;
       }
+      const RequestSource source = guest_work_.front().source;
       guest_work_.pop_front();
       ++requests_completed_;
-      if (GuestModel* model = kvm_.guest_model()) co_await model->after_request(cpu, *this);
+      if (GuestModel* model = kvm_.guest_model()) co_await model->after_request(cpu, *this, source);
     }
     in_guest_ = false;
     if (!exited) {

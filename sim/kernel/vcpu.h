@@ -97,7 +97,11 @@ class Vcpu final : public Task {
   hw::Signal poll_signal_;
   GuestHook guest_hook_{*this};
   Watchdog watchdog_{*this};
-  std::deque<engine::Time> guest_work_;      // requests the guest is handling, in order
+  struct GuestRequest {
+    engine::Time left;
+    RequestSource source;
+  };
+  std::deque<GuestRequest> guest_work_;      // requests the guest is handling, in order
   std::deque<PostedRequest> timer_work_;     // expired guest timers (KVM_REQ_PENDING_TIMER)
   uint64_t requests_completed_ = 0;
 };

@@ -19,7 +19,7 @@ const config::Section<VmParams>& VmParams::schema() {
       .field(&VmParams::device_vcpus, "device_vcpus", "vCPUs per VM that take device interrupts, the first N (0: all)",
              {.min = 0})
       .field(&VmParams::request, "request", "guest work to handle one device interrupt")
-      .field(&VmParams::ipi_probability, "ipi_probability", "probability that a request ends with an IPI to a sibling",
+      .field(&VmParams::ipi_probability, "ipi_probability", "probability that a device request ends with IPIs to siblings",
              {.min = 0.0, .max = 1.0})
       .field(&VmParams::ipi_targets, "ipi_targets", "sibling vCPUs each IPI goes to (capped at vcpus - 1)",
              {.min = 1, .max = 4095})
@@ -151,9 +151,9 @@ void VmWorkload::start() {
   }
 }
 
-hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v) {
+hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v, kernel::RequestSource source) {
   const auto& siblings = vms_[v.vm()];
-  if (siblings.size() < 2 || params_.ipi_probability <= 0) co_return;
+  if (source != kernel::RequestSource::kDevice || siblings.size() < 2 || params_.ipi_probability <= 0) co_return;
   engine::RandomStream& rng = ipi_rng_[v.index()];
   if (rng.uniform01() >= params_.ipi_probability) co_return;
   // Distinct siblings, drawn without replacement (a partial Fisher-Yates over the other vCPUs).

@@ -2,8 +2,9 @@
 // Every vCPU (or the first `device_vcpus` of each VM: interrupt affinity of a multi-queue NVMe or NIC)
 // receives
 //  - VT-d posted interrupts from an assigned device (an arrival process per vCPU), each a guest request;
-//  - guest IPIs: after each request, with some probability, an IPI to random sibling vCPUs of the same
-//    VM, one or several at once (posted by IPIv, or through a VM exit and KVM's software path without);
+//  - guest IPIs: after each device request, with some probability, an IPI to random sibling vCPUs of the
+//    same VM, one or several at once (posted by IPIv, or through a VM exit and KVM's software path
+//    without). Handling an IPI or a timer triggers no further IPIs, so traffic stays bounded;
 //  - guest timer expiries (an arrival process per vCPU), which take KVM's software wake path.
 // Host noise tasks (a noisy neighbour) can share the pCPUs: each alternates a CPU burst and a sleep.
 // Each stream draws from its own random stream keyed by the vCPU, so every design sees the same
@@ -36,7 +37,7 @@ struct VmParams {
   ArrivalSpec device_arrivals = ArrivalSpec::poisson(2000);  // VT-d interrupts, per vCPU that takes them
   int device_vcpus = 0;  // vCPUs per VM that take device interrupts (the first N); 0: all
   engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
-  double ipi_probability = 0.3;    // after a request, IPI sibling vCPUs
+  double ipi_probability = 0.3;    // after a device request, IPI sibling vCPUs
   int ipi_targets = 1;             // siblings per IPI (all of them: a TLB-shootdown-like broadcast)
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
   ArrivalSpec timer_arrivals = ArrivalSpec::poisson(250);  // guest timer expiries per vCPU
@@ -61,7 +62,7 @@ class VmWorkload final : public kernel::GuestModel {
   ~VmWorkload() override;
   // Schedules the first arrivals; call after the scheduler has started.
   void start();
-  hw::Path after_request(hw::Cpu& cpu, kernel::Vcpu& v) override;
+  hw::Path after_request(hw::Cpu& cpu, kernel::Vcpu& v, kernel::RequestSource source) override;
   uint64_t requests_completed() const;
 
  private:
