@@ -57,7 +57,7 @@ Kvm::~Kvm() {
   vcpus_.clear();
 }
 
-Vcpu& Kvm::add_vcpu(uint32_t vm, std::vector<hw::PcpuId> allowed) {
+Vcpu& Kvm::add_vcpu(uint32_t vm, CpuSetPtr allowed) {
   vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, std::move(allowed)));
   Vcpu& v = *vcpus_.back();
   scheduler_.add_task(v);

@@ -33,7 +33,7 @@ constexpr size_t kIdleScanLimit = 4;
 // A pCPU's idle task (swapper/N): waits in the idle state until something needs the pCPU.
 class Scheduler::IdleTask final : public Task {
  public:
-  IdleTask(Scheduler& s, hw::PcpuId cpu) : Task(s, fmt::format("swapper/{}", cpu.value), {cpu}) {}
+  IdleTask(Scheduler& s, hw::PcpuId cpu) : Task(s, fmt::format("swapper/{}", cpu.value), s.cpu_set({cpu})) {}
 
  protected:
   hw::Path body() override {
@@ -84,8 +84,15 @@ std::string Scheduler::TimerExpiry::describe() const { return fmt::format("hrtim
 
 std::string Scheduler::SliceTimer::describe() const { return fmt::format("time slice ends on pCPU {}", cpu_.value); }
 
-Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params) : machine_(machine), params_(params) {
+Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
+    : machine_(machine), params_(params), idle_mask_(machine.pcpus()), overloaded_(machine.pcpus()) {
   const hw::Topology& topology = machine.topology();
+  for (uint32_t c = 0; c < machine.pcpus(); ++c) {
+    const auto llc = static_cast<size_t>(topology.llc_of(hw::PcpuId{c}));
+    if (llc >= llc_masks_.size()) llc_masks_.resize(llc + 1, CpuMask(machine.pcpus())), llc_members_.resize(llc + 1);
+    llc_masks_[llc].set(hw::PcpuId{c});
+    llc_members_[llc].push_back(hw::PcpuId{c});
+  }
   for (uint32_t c = 0; c < machine.pcpus(); ++c) {
     const hw::PcpuId id{c};
     auto q = std::make_unique<Runqueue>(topology.socket_of(id));
@@ -109,16 +116,47 @@ Scheduler::~Scheduler() {
   for (auto& q : rqs_) q->queue.clear();
 }
 
+CpuSetPtr Scheduler::cpu_set(std::vector<hw::PcpuId> cpus) {
+  std::vector<uint32_t> key;
+  for (hw::PcpuId p : cpus) key.push_back(p.value);
+  auto [it, inserted] = cpu_sets_.try_emplace(key, nullptr);
+  if (inserted) it->second = std::make_shared<const CpuSet>(std::move(cpus), machine_.pcpus());
+  return it->second;
+}
+
+void Scheduler::queue_push(Runqueue& q, Task& t) {
+  q.queue.push_back(t);
+  if (q.waiting++ == 0) overloaded_.set(q.cpu);
+}
+
+Task& Scheduler::queue_pop_front(Runqueue& q) {
+  Task& t = q.queue.front();
+  q.queue.pop_front();
+  if (--q.waiting == 0) overloaded_.reset(q.cpu);
+  return t;
+}
+
+void Scheduler::queue_erase(Runqueue& q, Task& t) {
+  q.queue.erase(TaskList::s_iterator_to(t));
+  if (--q.waiting == 0) overloaded_.reset(q.cpu);
+}
+
+void Scheduler::set_curr(Runqueue& q, Task* t) {
+  q.curr = t;
+  if (t == q.idle) idle_mask_.set(q.cpu);
+  else idle_mask_.reset(q.cpu);
+}
+
 void Scheduler::add_task(Task& task) {
-  WAKESIM_CHECK(!task.allowed_.empty(), "task {} may run nowhere", task.name());
-  Runqueue& q = rq(task.allowed_.front());
+  WAKESIM_CHECK(!task.allowed_->empty(), "task {} may run nowhere", task.name());
+  Runqueue& q = rq(task.allowed_->front());
   task.last_cpu_ = q.cpu;
   task.on_rq_ = true;
   task.state_ = Task::State::kRunning;
   task.queued_at_ = machine_.sim().now();
   task.body_ = task.body();
   task.resume_ = task.body_.handle();
-  q.queue.push_back(task);
+  queue_push(q, task);
   ++q.nr_running;
   q.need_resched = true;
 }
@@ -128,7 +166,7 @@ void Scheduler::start() {
   for (auto& q : rqs_) {
     hw::Cpu& cpu = machine_.cpu(q->cpu);
     Task& idle = *q->idle;
-    q->curr = &idle;
+    set_curr(*q, &idle);
     idle.running_on_ = &cpu;
     idle.on_cpu_ = true;
     idle.last_cpu_ = q->cpu;
@@ -157,13 +195,12 @@ hw::Path Scheduler::schedule(Task& self) {
       self.on_rq_ = false;  // deactivate_task
       --q.nr_running;
     } else {
-      q.queue.push_back(self);  // preempted or yielding: back of the queue
+      queue_push(q, self);  // preempted or yielding: back of the queue
       self.queued_at_ = cpu.now();
     }
   }
   if (q.queue.empty() && params_.load_balance) co_await newidle_balance(cpu, q);
-  Task* next = q.queue.empty() ? q.idle : &q.queue.front();
-  if (next != q.idle) q.queue.pop_front();
+  Task* next = q.queue.empty() ? q.idle : &queue_pop_front(q);
   co_await cpu.store(q.line);
   if (next == &self) {  // nothing else to run
     co_await q.lock->release(cpu);
@@ -176,7 +213,7 @@ hw::Path Scheduler::schedule(Task& self) {
   if (self.idle_) q.idle_total += cpu.now() - std::max(q.idle_since, stats_since_);
   if (next->idle_) q.idle_since = cpu.now();
   else runqueue_delay_.record(cpu.now() - next->queued_at_);
-  q.curr = next;
+  set_curr(q, next);
   q.switched_out = &self;
   next->on_cpu_ = true;
   next->last_cpu_ = q.cpu;
@@ -266,19 +303,18 @@ hw::PathOf<bool> Scheduler::try_to_wake_up(hw::Cpu& cpu, Task& p) {
 }
 
 hw::PathOf<hw::PcpuId> Scheduler::select_task_rq(hw::Cpu& cpu, Task& p) {
-  const auto& allowed = p.allowed_;
+  const CpuSet& allowed = *p.allowed_;
   hw::PcpuId prev = p.last_cpu_;
-  if (std::find(allowed.begin(), allowed.end(), prev) == allowed.end()) prev = allowed.front();
+  if (!allowed.contains(prev)) prev = allowed.front();
   co_await cpu.load(rq(prev).line);
   if (is_idle(rq(prev))) co_return prev;
   // An idle pCPU sharing prev's LLC (select_idle_sibling), scanning a few after prev.
-  const hw::Topology& topology = machine_.topology();
-  const auto start = std::find(allowed.begin(), allowed.end(), prev);
+  const auto& members = llc_members_[static_cast<size_t>(machine_.topology().llc_of(prev))];
+  const auto start = std::find(members.begin(), members.end(), prev);
   size_t scanned = 0;
-  for (size_t i = 1; i < allowed.size() && scanned < kIdleScanLimit; ++i) {
-    const size_t index = (static_cast<size_t>(start - allowed.begin()) + i) % allowed.size();
-    const hw::PcpuId c = allowed[index];
-    if (topology.llc_of(c) != topology.llc_of(prev)) continue;
+  for (size_t i = 1; i < members.size() && scanned < kIdleScanLimit; ++i) {
+    const hw::PcpuId c = members[(static_cast<size_t>(start - members.begin()) + i) % members.size()];
+    if (!allowed.contains(c)) continue;
     ++scanned;
     co_await cpu.load(rq(c).line);
     if (is_idle(rq(c))) co_return c;
@@ -291,7 +327,7 @@ hw::Path Scheduler::activate(hw::Cpu& cpu, Runqueue& q, Task& p) {
   p.state_ = Task::State::kRunning;
   p.last_cpu_ = q.cpu;
   p.queued_at_ = cpu.now();
-  q.queue.push_back(p);
+  queue_push(q, p);
   ++q.nr_running;
   co_await cpu.store(q.line);
   co_await cpu.store(p.line_);
@@ -304,25 +340,29 @@ hw::Path Scheduler::activate(hw::Cpu& cpu, Runqueue& q, Task& p) {
   }
 }
 
+namespace {
+// The first waiting task of `queue` that may move to `to` (not still switching out: can_migrate_task).
+template <class List>
+Task* movable(List& queue, hw::PcpuId to) {
+  for (Task& t : queue)
+    if (!t.on_cpu() && t.allowed().contains(to)) return &t;
+  return nullptr;
+}
+}  // namespace
+
 hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
-  // The busiest runqueue with a waiting task that may run here and is not still switching out,
-  // preferring this LLC (the first sched domain newidle_balance looks at).
+  // The busiest overloaded runqueue with a task that may run here, preferring this LLC (the first sched
+  // domain newidle_balance looks at).
   const hw::Topology& topology = machine_.topology();
   Runqueue* busiest = nullptr;
-  size_t busiest_waiting = 0;
   bool busiest_local = false;
-  for (auto& other : rqs_) {
-    if (other.get() == &q || other->queue.empty()) continue;
-    bool movable = false;
-    for (const Task& t : other->queue)
-      if (!t.on_cpu_ && std::find(t.allowed_.begin(), t.allowed_.end(), q.cpu) != t.allowed_.end()) movable = true;
-    if (!movable) continue;
-    const bool local = topology.llc_of(other->cpu) == topology.llc_of(q.cpu);
-    size_t waiting = 0;
-    for ([[maybe_unused]] const Task& t : other->queue) ++waiting;
-    if (busiest == nullptr || (local && !busiest_local) || (local == busiest_local && waiting > busiest_waiting))
-      busiest = other.get(), busiest_waiting = waiting, busiest_local = local;
-  }
+  overloaded_.for_each([&](hw::PcpuId c) {
+    Runqueue& other = rq(c);
+    if (&other == &q || movable(other.queue, q.cpu) == nullptr) return;
+    const bool local = topology.llc_of(c) == topology.llc_of(q.cpu);
+    if (busiest == nullptr || (local && !busiest_local) || (local == busiest_local && other.waiting > busiest->waiting))
+      busiest = &other, busiest_local = local;
+  });
   if (busiest == nullptr) co_return false;
   co_await cpu.load(busiest->line);
   co_await cpu.compute(params_.balance_work);
@@ -334,23 +374,16 @@ hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
   } else {
     co_await busiest->lock->acquire(cpu);
   }
-  Task* moved = nullptr;
-  for (Task& t : busiest->queue)
-    if (!t.on_cpu_ && std::find(t.allowed_.begin(), t.allowed_.end(), q.cpu) != t.allowed_.end()) {
-      moved = &t;
-      break;
-    }
-  if (moved != nullptr && q.queue.empty()) {
-    busiest->queue.erase(TaskList::s_iterator_to(*moved));
+  Task* moved = q.queue.empty() ? movable(busiest->queue, q.cpu) : nullptr;  // things may have changed
+  if (moved != nullptr) {
+    queue_erase(*busiest, *moved);
     --busiest->nr_running;
-    q.queue.push_back(*moved);
+    queue_push(q, *moved);
     ++q.nr_running;
     moved->last_cpu_ = q.cpu;
     ++migrations_;
     co_await cpu.store(busiest->line);
     co_await cpu.store(moved->line_);
-  } else {
-    moved = nullptr;  // things changed while we took the locks
   }
   co_await busiest->lock->release(cpu);
   co_return moved != nullptr;
@@ -358,21 +391,18 @@ hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
 
 void Scheduler::kick_idle_balancer(hw::Cpu& from, Runqueue& q) {
   if (!params_.load_balance || q.queue.empty()) return;
-  // An idle pCPU that may run a waiting task, this LLC first; it balances when it reschedules.
-  const hw::Topology& topology = machine_.topology();
-  Runqueue* target = nullptr;
+  // An idle pCPU that may run the first movable waiting task, this LLC first; it balances when it
+  // reschedules.
   for (const Task& t : q.queue) {
     if (t.on_cpu_) continue;
-    for (hw::PcpuId c : t.allowed_) {
-      Runqueue& candidate = rq(c);
-      if (&candidate == &q || !is_idle(candidate) || candidate.need_resched) continue;
-      if (target == nullptr || (topology.llc_of(c) == topology.llc_of(q.cpu) &&
-                                topology.llc_of(target->cpu) != topology.llc_of(q.cpu)))
-        target = &candidate;
-    }
-    if (target != nullptr) break;
+    const CpuMask& allowed = t.allowed_->mask();
+    const auto& llc = llc_masks_[static_cast<size_t>(machine_.topology().llc_of(q.cpu))];
+    std::optional<hw::PcpuId> target = idle_mask_.first_common(allowed, llc);
+    if (!target) target = idle_mask_.first_common(allowed);
+    // is_idle also needs an empty queue and wakelist; need_resched means it is already coming.
+    if (target && *target != q.cpu && is_idle(rq(*target)) && !rq(*target).need_resched) resched(from, rq(*target));
+    return;
   }
-  if (target != nullptr) resched(from, *target);
 }
 
 void Scheduler::resched(hw::Cpu& from, Runqueue& q) {

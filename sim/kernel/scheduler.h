@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,8 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
 
+  // The shared affinity set of these pCPUs (tasks with equal affinity share one object).
+  CpuSetPtr cpu_set(std::vector<hw::PcpuId> cpus);
   // Makes `task` runnable on its first allowed pCPU (before start()).
   void add_task(Task& task);
   // Starts every pCPU's idle task; the scheduler takes it from there.
@@ -114,6 +117,7 @@ class Scheduler {
     Task* idle = nullptr;
     Task* switched_out = nullptr;  // prev, for finish_task_switch
     uint32_t nr_running = 0;       // tasks on this rq, the running one included (not idle)
+    uint32_t waiting = 0;          // tasks in `queue`
     bool need_resched = false;
     hw::Signal resched;            // the idle task waits on it
     std::vector<Task*> wake_list;  // remote wakelist (llist)
@@ -128,6 +132,10 @@ class Scheduler {
   };
 
   Runqueue& rq(hw::PcpuId cpu) { return *rqs_[cpu.value]; }
+  void queue_push(Runqueue& q, Task& t);
+  Task& queue_pop_front(Runqueue& q);
+  void queue_erase(Runqueue& q, Task& t);
+  void set_curr(Runqueue& q, Task* t);
   const Runqueue& rq(hw::PcpuId cpu) const { return *rqs_[cpu.value]; }
   hw::PathOf<hw::PcpuId> select_task_rq(hw::Cpu& cpu, Task& p);
   bool is_idle(const Runqueue& q) const { return q.curr == q.idle && q.nr_running == 0 && q.wake_list.empty(); }
@@ -158,6 +166,11 @@ class Scheduler {
   uint64_t migrations_ = 0;
   uint64_t timer_sequence_ = 0;
   hw::CacheLine nohz_line_{0};  // nohz.idle_cpus_mask, read by every kick
+  CpuMask idle_mask_;           // runqueues whose current task is the idle task
+  CpuMask overloaded_;          // runqueues with tasks waiting
+  std::vector<CpuMask> llc_masks_;
+  std::vector<std::vector<hw::PcpuId>> llc_members_;
+  std::map<std::vector<uint32_t>, CpuSetPtr> cpu_sets_;
   engine::Time stats_since_;
 };
 

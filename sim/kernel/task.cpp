@@ -4,11 +4,11 @@
 
 namespace wakesim::kernel {
 
-Task::Task(Scheduler& scheduler, std::string name, std::vector<hw::PcpuId> allowed)
+Task::Task(Scheduler& scheduler, std::string name, CpuSetPtr allowed)
     : scheduler_(scheduler),
       name_(std::move(name)),
       allowed_(std::move(allowed)),
-      last_cpu_(allowed_.empty() ? hw::PcpuId{0} : allowed_.front()),
+      last_cpu_(allowed_->empty() ? hw::PcpuId{0} : allowed_->front()),
       line_(scheduler.machine().topology().socket_of(last_cpu_)),
       pi_lock_(hw::make_spinlock(scheduler.params().lock, scheduler.pi_lock_class(),
                                  scheduler.machine().topology().socket_of(last_cpu_))) {}

@@ -17,6 +17,7 @@
 #include "sim/hw/cpu.h"
 #include "sim/hw/path.h"
 #include "sim/hw/spinlock.h"
+#include "sim/kernel/cpu_set.h"
 
 namespace wakesim::kernel {
 
@@ -30,7 +31,7 @@ class Task {
     kWaking,    // TASK_WAKING: try_to_wake_up is placing it
   };
 
-  Task(Scheduler& scheduler, std::string name, std::vector<hw::PcpuId> allowed);
+  Task(Scheduler& scheduler, std::string name, CpuSetPtr allowed);
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
   virtual ~Task();
@@ -42,7 +43,7 @@ class Task {
   State state() const { return state_; }
   bool on_rq() const { return on_rq_; }
   bool on_cpu() const { return on_cpu_; }
-  const std::vector<hw::PcpuId>& allowed() const { return allowed_; }
+  const CpuSet& allowed() const { return *allowed_; }
   hw::CacheLine& line() { return line_; }
   hw::Spinlock& pi_lock() { return *pi_lock_; }
   bool is_idle_task() const { return idle_; }
@@ -63,7 +64,7 @@ class Task {
  private:
   friend class Scheduler;
   std::string name_;
-  std::vector<hw::PcpuId> allowed_;
+  CpuSetPtr allowed_;
   State state_ = State::kRunning;
   bool on_rq_ = false;
   bool on_cpu_ = false;

@@ -10,12 +10,12 @@ namespace wakesim::kernel {
 using engine::Time;
 
 namespace {
-int socket_of_first(Kvm& kvm, const std::vector<hw::PcpuId>& allowed) {
-  return kvm.machine().topology().socket_of(allowed.empty() ? hw::PcpuId{0} : allowed.front());
+int socket_of_first(Kvm& kvm, const CpuSetPtr& allowed) {
+  return kvm.machine().topology().socket_of(allowed->empty() ? hw::PcpuId{0} : allowed->front());
 }
 }  // namespace
 
-Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, std::vector<hw::PcpuId> allowed)
+Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, CpuSetPtr allowed)
     : Task(kvm.scheduler(), fmt::format("vcpu{}", index), allowed),
       kvm_(kvm),
       index_(index),
@@ -24,7 +24,7 @@ Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, std::vector<hw::PcpuId> allowe
       node_line_(socket_of_first(kvm, allowed)),
       wait_line_(socket_of_first(kvm, allowed)),
       run_line_(socket_of_first(kvm, allowed)),
-      loaded_cpu_(allowed.empty() ? hw::PcpuId{0} : allowed.front()) {
+      loaded_cpu_(allowed->empty() ? hw::PcpuId{0} : allowed->front()) {
   pid_.ndst = loaded_cpu_;
   pid_.sn = true;  // not loaded yet: notifications suppressed
 }

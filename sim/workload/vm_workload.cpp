@@ -41,7 +41,7 @@ const config::Section<NoiseParams>& NoiseParams::schema() {
 // A host task that alternates a CPU burst (preemptible at its slice end) and a timer-driven sleep.
 class VmWorkload::NoiseTask final : public kernel::Task {
  public:
-  NoiseTask(kernel::Kvm& kvm, const NoiseParams& params, int index, std::vector<hw::PcpuId> allowed)
+  NoiseTask(kernel::Kvm& kvm, const NoiseParams& params, int index, kernel::CpuSetPtr allowed)
       : Task(kvm.scheduler(), fmt::format("noise{}", index), std::move(allowed)),
         params_(params),
         rng_(kvm.machine().sim().stream(static_cast<uint64_t>(index), "noise")) {}
@@ -107,20 +107,22 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
     throw engine::UserError(fmt::format("error: vms.pcpus: {} pCPUs asked for, the host has {}", used, topology.pcpus()));
   std::vector<hw::PcpuId> all;
   for (uint32_t p = 0; p < used; ++p) all.push_back(hw::PcpuId{p});
+  kernel::Scheduler& sched = kvm.scheduler();
+  const kernel::CpuSetPtr everywhere = sched.cpu_set(all);
   uint32_t next_pinned = 0;
   for (int vm = 0; vm < params.count; ++vm) {
-    std::vector<hw::PcpuId> allowed = all;
+    kernel::CpuSetPtr allowed = everywhere;
     if (params.affinity == Affinity::kSocket) {
       const int socket = vm % topology.sockets();
-      allowed.clear();
+      std::vector<hw::PcpuId> on_socket;
       for (hw::PcpuId p : all)
-        if (topology.socket_of(p) == socket) allowed.push_back(p);
-      if (allowed.empty()) allowed = all;
+        if (topology.socket_of(p) == socket) on_socket.push_back(p);
+      if (!on_socket.empty()) allowed = sched.cpu_set(std::move(on_socket));
     }
     vms_.emplace_back();
     for (int i = 0; i < params.vcpus; ++i) {
-      std::vector<hw::PcpuId> mine = allowed;
-      if (params.affinity == Affinity::kPinned) mine = {all[next_pinned++ % all.size()]};
+      kernel::CpuSetPtr mine = allowed;
+      if (params.affinity == Affinity::kPinned) mine = sched.cpu_set({all[next_pinned++ % all.size()]});
       kernel::Vcpu& v = kvm.add_vcpu(static_cast<uint32_t>(vm), std::move(mine));
       vms_.back().push_back(&v);
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
@@ -129,7 +131,7 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
   kvm.set_guest_model(this);
   kvm.set_assigned_devices(params.device_arrivals.mean_rate() > 0);
   for (int i = 0; i < noise.tasks; ++i) {
-    std::vector<hw::PcpuId> allowed = noise.pinned ? std::vector<hw::PcpuId>{all[static_cast<size_t>(i) % all.size()]} : all;
+    kernel::CpuSetPtr allowed = noise.pinned ? sched.cpu_set({all[static_cast<size_t>(i) % all.size()]}) : everywhere;
     noise_.push_back(std::make_unique<NoiseTask>(kvm, noise, i, std::move(allowed)));
     kvm.scheduler().add_task(*noise_.back());
   }
