@@ -35,7 +35,8 @@ namespace {
 // Applies a source (a file or text) then the overrides: presets first, from both, so that every
 // explicit key overrides them; then validation.
 using ApplySource = std::function<void(Config&, config::Keys)>;
-LoadedConfig load(const ApplySource& apply_source, std::string source, const std::vector<std::string>& overrides) {
+LoadedConfig load(const ApplySource& apply_source, std::string source, const std::vector<std::string>& overrides,
+                  bool validate) {
   using config::Keys;
   LoadedConfig loaded;
   loaded.source = std::move(source);
@@ -44,23 +45,24 @@ LoadedConfig load(const ApplySource& apply_source, std::string source, const std
     if (apply_source) apply_source(loaded.config, keys);
     for (const std::string& o : overrides) config::apply_override(schema, &loaded.config, o, keys);
   }
-  config::validate(loaded.config, loaded.source);
+  if (validate) config::validate(loaded.config, loaded.source);
   return loaded;
 }
 }  // namespace
 
-LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides) {
-  if (!file) return load(nullptr, "built-in defaults", overrides);
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides,
+                         bool validate) {
+  if (!file) return load(nullptr, "built-in defaults", overrides, validate);
   return load([&](Config& c, config::Keys keys) { config::apply_file(Config::schema().info(), &c, *file, keys); },
-              file->string(), overrides);
+              file->string(), overrides, validate);
 }
 
-LoadedConfig load_default_config(const std::vector<std::string>& overrides) {
+LoadedConfig load_default_config(const std::vector<std::string>& overrides, bool validate) {
   return load(
       [](Config& c, config::Keys keys) {
         config::apply_text(Config::schema().info(), &c, builtin_default_workload(), "workloads/default.toml", keys);
       },
-      "built-in default workload (workloads/default.toml)", overrides);
+      "built-in default workload (workloads/default.toml)", overrides, validate);
 }
 
 }  // namespace wakesim::experiment

@@ -37,10 +37,12 @@ struct LoadedConfig {
   std::string source;  // the file, or "built-in defaults"
 };
 
-// Defaults, then `file` (if any), then each "key=value" override, then validation. Throws UserError.
-LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides);
+// Defaults, then `file` (if any), then each "key=value" override, then validation (unless `validate` is
+// false: a sweep spec checks its values one at a time before the whole combination). Throws UserError.
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides,
+                         bool validate = true);
 // The same, starting from the built-in default workload (workloads/default.toml, compiled in).
-LoadedConfig load_default_config(const std::vector<std::string>& overrides);
+LoadedConfig load_default_config(const std::vector<std::string>& overrides, bool validate = true);
 const char* builtin_default_workload();
 
 }  // namespace wakesim::experiment

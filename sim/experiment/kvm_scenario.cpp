@@ -1,6 +1,9 @@
 // The "kvm" scenario: VMs on a host with the kernel model and a wakeup design (sim/kernel, sim/designs,
 // sim/workload/vm_workload.h). Every design runs the same arrivals and guest behaviour for the same
 // seed (common random numbers), so differences between designs are the designs'.
+#include <cctype>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "sim/engine/simulation.h"
@@ -12,8 +15,6 @@
 #include "sim/kernel/wakeup_design.h"
 #include "sim/stats/confidence.h"
 #include "sim/stats/mser.h"
-
-#include <cmath>
 #include "sim/workload/vm_workload.h"
 
 namespace wakesim::experiment {
@@ -211,6 +212,18 @@ class KvmScenario final : public Scenario {
       r.histograms.emplace_back(std::string("path.") + kernel::to_string(static_cast<kernel::WakePath>(p)),
                                 m.latency[static_cast<size_t>(p)]);
     r.histograms.emplace_back("irq_off", irq_off);
+    // Lock wait and hold distributions per class, named lock.CLASS.wait / .hold with the class name made
+    // file-safe ("rq->__lock" -> "rq___lock").
+    auto add_lock_histograms = [&](const hw::LockClass& c) {
+      std::string name = c.name();
+      for (char& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') ch = '_';
+      r.histograms.emplace_back("lock." + name + ".wait", c.wait());
+      r.histograms.emplace_back("lock." + name + ".hold", c.hold());
+    };
+    for (const auto& c : kvm.lock_classes()) add_lock_histograms(*c);
+    add_lock_histograms(scheduler.rq_lock_class());
+    add_lock_histograms(scheduler.pi_lock_class());
     r.events = sim.events_executed();
     return r;
   }

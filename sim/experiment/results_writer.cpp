@@ -32,6 +32,11 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
+void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
+                      const RunContext& context);
+
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -39,14 +44,11 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-// CSV and JSON column: the metric name with its unit where one is needed to read the number.
-std::string column_name(const Metric& m) {
+std::string metric_column(const Metric& m) {
   if (m.unit == "ns") return m.name + "_ns";
   if (m.unit == "/s") return m.name + "_per_s";
   return m.name;
 }
-
-}  // namespace
 
 std::string summary_json(const Config& config, const ExperimentResult& result) {
   Json doc;
@@ -66,7 +68,7 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
       run["error"] = r.error;
     } else {
       Json metrics;
-      for (const Metric& m : r.result.metrics) metrics[column_name(m)] = number(m.value);
+      for (const Metric& m : r.result.metrics) metrics[metric_column(m)] = number(m.value);
       run["metrics"] = std::move(metrics);
       run["events"] = r.result.events;
       if (!r.result.warnings.empty()) run["warnings"] = r.result.warnings;
@@ -107,14 +109,14 @@ std::string runs_csv(const ExperimentResult& result) {
   std::map<std::string, bool> seen;
   for (const RunRecord& r : result.runs)
     for (const Metric& m : r.result.metrics)
-      if (!seen[column_name(m)]) seen[column_name(m)] = true, columns.push_back(column_name(m));
+      if (!seen[metric_column(m)]) seen[metric_column(m)] = true, columns.push_back(metric_column(m));
   std::string out = "design,replicate,seed,error,events";
   for (const std::string& c : columns) out += "," + csv_field(c);
   out += "\n";
   for (const RunRecord& r : result.runs) {
     out += fmt::format("{},{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error), r.result.events);
     std::map<std::string, double> values;
-    for (const Metric& m : r.result.metrics) values[column_name(m)] = m.value;
+    for (const Metric& m : r.result.metrics) values[metric_column(m)] = m.value;
     for (const std::string& c : columns) {
       auto it = values.find(c);
       out += it == values.end() ? "," : fmt::format(",{}", it->second);
@@ -126,6 +128,11 @@ std::string runs_csv(const ExperimentResult& result) {
 
 void write_results(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                    const RunContext& context) {
+  write_run_files(dir, config, result);
+  write_provenance(dir, config, result, context);
+}
+
+void write_run_files(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result) {
   write_file_atomically(dir / "config.toml", config::to_toml(config));
   write_file_atomically(dir / "summary.json", summary_json(config, result));
   write_file_atomically(dir / "runs.csv", runs_csv(result));
@@ -168,6 +175,11 @@ void write_results(const std::filesystem::path& dir, const Config& config, const
     }
   }
   for (const auto& [name, csv] : tables) write_file_atomically(dir / (name + ".csv"), csv);
+}
+
+namespace {
+void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
+                      const RunContext& context) {
 
   rusage usage_now{};
   ::getrusage(RUSAGE_SELF, &usage_now);
@@ -207,5 +219,6 @@ void write_results(const std::filesystem::path& dir, const Config& config, const
   manifest["failures"] = result.failures();
   write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
 }
+}  // namespace
 
 }  // namespace wakesim::experiment

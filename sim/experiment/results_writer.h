@@ -37,5 +37,14 @@ std::string runs_csv(const ExperimentResult& result);
 
 void write_results(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                    const RunContext& context);
+// The deterministic part alone (config.toml, summary.json, runs.csv, histograms/, tables): what a sweep
+// writes for each of its points.
+void write_run_files(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result);
+
+// CSV and JSON column of a metric: its name with the unit where one is needed to read the number
+// ("wakeup.p99_ns", "wakeups_per_s").
+std::string metric_column(const Metric& metric);
+// A CSV field, quoted when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& text);
 
 }  // namespace wakesim::experiment

@@ -50,30 +50,36 @@ std::vector<std::string> resolve_designs(const Config& config) {
   return chosen;
 }
 
+RunRecord run_one(const Config& config, const std::string& design, int replicate) {
+  RunRecord record{design, replicate, replicate_seed(config.run.seed, replicate), {}, {}};
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    const ScenarioEntry* entry = find_scenario(config.scenario);
+    if (entry == nullptr) throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
+    record.result = entry->make()->run(config, record.design, record.seed);
+  } catch (const engine::UserError& e) {
+    record.error = e.what();
+  } catch (const engine::InvariantViolation& e) {
+    record.error = e.what();
+  } catch (const engine::InternalError& e) {
+    record.error = fmt::format("internal error: {}", e.what());
+  }
+  if (!record.error.empty()) record.result = RunResult{};
+  record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return record;
+}
+
 ExperimentResult run_experiment(const Config& config, int jobs) {
   ExperimentResult out;
   out.designs = resolve_designs(config);
-  const auto scenario = find_scenario(config.scenario)->make();
   for (const std::string& design : out.designs)
-    for (int r = 0; r < config.run.replicates; ++r)
-      out.runs.push_back(RunRecord{design, r, replicate_seed(config.run.seed, r), {}, {}});
-
-  auto run_one = [&](RunRecord& record) {
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      record.result = scenario->run(config, record.design, record.seed);
-    } catch (const engine::UserError& e) {
-      record.error = e.what();
-    } catch (const engine::InvariantViolation& e) {
-      record.error = e.what();
-    } catch (const engine::InternalError& e) {
-      record.error = fmt::format("internal error: {}", e.what());
-    }
-    record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+    for (int r = 0; r < config.run.replicates; ++r) out.runs.push_back(RunRecord{design, r, 0, {}, {}});
   tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
   arena.execute([&] {
-    tbb::parallel_for(size_t{0}, out.runs.size(), [&](size_t i) { run_one(out.runs[i]); }, tbb::simple_partitioner());
+    tbb::parallel_for(
+        size_t{0}, out.runs.size(),
+        [&](size_t i) { out.runs[i] = run_one(config, out.runs[i].design, out.runs[i].replicate); },
+        tbb::simple_partitioner());
   });
   return out;
 }

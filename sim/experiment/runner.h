@@ -35,4 +35,8 @@ std::vector<std::string> resolve_designs(const Config& config);
 
 ExperimentResult run_experiment(const Config& config, int jobs);
 
+// One run of `design` for replicate `replicate` of `config`: a failure (bad combination, invariant
+// violation, internal error) is caught and kept in the record's error, with the wall time measured.
+RunRecord run_one(const Config& config, const std::string& design, int replicate);
+
 }  // namespace wakesim::experiment

@@ -1,0 +1,133 @@
+// `wakesim capacity [CONFIG] --vary KEY --range LO:HI --slo 'METRIC<=VALUE'... [--design NAME|all]
+//                   [--format TEXT] [--tolerance X] [--replicates R] [--max-replicates M] [--set K=V]...
+//                   [--jobs N] [--out DIR]`   (sim/experiment/capacity.h)
+#include <unistd.h>
+
+#include <ctime>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "sim/app/commands.h"
+#include "sim/config/loader.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/capacity.h"
+
+namespace wakesim::app {
+namespace {
+
+struct CapacityCommandOptions {
+  std::string config;
+  std::string key;
+  std::string range;
+  std::vector<std::string> slos;
+  std::vector<std::string> designs;
+  std::vector<std::string> overrides;
+  std::string format = "{}";
+  double tolerance = 0;
+  int replicates = 3;
+  int max_replicates = 12;
+  int jobs = 0;
+  std::string out;
+  bool quiet = false;
+};
+
+// "LO:HI": integers when both are written as integers.
+void parse_range(const std::string& text, experiment::CapacityOptions& options) {
+  const size_t colon = text.find(':');
+  auto bad = [&] {
+    return engine::UserError(fmt::format("--range {}: error: expected LO:HI, two numbers, e.g. --range 4:64", text));
+  };
+  if (colon == std::string::npos) throw bad();
+  const std::string lo = text.substr(0, colon), hi = text.substr(colon + 1);
+  try {
+    size_t a = 0, b = 0;
+    options.low = std::stod(lo, &a);
+    options.high = std::stod(hi, &b);
+    if (a != lo.size() || b != hi.size()) throw bad();
+  } catch (const std::invalid_argument&) {
+    throw bad();
+  } catch (const std::out_of_range&) {
+    throw bad();
+  }
+  options.integer = lo.find_first_of(".eE") == std::string::npos && hi.find_first_of(".eE") == std::string::npos;
+  if (options.low > options.high)
+    throw engine::UserError(fmt::format("--range {}: error: LO is above HI", text));
+}
+
+}  // namespace
+
+Action add_capacity_command(CLI::App& app, Streams& io) {
+  auto o = std::make_shared<CapacityCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("capacity", "Find, per design, the largest value of a key for which every SLO holds");
+  cmd->add_option("CONFIG", o->config, "TOML configuration or workload preset (default: the built-in default)");
+  cmd->add_option("--vary", o->key, "the configuration key to vary, e.g. vms.count")->required()->type_name("KEY");
+  cmd->add_option("--range", o->range, "the values searched; integers if both are written as integers")
+      ->required()->type_name("LO:HI");
+  cmd->add_option("--slo", o->slos, "an objective METRIC OP VALUE, e.g. 'wakeup.p99<=50us' (repeatable)")
+      ->required()->type_name("SLO");
+  cmd->add_option("--design", o->designs, "design to study (repeatable), or 'all'")->type_name("NAME");
+  cmd->add_option("--format", o->format, "how the number becomes the key's value, e.g. 'poisson({}/s)'")->type_name("TEXT");
+  cmd->add_option("--tolerance", o->tolerance, "real keys: stop when the answer is bracketed this closely (default 1% of the range)");
+  cmd->add_option("--replicates", o->replicates, "replicates of a probe at first (default 3)");
+  cmd->add_option("--max-replicates", o->max_replicates, "replicates of a probe whose answer stays uncertain (default 12)");
+  cmd->add_option("--set", o->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
+  cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--out", o->out, "results directory (default: results/capacity-<time>/)")->type_name("DIR");
+  cmd->add_flag("--quiet", o->quiet, "no progress output");
+  return [o, &io] {
+    using namespace experiment;
+    CapacityOptions options;
+    options.key = o->key;
+    parse_range(o->range, options);
+    if (o->format.find("{}") == std::string::npos)
+      throw engine::UserError(fmt::format("--format '{}': error: must contain {{}} where the number goes", o->format));
+    if (o->format.find('"') != std::string::npos || o->format.find('\\') != std::string::npos)
+      throw engine::UserError(fmt::format("--format '{}': error: must not contain quotes or backslashes", o->format));
+    options.format = o->format;
+    options.tolerance = o->tolerance;
+    for (const std::string& s : o->slos) options.slos.push_back(parse_slo(s));
+    options.initial_replicates = o->replicates;
+    options.max_replicates = o->max_replicates;
+    options.jobs = o->jobs;
+    options.progress = o->quiet ? nullptr : &io.err;
+    options.progress_terminal = ::isatty(STDERR_FILENO) != 0;
+
+    std::optional<std::filesystem::path> file;
+    if (!o->config.empty()) file = resolve_config_path(o->config);
+    LoadedConfig loaded = file ? load_config(file, o->overrides) : load_default_config(o->overrides);
+    // The key must exist and take the formatted values; an error here names it before any run.
+    {
+      const std::string probe_value = options.format == "{}" ? fmt::format("{}", options.integer ? std::llround(options.low) : options.low)
+                                                             : "\"" + fmt::format(fmt::runtime(options.format), options.low) + "\"";
+      Config scratch = loaded.config;
+      config::apply_override(scratch, options.key + "=" + probe_value);
+    }
+    std::vector<std::string> overrides = o->overrides;
+    if (!o->designs.empty()) {
+      std::string list;
+      for (const std::string& d : o->designs) list += (list.empty() ? "" : ", ") + fmt::format("\"{}\"", d);
+      overrides.push_back("run.designs=[" + list + "]");
+      loaded.config.run.designs = o->designs;
+    }
+    const CapacityResult result = run_capacity(loaded.config, overrides, file, options);
+    std::filesystem::path out = o->out;
+    if (out.empty()) {
+      const std::time_t now = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&now, &tm);
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+      out = std::filesystem::path("results") / fmt::format("capacity-{}", stamp);
+    }
+    write_capacity(out, options, result, io.command_line, loaded.source);
+    io.out << format_capacity(options, result);
+    io.out << fmt::format("\nevidence (every probe, its estimate and 95% interval): {}\n", (out / "probes.csv").string());
+    for (const DesignCapacity& d : result.designs)
+      for (const Probe& p : d.probes)
+        if (!p.error.empty()) io.err << fmt::format("note: {} at {}: {}\n", d.design, p.assignment, p.error);
+    return 0;
+  };
+}
+
+}  // namespace wakesim::app

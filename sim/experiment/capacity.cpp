@@ -1,0 +1,315 @@
+#include "sim/experiment/capacity.h"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "sim/config/suggest.h"
+#include "sim/config/units.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/atomic_file.h"
+#include "sim/experiment/progress.h"
+#include "sim/experiment/report.h"
+#include "sim/experiment/results_writer.h"
+#include "sim/experiment/runner.h"
+#include "sim/experiment/version.h"
+
+namespace wakesim::experiment {
+namespace {
+
+using engine::UserError;
+using Json = nlohmann::ordered_json;
+
+// The metric's value in a run, by its name ("wakeup.p99") or its column ("wakeup.p99_ns").
+const Metric* find_metric(const RunResult& r, const std::string& name) {
+  for (const Metric& m : r.metrics)
+    if (m.name == name || metric_column(m) == name) return &m;
+  return nullptr;
+}
+
+std::string value_text(double v, bool integer) {
+  return integer ? std::to_string(std::llround(v)) : fmt::format("{:.6g}", v);
+}
+
+// The threshold in the metric's unit, now that the unit is known.
+double threshold_in_unit(const Slo& slo, const std::string& unit) {
+  std::string error;
+  std::string text = slo.threshold_text;
+  if (unit == "ns") {
+    if (auto t = config::parse_duration(text, error)) return t->ns();
+  } else if (unit == "/s") {
+    if (auto r = config::parse_rate(text, error)) return r->per_second;
+  } else {
+    const bool percent = !text.empty() && text.back() == '%';
+    if (percent) text.pop_back();
+    try {
+      size_t used = 0;
+      const double v = std::stod(text, &used);
+      if (used == text.size()) return percent ? v / 100 : v;
+    } catch (const std::exception&) {
+    }
+    error = unit == "fraction" ? "a number (0.05) or a percentage (5%)" : "a plain number";
+  }
+  if (unit == "ns") error = "a duration with a unit, e.g. 50us";
+  if (unit == "/s") error = "a rate with a unit, e.g. 200k/s";
+  throw UserError(fmt::format("--slo '{}': error: {} is in {}; expected {} as the threshold", slo.text, slo.metric,
+                              unit.empty() ? "plain numbers" : unit, error));
+}
+
+struct Search {
+  const Config& base;
+  const std::vector<std::string>& base_overrides;
+  const std::optional<std::filesystem::path>& config_file;
+  const CapacityOptions& options;
+  std::vector<Slo>& slos;  // units filled from the first run (under the mutex)
+  std::mutex& mutex;
+  Progress& progress;
+
+  // Runs (or extends) a probe of `design` at `value` to `replicates` replicates.
+  void run_probe(const std::string& design, double value, std::map<double, std::vector<RunRecord>>& cache,
+                 Probe& probe, int replicates) {
+    probe.value = value;
+    const std::string number = value_text(value, options.integer);
+    const std::string text = options.format == "{}" ? number : fmt::format(fmt::runtime(options.format), number);
+    probe.assignment = options.key + "=" + (options.format == "{}" ? text : "\"" + text + "\"");
+    std::vector<std::string> overrides = base_overrides;
+    overrides.push_back(probe.assignment);
+    Config config;
+    try {
+      config = (config_file ? load_config(config_file, overrides) : load_default_config(overrides)).config;
+    } catch (const UserError& e) {
+      probe.error = e.what();
+      return;
+    }
+    std::vector<RunRecord>& runs = cache[value];
+    const size_t have = runs.size();
+    runs.resize(std::max(runs.size(), static_cast<size_t>(replicates)));
+    tbb::parallel_for(have, runs.size(), [&](size_t r) {
+      runs[r] = run_one(config, design, static_cast<int>(r));
+      progress.finished(!runs[r].error.empty());
+    });
+    probe.replicates = static_cast<int>(runs.size());
+  }
+
+  void judge(Probe& probe, const std::vector<RunRecord>& runs) {
+    probe.slos.assign(slos.size(), SloVerdict{});
+    probe.holds = probe.error.empty();
+    for (const RunRecord& r : runs)
+      if (!r.error.empty() && probe.error.empty()) probe.error = r.error;
+    if (!probe.error.empty()) {
+      for (SloVerdict& v : probe.slos) v.verdict = "error";
+      probe.holds = false;
+      return;
+    }
+    for (size_t s = 0; s < slos.size(); ++s) {
+      std::vector<double> values;
+      {
+        std::lock_guard lock(mutex);
+        for (const RunRecord& r : runs) {
+          const Metric* m = find_metric(r.result, slos[s].metric);
+          if (m == nullptr) {
+            std::vector<std::string> names;
+            for (const Metric& x : r.result.metrics) names.push_back(x.name);
+            throw UserError(fmt::format("--slo '{}': error: the runs report no metric '{}'{} (the metrics are the "
+                                        "columns of runs.csv)", slos[s].text, slos[s].metric,
+                                        config::did_you_mean(slos[s].metric, names)));
+          }
+          if (slos[s].unit.empty() && !m->unit.empty()) {
+            slos[s].unit = m->unit;
+            slos[s].threshold = threshold_in_unit(slos[s], m->unit);
+          } else if (slos[s].unit.empty()) {
+            slos[s].unit = "-";
+            slos[s].threshold = threshold_in_unit(slos[s], "");
+          }
+          values.push_back(m->value);
+        }
+      }
+      SloVerdict& v = probe.slos[s];
+      v.ci = stats::mean_ci(values);
+      const bool upper = slos[s].op[0] == '<';  // the metric must stay below the threshold
+      const bool strict = slos[s].op.size() == 1;
+      const double t = slos[s].threshold;
+      auto ok = [&](double x) { return upper ? (strict ? x < t : x <= t) : (strict ? x > t : x >= t); };
+      const double near = upper ? v.ci.hi : v.ci.lo, far = upper ? v.ci.lo : v.ci.hi;
+      v.verdict = std::isfinite(near) && ok(near) ? "pass" : (std::isfinite(far) && !ok(far) ? "fail" : "uncertain");
+      probe.holds = probe.holds && v.verdict == "pass";
+    }
+  }
+
+  // A probe with as many replicates as its doubt calls for.
+  Probe probe(const std::string& design, double value, std::map<double, std::vector<RunRecord>>& cache) {
+    Probe p;
+    int replicates = options.initial_replicates;
+    for (;;) {
+      p = Probe{};
+      run_probe(design, value, cache, p, replicates);
+      judge(p, cache[value]);
+      bool uncertain = false;
+      for (const SloVerdict& v : p.slos) uncertain = uncertain || v.verdict == "uncertain";
+      bool failed = false;
+      for (const SloVerdict& v : p.slos) failed = failed || v.verdict == "fail";
+      // More replicates only help when no SLO has already failed outright.
+      if (!uncertain || failed || !p.error.empty() || replicates >= options.max_replicates) return p;
+      replicates = std::min(options.max_replicates, replicates * 2);
+    }
+  }
+
+  DesignCapacity run(const std::string& design) {
+    DesignCapacity out;
+    out.design = design;
+    std::map<double, std::vector<RunRecord>> cache;
+    auto at = [&](double v) {
+      out.probes.push_back(probe(design, v, cache));
+      return out.probes.back().holds;
+    };
+    const double lo = options.low, hi = options.high;
+    const double tolerance = options.tolerance > 0 ? options.tolerance : (hi - lo) / 100;
+    const bool holds_low = at(lo);
+    const bool holds_high = lo == hi ? holds_low : at(hi);
+    auto done = [&] {
+      for (const auto& [v, runs] : cache) out.runs += static_cast<int>(runs.size());
+      return out;
+    };
+    if (holds_low && holds_high) {
+      out.status = "all", out.direction = "max", out.answer = hi;
+      return done();
+    }
+    if (!holds_low && !holds_high) {
+      out.status = "none", out.direction = "max";
+      return done();
+    }
+    // Bracket [good, bad]: good holds, bad does not; move the nearer end until they meet.
+    double good = holds_low ? lo : hi, bad = holds_low ? hi : lo;
+    out.direction = holds_low ? "max" : "min";
+    auto narrow = [&] { return options.integer ? std::abs(bad - good) <= 1 : std::abs(bad - good) <= tolerance; };
+    while (!narrow()) {
+      double mid = (good + bad) / 2;
+      if (options.integer) mid = std::floor(mid);
+      if (options.integer && (mid == good || mid == bad)) break;
+      (at(mid) ? good : bad) = mid;
+    }
+    out.status = "found";
+    out.answer = good;
+    return done();
+  }
+};
+
+}  // namespace
+
+Slo parse_slo(const std::string& text) {
+  Slo slo;
+  slo.text = text;
+  std::string compact;
+  for (char c : text)
+    if (c != ' ') compact += c;
+  size_t at = compact.find_first_of("<>");
+  if (at == std::string::npos || at == 0)
+    throw UserError(fmt::format("--slo '{}': error: expected METRIC OP VALUE with OP one of <=, <, >=, >, e.g. "
+                                "'wakeup.p99<=50us'", text));
+  slo.metric = compact.substr(0, at);
+  slo.op = compact.substr(at, compact.size() > at + 1 && compact[at + 1] == '=' ? 2 : 1);
+  slo.threshold_text = compact.substr(at + slo.op.size());
+  if (slo.threshold_text.empty())
+    throw UserError(fmt::format("--slo '{}': error: no threshold after '{}'", text, slo.op));
+  return slo;
+}
+
+CapacityResult run_capacity(const Config& base, const std::vector<std::string>& base_overrides,
+                            const std::optional<std::filesystem::path>& config_file, const CapacityOptions& options) {
+  if (options.slos.empty()) throw UserError("wakesim capacity: error: give at least one --slo, e.g. --slo 'wakeup.p99<=50us'");
+  if (!(options.low <= options.high)) throw UserError("--range: error: expected LO:HI with LO <= HI");
+  if (options.initial_replicates < 2) throw UserError("--replicates: error: a confidence interval needs at least 2");
+  if (options.max_replicates < options.initial_replicates)
+    throw UserError("--max-replicates: error: must be at least --replicates");
+  const std::vector<std::string> designs = resolve_designs(base);
+  std::vector<Slo> slos = options.slos;
+  std::mutex mutex;
+  // A rough total for the progress line: the bisection's probes at the initial replicate count.
+  const double span = options.high - options.low;
+  const double steps = options.integer ? std::max(1.0, span) : std::max(1.0, span / (options.tolerance > 0 ? options.tolerance : span / 100));
+  const size_t expected = designs.size() * static_cast<size_t>(options.initial_replicates) *
+                          static_cast<size_t>(2 + std::ceil(std::log2(steps + 1)));
+  Progress progress(options.progress, options.progress_terminal, expected);
+  CapacityResult result;
+  result.designs.resize(designs.size());
+  tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, designs.size(), [&](size_t d) {
+      Search search{base, base_overrides, config_file, options, slos, mutex, progress};
+      result.designs[d] = search.run(designs[d]);
+    });
+  });
+  progress.done();
+  result.slos = std::move(slos);
+  return result;
+}
+
+std::string format_capacity(const CapacityOptions& options, const CapacityResult& result) {
+  std::string slo_list;
+  for (const Slo& s : options.slos) slo_list += (slo_list.empty() ? "" : " and ") + s.text;
+  std::string out = fmt::format("capacity: {} over [{}, {}] such that {} (95% confidence)\n\n", options.key,
+                                value_text(options.low, options.integer), value_text(options.high, options.integer),
+                                slo_list);
+  out += fmt::format("{:<16} {:>14} {:>8} {:>6}  {}\n", "design", "answer", "probes", "runs", "");
+  for (const DesignCapacity& d : result.designs) {
+    std::string answer = d.answer ? value_text(*d.answer, options.integer) : "-";
+    std::string note;
+    if (d.status == "none") note = "no value in the range meets the SLOs";
+    else if (d.status == "all") note = "the whole range meets the SLOs (raise HI)";
+    else note = d.direction == "max" ? "largest value meeting the SLOs" : "smallest value meeting the SLOs";
+    out += fmt::format("{:<16} {:>14} {:>8} {:>6}  {}\n", d.design, answer, d.probes.size(), d.runs, note);
+  }
+  return out;
+}
+
+void write_capacity(const std::filesystem::path& dir, const CapacityOptions& options, const CapacityResult& result,
+                    const std::string& command_line, const std::string& config_source) {
+  Json doc;
+  doc["schema_version"] = 1;
+  doc["kind"] = "capacity";
+  doc["key"] = options.key;
+  doc["range"] = Json::array({options.low, options.high});
+  doc["integer"] = options.integer;
+  doc["format"] = options.format;
+  Json slos = Json::array();
+  for (const Slo& s : result.slos)
+    slos.push_back(Json{{"text", s.text}, {"metric", s.metric}, {"op", s.op}, {"threshold", s.threshold},
+                        {"threshold_text", s.threshold_text}, {"unit", s.unit}});
+  doc["slos"] = std::move(slos);
+  Json designs = Json::array();
+  std::string probes_csv = "design,probe,value,replicates,slo,metric,estimate,ci95_low,ci95_high,threshold,verdict,holds,error\n";
+  for (const DesignCapacity& d : result.designs) {
+    designs.push_back(Json{{"design", d.design},
+                           {"answer", d.answer ? Json(*d.answer) : Json(nullptr)},
+                           {"status", d.status},
+                           {"direction", d.direction},
+                           {"probes", d.probes.size()},
+                           {"runs", d.runs}});
+    for (size_t i = 0; i < d.probes.size(); ++i) {
+      const Probe& p = d.probes[i];
+      for (size_t s = 0; s < result.slos.size(); ++s) {
+        const SloVerdict& v = s < p.slos.size() ? p.slos[s] : SloVerdict{"error", {}};
+        probes_csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(d.design), i,
+                                  value_text(p.value, options.integer), p.replicates, csv_field(result.slos[s].text),
+                                  csv_field(result.slos[s].metric), v.ci.mean, v.ci.lo, v.ci.hi, result.slos[s].threshold,
+                                  v.verdict, p.holds ? 1 : 0, csv_field(p.error));
+      }
+    }
+  }
+  doc["designs"] = std::move(designs);
+  write_file_atomically(dir / "capacity.json", doc.dump(2) + "\n");
+  write_file_atomically(dir / "probes.csv", probes_csv);
+  Json manifest{{"kind", "capacity"},
+                {"wakesim_version", version()},
+                {"git_revision", git_revision()},
+                {"command_line", command_line},
+                {"config_source", config_source}};
+  write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
+}
+
+}  // namespace wakesim::experiment

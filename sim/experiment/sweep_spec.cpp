@@ -1,0 +1,475 @@
+#include "sim/experiment/sweep_spec.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "sim/config/loader.h"
+#include "sim/config/suggest.h"
+#include "sim/config/units.h"
+#include "sim/engine/errors.h"
+#include "sim/experiment/config.h"
+
+namespace wakesim::experiment {
+namespace {
+
+using engine::UserError;
+
+constexpr size_t kMaxAxisValues = 100'000;
+constexpr size_t kMaxPoints = 1'000'000;
+
+// Collects every problem of a spec, each "FILE:LINE:COL: error: what", reported together in file order.
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+  void add(const toml::source_region& at, const std::string& what) {
+    lines_.push_back({at.begin.line, at.begin.column, fmt::format("{}:{}:{}: error: {}", file_, at.begin.line,
+                                                                   at.begin.column, what)});
+  }
+  void add(const toml::node& node, const std::string& what) { add(node.source(), what); }
+  bool any() const { return !lines_.empty(); }
+  void throw_if_any() {
+    if (lines_.empty()) return;
+    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
+    std::string text;
+    for (const Line& l : lines_) text += (text.empty() ? "" : "\n") + l.text;
+    throw UserError(text);
+  }
+
+ private:
+  struct Line {
+    uint32_t line, column;
+    std::string text;
+  };
+  std::string file_;
+  std::vector<Line> lines_;
+};
+
+// A plain number inside a value, for plotting: 8 -> 8, "2k/s" -> 2000, "poisson(2k/s)" -> 2000,
+// "exp(10us)" -> 10000 (durations in ns).
+std::optional<double> numeric_of(std::string_view text) {
+  auto quantity = [](std::string_view t) -> std::optional<double> {
+    std::string error;
+    if (auto d = config::parse_duration(t, error)) return d->ns();
+    if (auto r = config::parse_rate(t, error)) return r->per_second;
+    return std::nullopt;
+  };
+  if (auto q = quantity(text)) return q;
+  const size_t open = text.find('(');
+  if (open == std::string_view::npos) return std::nullopt;
+  std::string_view inner = text.substr(open + 1);
+  inner = inner.substr(0, std::min(inner.find(','), inner.find(')')));
+  while (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+  while (!inner.empty() && inner.back() == ' ') inner.remove_suffix(1);
+  return quantity(inner);
+}
+
+std::string toml_string_literal(const std::string& s) {
+  std::ostringstream out;
+  out << toml::value<std::string>(s);
+  return out.str();
+}
+
+std::string float_text(double v) {
+  std::string s = fmt::format("{:.12g}", v);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+// One TOML value of an axis as an AxisValue; nullopt (with a problem added) for a table.
+std::optional<AxisValue> axis_value(const toml::node& node, Problems& problems) {
+  AxisValue v;
+  if (const auto* i = node.as_integer()) {
+    v.assignment_value = v.display = std::to_string(i->get());
+    v.numeric = static_cast<double>(i->get());
+  } else if (const auto* f = node.as_floating_point()) {
+    v.assignment_value = v.display = float_text(f->get());
+    v.numeric = f->get();
+  } else if (const auto* s = node.as_string()) {
+    v.display = s->get();
+    v.assignment_value = toml_string_literal(s->get());
+    v.numeric = numeric_of(s->get());
+  } else if (const auto* b = node.as_boolean()) {
+    v.assignment_value = v.display = b->get() ? "true" : "false";
+    v.numeric = b->get() ? 1.0 : 0.0;
+  } else if (node.is_array()) {
+    std::ostringstream out;
+    out << *node.as_array();
+    v.assignment_value = v.display = out.str();
+  } else {
+    problems.add(node, "an axis value must be a number, a string, a boolean or an array");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> number_of(const toml::node* node) {
+  if (node == nullptr) return std::nullopt;
+  if (const auto* i = node->as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = node->as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+void check_keys(const toml::table& table, const std::vector<std::string>& known, const std::string& where_text,
+                Problems& problems) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    problems.add(key.source().begin.line ? key.source() : node.source(),
+                 fmt::format("{}'{}': unknown key; expected one of: {}{}", where_text, name, list,
+                             config::did_you_mean(name, known)));
+  }
+}
+
+// `range = {from, to, step}` or `{from, to, points, scale}`, with an optional `format = "...{}..."`.
+std::vector<AxisValue> range_values(const toml::table& range, const toml::table& axis, Problems& problems) {
+  check_keys(range, {"from", "to", "step", "points", "scale"}, "range: ", problems);
+  const auto from = number_of(range.get("from"));
+  const auto to = number_of(range.get("to"));
+  if (!from || !to) {
+    problems.add(range.source(), "range: needs numbers 'from' and 'to' (e.g. range = { from = 1, to = 16, step = 1 })");
+    return {};
+  }
+  const bool integral = range.get("from")->is_integer() && range.get("to")->is_integer() &&
+                        (range.get("step") == nullptr || range.get("step")->is_integer());
+  const std::string scale = range.get("scale") ? range.get("scale")->value_or<std::string>("?") : "linear";
+  if (scale != "linear" && scale != "log") {
+    problems.add(*range.get("scale"), fmt::format("range.scale: expected \"linear\" or \"log\", got {}",
+                                                  range.get("scale")->is_string() ? "'" + scale + "'" : "a non-string"));
+    return {};
+  }
+  if (*to < *from) {
+    problems.add(range.source(), fmt::format("range: 'to' ({}) is below 'from' ({})", *to, *from));
+    return {};
+  }
+  std::vector<double> numbers;
+  if (const toml::node* step_node = range.get("step")) {
+    const auto step = number_of(step_node);
+    if (range.get("points") != nullptr || scale == "log") {
+      problems.add(*step_node, "range: 'step' makes a linear range; use 'points' (not 'step') with scale = \"log\"");
+      return {};
+    }
+    if (!step || *step <= 0) {
+      problems.add(*step_node, "range.step: expected a positive number");
+      return {};
+    }
+    const double count = std::floor((*to - *from) / *step + 1e-9) + 1;
+    if (count > kMaxAxisValues) {
+      problems.add(*step_node, fmt::format("range: {} values is more than {}; use a larger step", count, kMaxAxisValues));
+      return {};
+    }
+    for (int i = 0; i < static_cast<int>(count); ++i) numbers.push_back(*from + i * *step);
+  } else if (const toml::node* points_node = range.get("points")) {
+    const auto* points = points_node->as_integer();
+    if (points == nullptr || points->get() < 2 || static_cast<size_t>(points->get()) > kMaxAxisValues) {
+      problems.add(*points_node, fmt::format("range.points: expected an integer from 2 to {}", kMaxAxisValues));
+      return {};
+    }
+    if (scale == "log" && *from <= 0) {
+      problems.add(range.source(), "range: a log range needs 'from' > 0");
+      return {};
+    }
+    const int n = static_cast<int>(points->get());
+    for (int i = 0; i < n; ++i) {
+      const double f = static_cast<double>(i) / (n - 1);
+      numbers.push_back(scale == "log" ? *from * std::pow(*to / *from, f) : *from + (*to - *from) * f);
+    }
+  } else {
+    problems.add(range.source(), "range: needs 'step' (linear) or 'points' (with scale = \"linear\" or \"log\")");
+    return {};
+  }
+
+  std::string format = "{}";
+  if (const toml::node* f = axis.get("format")) {
+    const auto* s = f->as_string();
+    if (s == nullptr || s->get().find("{}") == std::string::npos) {
+      problems.add(*f, "format: expected a string containing {} where the number goes, e.g. \"poisson({}/s)\"");
+      return {};
+    }
+    format = s->get();
+  }
+  std::vector<AxisValue> out;
+  for (double x : numbers) {
+    AxisValue v;
+    std::string number;
+    if (integral) {
+      const auto rounded = static_cast<int64_t>(std::llround(x));
+      if (!out.empty() && out.back().numeric == static_cast<double>(rounded)) continue;  // log ranges of integers
+      number = std::to_string(rounded);
+      v.numeric = static_cast<double>(rounded);
+    } else {
+      number = float_text(x);
+      v.numeric = std::stod(number);
+    }
+    const size_t at = format.find("{}");
+    v.display = format.substr(0, at) + number + format.substr(at + 2);
+    v.assignment_value = format == "{}" ? number : toml_string_literal(v.display);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
+  SweepAxis out;
+  check_keys(axis, {"key", "keys", "values", "range", "format"}, "axis: ", problems);
+  const toml::node* key = axis.get("key");
+  const toml::node* keys = axis.get("keys");
+  if ((key == nullptr) == (keys == nullptr)) {
+    problems.add(axis.source(), "axis: needs exactly one of 'key = \"section.name\"' or 'keys = [\"a.b\", \"c.d\"]' (a zipped group)");
+    return out;
+  }
+  if (key != nullptr) {
+    if (!key->is_string()) problems.add(*key, "axis.key: expected a string, e.g. \"vms.count\"");
+    else out.keys.push_back(key->as_string()->get());
+  } else {
+    const auto* array = keys->as_array();
+    if (array == nullptr || array->empty() || !array->is_homogeneous(toml::node_type::string)) {
+      problems.add(*keys, "axis.keys: expected a non-empty array of key names");
+      return out;
+    }
+    for (const toml::node& k : *array) out.keys.push_back(k.as_string()->get());
+  }
+  const toml::node* values = axis.get("values");
+  const toml::node* range = axis.get("range");
+  if ((values == nullptr) == (range == nullptr)) {
+    problems.add(axis.source(), "axis: needs exactly one of 'values = [...]' or 'range = { from, to, step | points }'");
+    return out;
+  }
+  if (range != nullptr) {
+    if (out.keys.size() != 1) {
+      problems.add(*range, "axis: a range sweeps one key; a zipped group ('keys') lists its tuples in 'values'");
+      return out;
+    }
+    if (!range->is_table()) {
+      problems.add(*range, "axis.range: expected a table, e.g. { from = 1, to = 16, step = 1 }");
+      return out;
+    }
+    for (AxisValue& v : range_values(*range->as_table(), axis, problems)) out.values.push_back({std::move(v)});
+    return out;
+  }
+  if (axis.get("format") != nullptr) problems.add(*axis.get("format"), "axis.format: only a 'range' axis takes a format");
+  const auto* list = values->as_array();
+  if (list == nullptr || list->empty()) {
+    problems.add(*values, "axis.values: expected a non-empty array");
+    return out;
+  }
+  if (list->size() > kMaxAxisValues) problems.add(*values, fmt::format("axis.values: more than {} values", kMaxAxisValues));
+  for (const toml::node& item : *list) {
+    std::vector<AxisValue> tuple;
+    if (out.keys.size() == 1) {
+      if (auto v = axis_value(item, problems)) tuple.push_back(std::move(*v));
+    } else {
+      const auto* t = item.as_array();
+      if (t == nullptr || t->size() != out.keys.size()) {
+        problems.add(item, fmt::format("axis.values: a zipped group of {} keys needs tuples of {} values, e.g. [{}]",
+                                       out.keys.size(), out.keys.size(), fmt::join(std::vector<std::string>(out.keys.size(), "x"), ", ")));
+        continue;
+      }
+      for (const toml::node& e : *t)
+        if (auto v = axis_value(e, problems)) tuple.push_back(std::move(*v));
+    }
+    if (tuple.size() == out.keys.size()) out.values.push_back(std::move(tuple));
+  }
+  return out;
+}
+
+uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace
+
+std::vector<std::string> SweepSpec::swept_keys() const {
+  std::vector<std::string> keys;
+  for (const SweepAxis& a : axes) keys.insert(keys.end(), a.keys.begin(), a.keys.end());
+  return keys;
+}
+
+size_t SweepSpec::point_count() const {
+  size_t n = 1;
+  for (const SweepAxis& a : axes) n *= a.values.size();
+  return n;
+}
+
+std::vector<SweepPoint> SweepSpec::points() const {
+  const size_t n = point_count();
+  std::vector<SweepPoint> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    out[i].index = static_cast<int>(i);
+    // Mixed radix with the last axis fastest.
+    std::vector<size_t> digit(axes.size());
+    size_t rest = i;
+    for (size_t a = axes.size(); a-- > 0;) {
+      digit[a] = rest % axes[a].values.size();
+      rest /= axes[a].values.size();
+    }
+    for (size_t a = 0; a < axes.size(); ++a)
+      for (size_t k = 0; k < axes[a].keys.size(); ++k)
+        out[i].assignments.emplace_back(axes[a].keys[k], axes[a].values[digit[a]][k]);
+  }
+  return out;
+}
+
+std::vector<std::string> point_overrides(const SweepSpec& spec, const SweepPoint& point) {
+  std::vector<std::string> overrides = spec.overrides;
+  for (const auto& [key, value] : point.assignments) overrides.push_back(key + "=" + value.assignment_value);
+  if (spec.seed) overrides.push_back(fmt::format("run.seed={}", *spec.seed));
+  if (spec.replicates) overrides.push_back(fmt::format("run.replicates={}", *spec.replicates));
+  return overrides;
+}
+
+Config point_config(const SweepSpec& spec, const SweepPoint& point) {
+  const std::vector<std::string> overrides = point_overrides(spec, point);
+  LoadedConfig loaded = spec.base ? load_config(spec.base, overrides) : load_default_config(overrides);
+  if (!spec.designs.empty()) loaded.config.run.designs = spec.designs;
+  return loaded.config;
+}
+
+std::string sweep_identity(const SweepSpec& spec) {
+  std::vector<std::string> overrides = spec.overrides;
+  if (spec.seed) overrides.push_back(fmt::format("run.seed={}", *spec.seed));
+  const Config base = (spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false)).config;
+  std::string canonical = "base\n" + config::to_toml(base) + "\ndesigns\n";
+  for (const std::string& d : spec.designs.empty() ? base.run.designs : spec.designs) canonical += d + "\n";
+  for (const SweepAxis& a : spec.axes) {
+    canonical += "axis";
+    for (const std::string& k : a.keys) canonical += " " + k;
+    canonical += "\n";
+    for (const auto& tuple : a.values) {
+      for (const AxisValue& v : tuple) canonical += v.assignment_value + "\t";
+      canonical += "\n";
+    }
+  }
+  return fmt::format("{:016x}", fnv1a(canonical));
+}
+
+SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base) {
+  SweepSpec spec;
+  spec.file = file;
+  {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw UserError(fmt::format("{}: error: cannot read the sweep spec (no such file?)", file.string()));
+    std::ostringstream text;
+    text << in.rdbuf();
+    spec.text = text.str();
+  }
+  toml::table root;
+  try {
+    root = toml::parse(spec.text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw UserError(fmt::format("{}:{}:{}: error: {}", file.string(), e.source().begin.line, e.source().begin.column,
+                                e.description()));
+  }
+  Problems problems(file.string());
+  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis"}, "", problems);
+
+  if (const toml::node* base = root.get("base")) {
+    if (!base->is_string()) {
+      problems.add(*base, "base: expected a string: a workload preset name (wakesim list workloads) or a path");
+    } else {
+      try {
+        spec.base = resolve_base(base->as_string()->get(), file.parent_path());
+      } catch (const UserError& e) {
+        problems.add(*base, fmt::format("base: {}", e.what()));
+      }
+    }
+  }
+  if (const toml::node* designs = root.get("designs")) {
+    const auto* list = designs->as_array();
+    if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string))
+      problems.add(*designs, "designs: expected a non-empty array of design names, e.g. [\"all\"] (wakesim list designs)");
+    else
+      for (const toml::node& d : *list) spec.designs.push_back(d.as_string()->get());
+  }
+  if (const toml::node* r = root.get("replicates")) {
+    const auto* i = r->as_integer();
+    if (i == nullptr || i->get() < 1 || i->get() > 10000) problems.add(*r, "replicates: expected an integer from 1 to 10000");
+    else spec.replicates = static_cast<int>(i->get());
+  }
+  if (const toml::node* s = root.get("seed")) {
+    const auto* i = s->as_integer();
+    if (i == nullptr || i->get() < 0) problems.add(*s, "seed: expected a non-negative integer");
+    else spec.seed = static_cast<uint64_t>(i->get());
+  }
+  if (const toml::node* set = root.get("set")) {
+    if (!set->is_table()) {
+      problems.add(*set, "set: expected a table of fixed overrides, e.g. [set] \"run.duration\" = \"100ms\"");
+    } else {
+      // Flatten nested tables ([set.run] duration = ...) to dotted keys.
+      std::function<void(const toml::table&, const std::string&)> flatten = [&](const toml::table& t, const std::string& prefix) {
+        for (const auto& [k, node] : t) {
+          const std::string dotted = prefix + std::string(k.str());
+          if (const auto* sub = node.as_table()) {
+            flatten(*sub, dotted + ".");
+          } else if (auto v = axis_value(node, problems)) {
+            spec.overrides.push_back(dotted + "=" + v->assignment_value);
+          }
+        }
+      };
+      flatten(*set->as_table(), "");
+    }
+  }
+  if (const toml::node* axes = root.get("axis")) {
+    const auto* list = axes->as_array();
+    if (list == nullptr || !list->is_homogeneous(toml::node_type::table)) {
+      problems.add(*axes, "axis: expected [[axis]] tables");
+    } else {
+      for (const toml::node& a : *list) spec.axes.push_back(parse_axis(*a.as_table(), problems));
+    }
+  }
+  problems.throw_if_any();
+
+  // Try the fixed overrides, then each axis value, on the base: unknown keys and malformed values stop
+  // the sweep here, with the spec's line.
+  auto try_overrides = [&](const std::vector<std::string>& overrides) -> std::optional<std::string> {
+    try {
+      if (spec.base) load_config(spec.base, overrides, false);
+      else load_default_config(overrides, false);
+      return std::nullopt;
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+  };
+  if (auto error = try_overrides(spec.overrides)) {
+    problems.add(root.get("set") ? root.get("set")->source() : toml::source_region{}, fmt::format("set: {}", *error));
+    problems.throw_if_any();
+  }
+  const auto* axis_list = root.get("axis") ? root.get("axis")->as_array() : nullptr;
+  for (size_t a = 0; a < spec.axes.size(); ++a) {
+    const toml::node& where_node = *axis_list->get(a);
+    std::vector<std::string> keys_seen;
+    for (const std::string& k : spec.axes[a].keys) {
+      if (std::find(keys_seen.begin(), keys_seen.end(), k) != keys_seen.end())
+        problems.add(where_node, fmt::format("axis: key '{}' appears twice in the group", k));
+      keys_seen.push_back(k);
+      for (size_t b = 0; b < a; ++b)
+        for (const std::string& other : spec.axes[b].keys)
+          if (other == k) problems.add(where_node, fmt::format("axis: key '{}' is already swept by axis {}", k, b + 1));
+      if (k == "run.designs" || k == "run.replicates" || k == "run.seed")
+        problems.add(where_node, fmt::format("axis: '{}' is not swept by an axis; set the spec's top-level "
+                                             "'designs', 'replicates' or 'seed'", k));
+    }
+    for (const auto& tuple : spec.axes[a].values) {
+      std::vector<std::string> overrides = spec.overrides;
+      for (size_t k = 0; k < tuple.size(); ++k) overrides.push_back(spec.axes[a].keys[k] + "=" + tuple[k].assignment_value);
+      if (auto error = try_overrides(overrides)) {
+        problems.add(where_node, fmt::format("axis {}: {}", a + 1, *error));
+        break;  // one message per axis is enough
+      }
+    }
+  }
+  problems.throw_if_any();
+  if (spec.point_count() > kMaxPoints)
+    throw UserError(fmt::format("{}: error: the axes make {} points, more than {}", file.string(), spec.point_count(), kMaxPoints));
+  return spec;
+}
+
+}  // namespace wakesim::experiment

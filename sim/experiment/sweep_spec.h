@@ -1,0 +1,87 @@
+// A sweep specification (shared/DESIGN.md §9, `wakesim sweep SWEEP.toml`): a base configuration, fixed
+// overrides, axes over any configuration keys, the designs and the replicates. Its points are the
+// cartesian product of the axes (the first axis varies slowest); a zipped axis moves several keys
+// together. Example:
+//
+//   base = "default"                    # a workload preset, a path relative to this file, or omitted
+//   designs = ["all"]                   # optional, default: the base's run.designs
+//   replicates = 3                      # optional, default: the base's run.replicates
+//   seed = 1                            # optional, default: the base's run.seed
+//   [set]                               # fixed overrides, as `--set` would apply them
+//   "run.duration" = "100ms"
+//   [[axis]]
+//   key = "vms.count"
+//   values = [4, 8, 12]                 # a list ...
+//   [[axis]]
+//   key = "vms.device_arrivals"
+//   range = { from = 500, to = 4000, points = 4, scale = "log" }  # ... or a range (step = or points =)
+//   format = "poisson({}/s)"            # optional: a range number written into a value
+//   [[axis]]
+//   keys = ["vms.count", "vms.vcpus"]   # a zipped group: coupled keys, one tuple per point
+//   values = [[16, 2], [8, 4]]
+//
+// Every problem is reported like a configuration error: "FILE:LINE:COL: error: what (did you mean ...)".
+// Each axis value is tried on the base configuration when the spec is loaded, so an unknown key or a
+// malformed value stops the sweep before it starts; a combination that fails only at some points
+// (a cross-key check, an invariant violation) is a failed point, recorded while the sweep goes on.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wakesim::experiment {
+
+struct Config;
+
+struct AxisValue {
+  std::string assignment_value;   // the value as `--set key=VALUE` takes it (TOML text)
+  std::string display;            // as written in runs.csv: 8, 0.25, poisson(2k/s)
+  std::optional<double> numeric;  // a plain number for plotting: 8, 0.25, 2000 (the rate, per second)
+};
+
+struct SweepAxis {
+  std::vector<std::string> keys;               // one key, or a zipped group
+  std::vector<std::vector<AxisValue>> values;  // values[i][k]: the value of keys[k] at step i
+};
+
+struct SweepPoint {
+  int index = 0;
+  std::vector<std::pair<std::string, AxisValue>> assignments;  // swept key -> value, in column order
+};
+
+struct SweepSpec {
+  std::filesystem::path file;
+  std::string text;                              // the file as written
+  std::optional<std::filesystem::path> base;     // nullopt: the built-in default workload
+  std::vector<std::string> overrides;            // [set], as "key=value"
+  std::vector<std::string> designs;              // empty: the base's
+  std::optional<int> replicates;
+  std::optional<uint64_t> seed;
+  std::vector<SweepAxis> axes;
+
+  std::vector<std::string> swept_keys() const;  // every axis key, in axis order
+  size_t point_count() const;
+  std::vector<SweepPoint> points() const;
+};
+
+// Parses and checks a spec. `resolve_base` turns the `base` string into a file (a preset name or a path
+// relative to the spec's folder). Throws engine::UserError with every problem found.
+using BaseResolver = std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
+SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base);
+
+// The configuration of a point: base, then [set], then the point's values; seed and replicates from
+// the spec. Throws engine::UserError (the point fails) for a combination the configuration rejects.
+Config point_config(const SweepSpec& spec, const SweepPoint& point);
+// The same as "KEY=VALUE" overrides (for messages and for the point's config.toml provenance).
+std::vector<std::string> point_overrides(const SweepSpec& spec, const SweepPoint& point);
+
+// What identifies a sweep's results: every point's resolved configuration and the designs, but not the
+// replicate count (adding replicates extends a sweep) and not how it is run (--jobs, --shard).
+// A 16-hex-digit FNV-1a digest.
+std::string sweep_identity(const SweepSpec& spec);
+
+}  // namespace wakesim::experiment
