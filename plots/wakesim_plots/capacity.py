@@ -41,7 +41,7 @@ def draw(cap_dir, out_dir, formats, palette, written):
     for row, slo in enumerate(slos):
         unit = units.get(slo) or ""
         sel_slo = probes[probes["slo"] == slo]
-        divisor, shown = (1.0, unit)
+        divisor, shown = (1.0, common.unit_label(unit))
         if unit == "ns":
             divisor, shown = common.latency_scale(sel_slo["ci95_high"].tolist() + sel_slo["threshold"].tolist())
         for col, design in enumerate(designs):
@@ -80,7 +80,7 @@ def draw(cap_dir, out_dir, formats, palette, written):
             ax.set_title(f"{design}: {text}", color=colour, fontsize=9, fontweight="bold")
             ax.set_xlabel(f"{key} (probed value)")
             metric = sel["metric"].iloc[0] if "metric" in sel.columns and not sel.empty else slo
-            ax.set_ylabel(f"{metric} estimate ({shown or 'value'})")
+            ax.set_ylabel(f"{common.metric_label(str(metric))} estimate ({shown})")
             ax.legend(fontsize=7, loc="best")
             ax.set_ylim(bottom=0)
     fig.suptitle(f"Capacity search over {key}: " + ", ".join(designs) + " (SLOs: " + "; ".join(slos) + ")")

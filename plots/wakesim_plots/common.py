@@ -92,6 +92,19 @@ def column_metric(name, unit):
     return name
 
 
+def metric_label(name):
+    """A column-style metric name without its unit suffix, for labels that give the unit separately."""
+    for suffix in ("_ns", "_per_s"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
+def unit_label(unit):
+    """A unit as written on an axis."""
+    return {"/s": "per second", "": "value"}.get(unit, unit)
+
+
 def normalise_aggregates(frame):
     """Aggregates (from summary.json or aggregates.csv) with metric names in column style."""
     frame = frame.copy()

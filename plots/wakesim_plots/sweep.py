@@ -164,13 +164,16 @@ def draw_heatmap(sweep, out_dir, formats, palette, written, metric="wakeup.p99_n
     if len(sweep.keys) != 2:
         return
     frame = sweep.frame[sweep.frame["metric"] == metric]
-    if frame.empty:
-        return
+    if frame.empty:  # also accept the name without its unit suffix (wakeup.p99 for wakeup.p99_ns)
+        frame = sweep.frame[sweep.frame["metric"].map(common.metric_label) == common.metric_label(metric)]
+        if frame.empty:
+            return
+        metric = str(frame["metric"].iloc[0])
     kx, ky = sweep.keys
     _, xorder, xunit = sweep.axis(kx)
     _, yorder, yunit = sweep.axis(ky)
     unit = str(frame["unit"].iloc[0]) if "unit" in frame.columns else ""
-    divisor, shown = (1.0, unit)
+    divisor, shown = (1.0, common.unit_label(unit))
     if unit == "ns":
         divisor, shown = common.latency_scale(frame["mean"].tolist())
     designs = [d for d in sweep.designs if (frame["design"] == d).any()]
@@ -208,8 +211,8 @@ def draw_heatmap(sweep, out_dir, formats, palette, written, metric="wakeup.p99_n
         ax.set_ylabel(f"{ky} ({yunit})")
         ax.set_title(design, color=palette(design), fontweight="bold")
         ax.grid(False)
-    fig.colorbar(image, ax=list(axes[0]), label=f"{metric} mean ({shown})")
-    fig.suptitle(f"{metric} over {kx} x {ky}: " + ", ".join(designs))
+    fig.colorbar(image, ax=list(axes[0]), label=f"{common.metric_label(metric)} mean ({shown})")
+    fig.suptitle(f"{common.metric_label(metric)} over {kx} x {ky}: " + ", ".join(designs))
     common.note(fig, f"source: {sweep.path}")
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", metric)
     common.save(fig, out_dir, f"heatmap_{safe}", formats, written)
