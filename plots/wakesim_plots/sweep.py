@@ -15,6 +15,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from . import common
 
@@ -143,7 +144,10 @@ def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, 
         elif len(xs) and xs.min() > 0 and xs.max() / xs.min() > 50:
             ax.set_xscale("log")
         ax.set_ylim(bottom=0)
-    axes[0][-1].legend(fontsize=7, title="design (mean, 95% CI band)", title_fontsize=7)
+        if categories is None and len(xs) and np.all(np.mod(xs, 1) == 0):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0][-1].legend(fontsize=7, title="design (mean, 95% CI band)", title_fontsize=7, handlelength=3,
+                       bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.suptitle(title + ": " + ", ".join(sweep.designs))
     fig.tight_layout()
     common.note(fig, f"source: {sweep.path}")
