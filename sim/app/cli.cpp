@@ -25,6 +25,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const Action sweep = add_sweep_command(app, io);
   const Action merge = add_merge_command(app, io);
   const Action capacity = add_capacity_command(app, io);
+  const Action plot = add_plot_command(app, io);
 
   try {
     app.parse(argc, argv);
@@ -55,6 +56,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (sub->get_name() == "sweep") return sweep();
       if (sub->get_name() == "merge") return merge();
       if (sub->get_name() == "capacity") return capacity();
+      if (sub->get_name() == "plot") return plot();
     }
     return 2;
   } catch (const engine::UserError& e) {

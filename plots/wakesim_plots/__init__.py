@@ -1,0 +1,1 @@
+"""Figures from wakesim results directories (run, sweep, capacity). See plots/plot_results.py."""
