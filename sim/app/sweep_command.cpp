@@ -38,6 +38,7 @@ int report(const experiment::SweepOutcome& o, Streams& io, const std::string& wh
   if (what == "sweep") io.out << fmt::format(" ({} run now, {} already stored)", o.runs_executed, o.runs_reused);
   if (o.failed_runs > 0) io.out << fmt::format("; {} of {} points failed ({} runs)", o.failed_points, o.points, o.failed_runs);
   io.out << "\n";
+  if (!o.table.empty()) io.out << "\n" << o.table << "\n";
   constexpr size_t kShown = 10;
   for (size_t i = 0; i < o.failure_lines.size() && i < kShown; ++i) io.err << "failed: " << o.failure_lines[i] << "\n";
   if (o.failure_lines.size() > kShown)
@@ -90,7 +91,7 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     options.progress = o->quiet ? nullptr : &io.err;
     options.progress_terminal = ::isatty(STDERR_FILENO) != 0;
     options.command_line = io.command_line;
-    return report(experiment::run_sweep(spec, options), io, options.shard ? "sweep" : "sweep");
+    return report(experiment::run_sweep(spec, options), io, "sweep");
   };
 }
 

@@ -213,9 +213,10 @@ class KvmScenario final : public Scenario {
                                 m.latency[static_cast<size_t>(p)]);
     r.histograms.emplace_back("irq_off", irq_off);
     // Lock wait and hold distributions per class, named lock.CLASS.wait / .hold with the class name made
-    // file-safe ("rq->__lock" -> "rq___lock").
+    // file-safe ("rq->__lock" -> "rq___lock", "p->pi_lock" -> "p_pi_lock").
     auto add_lock_histograms = [&](const hw::LockClass& c) {
       std::string name = c.name();
+      for (size_t at; (at = name.find("->")) != std::string::npos;) name.replace(at, 2, "_");
       for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') ch = '_';
       r.histograms.emplace_back("lock." + name + ".wait", c.wait());

@@ -19,6 +19,8 @@
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/progress.h"
+#include "sim/experiment/report.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_store.h"
 #include "sim/experiment/runner.h"
@@ -215,6 +217,9 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   std::vector<RunRow> run_table;
   Json summary_runs = Json::array(), summary_aggregates = Json::array(), summary_paired = Json::array();
   Json point_values = Json::array(), failed_points = Json::array(), missing_points = Json::array();
+  // The terminal table: one row per point, one column per design.
+  std::vector<std::string> headline;
+  std::vector<std::vector<std::string>> table_rows;
 
   for (size_t index = 0; index < meta.points; ++index) {
     const int i = static_cast<int>(index);
@@ -286,7 +291,27 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       else run["metrics"] = std::move(metrics), run["events"] = r.result.events;
       summary_runs.push_back(std::move(run));
     }
-    for (const MetricSummary& s : summarize(result)) {
+    const std::vector<MetricSummary> summaries = summarize(result);
+    if (headline.empty() && !p.config_toml.empty()) {
+      const Config c = config_from_toml(p.config_toml, meta.replicates);
+      if (const ScenarioEntry* e = find_scenario(c.scenario)) headline = e->make()->headline_metrics();
+      if (headline.size() > 2) headline.resize(2);
+    }
+    std::vector<std::string> row;
+    {
+      std::string label;
+      for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
+      row.push_back(fmt::format("{} {}", point_name(i), label));
+    }
+    for (const std::string& design : meta.designs) {
+      std::string cell;
+      for (const std::string& h : headline)
+        for (const MetricSummary& s : summaries)
+          if (s.design == design && s.metric == h) cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
+      row.push_back(cell.empty() ? "failed" : cell);
+    }
+    table_rows.push_back(std::move(row));
+    for (const MetricSummary& s : summaries) {
       Metric m{s.metric, s.unit, 0};
       aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, key_cells(p), csv_field(s.design),
                                     csv_field(metric_column(m)), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
@@ -315,6 +340,26 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     runs_csv += "\n";
   }
   write_file_atomically(out / "runs.csv", runs_csv);
+  if (!headline.empty() && !table_rows.empty()) {
+    std::vector<size_t> width(meta.designs.size() + 1, 0);
+    std::vector<std::string> head{"point"};
+    for (const std::string& d : meta.designs) head.push_back(d);
+    auto widen = [&](const std::vector<std::string>& r) {
+      for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    };
+    widen(head);
+    for (const auto& r : table_rows) widen(r);
+    auto line = [&](const std::vector<std::string>& r) {
+      std::string text;
+      for (size_t c = 0; c < r.size() && c < width.size(); ++c)
+        text += c == 0 ? fmt::format("{:<{}}", r[c], width[c]) : fmt::format("  {:>{}}", r[c], width[c]);
+      return text + "\n";
+    };
+    std::string metrics;
+    for (const std::string& h : headline) metrics += (metrics.empty() ? "" : " / ") + h;
+    outcome.table = fmt::format("{} per point (mean over replicates):\n", metrics) + line(head);
+    for (const auto& r : table_rows) outcome.table += line(r);
+  }
   write_file_atomically(out / "aggregates.csv",
                         "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + aggregate_rows);
   write_file_atomically(out / "failures.csv", "point" + key_heads + ",design,replicate,error\n" + failure_rows);

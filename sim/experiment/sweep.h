@@ -59,6 +59,7 @@ struct SweepOutcome {
   bool internal_failure = false;  // a failed run was an internal error or an invariant violation
   std::vector<std::string> failure_lines;  // "point 3 (vms.count=8) single-lock r0: message"
   std::filesystem::path out;
+  std::string table;  // per point and design, the scenario's first two headline metrics (mean over replicates)
 };
 
 // Runs the spec's points (or the shard's) into options.out and writes the results files.

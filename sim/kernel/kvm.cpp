@@ -398,7 +398,10 @@ void Kvm::check_lost_wakeup(Vcpu& v) {
                           v.index(), engine::to_string(now - oldest), engine::to_string(oldest)));
     return;
   }
-  machine_.sim().schedule_at(v.watchdog_, std::max(now, oldest + params_.lost_wakeup_timeout));
+  // Overdue but not blocked (running, or runnable and waiting for its pCPU): it will see the work; look
+  // again a timeout later rather than at `now`, which would fire this check forever at one instant.
+  const Time due = oldest + params_.lost_wakeup_timeout;
+  machine_.sim().schedule_at(v.watchdog_, due > now ? due : now + params_.lost_wakeup_timeout);
 }
 
 void Kvm::check_invariants() {
