@@ -2,7 +2,8 @@
 # wakesim's one setup script. Installs the Debian 12 packages wakesim needs (only those missing, and
 # silently when none are), then optionally builds and runs:
 #   ./setup.sh          install dependencies only
-#   ./setup.sh run      ... then build the release preset and run the main job (design comparison)
+#   ./setup.sh run      ... then build the release preset and run the main job (design comparison at four
+#                       loads, with figures); extra arguments go to `wakesim sweep` (e.g. --jobs 1)
 #   ./setup.sh test     ... then build and pass the test suite (sanitizer build, then release build)
 #   ./setup.sh bench    ... then build the benchmark preset and run the benchmarks
 set -euo pipefail
@@ -42,7 +43,15 @@ case "${1:-}" in
     shift
     cmake --preset release >/dev/null
     cmake --build --preset release --target wakesim
-    ./build/release/wakesim run "$@"
+    # The design comparison: every design on the built-in default workload at four loads, with
+    # replicates (workloads/sweeps/default_load.toml), then every figure the results have data for.
+    out="results/comparison-$(date +%Y%m%d-%H%M%S)"
+    ./build/release/wakesim sweep workloads/sweeps/default_load.toml --out "$out" "$@"
+    ./build/release/wakesim plot "$out"
+    echo
+    echo "design comparison: $out"
+    echo "  tables:  $out/aggregates.csv (mean and 95% CI per load, design and metric), $out/runs.csv"
+    echo "  figures: $out/figures/ (percentiles and throughput vs load; CCDF, decomposition, locks at the highest load)"
     ;;
   test)
     cmake --workflow --preset dev
