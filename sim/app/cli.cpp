@@ -22,6 +22,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const Action run = add_run_command(app, io);
   const Action check = add_check_command(app, io);
   const Action list = add_list_command(app, io);
+  const Action lockdep = add_lockdep_command(app, io);
 
   try {
     app.parse(argc, argv);
@@ -49,6 +50,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (sub->get_name() == "run") return run();
       if (sub->get_name() == "check") return check();
       if (sub->get_name() == "list") return list();
+      if (sub->get_name() == "lockdep") return lockdep();
     }
     return 2;
   } catch (const engine::UserError& e) {

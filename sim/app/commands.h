@@ -23,6 +23,7 @@ struct Streams {
 Action add_run_command(CLI::App& app, Streams& io);
 Action add_check_command(CLI::App& app, Streams& io);
 Action add_list_command(CLI::App& app, Streams& io);
+Action add_lockdep_command(CLI::App& app, Streams& io);
 
 // Where the shipped workload presets live: $WAKESIM_WORKLOADS, else the source tree's workloads/.
 std::filesystem::path workloads_dir();

@@ -212,6 +212,8 @@ class KvmScenario final : public Scenario {
                                 m.latency[static_cast<size_t>(p)]);
     r.histograms.emplace_back("irq_off", irq_off);
     r.events = sim.events_executed();
+    if (const hw::LockdepRecorder* lockdep = machine.lockdep())
+      r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->record());
     return r;
   }
 };
