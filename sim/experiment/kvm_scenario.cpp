@@ -213,7 +213,7 @@ class KvmScenario final : public Scenario {
     r.histograms.emplace_back("irq_off", irq_off);
     r.events = sim.events_executed();
     if (const hw::LockdepRecorder* lockdep = machine.lockdep())
-      r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->record());
+      r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->snapshot(sim.now()));
     return r;
   }
 };

@@ -56,7 +56,8 @@ std::string lockdep_text(const LockdepRun& run) {
     }
     out += hw::format_lockdep_report(*d.record, d.analysis) + "\n";
     out += fmt::format("verdict: {}\n",
-                       d.analysis.possible_deadlock() ? "POSSIBLE DEADLOCK (see the instance level)"
+                       d.analysis.observed_deadlock    ? "DEADLOCK (the simulated host deadlocked; see the instance level)"
+                       : d.analysis.possible_deadlock() ? "POSSIBLE DEADLOCK (see the instance level)"
                        : !d.analysis.lockdep_cycles.empty()
                            ? "lockdep would warn, but the acquisitions seen cannot deadlock (false positive)"
                            : "no lockdep warning, no possible deadlock");
@@ -125,6 +126,14 @@ std::string lockdep_json(const LockdepRun& run) {
     }
     for (const std::string& s : a.irq_self_deadlocks) deadlocks.push_back(s);
     j["possible_deadlocks"] = std::move(deadlocks);
+    Json stuck = Json::array();
+    for (const auto& s : r.stuck)
+      stuck.push_back(Json{{"cpu", s.cpu.value},
+                           {"context", hw::to_string(s.context)},
+                           {"waits_for", r.instances[s.waits_for].name},
+                           {"holder", s.holder ? Json(s.holder->value) : Json(nullptr)},
+                           {"since_ns", s.since.ns()}});
+    j["stuck_at_end"] = std::move(stuck);
     j["possible_deadlock"] = a.possible_deadlock();
     j["search_truncated"] = a.search_truncated;
     Json chains = Json::array();

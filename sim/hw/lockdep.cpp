@@ -8,6 +8,8 @@
 #include "sim/hw/cpu.h"
 #include "sim/hw/spinlock.h"
 
+static_assert(wakesim::hw::Cpu::kMaxContexts == 4, "LockdepRecorder::kContexts follows Cpu::kMaxContexts");
+
 namespace wakesim::hw {
 
 const char* to_string(LockContext c) {
@@ -142,6 +144,31 @@ void LockdepRecorder::acquire(Cpu& cpu, Spinlock& lock, LockSubclass subclass, b
     }
   }
   pc.held.push_back(Held{&lock, instance, node, depth, context, annotation, chain_key});
+  if (!annotation && depth >= 0 && depth < kContexts)
+    pc.waiting[static_cast<size_t>(depth)] = Waiting{&lock, instance, context, cpu.now()};
+}
+
+void LockdepRecorder::acquired(Cpu& cpu, Spinlock& lock) {
+  const int depth = cpu.context_depth();
+  if (depth < 0 || depth >= kContexts) return;
+  Waiting& w = cpus_[cpu.id().value].waiting[static_cast<size_t>(depth)];
+  if (w.lock == &lock) w.lock = nullptr;
+}
+
+LockdepRecord LockdepRecorder::snapshot(engine::Time now) const {
+  LockdepRecord r = record_;
+  r.end = now;
+  for (uint32_t c = 0; c < cpus_.size(); ++c) {
+    const PerCpu& pc = cpus_[c];
+    for (const Waiting& w : pc.waiting) {
+      if (w.lock == nullptr || now - w.since < kStuckAfter) continue;
+      LockdepRecord::StuckWaiter s{PcpuId{c}, w.context, w.instance, w.lock->holder(), {}, w.since};
+      for (const Held& h : pc.held)
+        if (!h.annotation && h.lock != w.lock) s.holds.push_back(h.instance);
+      r.stuck.push_back(std::move(s));
+    }
+  }
+  return r;
 }
 
 void LockdepRecorder::release(Cpu& cpu, Spinlock& lock, bool annotation) {

@@ -15,7 +15,8 @@
 //  - lock usage per class and per instance: taken in hard IRQ, taken with IRQs enabled (lockdep's
 //    IN-HARDIRQ / HARDIRQ-ON usage bits), per instance with the pCPUs;
 //  - every distinct lock chain of two or more locks (same-context nesting), with the IRQ-off sections
-//    in which it was the deepest chain: their durations.
+//    in which it was the deepest chain: their durations;
+//  - at the end (snapshot), acquisitions still waiting after kStuckAfter: the run itself deadlocked.
 // Annotation-only acquisitions (lockdep's spin_acquire on a dep_map, no real lock operation) enter
 // the class graph and the chains but not the instance graph: no pCPU ever waits on them.
 #pragma once
@@ -95,6 +96,17 @@ struct LockdepRecord {
   std::vector<ClassEdge> class_edges;
   std::vector<InstanceEdge> instance_edges;
   std::vector<Chain> chains;
+  // A pCPU context still waiting for a lock at the end of the run, kStuckAfter or longer.
+  struct StuckWaiter {
+    PcpuId cpu;
+    LockContext context = LockContext::kProcess;
+    uint32_t waits_for = 0;       // instance
+    std::optional<PcpuId> holder;  // who holds it
+    std::vector<uint32_t> holds;  // instances this pCPU holds (all contexts)
+    engine::Time since;
+  };
+  std::vector<StuckWaiter> stuck;
+  engine::Time end;  // when the snapshot was taken
   uint64_t acquisitions = 0;
 
   std::string node_name(Node n) const;  // "name" or "name/1"
@@ -102,6 +114,7 @@ struct LockdepRecord {
 
 class LockdepRecorder {
  public:
+  static constexpr engine::Time kStuckAfter = engine::Time::from_ps(1'000'000'000);  // 1 ms
   explicit LockdepRecorder(uint32_t pcpus);
   LockdepRecorder(const LockdepRecorder&) = delete;
   LockdepRecorder& operator=(const LockdepRecorder&) = delete;
@@ -109,6 +122,7 @@ class LockdepRecorder {
 
   // From Spinlock: an acquisition attempt (annotation: lockdep-only, no lock operation) and a release.
   void acquire(Cpu& cpu, Spinlock& lock, LockSubclass subclass, bool annotation);
+  void acquired(Cpu& cpu, Spinlock& lock);  // the attempt succeeded
   void release(Cpu& cpu, Spinlock& lock, bool annotation);
   // lock_set_subclass on a held lock (no new edge, as lockdep).
   void set_subclass(Cpu& cpu, Spinlock& lock, LockSubclass subclass);
@@ -116,6 +130,8 @@ class LockdepRecorder {
   void irq_section_end(PcpuId cpu, engine::Time duration);
 
   const LockdepRecord& record() const { return record_; }
+  // The record with the waiters stuck at `now`.
+  LockdepRecord snapshot(engine::Time now) const;
 
  private:
   struct Held {
@@ -127,8 +143,16 @@ class LockdepRecorder {
     bool annotation;
     uint64_t chain_key;
   };
+  struct Waiting {
+    const Spinlock* lock = nullptr;
+    uint32_t instance = 0;
+    LockContext context = LockContext::kProcess;
+    engine::Time since;
+  };
+  static constexpr int kContexts = 4;  // Cpu::kMaxContexts
   struct PerCpu {
     std::vector<Held> held;
+    std::array<Waiting, kContexts> waiting;  // by context depth
     int deepest_chain = -1;  // chain index, in the current IRQ-off section
     size_t deepest_length = 0;
   };

@@ -282,6 +282,8 @@ LockdepAnalysis analyze_lockdep(const LockdepRecord& r) {
     }
   }
 
+  a.observed_deadlock = !r.stuck.empty();
+
   // Longest chains.
   size_t longest = 0;
   for (const auto& c : r.chains) longest = std::max(longest, c.nodes.size());
@@ -372,6 +374,16 @@ std::string format_lockdep_report(const LockdepRecord& r, const LockdepAnalysis&
   if (a.deadlock_cycles > a.deadlocks.size())
     out += fmt::format("  ({} instance cycles in all; one shown per cycle of classes)\n", a.deadlock_cycles);
   for (const std::string& s : a.irq_self_deadlocks) out += "  POSSIBLE DEADLOCK: " + s + "\n";
+  if (!r.stuck.empty())
+    out += fmt::format("  THE RUN ITSELF DEADLOCKED: at its end ({}) these waited {} or more:\n", engine::to_string(r.end),
+                       engine::to_string(LockdepRecorder::kStuckAfter));
+  for (const auto& s : r.stuck) {
+    std::string holds;
+    for (uint32_t i : s.holds) holds += (holds.empty() ? "" : ", ") + r.instances[i].name;
+    out += fmt::format("    pCPU {} ({}) holding {} has waited since {} for {}, held by {}\n", s.cpu, to_string(s.context),
+                       holds.empty() ? "nothing" : holds, engine::to_string(s.since), r.instances[s.waits_for].name,
+                       s.holder ? fmt::format("pCPU {}", *s.holder) : std::string("nobody"));
+  }
 
   out += "\nlongest lock chain:\n";
   if (a.longest_chains.empty()) out += "  no lock was ever taken while another was held\n";

@@ -73,7 +73,9 @@ struct LockdepAnalysis {
   bool search_truncated = false;
   std::vector<size_t> longest_chains;         // indices into record.chains
 
-  bool possible_deadlock() const { return !deadlocks.empty() || !irq_self_deadlocks.empty(); }
+  bool observed_deadlock = false;             // record.stuck is not empty: the run itself deadlocked
+
+  bool possible_deadlock() const { return !deadlocks.empty() || !irq_self_deadlocks.empty() || observed_deadlock; }
 };
 
 LockdepAnalysis analyze_lockdep(const LockdepRecord& record);

@@ -38,6 +38,7 @@ void Spinlock::acquired(Cpu& cpu, engine::Time started, bool contended) {
   WAKESIM_CHECK(!holder_, "lock {} acquired by pCPU {} while pCPU {} holds it", class_.name(), cpu.id(), *holder_);
   holder_ = cpu.id();
   held_since_ = cpu.now();
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquired(cpu, *this);
   ++class_.acquisitions_;
   class_.wait_.record(cpu.now() - started);
   if (contended) {

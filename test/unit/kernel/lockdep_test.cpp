@@ -80,6 +80,7 @@ TEST(Lockdep, SingleLockWithoutSubclassesReportsTheThreeLockCycleButCannotDeadlo
   ASSERT_EQ(a.class_cycles.size(), 1u);
   EXPECT_TRUE(a.class_cycles[0].reported_by_lockdep);
   EXPECT_FALSE(a.possible_deadlock());
+  EXPECT_FALSE(a.observed_deadlock);
   EXPECT_FALSE(a.search_truncated);
   EXPECT_TRUE(a.irq_inconsistent.empty());
   EXPECT_TRUE(a.recursive.empty());
@@ -150,6 +151,14 @@ TEST(Lockdep, ARealInversionIsReportedAsAPossibleDeadlock) {
     confirmed = confirmed || (c.nodes.size() == 2 && c.verdict.possible_deadlock);
   EXPECT_TRUE(confirmed) << text;
   EXPECT_NE(text.find("POSSIBLE DEADLOCK"), std::string::npos);
+  // With this seed the simulated host really deadlocks: the pCPUs left spinning wait for the two
+  // classes of the inversion.
+  ASSERT_TRUE(a.observed_deadlock) << text;
+  for (const auto& s : r.stuck) {
+    const std::string& waited = r.classes[r.instances[s.waits_for].lock_class].name;
+    EXPECT_TRUE(waited == kWakeup || waited == kPi || waited == kRq) << text;
+  }
+  EXPECT_NE(text.find("THE RUN ITSELF DEADLOCKED"), std::string::npos);
 }
 
 TEST(Lockdep, LongestChainIsTheHandlersWakeWithItsIrqOffSection) {
