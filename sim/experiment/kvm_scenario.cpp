@@ -226,6 +226,8 @@ class KvmScenario final : public Scenario {
     add_lock_histograms(scheduler.rq_lock_class());
     add_lock_histograms(scheduler.pi_lock_class());
     r.events = sim.events_executed();
+    if (const hw::LockdepRecorder* lockdep = machine.lockdep())
+      r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->snapshot(sim.now()));
     return r;
   }
 };

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sim/engine/time.h"
+#include "sim/hw/lockdep.h"
 #include "sim/stats/latency_histogram.h"
 
 namespace wakesim::experiment {
@@ -34,6 +36,8 @@ struct RunResult {
   uint64_t events = 0;
   double wall_seconds = 0;
   size_t peak_rss_bytes = 0;
+  // The lock orders the run exercised, from time zero (only with kernel.lockdep; never written to files).
+  std::shared_ptr<const hw::LockdepRecord> lockdep;
 
   void add(std::string name, std::string unit, double value) {
     metrics.push_back(Metric{std::move(name), std::move(unit), value});

@@ -350,8 +350,12 @@ std::coroutine_handle<> Cpu::continue_after_interrupt() {
 
 void Cpu::note_interruptible(bool on) {
   if (on == interruptible_) return;
-  if (on) irq_off_.record(now() - irq_off_since_);
-  else irq_off_since_ = now();
+  if (on) {
+    irq_off_.record(now() - irq_off_since_);
+    if (LockdepRecorder* lockdep = machine_.lockdep()) lockdep->irq_section_end(id_, now() - irq_off_since_);
+  } else {
+    irq_off_since_ = now();
+  }
   interruptible_ = on;
 }
 

@@ -10,6 +10,10 @@ Machine::Machine(engine::Simulation& sim, const HostParams& params)
 
 Machine::~Machine() = default;
 
+void Machine::enable_lockdep() {
+  if (!lockdep_) lockdep_ = std::make_unique<LockdepRecorder>(pcpus());
+}
+
 void Machine::reset_statistics() {
   coherence_.reset_counters();
   for (auto& cpu : cpus_) cpu->reset_statistics();

@@ -10,6 +10,7 @@
 #include "sim/hw/cpu.h"
 #include "sim/hw/host_params.h"
 #include "sim/hw/interrupts.h"
+#include "sim/hw/lockdep.h"
 #include "sim/hw/topology.h"
 
 namespace wakesim::hw {
@@ -28,6 +29,9 @@ class Machine {
   Interrupts& interrupts() { return interrupts_; }
   uint32_t pcpus() const { return topology_.pcpus(); }
   Cpu& cpu(PcpuId id) { return *cpus_[id.value]; }
+  // The lock-order recorder, when on (kernel.lockdep); nullptr otherwise.
+  void enable_lockdep();
+  LockdepRecorder* lockdep() { return lockdep_.get(); }
 
   void reset_statistics();
 
@@ -38,6 +42,7 @@ class Machine {
   Coherence coherence_;
   Interrupts interrupts_;
   std::vector<std::unique_ptr<Cpu>> cpus_;
+  std::unique_ptr<LockdepRecorder> lockdep_;
 };
 
 }  // namespace wakesim::hw

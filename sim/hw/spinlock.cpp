@@ -1,6 +1,7 @@
 #include "sim/hw/spinlock.h"
 
 #include "sim/engine/errors.h"
+#include "sim/hw/machine.h"
 
 namespace wakesim::hw {
 
@@ -11,10 +12,33 @@ void LockClass::reset_statistics() {
   handoff_.clear();
 }
 
+Path Spinlock::acquire(Cpu& cpu, LockSubclass subclass) {
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquire(cpu, *this, subclass, false);
+  return do_acquire(cpu);
+}
+
+Path Spinlock::release(Cpu& cpu) {
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->release(cpu, *this, false);
+  return do_release(cpu);
+}
+
+void Spinlock::lockdep_acquire(Cpu& cpu, LockSubclass subclass) {
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquire(cpu, *this, subclass, true);
+}
+
+void Spinlock::lockdep_release(Cpu& cpu) {
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->release(cpu, *this, true);
+}
+
+void Spinlock::lockdep_set_subclass(Cpu& cpu, LockSubclass subclass) {
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->set_subclass(cpu, *this, subclass);
+}
+
 void Spinlock::acquired(Cpu& cpu, engine::Time started, bool contended) {
   WAKESIM_CHECK(!holder_, "lock {} acquired by pCPU {} while pCPU {} holds it", class_.name(), cpu.id(), *holder_);
   holder_ = cpu.id();
   held_since_ = cpu.now();
+  if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquired(cpu, *this);
   ++class_.acquisitions_;
   class_.wait_.record(cpu.now() - started);
   if (contended) {
@@ -35,7 +59,7 @@ void Spinlock::releasing(Cpu& cpu) {
 // Each state change happens where its line operation is issued, before the co_await: operations on a
 // line take effect in issue order (coherence.h).
 
-Path TicketLock::acquire(Cpu& cpu) {
+Path TicketLock::do_acquire(Cpu& cpu) {
   const engine::Time started = cpu.now();
   const uint32_t ticket = next_++;
   const bool contended = owner_ != ticket;  // the xadd returns both tickets at its serialization point
@@ -47,13 +71,13 @@ Path TicketLock::acquire(Cpu& cpu) {
   acquired(cpu, started, contended);
 }
 
-Path TicketLock::release(Cpu& cpu) {
+Path TicketLock::do_release(Cpu& cpu) {
   releasing(cpu);
   ++owner_;
   co_await cpu.store(word_);  // head ticket + 1
 }
 
-Path QueuedSpinlock::acquire(Cpu& cpu) {
+Path QueuedSpinlock::do_acquire(Cpu& cpu) {
   const engine::Time started = cpu.now();
   // Fast path: cmpxchg(0 -> locked).
   if (!locked_ && !pending_ && tail_ == nullptr) {
@@ -104,7 +128,7 @@ Path QueuedSpinlock::acquire(Cpu& cpu) {
   acquired(cpu, started, true);
 }
 
-Path QueuedSpinlock::release(Cpu& cpu) {
+Path QueuedSpinlock::do_release(Cpu& cpu) {
   releasing(cpu);
   locked_ = false;
   co_await cpu.store(word_);

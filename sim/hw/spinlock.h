@@ -6,6 +6,8 @@
 //    for the second contender, then an MCS queue in which each waiter spins on its own per-CPU node, so
 //    a hand-off costs a constant number of transfers whatever the number of waiters.
 // A lock belongs to a LockClass (like lockdep's classes and lockstat's rows), which keeps statistics.
+// Acquisitions can name a lockdep subclass (spin_lock_nested); when the Machine's LockdepRecorder is on
+// (sim/hw/lockdep.h) every acquisition and release is reported to it. Subclasses never change timing.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "sim/hw/cache_line.h"
 #include "sim/hw/cpu.h"
 #include "sim/hw/ids.h"
+#include "sim/hw/lockdep.h"
 #include "sim/hw/path.h"
 #include "sim/stats/latency_histogram.h"
 
@@ -62,8 +65,24 @@ class Spinlock {
   virtual ~Spinlock() = default;
 
   // Both run on `cpu`; the caller decides about IRQs (spin_lock_irqsave = irq_disable + acquire).
-  virtual Path acquire(Cpu& cpu) = 0;
-  virtual Path release(Cpu& cpu) = 0;
+  // `subclass` is lockdep's spin_lock_nested() subclass: it only matters to the lockdep recorder.
+  Path acquire(Cpu& cpu, LockSubclass subclass = {});
+  Path release(Cpu& cpu);
+  // lockdep-only annotations (spin_acquire / spin_release on the lock's dep_map): no line operation,
+  // no time; the recorder sees the lock as also held in `subclass` until lockdep_release.
+  void lockdep_acquire(Cpu& cpu, LockSubclass subclass);
+  void lockdep_release(Cpu& cpu);
+  // lock_set_subclass: the held lock is from now on seen in `subclass`.
+  void lockdep_set_subclass(Cpu& cpu, LockSubclass subclass);
+
+  // Optional identification for lockdep reports: a name for this instance and the pCPU a per-CPU lock
+  // belongs to.
+  void set_instance_name(std::string name, std::optional<PcpuId> owner = std::nullopt) {
+    instance_name_ = std::move(name);
+    owner_ = owner;
+  }
+  const std::string& instance_name() const { return instance_name_; }
+  std::optional<PcpuId> owner() const { return owner_; }
 
   bool held() const { return holder_.has_value(); }
   std::optional<PcpuId> holder() const { return holder_; }
@@ -72,6 +91,8 @@ class Spinlock {
   uint32_t waiters() const { return waiters_; }
 
  protected:
+  virtual Path do_acquire(Cpu& cpu) = 0;
+  virtual Path do_release(Cpu& cpu) = 0;
   void begin_wait() { ++waiters_; }
   void acquired(Cpu& cpu, engine::Time started, bool contended);
   void releasing(Cpu& cpu);
@@ -81,7 +102,11 @@ class Spinlock {
   CacheLine& word_;
 
  private:
+  friend class LockdepRecorder;
   std::optional<PcpuId> holder_;
+  std::string instance_name_;
+  std::optional<PcpuId> owner_;
+  uint32_t lockdep_id_ = UINT32_MAX;  // instance number, given by the recorder at first sight
   uint32_t waiters_ = 0;
   engine::Time held_since_;
   engine::Time released_at_;
@@ -90,10 +115,10 @@ class Spinlock {
 class TicketLock final : public Spinlock {
  public:
   using Spinlock::Spinlock;
-  Path acquire(Cpu& cpu) override;
-  Path release(Cpu& cpu) override;
 
  private:
+  Path do_acquire(Cpu& cpu) override;
+  Path do_release(Cpu& cpu) override;
   uint32_t next_ = 0;   // next ticket to hand out
   uint32_t owner_ = 0;  // ticket now being served
 };
@@ -101,10 +126,10 @@ class TicketLock final : public Spinlock {
 class QueuedSpinlock final : public Spinlock {
  public:
   using Spinlock::Spinlock;
-  Path acquire(Cpu& cpu) override;
-  Path release(Cpu& cpu) override;
 
  private:
+  Path do_acquire(Cpu& cpu) override;
+  Path do_release(Cpu& cpu) override;
   bool locked_ = false;
   bool pending_ = false;
   QueueNode* tail_ = nullptr;

@@ -45,7 +45,9 @@ const config::Section<KernelParams>& KernelParams::schema() {
       .field(&KernelParams::ipiv, "ipiv", "IPI virtualization: guest IPIs are posted without a VM exit")
       .field(&KernelParams::lost_wakeup_timeout, "lost_wakeup_timeout",
              "a vCPU blocked this long after a posting counts as a lost wakeup", {.min = Time::from_ps(1'000'000)})
-      .field(&KernelParams::stop_on_violation, "stop_on_violation", "end the run at the first invariant violation");
+      .field(&KernelParams::stop_on_violation, "stop_on_violation", "end the run at the first invariant violation")
+      .field(&KernelParams::lockdep, "lockdep",
+             "record lock classes and acquisition orders for a lockdep-style analysis (no effect on results)");
   return s;
 }
 

@@ -60,6 +60,9 @@ struct KernelParams {
   engine::Time lost_wakeup_timeout = engine::Time::from_ps(50'000'000'000);
   // Stop the run with an error at the first invariant violation (otherwise only count them).
   bool stop_on_violation = true;
+  // Record the lock orders the run exercises (sim/hw/lockdep.h; `wakesim lockdep` turns it on). No
+  // effect on timing or results; off by default because it costs time on every nested acquisition.
+  bool lockdep = false;
 
   engine::Time idle_exit_latency() const;
   static const config::Section<KernelParams>& schema();

@@ -27,7 +27,9 @@ const config::Section<DesignParams>& DesignParams::schema() {
       .field(&DesignParams::walk_stall_probability, "walk_stall_probability",
              "fault injection: probability that a wakeup walk stalls at a node", {.min = 0.0, .max = 1.0})
       .field(&DesignParams::walk_stall, "walk_stall", "fault injection: how long such a stall lasts",
-             {.min = Time::zero()});
+             {.min = Time::zero()})
+      .field(&DesignParams::lockdep_subclasses, "lockdep_subclasses",
+             "single-lock: the v6.15 lockdep subclasses (IRQ path 0, sched_out 1, sched_in both); off = pre-6.15");
   return s;
 }
 
@@ -72,11 +74,16 @@ hw::LockClass& Kvm::lock_class(const std::string& name) {
 }
 
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner) {
-  return hw::make_spinlock(params_.lock, lock_class(class_name), machine_.topology().socket_of(owner));
+  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name), machine_.topology().socket_of(owner));
+  lock->set_instance_name(fmt::format("cpu {}", owner), owner);
+  return lock;
 }
 
-std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line) {
-  return hw::make_spinlock(params_.lock, lock_class(class_name), line);
+std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line,
+                                             std::optional<hw::PcpuId> owner) {
+  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name), line);
+  if (owner) lock->set_instance_name(fmt::format("cpu {}", *owner), owner);
+  return lock;
 }
 
 // ---- descriptor updates ----------------------------------------------------------------------------

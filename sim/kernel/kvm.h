@@ -42,6 +42,10 @@ struct DesignParams {
   // if the host itself were preempted (nested virtualization, SMIs). Off by default.
   double walk_stall_probability = 0;
   engine::Time walk_stall;
+  // single-lock: the v6.15 lockdep annotation (c0b8dcabb2cd): the wakeup handler takes the lock in
+  // subclass 0, sched_out in subclass 1 (PI_LOCK_SCHED_OUT), sched_in in 0 and tells lockdep it also
+  // holds 1. Off: the pre-6.15 code, one subclass. Only lockdep sees it (kernel.lockdep).
+  bool lockdep_subclasses = true;
 
   static const config::Section<DesignParams>& schema();
 };
@@ -105,7 +109,9 @@ class Kvm {
   // on `owner`'s socket, of the kernel's spinlock algorithm.
   std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::PcpuId owner);
   // The same, with the lock word in `line` (locks declared next to each other share a cache line).
-  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::CacheLine& line);
+  // `owner`: the pCPU a per-CPU lock belongs to (named in lockdep reports).
+  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::CacheLine& line,
+                                          std::optional<hw::PcpuId> owner = std::nullopt);
   // pi_enable_wakeup_handler after the list insertion: cmpxchg NV to the wakeup vector; a self-IPI if
   // ON was already set (delivered when IRQs come back on).
   hw::Path arm_wakeup_vector(hw::Cpu& cpu, Vcpu& v);

@@ -86,6 +86,7 @@ std::string Scheduler::SliceTimer::describe() const { return fmt::format("time s
 
 Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     : machine_(machine), params_(params), idle_mask_(machine.pcpus()), overloaded_(machine.pcpus()) {
+  if (params.lockdep) machine.enable_lockdep();
   const hw::Topology& topology = machine.topology();
   for (uint32_t c = 0; c < machine.pcpus(); ++c) {
     const auto llc = static_cast<size_t>(topology.llc_of(hw::PcpuId{c}));
@@ -98,6 +99,7 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     auto q = std::make_unique<Runqueue>(topology.socket_of(id));
     q->cpu = id;
     q->lock = hw::make_spinlock(params.lock, rq_lock_class_, topology.socket_of(id));
+    q->lock->set_instance_name(fmt::format("cpu {}", c), id);
     q->slice_timer = std::make_unique<SliceTimer>(*this, id);
     q->timer_expiry = std::make_unique<TimerExpiry>(*this, id);
     rqs_.push_back(std::move(q));
@@ -366,13 +368,15 @@ hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
   if (busiest == nullptr) co_return false;
   co_await cpu.load(busiest->line);
   co_await cpu.compute(params_.balance_work);
-  // double_rq_lock: take the locks in pCPU order, dropping ours if it comes second.
+  // double_rq_lock: take the locks in pCPU order, dropping ours if it comes second; the second one
+  // with raw_spin_rq_lock_nested(rq2, SINGLE_DEPTH_NESTING), as lockdep sees it.
+  constexpr hw::LockSubclass kSingleDepthNesting{1};
   if (busiest->cpu < q.cpu) {
     co_await q.lock->release(cpu);
     co_await busiest->lock->acquire(cpu);
-    co_await q.lock->acquire(cpu);
+    co_await q.lock->acquire(cpu, kSingleDepthNesting);
   } else {
-    co_await busiest->lock->acquire(cpu);
+    co_await busiest->lock->acquire(cpu, kSingleDepthNesting);
   }
   Task* moved = q.queue.empty() ? movable(busiest->queue, q.cpu) : nullptr;  // things may have changed
   if (moved != nullptr) {
@@ -386,6 +390,7 @@ hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
     co_await cpu.store(moved->line_);
   }
   co_await busiest->lock->release(cpu);
+  q.lock->lockdep_set_subclass(cpu, hw::LockSubclass{0});  // double_unlock_balance's lock_set_subclass
   co_return moved != nullptr;
 }
 

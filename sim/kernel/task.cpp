@@ -11,7 +11,9 @@ Task::Task(Scheduler& scheduler, std::string name, CpuSetPtr allowed)
       last_cpu_(allowed_->empty() ? hw::PcpuId{0} : allowed_->front()),
       line_(scheduler.machine().topology().socket_of(last_cpu_)),
       pi_lock_(hw::make_spinlock(scheduler.params().lock, scheduler.pi_lock_class(),
-                                 scheduler.machine().topology().socket_of(last_cpu_))) {}
+                                 scheduler.machine().topology().socket_of(last_cpu_))) {
+  pi_lock_->set_instance_name(name_);
+}
 
 Task::~Task() = default;
 
