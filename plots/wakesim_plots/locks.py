@@ -8,9 +8,11 @@
 import glob
 import math
 import os
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from . import common
 from .ccdf import _decorate, _draw_ccdf
@@ -18,12 +20,32 @@ from .ccdf import _decorate, _draw_ccdf
 KINDS = {"wait": "wait", "hold": "hold"}
 
 
+def file_safe(lock_class):
+    """The histogram file name of a lock class, as sim/experiment/kvm_scenario.cpp writes it."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", lock_class.replace("->", "_"))
+
+
+def _class_names(run_dir):
+    """{file-safe name: lock class} from locks.csv, so titles show "rq->__lock", not "rq___lock"."""
+    path = os.path.join(run_dir, "locks.csv")
+    names = {}
+    if os.path.exists(path):
+        try:
+            for lock_class in pd.read_csv(path)["class"].astype(str).unique():
+                names[file_safe(lock_class)] = lock_class
+        except (KeyError, ValueError, pd.errors.ParserError):
+            pass
+    return names
+
+
 def _histogram_classes(run_dir, kind):
     """{class file name: [(design, frame)]} for lock.<CLASS>.<kind>.csv histograms."""
     found = {}
+    real = _class_names(run_dir)
     for design in common.histogram_designs(run_dir):
         for file in sorted(glob.glob(os.path.join(run_dir, "histograms", design, f"lock.*.{kind}.csv"))):
             name = os.path.basename(file)[len("lock."):-len(f".{kind}.csv")]
+            name = real.get(name, name)
             frame = common.read_histogram(file)
             if frame is not None:
                 found.setdefault(name, []).append((design, frame))

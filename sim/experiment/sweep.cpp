@@ -187,7 +187,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   SweepOutcome outcome;
   outcome.out = out;
   // Column heads shared by runs.csv, aggregates.csv and failures.csv.
-  std::string key_heads, key_head_values;
+  std::string key_heads;
   for (const std::string& k : meta.swept_keys) key_heads += "," + csv_field(k);
   for (const std::string& k : meta.numeric_keys) key_heads += "," + csv_field(k + "#value");
   auto key_cells = [&](const PointInfo& p) {
@@ -207,73 +207,53 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     return cells;
   };
 
-  std::vector<std::string> metric_columns;
-  std::set<std::string> seen_columns;
-  std::string run_rows, aggregate_rows, failure_rows, timing_rows;
   struct RunRow {
     std::string prefix;
     std::map<std::string, double> values;
   };
-  std::vector<RunRow> run_table;
-  Json summary_runs = Json::array(), summary_aggregates = Json::array(), summary_paired = Json::array();
-  Json point_values = Json::array(), failed_points = Json::array(), missing_points = Json::array();
-  // The terminal table: one row per point, one column per design.
-  std::vector<std::string> headline;
-  std::vector<std::vector<std::string>> table_rows;
-
-  for (size_t index = 0; index < meta.points; ++index) {
-    const int i = static_cast<int>(index);
-    if (!meta.contains(i)) continue;
+  // What one point contributes; points are read and written in parallel, then joined in point order.
+  struct PointOutput {
+    bool present = false, failed = false, missing = false, internal = false;
+    size_t runs = 0, failed_runs = 0;
+    std::vector<std::string> failure_lines, metric_columns, headline;
+    std::string aggregate_rows, failure_rows, timing_rows;
+    std::vector<RunRow> run_table;
+    Json values, runs_json = Json::array(), aggregates = Json::array(), paired = Json::array();
+    std::vector<std::string> table_row;
+  };
+  auto process = [&](int i, PointOutput& po) {
     const fs::path dir = point_dir(out, i);
-    if (!fs::exists(dir / "point.json")) {
-      missing_points.push_back(i);
-      ++outcome.missing_points;
-      continue;
-    }
-    ++outcome.points;
+    if (!fs::exists(dir / "point.json")) return;
+    po.present = true;
     const PointInfo p = point_from(read_json(dir / "point.json"), dir / "point.json");
-    Json values = Json::object();
-    for (const PointInfo::Value& v : p.values) values[v.key] = v.display;
-    point_values.push_back(Json{{"point", i}, {"values", std::move(values)}});
+    po.values = Json::object();
+    for (const PointInfo::Value& v : p.values) po.values[v.key] = v.display;
 
     ExperimentResult result;
     result.designs = p.designs.empty() ? meta.designs : p.designs;
-    bool point_failed = false, point_missing = false;
     for (const std::string& design : result.designs) {
       for (int r = 0; r < meta.replicates; ++r) {
         std::optional<RunRecord> record = load_run(dir, design, r);
         if (!record) {
-          point_missing = true;
+          po.missing = true;
           continue;
         }
-        ++outcome.runs;
+        ++po.runs;
         if (!record->error.empty()) {
-          point_failed = true;
-          ++outcome.failed_runs;
-          outcome.internal_failure = outcome.internal_failure || is_internal(record->error);
-          outcome.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
-          failure_rows += fmt::format("{}{},{},{},{}\n", i, key_cells(p), csv_field(design), r, csv_field(record->error));
+          po.failed = true;
+          ++po.failed_runs;
+          po.internal = po.internal || is_internal(record->error);
+          po.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
+          po.failure_rows += fmt::format("{}{},{},{},{}\n", i, key_cells(p), csv_field(design), r, csv_field(record->error));
         }
-        timing_rows += fmt::format("{},{},{},{},{:.6f},{:.0f},{}\n", i, csv_field(design), r, record->result.events,
-                                   record->result.wall_seconds,
-                                   record->result.wall_seconds > 0 ? record->result.events / record->result.wall_seconds : 0.0,
-                                   record->result.peak_rss_bytes);
+        po.timing_rows += fmt::format("{},{},{},{},{:.6f},{:.0f},{}\n", i, csv_field(design), r, record->result.events,
+                                      record->result.wall_seconds,
+                                      record->result.wall_seconds > 0 ? record->result.events / record->result.wall_seconds : 0.0,
+                                      record->result.peak_rss_bytes);
         result.runs.push_back(std::move(*record));
       }
     }
-    if (point_missing) {
-      missing_points.push_back(i);
-      ++outcome.missing_points;
-    }
-    if (point_failed) {
-      failed_points.push_back(i);
-      ++outcome.failed_points;
-    }
-    if (!p.error.empty() && result.runs.empty()) {
-      // Rejected before any run was stored (should not happen: rejected points store failed runs).
-      failure_rows += fmt::format("{}{},,,{}\n", i, key_cells(p), csv_field(p.error));
-    }
-
+    std::set<std::string> seen;
     for (const RunRecord& r : result.runs) {
       RunRow row;
       row.prefix = fmt::format("{}{},{},{},{},{},{}", i, key_cells(p), csv_field(r.design), r.replicate, r.seed,
@@ -281,51 +261,95 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       Json metrics = Json::object();
       for (const Metric& m : r.result.metrics) {
         const std::string column = metric_column(m);
-        if (seen_columns.insert(column).second) metric_columns.push_back(column);
+        if (seen.insert(column).second) po.metric_columns.push_back(column);
         row.values[column] = m.value;
         metrics[column] = number_json(m.value);
       }
-      run_table.push_back(std::move(row));
+      po.run_table.push_back(std::move(row));
       Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
       if (!r.error.empty()) run["error"] = r.error;
       else run["metrics"] = std::move(metrics), run["events"] = r.result.events;
-      summary_runs.push_back(std::move(run));
+      po.runs_json.push_back(std::move(run));
     }
     const std::vector<MetricSummary> summaries = summarize(result);
-    if (headline.empty() && !p.config_toml.empty()) {
-      const Config c = config_from_toml(p.config_toml, meta.replicates);
-      if (const ScenarioEntry* e = find_scenario(c.scenario)) headline = e->make()->headline_metrics();
-      if (headline.size() > 2) headline.resize(2);
-    }
-    std::vector<std::string> row;
-    {
-      std::string label;
-      for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
-      row.push_back(fmt::format("{} {}", point_name(i), label));
-    }
+    std::optional<Config> config;
+    if (!p.config_toml.empty()) config = config_from_toml(p.config_toml, meta.replicates);
+    if (config)
+      if (const ScenarioEntry* e = find_scenario(config->scenario)) po.headline = e->make()->headline_metrics();
+    if (po.headline.size() > 2) po.headline.resize(2);
+    std::string label;
+    for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
+    po.table_row.push_back(fmt::format("{} {}", point_name(i), label));
     for (const std::string& design : meta.designs) {
       std::string cell;
-      for (const std::string& h : headline)
+      for (const std::string& h : po.headline)
         for (const MetricSummary& s : summaries)
           if (s.design == design && s.metric == h) cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
-      row.push_back(cell.empty() ? "failed" : cell);
+      po.table_row.push_back(cell.empty() ? "failed" : cell);
     }
-    table_rows.push_back(std::move(row));
     for (const MetricSummary& s : summaries) {
       Metric m{s.metric, s.unit, 0};
-      aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, key_cells(p), csv_field(s.design),
-                                    csv_field(metric_column(m)), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
-      summary_aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
-                                        {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
-                                        {"ci95_high", number_json(s.ci.hi)}});
+      po.aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, key_cells(p), csv_field(s.design),
+                                       csv_field(metric_column(m)), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
+      po.aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
+                                   {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
+                                   {"ci95_high", number_json(s.ci.hi)}});
     }
     const std::string reference = reference_design(result.designs);
     for (const MetricSummary& s : paired_differences(result, reference))
-      summary_paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
-                                    {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
-                                    {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)}});
+      po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
+                               {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
+                               {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)}});
     // The point as an ordinary results directory, for plots and for reading one point alone.
-    if (!p.config_toml.empty()) write_run_files(dir, config_from_toml(p.config_toml, meta.replicates), result);
+    if (config) write_run_files(dir, *config, result);
+  };
+  std::vector<int> indices;
+  for (size_t index = 0; index < meta.points; ++index)
+    if (meta.contains(static_cast<int>(index))) indices.push_back(static_cast<int>(index));
+  std::vector<PointOutput> outputs(indices.size());
+  tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, indices.size(), [&](size_t k) { process(indices[k], outputs[k]); },
+                      tbb::simple_partitioner());
+  });
+
+  std::vector<std::string> metric_columns;
+  std::set<std::string> seen_columns;
+  std::string aggregate_rows, failure_rows, timing_rows;
+  std::vector<RunRow> run_table;
+  Json summary_runs = Json::array(), summary_aggregates = Json::array(), summary_paired = Json::array();
+  Json point_values = Json::array(), failed_points = Json::array(), missing_points = Json::array();
+  std::vector<std::string> headline;  // the terminal table: one row per point, one column per design
+  std::vector<std::vector<std::string>> table_rows;
+  for (size_t k = 0; k < indices.size(); ++k) {
+    PointOutput& po = outputs[k];
+    const int i = indices[k];
+    if (!po.present || po.missing) {
+      missing_points.push_back(i);
+      ++outcome.missing_points;
+    }
+    if (!po.present) continue;
+    ++outcome.points;
+    point_values.push_back(Json{{"point", i}, {"values", std::move(po.values)}});
+    outcome.runs += po.runs;
+    outcome.failed_runs += po.failed_runs;
+    outcome.internal_failure = outcome.internal_failure || po.internal;
+    if (po.failed) {
+      failed_points.push_back(i);
+      ++outcome.failed_points;
+    }
+    outcome.failure_lines.insert(outcome.failure_lines.end(), po.failure_lines.begin(), po.failure_lines.end());
+    failure_rows += po.failure_rows;
+    timing_rows += po.timing_rows;
+    aggregate_rows += po.aggregate_rows;
+    for (const std::string& c : po.metric_columns)
+      if (seen_columns.insert(c).second) metric_columns.push_back(c);
+    for (RunRow& r : po.run_table) run_table.push_back(std::move(r));
+    for (Json& j : po.runs_json) summary_runs.push_back(std::move(j));
+    for (Json& j : po.aggregates) summary_aggregates.push_back(std::move(j));
+    for (Json& j : po.paired) summary_paired.push_back(std::move(j));
+    if (headline.empty()) headline = po.headline;
+    table_rows.push_back(std::move(po.table_row));
   }
 
   std::string runs_csv = "point" + key_heads + ",design,replicate,seed,error,events";
