@@ -3,7 +3,7 @@
 //                   [--jobs N] [--out DIR]`   (sim/experiment/capacity.h)
 #include <unistd.h>
 
-#include <ctime>
+#include <chrono>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -77,6 +77,7 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   return [o, &io] {
     using namespace experiment;
+    const auto start = std::chrono::system_clock::now();
     CapacityOptions options;
     options.key = o->key;
     parse_range(o->range, options);
@@ -111,16 +112,8 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
       loaded.config.run.designs = o->designs;
     }
     const CapacityResult result = run_capacity(loaded.config, overrides, file, options);
-    std::filesystem::path out = o->out;
-    if (out.empty()) {
-      const std::time_t now = std::time(nullptr);
-      std::tm tm{};
-      localtime_r(&now, &tm);
-      char stamp[32];
-      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-      out = std::filesystem::path("results") / fmt::format("capacity-{}", stamp);
-    }
-    write_capacity(out, options, result, io.command_line, loaded.source);
+    const std::filesystem::path out = o->out.empty() ? timestamped_results_dir("capacity") : std::filesystem::path(o->out);
+    write_capacity(out, options, result, io.command_line, loaded.source, start);
     io.out << format_capacity(options, result);
     io.out << fmt::format("\nevidence (every probe, its estimate and 95% interval): {}\n", (out / "probes.csv").string());
     for (const DesignCapacity& d : result.designs)

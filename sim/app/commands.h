@@ -31,6 +31,8 @@ Action add_lockdep_command(CLI::App& app, Streams& io);
 
 // Where the shipped workload presets live: $WAKESIM_WORKLOADS, else the source tree's workloads/.
 std::filesystem::path workloads_dir();
+// A new results directory results/<stem>-<local time>[-N]/ (not created).
+std::filesystem::path timestamped_results_dir(const std::string& stem);
 // CONFIG as given on the command line: an existing file, or the name of a preset in workloads_dir().
 std::filesystem::path resolve_config_path(const std::string& argument);
 

@@ -29,18 +29,6 @@ struct RunOptions {
   bool json = false;
 };
 
-std::filesystem::path default_out_dir(const std::string& stem) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  std::filesystem::path dir = std::filesystem::path("results") / fmt::format("{}-{}", stem, stamp);
-  for (int i = 2; std::filesystem::exists(dir); ++i)
-    dir = std::filesystem::path("results") / fmt::format("{}-{}-{}", stem, stamp, i);
-  return dir;
-}
-
 int execute(const RunOptions& o, Streams& io) {
   using namespace experiment;
   const auto start = std::chrono::system_clock::now();
@@ -56,7 +44,7 @@ int execute(const RunOptions& o, Streams& io) {
   const ExperimentResult result = run_experiment(config, o.jobs);
   const auto end = std::chrono::system_clock::now();
   const std::filesystem::path out_dir =
-      o.out.empty() ? default_out_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
+      o.out.empty() ? timestamped_results_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
   write_results(out_dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs});
 
   if (o.json) {

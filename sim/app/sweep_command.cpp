@@ -51,15 +51,6 @@ int report(const experiment::SweepOutcome& o, Streams& io, const std::string& wh
   return o.missing_points > 0 ? 2 : 0;
 }
 
-std::filesystem::path default_out(const std::filesystem::path& spec) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  return std::filesystem::path("results") / fmt::format("{}-{}", spec.stem().string(), stamp);
-}
-
 }  // namespace
 
 Action add_sweep_command(CLI::App& app, Streams& io) {
@@ -82,7 +73,7 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     }
     experiment::SweepOptions options;
     if (o->out.empty() && o->resume) throw engine::UserError("--resume: error: name the sweep to continue with --out DIR");
-    options.out = o->out.empty() ? default_out(o->spec) : std::filesystem::path(o->out);
+    options.out = o->out.empty() ? timestamped_results_dir(std::filesystem::path(o->spec).stem().string()) : std::filesystem::path(o->out);
     options.jobs = o->jobs;
     if (!o->shard.empty()) options.shard = experiment::parse_shard(o->shard);
     options.resume = o->resume;

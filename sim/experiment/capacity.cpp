@@ -14,10 +14,10 @@
 #include "sim/engine/errors.h"
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/progress.h"
+#include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/runner.h"
-#include "sim/experiment/version.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -268,7 +268,8 @@ std::string format_capacity(const CapacityOptions& options, const CapacityResult
 }
 
 void write_capacity(const std::filesystem::path& dir, const CapacityOptions& options, const CapacityResult& result,
-                    const std::string& command_line, const std::string& config_source) {
+                    const std::string& command_line, const std::string& config_source,
+                    std::chrono::system_clock::time_point start) {
   Json doc;
   doc["schema_version"] = 1;
   doc["kind"] = "capacity";
@@ -304,11 +305,8 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
   doc["designs"] = std::move(designs);
   write_file_atomically(dir / "capacity.json", doc.dump(2) + "\n");
   write_file_atomically(dir / "probes.csv", probes_csv);
-  Json manifest{{"kind", "capacity"},
-                {"wakesim_version", version()},
-                {"git_revision", git_revision()},
-                {"command_line", command_line},
-                {"config_source", config_source}};
+  Json manifest{{"kind", "capacity"}, {"command_line", command_line}, {"config_source", config_source}};
+  add_provenance(manifest, options.jobs, start, std::chrono::system_clock::now());
   write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
 }
 

@@ -15,6 +15,7 @@
 // adjacent integers; real keys at `tolerance`. Every probe is kept as evidence.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -86,7 +87,8 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
 
 // capacity.json, probes.csv, manifest.json into `dir`; the answer table as text.
 void write_capacity(const std::filesystem::path& dir, const CapacityOptions& options, const CapacityResult& result,
-                    const std::string& command_line, const std::string& config_source);
+                    const std::string& command_line, const std::string& config_source,
+                    std::chrono::system_clock::time_point start);
 std::string format_capacity(const CapacityOptions& options, const CapacityResult& result);
 
 }  // namespace wakesim::experiment

@@ -1,34 +1,23 @@
 #include "sim/experiment/results_writer.h"
 
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
-#include <ctime>
+#include <sys/resource.h>
+
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/config/loader.h"
 #include "sim/experiment/atomic_file.h"
+#include "sim/experiment/provenance.h"
 #include "sim/experiment/summary.h"
-#include "sim/experiment/version.h"
 
 namespace wakesim::experiment {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
@@ -192,8 +181,6 @@ void write_provenance(const std::filesystem::path& dir, const Config& config, co
   write_file_atomically(dir / "timings.csv", timings);
 
   Json manifest;
-  manifest["wakesim_version"] = version();
-  manifest["git_revision"] = git_revision();
   manifest["command_line"] = context.command_line;
   manifest["config_source"] = context.config_source;
   manifest["scenario"] = config.scenario;
@@ -203,19 +190,7 @@ void write_provenance(const std::filesystem::path& dir, const Config& config, co
   manifest["replicate_seeds"] = Json::array();
   for (int r = 0; r < config.run.replicates; ++r) manifest["replicate_seeds"].push_back(replicate_seed(config.run.seed, r));
   manifest["resolved_config"] = config::to_toml(config);
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  utsname uts{};
-  ::uname(&uts);
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  manifest["host"] = Json{{"name", host},
-                          {"system", fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine)},
-                          {"hardware_threads", std::thread::hardware_concurrency()},
-                          {"jobs", context.jobs},
-                          {"peak_rss_bytes", static_cast<int64_t>(usage.ru_maxrss) * 1024}};
-  manifest["start_time"] = iso_time(context.start);
-  manifest["end_time"] = iso_time(context.end);
+  add_provenance(manifest, context.jobs, context.start, context.end);
   manifest["failures"] = result.failures();
   write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
 }

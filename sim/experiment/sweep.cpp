@@ -1,31 +1,29 @@
 #include "sim/experiment/sweep.h"
 
 #include <fstream>
+#include <sys/resource.h>
+
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
-#include <sys/utsname.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
-#include <unistd.h>
 
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/progress.h"
+#include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_store.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
-#include "sim/experiment/version.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -404,31 +402,9 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   Json manifest;
   manifest["kind"] = "sweep";
   manifest["identity"] = meta.identity;
-  manifest["wakesim_version"] = version();
-  manifest["git_revision"] = git_revision();
   manifest["command_line"] = command_line;
   manifest["shard"] = meta.shard ? Json(shard_text(meta.shard)) : Json(nullptr);
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  utsname uts{};
-  ::uname(&uts);
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  manifest["host"] = Json{{"name", host},
-                          {"system", fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine)},
-                          {"hardware_threads", std::thread::hardware_concurrency()},
-                          {"jobs", jobs},
-                          {"peak_rss_bytes", static_cast<int64_t>(usage.ru_maxrss) * 1024}};
-  const auto iso = [](std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(buffer);
-  };
-  manifest["start_time"] = iso(start);
-  manifest["end_time"] = iso(std::chrono::system_clock::now());
+  add_provenance(manifest, jobs, start, std::chrono::system_clock::now());
   manifest["points"] = outcome.points;
   manifest["failed_runs"] = outcome.failed_runs;
   write_file_atomically(out / "manifest.json", manifest.dump(2) + "\n");

@@ -13,39 +13,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 namespace wakesim {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::cli;
+using testing::slurp;
+using Outcome = testing::CliOutcome;
 
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-Outcome cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "wakesim");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int status = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("wakesim-capacity-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path temp_dir(const std::string& name) { return testing::fresh_temp_dir("capacity-" + name); }
 
 double mm1_wait_us(double interarrival_us) {
   const double rho = 10.0 / interarrival_us;

@@ -1,6 +1,7 @@
 // The `wakesim` command line end to end (in process): exit statuses, user-facing messages, the results
 // directory, and byte-identical results whatever the thread count.
 #include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -15,33 +16,11 @@
 namespace wakesim::app {
 namespace {
 
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::cli;
+using testing::slurp;
+using Outcome = testing::CliOutcome;
 
-Outcome cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "wakesim");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("wakesim-cli-test-" + name);
-  std::filesystem::remove_all(dir);
-  return dir;
-}
+std::filesystem::path temp_dir(const std::string& name) { return testing::fresh_temp_dir("cli-" + name); }
 
 const std::string kMm1 = std::string(WAKESIM_SOURCE_DIR) + "/workloads/mm1.toml";
 

@@ -7,25 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 namespace wakesim::app {
 namespace {
 
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::cli;
+using Outcome = testing::CliOutcome;
 
-Outcome cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "wakesim");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
 
 TEST(LockdepCli, ReportsEveryDesign) {
   const Outcome o = cli({"lockdep", "--max-time", "10ms", "--jobs", "1"});

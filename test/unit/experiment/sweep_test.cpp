@@ -10,38 +10,19 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 #include "sim/engine/errors.h"
 
 namespace wakesim::experiment {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-Outcome cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "wakesim");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int status = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::cli;
+using testing::slurp;
+using Outcome = testing::CliOutcome;
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / fmt::format("wakesim-sweep-test-{}-{}", name, ::getpid());
-  fs::remove_all(dir);
+  const fs::path dir = testing::fresh_temp_dir("sweep-" + name);
   fs::create_directories(dir);
   return dir;
 }

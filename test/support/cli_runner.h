@@ -1,0 +1,46 @@
+// Runs the `wakesim` command line in process for tests (sim/app/cli.h), and small file helpers: one
+// copy shared by every suite that drives the CLI end to end.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/app/cli.h"
+
+namespace wakesim::testing {
+
+struct CliOutcome {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+inline CliOutcome cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "wakesim");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int status = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {status, out.str(), err.str()};
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A fresh temporary directory name, unique per process so that concurrent test runs never share one.
+inline std::filesystem::path fresh_temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("wakesim-test-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+}  // namespace wakesim::testing
