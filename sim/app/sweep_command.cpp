@@ -56,7 +56,7 @@ int report(const experiment::SweepOutcome& o, Streams& io, const std::string& wh
 Action add_sweep_command(CLI::App& app, Streams& io) {
   auto o = std::make_shared<SweepCommandOptions>();
   CLI::App* cmd = app.add_subcommand("sweep", "Run a design-space sweep (a TOML spec of axes over configuration keys)");
-  cmd->add_option("SWEEP", o->spec, "the sweep spec (TOML)")->required();
+  cmd->add_option("SWEEP", o->spec, "the sweep spec (TOML), or the name of one in workloads/sweeps/")->required();
   cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
   cmd->add_option("--shard", o->shard, "run only shard K of N (points with index % N == K-1)")->type_name("K/N");
   cmd->add_flag("--resume", o->resume, "continue the sweep in --out: runs already stored are not redone");
@@ -66,7 +66,13 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
   cmd->add_option("--out", o->out, "results directory (default: results/<spec>-<time>/)")->type_name("DIR");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   return [o, &io] {
-    experiment::SweepSpec spec = experiment::load_sweep_spec(o->spec, resolve_base);
+    // A path, or the name of a shipped spec in workloads/sweeps/ ("default_load").
+    std::filesystem::path spec_file = o->spec;
+    const std::filesystem::path shipped = workloads_dir() / "sweeps" / (o->spec + ".toml");
+    if (!std::filesystem::exists(spec_file) && spec_file.parent_path().empty() && spec_file.extension().empty() &&
+        std::filesystem::exists(shipped))
+      spec_file = shipped;
+    experiment::SweepSpec spec = experiment::load_sweep_spec(spec_file, resolve_base);
     if (o->replicates) {
       if (*o->replicates < 1) throw engine::UserError("--replicates: error: expected an integer >= 1");
       spec.replicates = *o->replicates;
