@@ -71,8 +71,8 @@ TEST(Capacity, FindsTheErlangCServerCountAndDoesNotDependOnJobs) {
   std::string first;
   for (const char* jobs : {"1", "2"}) {
     const fs::path out = temp_dir(std::string("mmc-") + jobs);
-    const Outcome o = cli({"capacity", "mm1", "--vary", "queue.servers", "--range", "4:20", "--slo", "wait.mean<=5us",
-                           "--set", "queue.interarrival=exp(2.5us)", "--set", "run.duration=500ms", "--set",
+    const Outcome o = cli({"capacity", "mm1", "--vary", "queue.servers", "--range", "4:12", "--slo", "wait.mean<=5us",
+                           "--set", "queue.interarrival=exp(2.5us)", "--set", "run.duration=300ms", "--set",
                            "run.warmup=20ms", "--jobs", jobs, "--quiet", "--out", out.string()});
     ASSERT_EQ(o.status, 0) << o.err;
     const auto doc = nlohmann::json::parse(slurp(out / "capacity.json"));
