@@ -7,38 +7,13 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "sim/config/problems.h"
 #include "sim/config/suggest.h"
 
 namespace wakesim::config {
 namespace {
 
 using engine::UserError;
-
-std::string where(const std::string& source, const toml::source_region& region) {
-  return fmt::format("{}:{}:{}", source, region.begin.line, region.begin.column);
-}
-
-// Problems of one file, reported in file order (toml++ tables iterate in key order).
-struct Problems {
-  struct Line {
-    toml::source_position at;
-    std::string text;
-  };
-  std::vector<Line> lines;
-  void add(const std::string& source, const toml::source_region& region, const std::string& key,
-           const std::string& what) {
-    lines.push_back(Line{region.begin, fmt::format("{}: error: {}: {}", where(source, region), key, what)});
-  }
-  void throw_if_any() {
-    if (lines.empty()) return;
-    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-      return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
-    });
-    std::string text;
-    for (size_t i = 0; i < lines.size(); ++i) text += (i ? "\n" : "") + lines[i].text;
-    throw UserError(text);
-  }
-};
 
 // Converts a TOML value node; returns false (and sets `what`) for tables, dates and the like.
 bool to_value(const toml::node& node, Value& out, std::string& what) {

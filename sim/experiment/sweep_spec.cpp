@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "sim/config/loader.h"
+#include "sim/config/problems.h"
 #include "sim/config/suggest.h"
 #include "sim/config/units.h"
 #include "sim/engine/errors.h"
@@ -21,33 +22,17 @@ using engine::UserError;
 constexpr size_t kMaxAxisValues = 100'000;
 constexpr size_t kMaxPoints = 1'000'000;
 
-// Collects every problem of a spec, each "FILE:LINE:COL: error: what", reported together in file order.
+// Every problem of a spec, "FILE:LINE:COL: error: what", reported together in file order.
 class Problems {
  public:
   explicit Problems(std::string file) : file_(std::move(file)) {}
-  void add(const toml::source_region& at, const std::string& what) {
-    lines_.push_back({at.begin.line, at.begin.column, fmt::format("{}:{}:{}: error: {}", file_, at.begin.line,
-                                                                   at.begin.column, what)});
-  }
+  void add(const toml::source_region& at, const std::string& what) { problems_.add(file_, at, what); }
   void add(const toml::node& node, const std::string& what) { add(node.source(), what); }
-  bool any() const { return !lines_.empty(); }
-  void throw_if_any() {
-    if (lines_.empty()) return;
-    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
-      return a.line != b.line ? a.line < b.line : a.column < b.column;
-    });
-    std::string text;
-    for (const Line& l : lines_) text += (text.empty() ? "" : "\n") + l.text;
-    throw UserError(text);
-  }
+  void throw_if_any() { problems_.throw_if_any(); }
 
  private:
-  struct Line {
-    uint32_t line, column;
-    std::string text;
-  };
   std::string file_;
-  std::vector<Line> lines_;
+  config::Problems problems_;
 };
 
 // A plain number inside a value, for plotting: 8 -> 8, "2k/s" -> 2000, "poisson(2k/s)" -> 2000,
