@@ -10,7 +10,7 @@
 //   }
 //
 // Value types and their text: bool, integers, double, std::string, engine::Time ("1.2us"),
-// engine::Rate ("200k/s"), engine::Distribution ("exp(10us)"), std::vector of those (TOML arrays), and
+// engine::Rate ("200k/s"), engine::Bytes ("48KiB"), engine::ByteRate ("2GB/s"), engine::Distribution ("exp(10us)"), std::vector of those (TOML arrays), and
 // enums through choice(). This header does not depend on the TOML library; loader.h reads files.
 #pragma once
 
@@ -148,6 +148,36 @@ struct Codec<engine::Rate> {
     return std::nullopt;
   }
   static Value write(engine::Rate r) { return Value{format_rate(r)}; }
+};
+
+template <>
+struct Codec<engine::Bytes> {
+  static constexpr const char* kType = "size";
+  static Problem read(const Value& v, engine::Bytes& out) {
+    std::string error;
+    if (v.is_int() && std::get<int64_t>(v.data) == 0) return out = engine::Bytes{0}, std::nullopt;
+    if (!v.is_string()) return fmt::format("expected a size string with a unit, like \"48KiB\", got {}", kind_name(v));
+    auto b = parse_bytes(std::get<std::string>(v.data), error);
+    if (!b) return error;
+    out = *b;
+    return std::nullopt;
+  }
+  static Value write(engine::Bytes b) { return Value{format_bytes(b)}; }
+};
+
+template <>
+struct Codec<engine::ByteRate> {
+  static constexpr const char* kType = "memory rate";
+  static Problem read(const Value& v, engine::ByteRate& out) {
+    std::string error;
+    if (v.is_int() && std::get<int64_t>(v.data) == 0) return out = engine::ByteRate{0}, std::nullopt;
+    if (!v.is_string()) return fmt::format("expected a memory rate string with a unit, like \"2GB/s\", got {}", kind_name(v));
+    auto r = parse_byte_rate(std::get<std::string>(v.data), error);
+    if (!r) return error;
+    out = *r;
+    return std::nullopt;
+  }
+  static Value write(engine::ByteRate r) { return Value{format_byte_rate(r)}; }
 };
 
 template <class V>

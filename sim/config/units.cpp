@@ -118,6 +118,114 @@ std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error
   return engine::Rate{value * multiplier * per};
 }
 
+namespace {
+
+constexpr const char* kBytesHint = "a size with a unit, like \"48KiB\", \"1.25MiB\", \"54MB\" or \"0B\"";
+
+// The multiplier of a size unit, or 0 if `unit` is not one.
+uint64_t size_unit(std::string_view unit) {
+  if (unit == "B") return 1;
+  if (unit == "kB" || unit == "KB") return 1'000;
+  if (unit == "MB") return 1'000'000;
+  if (unit == "GB") return 1'000'000'000;
+  if (unit == "KiB") return uint64_t{1} << 10;
+  if (unit == "MiB") return uint64_t{1} << 20;
+  if (unit == "GiB") return uint64_t{1} << 30;
+  return 0;
+}
+
+}  // namespace
+
+std::optional<engine::Bytes> parse_bytes(std::string_view text, std::string& error) {
+  const std::string_view s = trim(text);
+  std::string_view number, unit;
+  split_number(s, number, unit);
+  const uint64_t scale = size_unit(unit);
+  if (unit.empty() && number == "0") return engine::Bytes{0};
+  if (scale == 0 || number.empty()) {
+    error = unit.empty() ? fmt::format("expected {}", kBytesHint)
+                         : fmt::format("'{}' is not a size unit; expected {}", unit, kBytesHint);
+    return std::nullopt;
+  }
+  if (number.find_first_of("eE+-") != std::string_view::npos) {
+    error = fmt::format("expected a plain non-negative decimal number in {}", kBytesHint);
+    return std::nullopt;
+  }
+  std::string digits;
+  for (char c : number)
+    if (c != '_') digits += c;
+  const size_t dot = digits.find('.');
+  const std::string whole = digits.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : digits.substr(dot + 1);
+  if ((whole.empty() && frac.empty()) || frac.find('.') != std::string::npos) {
+    error = fmt::format("'{}' is not a number; expected {}", number, kBytesHint);
+    return std::nullopt;
+  }
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  if (whole.size() > 30 || frac.size() > 18) {
+    error = fmt::format("'{}' is too large or too precise a size", text);
+    return std::nullopt;
+  }
+  // value = (whole . frac) * scale, exactly: numerator / 10^len(frac).
+  engine::Uint128 numerator = 0;
+  for (char c : whole + frac) numerator = numerator * 10 + static_cast<unsigned>(c - '0');
+  engine::Uint128 denominator = 1;
+  for (size_t i = 0; i < frac.size(); ++i) denominator *= 10;
+  const engine::Uint128 limit = engine::Uint128{1} << 62;
+  if (numerator > limit) {
+    error = fmt::format("'{}' is too large a size (the limit is 4 EiB)", text);
+    return std::nullopt;
+  }
+  const engine::Uint128 scaled = numerator * scale;
+  if (scaled % denominator != 0) {
+    error = fmt::format("'{}' is not a whole number of bytes", text);
+    return std::nullopt;
+  }
+  if (scaled / denominator > limit) {
+    error = fmt::format("'{}' is too large a size (the limit is 4 EiB)", text);
+    return std::nullopt;
+  }
+  return engine::Bytes{static_cast<uint64_t>(scaled / denominator)};
+}
+
+std::optional<engine::ByteRate> parse_byte_rate(std::string_view text, std::string& error) {
+  const std::string_view s = trim(text);
+  const char* hint = "a memory rate, like \"2GB/s\", \"500MiB/s\" or \"1.5KiB/us\"";
+  std::string_view number, unit;
+  split_number(s, number, unit);
+  if (unit.empty() && number == "0") return engine::ByteRate{0};
+  const size_t slash = unit.find('/');
+  const std::string_view size = slash == std::string_view::npos ? unit : unit.substr(0, slash);
+  const std::string_view per = slash == std::string_view::npos ? std::string_view{} : unit.substr(slash + 1);
+  const uint64_t scale = size_unit(size);
+  double per_second = 0;
+  if (per == "s") per_second = 1;
+  else if (per == "ms") per_second = 1e3;
+  else if (per == "us" || per == "µs") per_second = 1e6;
+  else if (per == "ns") per_second = 1e9;
+  std::string digits;
+  for (char c : number)
+    if (c != '_') digits += c;
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (scale == 0 || per_second == 0 || digits.empty() || ec != std::errc() ||
+      end != digits.data() + digits.size() || !std::isfinite(value) || value < 0) {
+    error = unit.empty() || scale == 0 || per_second == 0
+                ? fmt::format("expected {}", hint)
+                : fmt::format("'{}' is not a non-negative number; expected {}", number, hint);
+    return std::nullopt;
+  }
+  const double bytes_per_second = value * static_cast<double>(scale) * per_second;
+  if (!(bytes_per_second <= 1e15)) {
+    error = fmt::format("'{}' is faster than any memory (the limit is 1PB/s)", text);
+    return std::nullopt;
+  }
+  return engine::ByteRate{bytes_per_second};
+}
+
+std::string format_bytes(engine::Bytes b) { return engine::to_string(b); }
+std::string format_byte_rate(engine::ByteRate r) { return engine::to_string(r); }
+
 std::string format_duration(engine::Time t) { return engine::to_string(t); }
 
 std::string format_rate(engine::Rate r) {

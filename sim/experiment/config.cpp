@@ -27,7 +27,8 @@ const config::Section<Config>& Config::schema() {
       .section(&Config::vms, "vms", workload::VmParams::schema())
       .section(&Config::noise, "noise", workload::NoiseParams::schema())
       .section(&Config::queue, "queue", workload::QueueParams::schema())
-      .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema());
+      .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema())
+      .section(&Config::memory, "memory", workload::MemoryParams::schema());
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include "sim/kernel/kvm.h"
 #include "sim/workload/vm_workload.h"
 #include "sim/workload/lockbench.h"
+#include "sim/workload/membench.h"
 #include "sim/workload/queue_station.h"
 
 namespace wakesim::experiment {
@@ -28,6 +29,7 @@ struct Config {
   workload::NoiseParams noise;
   workload::QueueParams queue;
   workload::LockbenchParams lockbench;
+  workload::MemoryParams memory;
 
   static const config::Section<Config>& schema();
 };

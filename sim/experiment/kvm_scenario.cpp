@@ -194,6 +194,10 @@ class KvmScenario final : public Scenario {
       r.add(std::string("line_transfers_per_wakeup.") + hw::to_string(d), "count",
             static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per_wake);
     r.add("line_transfers_per_wakeup.dram", "count", static_cast<double>(t.dram) * per_wake);
+    // Accesses served by the pCPU's own caches, per wakeup (the rest are the transfers above).
+    r.add("line_hits_per_wakeup.l1", "count", static_cast<double>(t.hits - t.l2_hits) * per_wake);
+    r.add("line_hits_per_wakeup.l2", "count", static_cast<double>(t.l2_hits) * per_wake);
+    r.add("line_hits_per_wakeup.llc", "count", static_cast<double>(t.llc_hits) * per_wake);
     // Where the pCPUs' time went.
     for (int a = 0; a < hw::kActivities; ++a) {
       Time total;

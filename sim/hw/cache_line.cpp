@@ -5,8 +5,7 @@
 namespace wakesim::hw {
 
 bool CacheLine::held_by(PcpuId p) const {
-  if (has_owner_) return owner_ == p;
-  return std::find(sharers_.begin(), sharers_.end(), p) != sharers_.end();
+  return std::any_of(copies_.begin(), copies_.end(), [p](const LineCopy& c) { return c.pcpu == p.value; });
 }
 
 }  // namespace wakesim::hw

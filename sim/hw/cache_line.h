@@ -2,13 +2,16 @@
 // words, list heads and nodes, posted-interrupt descriptors, task fields, runqueue state) is one or
 // more CacheLines embedded in the model object, as the data would be in the kernel.
 //
-// State follows a MESI-like directory: an exclusive owner (Modified/Exclusive) or a set of sharers.
-// The cost model lives in Coherence (coherence.h); this is only the state. `version` counts writes, so
-// a spinner can wait for "the line changed" without an event per spin iteration.
+// State follows a MESI-like directory over *copies*: each copy is held by a pCPU (in its core's private
+// L1/L2) or only by an LLC domain (a line written back from a private cache, or allocated there by a
+// device write). A copy remembers the pollution counters of its core and LLC domain at its last access,
+// so the cost model (Coherence, CacheLevels) can tell which level it has since been pushed down to. One
+// copy may be exclusive (Modified/Exclusive); otherwise all copies are shared. The cost model lives in
+// coherence.h; this is only the state. `version` counts writes, so a spinner can wait for "the line
+// changed" without an event per spin iteration.
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include <boost/container/small_vector.hpp>
 #include <boost/intrusive/list.hpp>
@@ -26,6 +29,22 @@ struct LineWatcher : boost::intrusive::list_base_hook<boost::intrusive::link_mod
   int context = 0;
 };
 
+// The pollution counters of a core or an LLC domain when a line was last accessed there (pollution.h).
+struct PollutionMark {
+  uint64_t bytes = 0;
+  uint64_t footprint = 0;
+};
+
+// One cached copy of a line.
+struct LineCopy {
+  static constexpr uint32_t kNoPcpu = UINT32_MAX;
+  uint32_t pcpu = kNoPcpu;  // the holder, or kNoPcpu for a copy only in the LLC of `domain`
+  uint32_t domain = 0;      // LLC domain of the copy
+  PollutionMark core_mark;  // the holder core's pollution counters at its last access (pollution.h)
+  PollutionMark llc_mark;   // the domain's counters at the last access from that domain
+  bool in_private() const { return pcpu != kNoPcpu; }
+};
+
 class CacheLine {
  public:
   // `home_socket`: the NUMA node whose memory holds the line (DRAM latency when nobody caches it).
@@ -36,19 +55,18 @@ class CacheLine {
   uint64_t version() const { return version_; }
   int home_socket() const { return home_socket_; }
   void set_home_socket(int socket) { home_socket_ = socket; }
-  bool cached() const { return has_owner_ || !sharers_.empty(); }
+  // Whether `p` has a copy recorded (it may since have been evicted by pollution: Coherence knows).
   bool held_by(PcpuId p) const;
+  size_t copies() const { return copies_.size(); }
 
  private:
   friend class Coherence;
   friend class Cpu;
-  static constexpr uint32_t kNobody = UINT32_MAX;
   int home_socket_;
-  bool has_owner_ = false;
-  PcpuId owner_;                                         // valid when has_owner_ (exclusive holder)
-  boost::container::small_vector<PcpuId, 4> sharers_;  // read-only copies (when no owner)
-  engine::Time busy_until_;                              // the line serves one transfer at a time
-  engine::Time last_access_;
+  uint32_t id_ = 0;        // given by Coherence at the first access, in access order (deterministic)
+  bool exclusive_ = false;  // copies_ has one copy, in Modified or Exclusive state
+  boost::container::small_vector<LineCopy, 2> copies_;
+  engine::Time busy_until_;  // the line serves one transfer at a time
   uint64_t version_ = 0;
   boost::intrusive::list<LineWatcher, boost::intrusive::constant_time_size<false>> watchers_;
 };

@@ -1,20 +1,36 @@
-// The cost of load, store and atomic read-modify-write on cache lines (shared/DESIGN.md §4):
-//  - a pCPU that holds the line in the needed state pays a hit (plus the atomic cost for an RMW);
-//  - otherwise the line is transferred from its holder, costing the one-way latency for the distance
-//    between the two pCPUs (reference/core-to-core-latency.csv: the CAS ping-pong numbers are exactly
-//    this cost); a write must reach every sharer, so it costs the farthest holder's latency, and leaves
-//    the writer as the only (exclusive) holder; a read leaves the line shared;
-//  - a line nobody caches (never touched, or untouched for host.cache.evict_after) comes from DRAM,
-//    local or remote to its home socket;
-//  - a line serves one transfer at a time: a request waits until the previous transfer of the same line
-//    is done (requests are served in the order they are issued). This is what makes contended lines
-//    expensive; a hit does not wait.
-//  - a plain store is posted (x86 store buffer): the pCPU goes on after a hit's time while the line
-//    transfer completes in the background (it still occupies the line); a locked RMW first waits for
-//    the pCPU's posted stores to complete (locked instructions drain the store buffer);
-// Operations take effect, in issue order, when they are issued; they complete when their cost has
-// elapsed. Every write wakes the pCPUs watching the line (spinners), in an order drawn from the
-// machine's arbitration stream: hardware does not serve simultaneous re-reads in any fixed order.
+// The cost of load, store and atomic read-modify-write on cache lines (shared/DESIGN.md §4).
+//
+// Where a line is: each copy sits in its core's L1d or L2, in its domain's LLC, or has been pushed out
+// to memory by the bytes brought in since it was last touched (Pollution counts them, CacheLevels
+// turns the counts into a level). An access costs what the nearest usable copy costs:
+//  - the pCPU's own copy: the latency of the level it is in (L1, L2, or its own LLC);
+//  - a copy in another core's private caches: the one-way transfer latency for the distance between
+//    the two pCPUs (reference/core-to-core-latency.csv: the CAS ping-pong numbers are exactly this);
+//  - a copy only in an LLC: the LLC latency in the pCPU's own domain, else the transfer latency to
+//    that domain (another CCX, another socket);
+//  - no copy anywhere: DRAM, local or remote to the line's home socket.
+// A write must also reach every other copy: it costs the slower of fetching the data and invalidating
+// the farthest copy, and leaves the writer as the only holder. A read leaves the line shared.
+//
+// A line serves one transfer at a time: a request waits until the previous transfer of the same line
+// is done (requests are served in issue order). This is what makes contended lines expensive; a hit
+// in the pCPU's own L1/L2 does not wait. Each pCPU has `fill_buffers` miss slots: a miss (a load,
+// a load issued early, or a store's RFO) starts no earlier than a slot is free.
+//
+// Memory ordering is x86-TSO:
+//  - a plain store retires into the store buffer: the pCPU goes on after an L1 latency. Its RFO is
+//    issued at once (Intel and AMD cores prefetch the line for a store waiting in the store buffer, so
+//    independent store misses overlap, up to the fill buffers), but the store becomes *visible* only
+//    when its line has arrived AND every earlier store of that pCPU is visible: stores drain in program
+//    order. So a release store (an unlock) is visible only after the critical section's stores;
+//  - a locked RMW drains the store buffer: it completes after its own line has arrived and every
+//    earlier store is visible, plus the atomic cost;
+//  - loads may pass earlier stores to other lines (the store buffer forwards a pCPU's own stores);
+//  - Cpu::fence (smp_mb) waits for the store buffer to drain.
+// Operations take effect, in issue order, when they are issued (the directory state and `version`),
+// and complete when their cost has elapsed; a store's line stays busy until the store is visible.
+// Every write wakes the pCPUs watching the line (spinners), in an order drawn from the machine's
+// arbitration stream: hardware does not serve simultaneous re-reads in any fixed order.
 #pragma once
 
 #include <array>
@@ -23,51 +39,80 @@
 
 #include "sim/engine/random.h"
 #include "sim/engine/simulation.h"
+#include "sim/hw/cache_levels.h"
 #include "sim/hw/cache_line.h"
 #include "sim/hw/host_params.h"
+#include "sim/hw/pollution.h"
 #include "sim/hw/topology.h"
 
 namespace wakesim::hw {
 
 enum class Access : uint8_t { kLoad, kStore, kRmw };
 
+// Where accesses were served from.
 struct TransferCounters {
-  std::array<uint64_t, kDistanceClasses> by_distance{};  // indexed by Distance (kSameThread unused)
+  std::array<uint64_t, kDistanceClasses> by_distance{};  // from another core or domain, by distance (kSameThread unused)
   uint64_t dram = 0;
-  uint64_t hits = 0;
-  uint64_t total_transfers() const;
+  uint64_t hits = 0;      // the pCPU's own L1 or L2
+  uint64_t l2_hits = 0;   // ... of which in L2
+  uint64_t llc_hits = 0;  // the pCPU's own LLC
+  uint64_t total_transfers() const;  // from other cores, other domains and DRAM
 };
 
 class Coherence {
  public:
-  Coherence(engine::Simulation& sim, const Topology& topology, const CacheParams& params);
+  Coherence(engine::Simulation& sim, const Topology& topology, const CacheParams& params, Pollution& pollution);
 
-  // Applies the access and returns its completion time. Wakes the line's watchers on a write.
+  // Applies the access and returns its completion time (for a store: when the pCPU may go on; the
+  // store becomes visible at stores_visible(by)). Wakes the line's watchers on a write.
   engine::Time access(CacheLine& line, PcpuId by, Access kind);
-  // A write by a device (the IOMMU posting an interrupt): every cached copy is invalidated and the
-  // line is next read from memory. Wakes the line's watchers.
+  // A write by a device (the IOMMU posting an interrupt): every core's copy is invalidated; the line is
+  // then in the LLC of its home socket (device_writes_to_llc) or only in memory. Wakes the watchers.
   void device_write(CacheLine& line);
+  // When every store `by` has issued so far is visible to other pCPUs.
+  engine::Time stores_visible(PcpuId by) const { return stores_visible_[by.value]; }
+  // Where `by`'s own copy of the line is now (kMemory if it has none); for tests and reports.
+  Level level_of(CacheLine& line, PcpuId by);
 
   engine::Time transfer_latency(PcpuId to, PcpuId from) const {
     if (has_matrix_ && to != from) return *topology_.matrix_latency(to, from);
     return by_distance_[static_cast<size_t>(topology_.distance(to, from))];
   }
   const CacheParams& params() const { return params_; }
+  const CacheLevels& levels() const { return levels_; }
   const TransferCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
 
  private:
+  // What supplying a copy to `by` costs, and from where.
+  struct Supply {
+    engine::Time cost = engine::Time::max();
+    Distance distance = Distance::kSameThread;
+    Level level = Level::kMemory;  // kL1/kL2: by's own private copy; kLlc: an LLC; kMemory: a core's caches or DRAM
+    bool from_dram = true;
+  };
+  Level locate(CacheLine& line, const LineCopy& copy, engine::Time now);
+  Supply supply_from(const LineCopy& copy, Level level, PcpuId by) const;
+  engine::Time domain_latency(uint32_t domain, PcpuId by) const;
   engine::Time dram_latency(const CacheLine& line, PcpuId by) const;
+  engine::Time claim_fill_buffer(PcpuId by, engine::Time start);
+  void hold_fill_buffer(PcpuId by, engine::Time until);
+  LineCopy fresh_copy(PcpuId by, engine::Time now, bool not_in_l1, bool new_to_domain);
   void wake_watchers(CacheLine& line);
 
   engine::Simulation& sim_;
   const Topology& topology_;
   CacheParams params_;
+  Pollution& pollution_;
+  CacheLevels levels_;
   std::array<engine::Time, kDistanceClasses> by_distance_{};
   bool has_matrix_;
   engine::RandomStream arbitration_;
   TransferCounters counters_;
-  std::vector<engine::Time> stores_drained_at_;  // per pCPU: when its posted stores have completed
+  std::vector<engine::Time> stores_visible_;  // per pCPU: when its buffered stores are all visible
+  std::vector<engine::Time> fill_buffers_;    // per pCPU x fill_buffers: when each miss slot is free
+  size_t slot_ = 0;                           // index of the slot claimed last
+  uint32_t next_line_id_ = 0;
 };
 
 }  // namespace wakesim::hw

@@ -42,6 +42,19 @@ void Cpu::set_activity(Activity a) {
   activity_time_[static_cast<size_t>(activity_)] += now - activity_since_;
   activity_since_ = now;
   activity_ = a;
+  const TouchProfile* touches = nullptr;
+  if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
+  else if (a != Activity::kIdle) touches = kernel_touches_;
+  if (touches != touching_) {
+    touching_ = touches;
+    machine_.pollution().set_profile(id_, touches, now);
+  }
+}
+
+void Cpu::evict_private_caches() {
+  // As if far more than the L2 had been brought in: no private copy survives (cache_levels.h).
+  machine_.pollution().add_to_core(static_cast<uint32_t>(machine_.topology().core_of(id_)),
+                                   64 * machine_.params().cache.l2_size.value);
 }
 
 Time Cpu::time_in(Activity a) const {
@@ -79,12 +92,39 @@ Cpu::~Cpu() {
 // ---- primitives -------------------------------------------------------------------------------------
 
 Cpu::TimedOp Cpu::compute(Time cost) { return TimedOp{*this, now() + cost, Wait::kCompute}; }
-Cpu::TimedOp Cpu::load(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kLoad), Wait::kTimed}; }
+Cpu::TimedOp Cpu::load(CacheLine& line) {
+  if (depth_ >= 0) {
+    for (Context::Prefetched& p : top().prefetched) {
+      if (p.line != &line) continue;
+      p.line = nullptr;
+      if (line.version() == p.version) return TimedOp{*this, std::max(now(), p.done), Wait::kTimed};
+      break;  // written since it was read early: the load is replayed
+    }
+  }
+  return TimedOp{*this, coherence_.access(line, id_, Access::kLoad), Wait::kTimed};
+}
+
+void Cpu::prefetch(CacheLine& line) {
+  WAKESIM_CHECK(depth_ >= 0, "prefetch outside any context on pCPU {}", id_);
+  Context& c = top();
+  for (const Context::Prefetched& p : c.prefetched)
+    if (p.line == &line && p.version == line.version()) return;
+  Context::Prefetched& slot = c.prefetched[c.next_prefetch];
+  c.next_prefetch = (c.next_prefetch + 1) % c.prefetched.size();
+  slot.line = &line;
+  slot.version = line.version();
+  slot.done = coherence_.access(line, id_, Access::kLoad);
+}
+
+Cpu::TimedOp Cpu::fence(Time cost) {
+  return TimedOp{*this, std::max(now(), coherence_.stores_visible(id_)) + cost, Wait::kTimed};
+}
 Cpu::TimedOp Cpu::store(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kStore), Wait::kTimed}; }
 Cpu::TimedOp Cpu::rmw(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kRmw), Wait::kTimed}; }
 
-Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost, InterruptHook* hook) {
-  return InterruptibleOp{*this, duration, preempt_cost, hook, Time::zero()};
+Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost, InterruptHook* hook,
+                                            const TouchProfile* touches) {
+  return InterruptibleOp{*this, duration, preempt_cost, hook, touches, Time::zero()};
 }
 
 void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
@@ -93,6 +133,7 @@ void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
   c.preempt_cost = preempt_cost;
   c.result = &left;
   c.hook = hook;
+  c.touches = touches;
   c.activity = hook != nullptr ? Activity::kGuest : (cpu.depth_ >= 1 ? Activity::kIrq : Activity::kHostTask);
   cpu.set_activity(c.activity);
 }
@@ -161,6 +202,7 @@ void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
   c.end = end;
   c.preempt_cost = Time::zero();
   c.hook = nullptr;
+  c.touches = nullptr;
   c.activity = activity_of(c, kind);
   set_activity(c.activity);
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
@@ -178,6 +220,7 @@ void Cpu::start_thread(Path path) {
   c.preempted = false;
   c.top = std::move(path);
   c.top.handle().promise().owner = this;
+  c.prefetched = {};
   note_interruptible(true);
   c.top.handle().resume();
 }
@@ -289,6 +332,8 @@ void Cpu::take_interrupt() {
   irq.irqs_on = false;
   irq.wait = Wait::kNone;
   irq.preempted = false;
+  irq.prefetched = {};
+  irq.touches = nullptr;
   note_interruptible(false);
   set_activity(Activity::kIrq);
   ++interrupts_taken_;

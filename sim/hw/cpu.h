@@ -12,6 +12,11 @@
 // resumes with its remaining time, run_interruptible returns early, a spinner re-reads its line.
 // Spinning costs no event per iteration: the spinner sleeps until a write to the watched line.
 //
+// Memory: line operations go through Coherence (x86-TSO stores, cache levels). A path can issue a load
+// early with prefetch() and consume it later with load(): independent loads then overlap (memory-level
+// parallelism) while a dependent chain pays each miss. Work that is not modelled line by line (guest
+// mode, host tasks, optionally kernel code) pollutes the caches as its TouchProfile says (pollution.h).
+//
 // Statistics: IRQ-off time (the stretches in which this pCPU cannot take an interrupt, handlers
 // included) and interrupts taken.
 #pragma once
@@ -30,6 +35,7 @@
 #include "sim/hw/frame_pool.h"
 #include "sim/hw/ids.h"
 #include "sim/hw/path.h"
+#include "sim/hw/pollution.h"
 #include "sim/hw/signal.h"
 #include "sim/stats/latency_histogram.h"
 
@@ -92,11 +98,23 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
    protected:
     ~InterruptHook() = default;
   };
+  // `touches`: how the work pollutes the caches meanwhile (nullptr: it does not).
   InterruptibleOp run_interruptible(engine::Time duration, engine::Time preempt_cost = engine::Time::zero(),
-                                    InterruptHook* hook = nullptr);
+                                    InterruptHook* hook = nullptr, const TouchProfile* touches = nullptr);
+  // A load; if the line was prefetched by this context and nobody wrote it since, it completes when
+  // the early load does (it was issued then).
   TimedOp load(CacheLine& line);
+  // Issues a load now without waiting (an out-of-order core executing an independent load early); a
+  // later load() of the same line by this context consumes it.
+  void prefetch(CacheLine& line);
   TimedOp store(CacheLine& line);
   TimedOp rmw(CacheLine& line);
+  // smp_mb (mfence / a locked instruction): waits until every store of this pCPU is visible, plus `cost`.
+  TimedOp fence(engine::Time cost);
+  // How kernel code running on this pCPU pollutes the caches (nullptr: not at all, the default).
+  void set_kernel_touches(const TouchProfile* touches) { kernel_touches_ = touches; }
+  // A deep idle state (core C6) writes back and invalidates the core's L1 and L2.
+  void evict_private_caches();
   // local_irq_disable / local_irq_enable. Enabling takes pending interrupts at once.
   void irq_disable();
   IrqEnableOp irq_enable();
@@ -150,12 +168,20 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
     engine::Time deadline;       // of a signal wait
     engine::Time* result = nullptr;  // run_interruptible's time left
     InterruptHook* hook = nullptr;
+    const TouchProfile* touches = nullptr;  // of a run_interruptible
     CacheLine* line = nullptr;
     uint64_t seen_version = 0;
     LineWatcher watcher;
     Signal* signal = nullptr;
     Activity activity = Activity::kKernel;  // of the current wait
     int spinning = 0;                       // inside spin_until
+    struct Prefetched {
+      CacheLine* line = nullptr;
+      uint64_t version = 0;
+      engine::Time done;
+    };
+    std::array<Prefetched, 4> prefetched{};  // loads issued early, not yet consumed
+    size_t next_prefetch = 0;
     Path top;  // the context's top-level path (the thread path, or the interrupt frame)
   };
   class Completion final : public engine::Event {
@@ -199,6 +225,8 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   uint64_t interrupts_taken_ = 0;
   uint64_t interrupts_coalesced_ = 0;
   Activity activity_ = Activity::kIdle;
+  const TouchProfile* kernel_touches_ = nullptr;
+  const TouchProfile* touching_ = nullptr;  // the profile Pollution has for this pCPU
   engine::Time activity_since_;
   std::array<engine::Time, kActivities> activity_time_{};
 };
@@ -219,6 +247,7 @@ struct Cpu::InterruptibleOp {
   engine::Time duration;
   engine::Time preempt_cost;
   InterruptHook* hook;
+  const TouchProfile* touches;
   engine::Time left;
   bool await_ready() const noexcept { return duration <= engine::Time::zero(); }
   void await_suspend(std::coroutine_handle<> h);

@@ -40,8 +40,19 @@ void epyc_milan_2s(HostParams& h) {
 
 const config::Section<CacheParams>& CacheParams::schema() {
   const config::FieldOptions<Time> non_negative{.min = Time::zero()};
-  static const auto s = config::Section<CacheParams>("cache", "cost of cache-line operations")
-      .field(&CacheParams::hit, "hit", "load or store to a line this pCPU already holds", non_negative)
+  const config::FieldOptions<int> ways{.min = 1, .max = 1024};
+  const config::FieldOptions<engine::Bytes> size{.min = engine::Bytes{64}};
+  static const auto s = config::Section<CacheParams>("cache", "the memory hierarchy: cache levels, transfers, DRAM")
+      .field(&CacheParams::l1_size, "l1_size", "L1 data cache per core", size)
+      .field(&CacheParams::l1_ways, "l1_ways", "L1d associativity (sets how sharply pollution evicts)", ways)
+      .field(&CacheParams::l1_latency, "l1_latency", "load-to-use latency of an L1d hit", non_negative)
+      .field(&CacheParams::l2_size, "l2_size", "private L2 per core", size)
+      .field(&CacheParams::l2_ways, "l2_ways", "L2 associativity", ways)
+      .field(&CacheParams::l2_latency, "l2_latency", "load-to-use latency of an L2 hit", non_negative)
+      .field(&CacheParams::llc_size, "llc_size", "last-level cache per LLC domain (socket, or AMD CCX)", size)
+      .field(&CacheParams::llc_ways, "llc_ways", "LLC associativity", ways)
+      .field(&CacheParams::llc_latency, "llc_latency", "load-to-use latency of a hit in the pCPU's own LLC",
+             non_negative)
       .field(&CacheParams::atomic, "atomic", "extra cost of a locked read-modify-write", non_negative)
       .field(&CacheParams::smt_sibling, "smt_sibling", "line transfer between SMT siblings", non_negative)
       .field(&CacheParams::same_llc, "same_llc", "line transfer between cores sharing a last-level cache", non_negative)
@@ -49,10 +60,17 @@ const config::Section<CacheParams>& CacheParams::schema() {
       .field(&CacheParams::remote_socket, "remote_socket", "line transfer across sockets", non_negative)
       .field(&CacheParams::dram_local, "dram_local", "fetch of an uncached line homed on the local socket", non_negative)
       .field(&CacheParams::dram_remote, "dram_remote", "fetch of an uncached line homed on another socket", non_negative)
-      .field(&CacheParams::evict_after, "evict_after", "a line untouched this long comes from DRAM (0: never)",
-             non_negative)
+      .field(&CacheParams::fill_buffers, "fill_buffers",
+             "outstanding misses per pCPU (L1d fill buffers: early store RFOs and overlapped loads)",
+             {.min = 1, .max = 256})
+      .field(&CacheParams::device_writes_to_llc, "device_writes_to_llc",
+             "device and IOMMU writes allocate the line in the LLC (Intel DDIO) instead of memory only")
       .field(&CacheParams::latency_matrix, "latency_matrix",
-             "CSV of one-way transfer latencies in ns, one row per pCPU (overrides the classes)");
+             "CSV of one-way transfer latencies in ns, one row per pCPU (overrides the classes)")
+      .check([](const CacheParams& c) -> config::Problem {
+        if (c.l2_size < c.l1_size) return fmt::format("l2_size ({}) must be at least l1_size ({})", c.l2_size, c.l1_size);
+        return std::nullopt;
+      });
   return s;
 }
 

@@ -9,25 +9,41 @@
 #include <string>
 
 #include "sim/config/schema.h"
+#include "sim/engine/bytes.h"
 #include "sim/engine/time.h"
 
 namespace wakesim::hw {
 
+// The memory hierarchy (shared/DESIGN.md §4): per core a private L1d and L2 (shared by its SMT threads),
+// per LLC domain (a socket on Intel's mesh, a CCX on AMD) a shared last-level cache, then DRAM. A
+// modelled line costs what its location costs: a hit in the level it sits in (sizes, ways and
+// pollution decide, see cache_levels.h and pollution.h), a transfer from another core by distance, or
+// DRAM. Defaults are the Ice Lake-SP 2S preset; each value's source is in sim/hw/README.md (the
+// project's sourced table) and reference/hw-params.md §1a.
 struct CacheParams {
-  // Defaults: Ice Lake-SP 2S (Xeon Platinum 8375C), one-way CAS latencies from
-  // reference/core-to-core-latency.csv (nviennot/core-to-core-latency, medians).
-  engine::Time hit = engine::Time::from_ps(1'000);            // L1 hit, 4 cycles (hw-params §1a, AnandTech)
-  engine::Time atomic = engine::Time::from_ps(6'000);         // extra for a locked RMW on an owned line [I]:
-                                                              // ~18 cycles (Agner Fog's tables, LOCK CMPXCHG)
-  engine::Time smt_sibling = engine::Time::from_ps(8'000);    // 8.0 ns, Xeon 8375C SMT pair
-  engine::Time same_llc = engine::Time::from_ps(51'300);      // 51.3 ns, same socket (mesh: one LLC per socket)
-  engine::Time same_socket = engine::Time::from_ps(51'300);   // other LLC domain of the socket (AMD cross-CCX)
-  engine::Time remote_socket = engine::Time::from_ps(107'800);  // 107.8 ns, cross-socket
-  engine::Time dram_local = engine::Time::from_ps(89'000);    // 89 ns, ICX 8360Y MLC idle latency (hw-params §1a)
-  engine::Time dram_remote = engine::Time::from_ps(143'000);  // 143 ns, ICX 8360Y MLC, remote socket
-  // A line untouched this long is no longer cached anywhere and comes from DRAM; 0 keeps lines cached
-  // forever. [I]: how long host data survives guest execution depends on the guest's footprint.
-  engine::Time evict_after = engine::Time::zero();
+  engine::Bytes l1_size = engine::Bytes::kib(48);        // L1d per core
+  int l1_ways = 12;
+  engine::Time l1_latency = engine::Time::from_ps(1'400);    // load-to-use of an L1 hit
+  engine::Bytes l2_size = engine::Bytes{1'310'720};      // 1.25 MiB per core
+  int l2_ways = 20;
+  engine::Time l2_latency = engine::Time::from_ps(4'000);
+  engine::Bytes llc_size = engine::Bytes::mib(54);       // per LLC domain
+  int llc_ways = 12;
+  engine::Time llc_latency = engine::Time::from_ps(22'000);
+  engine::Time atomic = engine::Time::from_ps(6'000);    // extra for a locked RMW on an owned line
+  // One-way transfer of a line held in another core's private caches (the CAS ping-pong numbers,
+  // reference/core-to-core-latency.csv), by distance.
+  engine::Time smt_sibling = engine::Time::from_ps(8'000);
+  engine::Time same_llc = engine::Time::from_ps(51'300);
+  engine::Time same_socket = engine::Time::from_ps(51'300);  // another LLC domain of the socket (AMD cross-CCX)
+  engine::Time remote_socket = engine::Time::from_ps(107'800);
+  engine::Time dram_local = engine::Time::from_ps(89'000);
+  engine::Time dram_remote = engine::Time::from_ps(143'000);
+  // Outstanding misses per pCPU (L1d fill buffers): RFOs of buffered stores and loads issued early.
+  int fill_buffers = 12;
+  // Device (IOMMU, DMA) writes allocate the line in the LLC of its home socket (Intel DDIO) rather
+  // than leaving it only in DRAM.
+  bool device_writes_to_llc = true;
   // Optional CSV of one-way line-transfer latencies in ns, one row per pCPU (overrides the classes).
   std::string latency_matrix;
 

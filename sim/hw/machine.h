@@ -1,4 +1,5 @@
-// The simulated host: topology, the cache-coherence cost model, the pCPUs and interrupt delivery.
+// The simulated host: topology, cache pollution and the memory-hierarchy cost model, the pCPUs and
+// interrupt delivery.
 // One per Simulation; everything in it refers to that Simulation only.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include "sim/hw/host_params.h"
 #include "sim/hw/interrupts.h"
 #include "sim/hw/lockdep.h"
+#include "sim/hw/pollution.h"
 #include "sim/hw/topology.h"
 
 namespace wakesim::hw {
@@ -26,6 +28,7 @@ class Machine {
   const HostParams& params() const { return params_; }
   const Topology& topology() const { return topology_; }
   Coherence& coherence() { return coherence_; }
+  Pollution& pollution() { return pollution_; }
   Interrupts& interrupts() { return interrupts_; }
   uint32_t pcpus() const { return topology_.pcpus(); }
   Cpu& cpu(PcpuId id) { return *cpus_[id.value]; }
@@ -39,6 +42,7 @@ class Machine {
   engine::Simulation& sim_;
   HostParams params_;
   Topology topology_;
+  Pollution pollution_;
   Coherence coherence_;
   Interrupts interrupts_;
   std::vector<std::unique_ptr<Cpu>> cpus_;

@@ -52,8 +52,11 @@ void Spinlock::releasing(Cpu& cpu) {
   WAKESIM_CHECK(holder_ == cpu.id(), "lock {} released by pCPU {} but held by {}", class_.name(), cpu.id(),
                 holder_ ? fmt::format("{}", *holder_) : std::string("nobody"));
   holder_.reset();
-  released_at_ = cpu.now();
-  class_.hold_.record(cpu.now() - held_since_);
+}
+
+void Spinlock::released(Cpu& cpu) {
+  released_at_ = cpu.machine().coherence().stores_visible(cpu.id());
+  class_.hold_.record(released_at_ - held_since_);
 }
 
 // Each state change happens where its line operation is issued, before the co_await: operations on a
@@ -74,7 +77,9 @@ Path TicketLock::do_acquire(Cpu& cpu) {
 Path TicketLock::do_release(Cpu& cpu) {
   releasing(cpu);
   ++owner_;
-  co_await cpu.store(word_);  // head ticket + 1
+  auto unlock = cpu.store(word_);  // head ticket + 1
+  released(cpu);
+  co_await unlock;
 }
 
 Path QueuedSpinlock::do_acquire(Cpu& cpu) {
@@ -131,7 +136,9 @@ Path QueuedSpinlock::do_acquire(Cpu& cpu) {
 Path QueuedSpinlock::do_release(Cpu& cpu) {
   releasing(cpu);
   locked_ = false;
-  co_await cpu.store(word_);
+  auto unlock = cpu.store(word_);
+  released(cpu);
+  co_await unlock;
 }
 
 std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, int home_socket) {

@@ -38,8 +38,9 @@ class LockClass {
   double contended_fraction() const {
     return acquisitions_ == 0 ? 0.0 : static_cast<double>(contended_) / static_cast<double>(acquisitions_);
   }
-  // From the start of acquire() to owning the lock; from owning it to the start of release(); and for
-  // contended acquisitions, from the previous holder's release to owning it.
+  // From the start of acquire() to owning the lock; from owning it to its release becoming visible to
+  // other pCPUs (x86-TSO: after the critical section's own stores, coherence.h); and for contended
+  // acquisitions, from the previous holder's release becoming visible to owning it.
   const stats::LatencyHistogram& wait() const { return wait_; }
   const stats::LatencyHistogram& hold() const { return hold_; }
   const stats::LatencyHistogram& handoff() const { return handoff_; }
@@ -96,6 +97,8 @@ class Spinlock {
   void begin_wait() { ++waiters_; }
   void acquired(Cpu& cpu, engine::Time started, bool contended);
   void releasing(Cpu& cpu);
+  // Right after the release store is issued: records the hold time up to its visibility.
+  void released(Cpu& cpu);
 
   LockClass& class_;
   CacheLine own_line_;

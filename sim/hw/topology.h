@@ -39,7 +39,10 @@ class Topology {
   int socket_of(PcpuId p) const { return static_cast<int>(place_[p.value].socket); }
   int core_of(PcpuId p) const { return static_cast<int>(place_[p.value].core); }  // global core number
   int thread_of(PcpuId p) const { return static_cast<int>(p.value / cores_total()); }
-  int llc_of(PcpuId p) const { return static_cast<int>(place_[p.value].llc); }
+  int llc_of(PcpuId p) const { return static_cast<int>(place_[p.value].llc); }  // global LLC domain number
+  uint32_t cores() const { return cores_total(); }
+  uint32_t llc_domains() const { return static_cast<uint32_t>(sockets_ * llc_per_socket_); }
+  int socket_of_llc(uint32_t domain) const { return static_cast<int>(domain) / llc_per_socket_; }
   // On the hot path of every cache-line transfer: table lookups and compares only.
   Distance distance(PcpuId a, PcpuId b) const {
     if (a == b) return Distance::kSameThread;

@@ -132,7 +132,7 @@ hw::PathOf<bool> Kvm::test_on(hw::Cpu& cpu, Vcpu& v) {
 }
 
 hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
-  co_await cpu.compute(params_.barrier);  // rcuwait_wake_up: smp_mb()
+  co_await cpu.fence(params_.barrier);  // rcuwait_wake_up: smp_mb()
   const bool waiting = v.wait_task_;
   co_await cpu.load(v.wait_line());  // rcu_dereference(w->task)
   bool woke = false;

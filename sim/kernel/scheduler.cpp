@@ -40,7 +40,11 @@ class Scheduler::IdleTask final : public Task {
     for (;;) {
       hw::Cpu& cpu = this->cpu();
       Runqueue& q = scheduler_.rq(cpu.id());
-      if (!q.need_resched) co_await cpu.wait(q.resched, scheduler_.params().idle_exit_latency());
+      if (!q.need_resched) {
+        // Core C6 powers the core down: its L1 and L2 are written back and invalidated first.
+        if (scheduler_.params().idle_state == IdleState::kC6) cpu.evict_private_caches();
+        co_await cpu.wait(q.resched, scheduler_.params().idle_exit_latency());
+      }
       co_await scheduler_.schedule(*this);
     }
   }
@@ -180,7 +184,7 @@ void Scheduler::start() {
 hw::Path Scheduler::set_current_state_sleeping(hw::Cpu& cpu, Task& self) {
   self.state_ = Task::State::kSleeping;
   co_await cpu.store(self.line_);
-  co_await cpu.compute(params_.barrier);  // set_current_state implies smp_mb()
+  co_await cpu.fence(params_.barrier);  // set_current_state implies smp_mb()
 }
 
 hw::Path Scheduler::schedule(Task& self) {

@@ -56,7 +56,8 @@ hw::Path Vcpu::body() {
     bool exited = false;
     while (!guest_work_.empty()) {
       hw::Cpu& cpu = this->cpu();
-      const Time left = co_await cpu.run_interruptible(guest_work_.front().left, p.vm_exit, &guest_hook_);
+      const hw::TouchProfile* touches = guest_touches_.rate.per_second > 0 ? &guest_touches_ : nullptr;
+      const Time left = co_await cpu.run_interruptible(guest_work_.front().left, p.vm_exit, &guest_hook_, touches);
       if (left > Time::zero()) {  // an external interrupt exited to KVM (its handler has run)
         guest_work_.front().left = left;
         exited = true;

@@ -48,6 +48,10 @@ class Vcpu final : public Task {
   bool blocked() const { return state() == State::kSleeping && !on_rq(); }
   hw::PcpuId loaded_cpu() const { return loaded_cpu_; }
   uint64_t requests_completed() const { return requests_completed_; }
+  // How the guest pollutes the host's caches while it runs (its working set is this vCPU's own).
+  void set_guest_touches(engine::ByteRate rate, engine::Bytes footprint) {
+    guest_touches_ = hw::TouchProfile{rate, footprint, this};
+  }
 
   // ---- wakeup-list membership (WakeupList only) ----
   WakeupHook wakeup_hook;
@@ -96,6 +100,7 @@ class Vcpu final : public Task {
   engine::Time halt_poll_ns_;
   hw::Signal poll_signal_;
   GuestHook guest_hook_{*this};
+  hw::TouchProfile guest_touches_{engine::ByteRate{0}, engine::Bytes{0}, this};
   Watchdog watchdog_{*this};
   struct GuestRequest {
     engine::Time left;

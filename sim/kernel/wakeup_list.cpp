@@ -30,9 +30,10 @@ hw::Path WakeupList::add_tail(hw::Cpu& cpu, Vcpu& v) {
   list_.push_back(v);
   v.on_list = this;
   v.last_list = nullptr;
+  co_await cpu.load(head_line_);                              // prev = head->prev (the tail)
+  if (&tail_line != &head_line_) co_await cpu.store(head_line_);  // head->prev = new
   co_await cpu.store(v.node_line());                          // new->next = head, new->prev = tail
   co_await cpu.store(tail_line);                              // tail->next = new (or head->next)
-  if (&tail_line != &head_line_) co_await cpu.store(head_line_);  // head->prev = new
 }
 
 hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) { co_await unlink(cpu, v, /*keep_next=*/false); }
@@ -53,8 +54,9 @@ hw::Path WakeupList::unlink(hw::Cpu& cpu, Vcpu& v, bool keep_next) {
   list_.erase(it);
   v.on_list = nullptr;
   v.last_list = keep_next ? this : nullptr;
-  co_await cpu.store(prev_line);                              // prev->next = next
+  co_await cpu.load(v.node_line());                           // prev = entry->prev, next = entry->next
   if (&next_line != &prev_line) co_await cpu.store(next_line);  // next->prev = prev
+  co_await cpu.store(prev_line);                              // prev->next = next
   co_await cpu.store(v.node_line());                          // poison (prev only, for _rcu)
 }
 
@@ -75,6 +77,9 @@ Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
     return nullptr;
   }
   kvm_.note_reached(cpu, v);
+  // The node's address is known: its next pointer can be loaded now, overlapping with whatever the
+  // walker reads of the node meanwhile (the descriptor, for pi_test_on); next() consumes the load.
+  cpu.prefetch(v.node_line());
   return &v;
 }
 

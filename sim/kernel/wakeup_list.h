@@ -1,10 +1,13 @@
 // A per-pCPU list of blocked vCPUs (wakeup_vcpus_on_cpu): a Boost.Intrusive list over the vCPU
 // objects, whose node (pi_wakeup_list) is embedded in the vCPU as the kernel's list_head is, with every
-// operation costed as the cache-line accesses it makes (kvm-wakeup-paths.md §7):
-//   add_tail:  writes N[v], the tail node's line (or the head H) and H.prev;
-//   del:       writes the neighbours' lines (other vCPUs' N, or H) and poisons N[v];
+// operation costed as the cache-line accesses it makes (kvm-wakeup-paths.md §7, include/linux/list.h):
+//   add_tail:  reads H.prev, then writes H.prev, N[v] and the tail node's line (or H);
+//   del:       reads N[v] (its prev and next), writes the neighbours' lines (other vCPUs' N, or H) and
+//              poisons N[v];
 //   del_rcu:   the same, but N[v].next is kept so that a concurrent walker can go on;
-//   first/next: load H / load N[x].
+//   first/next: load H / load N[x]. Reaching node x issues the load of N[x].next at once, so it
+//              overlaps with the walker's load of PID[x] (independent addresses); the step to the next
+//              node depends on it (pointer chasing: each node's miss is paid in turn).
 // Nodes use normal (non-safe) links: after del_rcu a node still points at its old successor, which is
 // exactly what an RCU walker reads. Invariants are checked on every operation: a vCPU is on at most
 // one list; a locked walker never sees its node removed under it (that would be a missing lock); an

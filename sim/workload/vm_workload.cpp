@@ -25,7 +25,11 @@ const config::Section<VmParams>& VmParams::schema() {
              {.min = 1, .max = 4095})
       .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
       .field(&VmParams::timer_arrivals, "timer_arrivals", "guest timer expiries of each vCPU (software wake path)")
-      .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry");
+      .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry")
+      .field(&VmParams::guest_touch_rate, "guest_touch_rate",
+             "new memory the guest touches per second it runs (pushes host lines out of the caches)")
+      .field(&VmParams::guest_footprint, "guest_footprint",
+             "working set of one vCPU: once touched in a stint, the guest brings in nothing new", {.min = engine::Bytes{64}});
   return s;
 }
 
@@ -34,7 +38,9 @@ const config::Section<NoiseParams>& NoiseParams::schema() {
       .field(&NoiseParams::tasks, "tasks", "number of noise tasks", {.min = 0, .max = 1 << 20})
       .field(&NoiseParams::pinned, "pinned", "task i runs only on pCPU i mod N (else anywhere the VMs run)")
       .field(&NoiseParams::burst, "burst", "CPU time of one burst")
-      .field(&NoiseParams::sleep, "sleep", "sleep between two bursts");
+      .field(&NoiseParams::sleep, "sleep", "sleep between two bursts")
+      .field(&NoiseParams::touch_rate, "touch_rate", "new memory a noise task touches per second it runs")
+      .field(&NoiseParams::footprint, "footprint", "working set of one noise task", {.min = engine::Bytes{64}});
   return s;
 }
 
@@ -44,7 +50,8 @@ class VmWorkload::NoiseTask final : public kernel::Task {
   NoiseTask(kernel::Kvm& kvm, const NoiseParams& params, int index, kernel::CpuSetPtr allowed)
       : Task(kvm.scheduler(), fmt::format("noise{}", index), std::move(allowed)),
         params_(params),
-        rng_(kvm.machine().sim().stream(static_cast<uint64_t>(index), "noise")) {}
+        rng_(kvm.machine().sim().stream(static_cast<uint64_t>(index), "noise")),
+        touches_{params.touch_rate, params.footprint, this} {}
 
  protected:
   hw::Path body() override {
@@ -53,7 +60,8 @@ class VmWorkload::NoiseTask final : public kernel::Task {
     for (;;) {
       Time left = params_.burst.sample_time(rng_);
       while (left > Time::zero()) {
-        left = co_await cpu().run_interruptible(left);
+        left = co_await cpu().run_interruptible(left, Time::zero(), nullptr,
+                                                touches_.rate.per_second > 0 ? &touches_ : nullptr);
         if (sched.need_resched(cpu().id())) co_await sched.schedule(*this);
       }
       hw::Cpu& cpu = this->cpu();
@@ -67,6 +75,7 @@ class VmWorkload::NoiseTask final : public kernel::Task {
  private:
   NoiseParams params_;
   engine::RandomStream rng_;
+  hw::TouchProfile touches_;
 };
 
 VmWorkload::Arrivals::Arrivals(VmWorkload& w, kernel::Vcpu& v, Kind kind)
@@ -124,6 +133,7 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
       kernel::CpuSetPtr mine = allowed;
       if (params.affinity == Affinity::kPinned) mine = sched.cpu_set({all[next_pinned++ % all.size()]});
       kernel::Vcpu& v = kvm.add_vcpu(static_cast<uint32_t>(vm), std::move(mine));
+      v.set_guest_touches(params.guest_touch_rate, params.guest_footprint);
       vms_.back().push_back(&v);
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
     }

@@ -42,6 +42,10 @@ struct VmParams {
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
   ArrivalSpec timer_arrivals = ArrivalSpec::poisson(250);  // guest timer expiries per vCPU
   engine::Distribution timer_work = engine::Distribution::exponential(2e6);
+  // How guest execution pollutes the host's caches (pollution.h): new memory touched per second of
+  // guest execution, up to the guest's working set per stint. Sources in sim/hw/README.md.
+  engine::ByteRate guest_touch_rate{2e9};
+  engine::Bytes guest_footprint = engine::Bytes::mib(4);
 
   static const config::Section<VmParams>& schema();
 };
@@ -52,6 +56,9 @@ struct NoiseParams {
   bool pinned = true;
   engine::Distribution burst = engine::Distribution::exponential(500e6);  // CPU time per burst
   engine::Distribution sleep = engine::Distribution::exponential(2e9);    // sleep between bursts
+  // How a noise task pollutes the caches while it runs (a batch job streaming through its data).
+  engine::ByteRate touch_rate{2e9};
+  engine::Bytes footprint = engine::Bytes::mib(64);
 
   static const config::Section<NoiseParams>& schema();
 };

@@ -39,7 +39,7 @@ std::map<std::pair<std::string, std::string>, stats::ConfidenceInterval> run_loc
 }
 
 const std::vector<std::string> kZeroCosts = {
-    "host.cache.hit=0",        "host.cache.atomic=0",      "host.cache.smt_sibling=0", "host.cache.same_llc=0",
+    "host.cache.l1_latency=0", "host.cache.l2_latency=0", "host.cache.llc_latency=0", "host.cache.atomic=0",      "host.cache.smt_sibling=0", "host.cache.same_llc=0",
     "host.cache.same_socket=0", "host.cache.remote_socket=0", "host.cache.dram_local=0", "host.cache.dram_remote=0"};
 
 class FiniteSourceQueue : public ::testing::TestWithParam<int> {};
@@ -106,14 +106,14 @@ TEST(UncontendedLock, CostsExactlyTheSumOfItsLineOperations) {
     // Cold line: an RMW from DRAM; the release is a store to the owned line (a hit).
     Timed first = time_one(sim, machine, *lock, hw::PcpuId{0});
     EXPECT_EQ(first.acquire, c.dram_local + c.atomic);
-    EXPECT_EQ(first.release, c.hit);
+    EXPECT_EQ(first.release, c.l1_latency);
     // Again on the same pCPU: the line is owned, so hit + atomic.
     Timed again = time_one(sim, machine, *lock, hw::PcpuId{0});
-    EXPECT_EQ(again.acquire, c.hit + c.atomic);
+    EXPECT_EQ(again.acquire, c.l1_latency + c.atomic);
     // From the other socket: one cross-socket transfer, then the release is a hit again.
     Timed remote = time_one(sim, machine, *lock, hw::PcpuId{32});
     EXPECT_EQ(remote.acquire, c.remote_socket + c.atomic);
-    EXPECT_EQ(remote.release, c.hit);
+    EXPECT_EQ(remote.release, c.l1_latency);
     EXPECT_EQ(cls.acquisitions(), 3u);
     EXPECT_EQ(cls.contended(), 0u);
   }

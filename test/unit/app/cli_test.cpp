@@ -66,7 +66,7 @@ TEST(Cli, CheckReportsFileLineAndKey) {
 TEST(Cli, UnknownScenarioListsTheKnownOnes) {
   const Outcome o = cli({"check", kMm1, "--set", "scenario=queu"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find("scenario: 'queu' is not a scenario; known: kvm, lockbench, queue (did you mean 'queue'?)"), std::string::npos)
+  EXPECT_NE(o.err.find("scenario: 'queu' is not a scenario; known: kvm, lockbench, memory, queue (did you mean 'queue'?)"), std::string::npos)
       << o.err;
 }
 

@@ -8,13 +8,24 @@ namespace wakesim::hw {
 namespace {
 
 using namespace testing;
+using engine::Bytes;
+using engine::ByteRate;
+using engine::Time;
 
 struct CoherenceTest : ::testing::Test {
   engine::Simulation sim{1};
   Machine machine{sim, small_host()};
   Coherence& c = machine.coherence();
-  // small_host: pCPUs 0,1 socket 0; 2,3 socket 1; 4..7 their SMT siblings.
+  // small_host: pCPUs 0,1 socket 0; 2,3 socket 1; 4..7 their SMT siblings. One LLC per socket.
   PcpuId p0{0}, p1{1}, p2{2}, p4{4};
+
+  // pCPU p streams through `bytes` of other memory (1 byte per ns), as a guest would, from now.
+  void pollute(PcpuId p, uint64_t bytes, const TouchProfile& profile) {
+    machine.pollution().set_profile(p, &profile, sim.now());
+    sim.run_until(sim.now() + Time::from_ps(static_cast<int64_t>(bytes) * 1000));
+    machine.pollution().set_profile(p, nullptr, sim.now());
+  }
+  static TouchProfile stream(Bytes footprint = Bytes{UINT64_MAX}) { return TouchProfile{ByteRate{1e9}, footprint, nullptr}; }
 };
 
 TEST_F(CoherenceTest, ColdLineComesFromDramByHomeSocket) {
@@ -26,14 +37,14 @@ TEST_F(CoherenceTest, ColdLineComesFromDramByHomeSocket) {
 
 TEST_F(CoherenceTest, HitsAndTransfersByDistance) {
   CacheLine line(0);
-  c.access(line, p0, Access::kStore);  // DRAM; p0 owns it; busy until 80 ns
+  c.access(line, p0, Access::kStore);  // DRAM; p0 owns it; the store is visible at 80 ns
   sim.run_until(100_ns);
-  EXPECT_EQ(c.access(line, p0, Access::kLoad), 101_ns);       // hit
-  EXPECT_EQ(c.access(line, p1, Access::kLoad), 150_ns);       // same LLC: 50 ns
-  EXPECT_EQ(c.access(line, p4, Access::kLoad), 160_ns);       // queued behind p1's; SMT sibling of p0: 10 ns
+  EXPECT_EQ(c.access(line, p0, Access::kLoad), 101_ns);  // L1 hit
+  EXPECT_EQ(c.access(line, p1, Access::kLoad), 150_ns);  // same LLC: 50 ns
+  EXPECT_EQ(c.access(line, p4, Access::kLoad), 160_ns);  // queued behind p1's; SMT sibling of p0: 10 ns
   EXPECT_TRUE(line.held_by(p0) && line.held_by(p1) && line.held_by(p4));
-  // A write by a remote pCPU must reach every sharer: the farthest (remote, 100 ns) sets the cost,
-  // after the transfers already queued on the line.
+  // A write by a remote pCPU must reach every copy: the farthest (remote, 100 ns) sets the cost, after
+  // the transfers already queued on the line.
   EXPECT_EQ(c.access(line, p2, Access::kRmw), 160_ns + 100_ns + 5_ns);
   EXPECT_TRUE(line.held_by(p2));
   EXPECT_FALSE(line.held_by(p0));
@@ -51,17 +62,162 @@ TEST_F(CoherenceTest, OwnerWritesAreHits) {
   EXPECT_EQ(line.version(), 2u);
 }
 
-TEST_F(CoherenceTest, EvictionAfterIdleTime) {
+// A line p0 touched is found in L1, L2, the LLC or memory depending on how many bytes p0's core has
+// brought in since (distances chosen far from each level's capacity, where survival is certain).
+TEST_F(CoherenceTest, PollutionPushesALineDownTheLevels) {
+  const TouchProfile profile = stream();
+  struct Case {
+    uint64_t bytes;
+    Level level;
+    Time cost;
+  };
+  for (const Case& k : {Case{1024, Level::kL1, 1_ns}, Case{128 << 10, Level::kL2, 4_ns},
+                        Case{1 << 20, Level::kLlc, 20_ns}, Case{64 << 20, Level::kMemory, 80_ns}}) {
+    CacheLine line(0);
+    c.access(line, p0, Access::kLoad);
+    sim.run_until(sim.now() + 1_us);
+    pollute(p0, k.bytes, profile);
+    EXPECT_EQ(c.level_of(line, p0), k.level) << k.bytes << " bytes";
+    EXPECT_EQ(c.access(line, p0, Access::kLoad), sim.now() + k.cost) << k.bytes << " bytes";
+  }
+}
+
+// An idle pCPU (no profile) keeps its lines however long it idles; only work evicts them.
+TEST_F(CoherenceTest, IdleKeepsLines) {
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);
+  sim.run_until(1_s);
+  EXPECT_EQ(c.level_of(line, p0), Level::kL1);
+}
+
+// A working set smaller than L2 evicts from L1 but never past L2, however long it runs.
+TEST_F(CoherenceTest, AFootprintBoundsTheDistance) {
+  const TouchProfile small = stream(Bytes::kib(64));
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);
+  pollute(p0, 64 << 20, small);
+  EXPECT_EQ(c.level_of(line, p0), Level::kL2);
+}
+
+// A line touched in the middle of a stint (an interrupt handler) is pushed down by the rest of the
+// stint, up to the whole working set: the guest goes on re-touching all of it.
+TEST_F(CoherenceTest, AStintRunningAtTheTouchCountsItsWholeFootprint) {
+  const TouchProfile guest = stream(Bytes::mib(2));
+  pollute(p0, 4 << 20, guest);  // the working set is touched: the stint adds nothing new on its own
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);  // the "handler" touches the line
+  pollute(p0, 4 << 20, guest);        // the guest resumes (same source: the same stint)
+  EXPECT_EQ(c.level_of(line, p0), Level::kLlc);
+}
+
+// SMT siblings share their core's private caches: the sibling's work evicts p0's lines.
+TEST_F(CoherenceTest, TheSiblingsWorkEvictsTheCoresLines) {
+  const TouchProfile profile = stream();
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);
+  pollute(p4, 1 << 20, profile);
+  EXPECT_EQ(c.level_of(line, p0), Level::kLlc);
+}
+
+// Other cores of the domain share the LLC: their work evicts p0's lines from it, but not from p0's
+// private caches.
+TEST_F(CoherenceTest, OtherCoresWorkEvictsFromTheSharedLlcOnly) {
+  const TouchProfile profile = stream();
+  CacheLine private_line(0), llc_line(0);
+  c.access(llc_line, p0, Access::kLoad);
+  pollute(p0, 2 << 20, profile);  // past p0's L2: llc_line now lives in the LLC only
+  c.access(private_line, p0, Access::kLoad);
+  EXPECT_EQ(c.level_of(llc_line, p0), Level::kLlc);
+  pollute(p1, 64 << 20, profile);  // another core of the socket streams through far more than the LLC
+  EXPECT_EQ(c.level_of(llc_line, p0), Level::kMemory);
+  EXPECT_EQ(c.level_of(private_line, p0), Level::kL1);
+}
+
+TEST_F(CoherenceTest, DeepIdleFlushesTheCoresCaches) {
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);
+  machine.cpu(p0).evict_private_caches();
+  EXPECT_EQ(c.level_of(line, p0), Level::kLlc);
+}
+
+TEST_F(CoherenceTest, DeviceWritesGoToMemoryOrToTheLlc) {
+  CacheLine line(0);
+  c.access(line, p0, Access::kLoad);
+  c.device_write(line);
+  sim.run_until(1_us);
+  EXPECT_EQ(c.access(line, p0, Access::kLoad), 1_us + 80_ns);  // small_host: no DDIO, from DRAM
+
   HostParams h = small_host();
-  h.cache.evict_after = 10_us;
+  h.cache.device_writes_to_llc = true;
   engine::Simulation s2(1);
   Machine m(s2, h);
-  CacheLine line(0);
-  m.coherence().access(line, p0, Access::kLoad);
-  s2.run_until(5_us);
-  EXPECT_EQ(m.coherence().access(line, p0, Access::kLoad), 5_us + 1_ns);
-  s2.run_until(20_us);
-  EXPECT_EQ(m.coherence().access(line, p0, Access::kLoad), 20_us + 80_ns);
+  CacheLine ddio(0);
+  m.coherence().device_write(ddio);
+  EXPECT_EQ(m.coherence().access(ddio, p0, Access::kLoad), 20_ns);  // the home socket's LLC
+  s2.run_until(1_us);
+  m.coherence().device_write(ddio);
+  EXPECT_EQ(m.coherence().access(ddio, p2, Access::kLoad), 1_us + 100_ns);  // from the other socket's LLC
+}
+
+// x86-TSO: stores become visible in program order. A store to a line p0 owns is visible only after
+// p0's earlier store to a remote line has arrived.
+TEST_F(CoherenceTest, StoresBecomeVisibleInProgramOrder) {
+  CacheLine remote_line(0), mine(0);
+  c.access(remote_line, p2, Access::kStore);
+  c.access(mine, p0, Access::kStore);
+  sim.run_until(1_us);
+  EXPECT_EQ(c.access(remote_line, p0, Access::kStore), 1_us + 1_ns);  // retires into the store buffer
+  EXPECT_EQ(c.access(mine, p0, Access::kStore), 1_us + 1_ns);         // an L1 hit, also buffered
+  EXPECT_EQ(c.stores_visible(p0), 1_us + 100_ns);                     // both, once the RFO is done
+  // A reader of the second line sees it only after it is visible.
+  EXPECT_EQ(c.access(mine, p1, Access::kLoad), 1_us + 100_ns + 50_ns);
+}
+
+TEST_F(CoherenceTest, ALockedRmwDrainsTheStoreBuffer) {
+  CacheLine remote_line(0), mine(0);
+  c.access(remote_line, p2, Access::kStore);
+  c.access(mine, p0, Access::kStore);
+  sim.run_until(1_us);
+  c.access(remote_line, p0, Access::kStore);
+  EXPECT_EQ(c.access(mine, p0, Access::kRmw), 1_us + 100_ns + 5_ns);
+}
+
+// The RFOs of buffered stores are issued at once and overlap, up to the fill buffers.
+TEST_F(CoherenceTest, StoreMissesOverlapUpToTheFillBuffers) {
+  for (int buffers : {12, 2, 1}) {
+    HostParams h = small_host();
+    h.cache.fill_buffers = buffers;
+    engine::Simulation s(1);
+    Machine m(s, h);
+    std::vector<std::unique_ptr<CacheLine>> lines;
+    for (int i = 0; i < 4; ++i) {
+      lines.push_back(std::make_unique<CacheLine>(0));
+      m.coherence().access(*lines.back(), p2, Access::kStore);
+    }
+    s.run_until(1_us);
+    for (auto& line : lines) m.coherence().access(*line, p0, Access::kStore);
+    const int waves = (4 + buffers - 1) / buffers;
+    EXPECT_EQ(m.coherence().stores_visible(p0), 1_us + waves * 100_ns) << buffers << " fill buffers";
+  }
+}
+
+TEST(SurvivalCurve, IsTheSetAssociativeLruApproximation) {
+  const SurvivalCurve curve(Bytes::kib(32), 8);
+  EXPECT_EQ(curve.probability(0), 1.0);
+  EXPECT_GT(curve.probability(4 << 10), 0.999);
+  // At the capacity, P(Poisson(8) < 8) = 0.453.
+  EXPECT_NEAR(curve.probability(32 << 10), 0.453, 0.01);
+  EXPECT_LT(curve.probability(96 << 10), 0.001);
+  EXPECT_EQ(curve.probability(1 << 20), 0.0);
+  double last = 1.0;
+  for (uint64_t d = 0; d < (256 << 10); d += 512) {
+    EXPECT_LE(curve.probability(d), last);
+    last = curve.probability(d);
+  }
+  // More ways: a sharper step (fully associative LRU in the limit).
+  const SurvivalCurve sharp(Bytes::kib(32), 512);
+  EXPECT_GT(sharp.probability(28 << 10), 0.99);
+  EXPECT_LT(sharp.probability(36 << 10), 0.01);
 }
 
 }  // namespace

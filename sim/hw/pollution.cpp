@@ -1,0 +1,42 @@
+#include "sim/hw/pollution.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wakesim::hw {
+
+using engine::Time;
+
+Pollution::Pollution(const Topology& topology)
+    : topology_(topology), streams_(topology.pcpus()), cores_(topology.cores()), domains_(topology.llc_domains()) {}
+
+void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
+  Stream& s = streams_[p.value];
+  if (s.profile == profile) return;
+  Counter& core = cores_[static_cast<size_t>(topology_.core_of(p))];
+  Counter& domain = domains_[static_cast<size_t>(topology_.llc_of(p))];
+  advance(core, now);
+  advance(domain, now);
+  core.rate_q -= s.rate_q;
+  domain.rate_q -= s.rate_q;
+  s.profile = profile;
+  s.rate_q = 0;
+  if (profile == nullptr) return;  // idle or kernel code: the stint of the last source goes on after it
+
+  const double rate = std::round(profile->rate.per_second * 1e-12 * static_cast<double>(uint64_t{1} << kQ));
+  s.rate_q = rate >= 1e15 ? uint64_t{1'000'000'000'000'000} : static_cast<uint64_t>(rate);
+  core.rate_q += s.rate_q;
+  domain.rate_q += s.rate_q;
+  if (profile->source == nullptr || profile->source != s.last_source) {  // a new stint
+    core.open -= s.open_footprint;
+    domain.open -= s.open_footprint;
+    s.last_source = profile->source;
+    s.open_footprint = std::min(profile->footprint.value, kMaxFootprint);
+    for (Counter* c : {&core, &domain}) {
+      c->footprint += s.open_footprint;
+      c->open += s.open_footprint;
+    }
+  }
+}
+
+}  // namespace wakesim::hw
