@@ -49,8 +49,6 @@ EventQueue::~EventQueue() {
 
 void EventQueue::push(Event& e, Time when, Priority priority) {
   if (e.seq_ != 0) cancel(e);
-  WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
-                Time::from_ps(reference_));
   const uint64_t seq = next_seq_++;
   WAKESIM_CHECK(seq <= kSeqMask, "event sequence numbers exhausted");
   e.when_ = when;
@@ -60,8 +58,12 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
   ++live_;
   const Entry entry{when.ps(), (static_cast<uint64_t>(priority) << kSeqBits) | seq, &e};
   if (entry.time < run_end_) {
+    // The run holds every entry earlier than run_end_, in order (also one earlier than the next event
+    // peeked at, after Simulation::advance_inline moved the clock to a time before it).
     run_.insert(std::upper_bound(run_.begin(), run_.end(), entry, later), entry);
   } else {
+    WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
+                  Time::from_ps(reference_));
     file(entry);
   }
 }

@@ -57,6 +57,12 @@ class EventQueue {
   Event* pop();
   // Time of the earliest pending event, or Time::max() if there is none.
   Time next_time();
+  // A lower bound on it, read without changing anything or touching an event (a cancelled entry may
+  // make it earlier than the truth).
+  Time next_time_bound() const {
+    if (!run_.empty()) return Time::from_ps(run_.back().time);
+    return levels_occupied_ == 0 ? Time::max() : Time::from_ps(run_end_);
+  }
 
   size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }

@@ -11,6 +11,7 @@ void Simulation::schedule_at(Event& e, Time when, Priority priority) {
 
 void Simulation::run_until(Time until) {
   stopping_ = false;
+  until_ = until;
   try {
     while (!stopping_) {
       if (queue_.next_time() > until) {
@@ -31,6 +32,7 @@ void Simulation::run_until(Time until) {
     throw InternalError(what);
   }
   current_ = nullptr;
+  until_ = Time::zero();
 }
 
 }  // namespace wakesim::engine

@@ -34,6 +34,20 @@ class Simulation {
   void run_until(Time until);
   // Ends run_until() after the current event.
   void stop() { stopping_ = true; }
+  // For an event that would be scheduled at `when` only to continue what the current event is doing
+  // (a pCPU's operation completing): if no other event comes before it, the clock moves to `when` and
+  // the caller goes on at once, counted as one executed event. Exactly what pushing and popping it
+  // would do, without the queue. False (nothing changes) if another event is due at or before `when`,
+  // or `when` is past the end of the current run_until().
+  bool advance_inline(Time when) {
+    if (!can_advance_inline(when)) return false;
+    now_ = when;
+    ++events_executed_;
+    return true;
+  }
+  bool can_advance_inline(Time when) const {
+    return when <= until_ && !stopping_ && queue_.next_time_bound() > when;
+  }
 
   // The random stream for (this run's seed, entity, purpose). Same key, same values, in every design.
   RandomStream stream(uint64_t entity, StreamPurpose purpose) const { return RandomStream(seed_, entity, purpose); }
@@ -49,6 +63,7 @@ class Simulation {
   uint64_t events_executed_ = 0;
   Event* current_ = nullptr;
   bool stopping_ = false;
+  Time until_;  // the end of the current run_until()
 };
 
 }  // namespace wakesim::engine

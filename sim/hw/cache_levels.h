@@ -13,6 +13,7 @@
 // consistent over time (a copy found evicted stays evicted as the distance grows).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -30,19 +31,26 @@ const char* to_string(Level level);
 class SurvivalCurve {
  public:
   SurvivalCurve(engine::Bytes capacity, int ways);
-  // Whether a copy at stack distance `distance` is still in the cache; `u` is a uniform 32-bit hash.
-  bool survives(uint64_t distance, uint32_t u) const {
+  // Whether a copy at stack distance `distance` is still in the cache; `u()` gives a uniform 32-bit
+  // hash of the copy (only called between the certain ends of the curve).
+  template <class Hash>
+  bool survives(uint64_t distance, Hash&& u) const {
     if (distance < sure_below_) return true;
     if (distance >= gone_from_) return false;
-    return u < threshold_[static_cast<size_t>((static_cast<engine::Uint128>(distance) * kSteps) / capacity_)];
+    return u() < threshold_[step_of(distance)];
   }
   double probability(uint64_t distance) const;  // for tests and reports
+  uint64_t sure_below() const { return sure_below_; }  // distances below this always survive
   uint64_t capacity() const { return capacity_; }
 
  private:
+  size_t step_of(uint64_t distance) const {
+    return std::min<size_t>(static_cast<size_t>(distance / step_), threshold_.size() - 1);
+  }
   static constexpr uint64_t kSteps = 256;      // table entries per capacity
   static constexpr uint64_t kCapacities = 16;  // the table covers distances up to 16 capacities
   uint64_t capacity_;
+  uint64_t step_;  // bytes of distance per table entry
   uint64_t sure_below_ = 0;  // below this distance P(survive) rounds to 1
   uint64_t gone_from_ = 0;   // from this distance on it rounds to 0
   std::vector<uint64_t> threshold_;  // P * 2^32 per step
@@ -52,14 +60,48 @@ class CacheLevels {
  public:
   explicit CacheLevels(const CacheParams& params);
 
-  // Where a copy is: `core_distance` bytes brought into its core's private caches since its last
-  // access (UINT64_MAX: the copy is not in a private cache), `llc_distance` into its LLC domain.
-  // `line` and `mark` pick the copy's hash.
-  Level locate(uint64_t core_distance, uint64_t llc_distance, uint32_t line, uint64_t mark) const;
+  // Where a copy is: `core_distance()` bytes brought into its core's private caches since its last
+  // access (the copy is in no private cache if `in_private` is false), `llc_distance()` into its LLC
+  // domain (computed only when needed). `line` and `mark` pick the copy's hash.
+  template <class CoreDistance, class LlcDistance>
+  Level locate(bool in_private, CoreDistance&& core_distance, LlcDistance&& llc_distance, uint32_t line,
+               uint64_t mark) const {
+    uint64_t h = 0;
+    auto hash = [&]() -> uint64_t {
+      if (h == 0) h = mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1;
+      return h;
+    };
+    if (in_private) {
+      const uint64_t d = core_distance();
+      if (curves_[0].survives(d, [&] { return static_cast<uint32_t>(hash()); })) return Level::kL1;
+      if (curves_[1].survives(d, [&] { return static_cast<uint32_t>(hash() >> 32); })) return Level::kL2;
+    }
+    if (curves_[2].survives(llc_distance(), [&] { return static_cast<uint32_t>(mix(hash() ^ 0x9e3779b97f4a7c15ULL)); }))
+      return Level::kLlc;
+    return Level::kMemory;
+  }
+  // Whether a private copy at core distance `d` is in L1 or L2 (kMemory: in neither). The same
+  // decision as locate(), for the fast path of an access by the holder.
+  Level private_level(uint64_t d, uint32_t line, uint64_t mark) const {
+    uint64_t h = 0;
+    auto hash = [&]() -> uint64_t {
+      if (h == 0) h = mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1;
+      return h;
+    };
+    if (curves_[0].survives(d, [&] { return static_cast<uint32_t>(hash()); })) return Level::kL1;
+    if (curves_[1].survives(d, [&] { return static_cast<uint32_t>(hash() >> 32); })) return Level::kL2;
+    return Level::kMemory;
+  }
   engine::Time latency(Level level) const { return latency_[static_cast<size_t>(level)]; }
   const SurvivalCurve& curve(Level level) const { return curves_[static_cast<size_t>(level)]; }
 
  private:
+  // SplitMix64's finaliser: a uniform 64-bit hash of the input.
+  static uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
   std::vector<SurvivalCurve> curves_;  // L1, L2, LLC
   engine::Time latency_[4];
 };

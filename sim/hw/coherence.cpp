@@ -5,6 +5,12 @@
 
 #include "sim/hw/cpu.h"
 
+// GCC 12 reports a false -Wstringop-overflow inside Boost's small_vector::push_back when it is inlined
+// here (the inline storage is seen as 0 bytes; GCC bug 106199 and related).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
+
 namespace wakesim::hw {
 
 using engine::Time;
@@ -25,7 +31,9 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
       has_matrix_(topology.has_matrix()),
       arbitration_(sim.stream(0, "coherence-arbitration")),
       stores_visible_(topology.pcpus()),
-      fill_buffers_(static_cast<size_t>(topology.pcpus()) * static_cast<size_t>(params.fill_buffers)) {
+      fill_buffers_(static_cast<size_t>(topology.pcpus()) * static_cast<size_t>(params.fill_buffers)),
+      next_fill_buffer_(topology.pcpus()),
+      l1_sure_below_(levels_.curve(Level::kL1).sure_below()) {
   by_distance_[static_cast<size_t>(Distance::kSameThread)] = params.l1_latency;
   by_distance_[static_cast<size_t>(Distance::kSmtSibling)] = params.smt_sibling;
   by_distance_[static_cast<size_t>(Distance::kSameLlc)] = params.same_llc;
@@ -42,14 +50,46 @@ Time Coherence::domain_latency(uint32_t domain, PcpuId by) const {
   return topology_.socket_of_llc(domain) == topology_.socket_of(by) ? params_.same_socket : params_.remote_socket;
 }
 
-Level Coherence::locate(CacheLine& line, const LineCopy& copy, Time now) {
-  const uint64_t core_distance =
-      copy.in_private()
-          ? pollution_.core_distance(static_cast<uint32_t>(topology_.core_of(PcpuId{copy.pcpu})), copy.core_mark, now)
-          : UINT64_MAX;
-  const uint64_t llc_distance = pollution_.domain_distance(copy.domain, copy.llc_mark, now);
-  return levels_.locate(core_distance, llc_distance, line.id_,
-                        copy.core_mark.bytes * 0x9e3779b97f4a7c15ULL + copy.llc_mark.bytes);
+// The counters of the accessing pCPU's core and domain, read once per access (the domain's only if
+// needed).
+struct Coherence::Here {
+  Here(Coherence& c, PcpuId p, Time t)
+      : self(c),
+        by(p),
+        now(t),
+        core(static_cast<uint32_t>(c.topology_.core_of(p))),
+        domain(static_cast<uint32_t>(c.topology_.llc_of(p))),
+        core_view(c.pollution_.core_view(core, t)) {}
+  PollutionView& domain_view() {
+    if (!have_domain) {
+      domain_counters = self.pollution_.domain_view(domain, now);
+      have_domain = true;
+    }
+    return domain_counters;
+  }
+  Coherence& self;
+  PcpuId by;
+  Time now;
+  uint32_t core;
+  uint32_t domain;
+  PollutionView core_view;
+  PollutionView domain_counters;
+  bool have_domain = false;
+};
+
+Level Coherence::locate(CacheLine& line, const LineCopy& copy, Here& here) {
+  return levels_.locate(
+      copy.in_private(),
+      [&] {
+        const auto core = static_cast<uint32_t>(topology_.core_of(PcpuId{copy.pcpu}));
+        return core == here.core ? here.core_view.distance(copy.core_mark)
+                                 : pollution_.core_distance(core, copy.core_mark, here.now);
+      },
+      [&] {
+        return copy.domain == here.domain ? here.domain_view().distance(copy.llc_mark)
+                                          : pollution_.domain_distance(copy.domain, copy.llc_mark, here.now);
+      },
+      line.id_, copy_hash(copy));
 }
 
 Coherence::Supply Coherence::supply_from(const LineCopy& copy, Level level, PcpuId by) const {
@@ -70,91 +110,141 @@ Coherence::Supply Coherence::supply_from(const LineCopy& copy, Level level, Pcpu
   return s;
 }
 
+namespace {
+// Copies are unordered: the last one takes the removed one's place.
+template <class Copies>
+void remove_copy(Copies& copies, size_t i) {
+  if (i + 1 != copies.size()) copies[i] = copies.back();
+  copies.pop_back();
+}
+}  // namespace
+
+// Misses take the pCPU's fill buffers in turn: a miss starts no earlier than the one issued
+// `fill_buffers` misses before it has completed.
 Time Coherence::claim_fill_buffer(PcpuId by, Time start) {
   const size_t k = static_cast<size_t>(params_.fill_buffers);
-  const size_t base = static_cast<size_t>(by.value) * k;
-  size_t best = base;
-  for (size_t i = base + 1; i < base + k; ++i)
-    if (fill_buffers_[i] < fill_buffers_[best]) best = i;
-  slot_ = best;
-  return std::max(start, fill_buffers_[best]);
+  slot_ = static_cast<size_t>(by.value) * k + next_fill_buffer_[by.value];
+  next_fill_buffer_[by.value] = static_cast<uint16_t>((next_fill_buffer_[by.value] + 1) % k);
+  return std::max(start, fill_buffers_[slot_]);
 }
 
 void Coherence::hold_fill_buffer(PcpuId, Time until) { fill_buffers_[slot_] = until; }
 
-LineCopy Coherence::fresh_copy(PcpuId by, Time now, bool not_in_l1, bool new_to_domain) {
-  const auto core = static_cast<uint32_t>(topology_.core_of(by));
-  const auto domain = static_cast<uint32_t>(topology_.llc_of(by));
-  if (not_in_l1) pollution_.add_to_core(core, 64);
-  if (new_to_domain) pollution_.add_to_domain(domain, 64);
-  return LineCopy{by.value, domain, pollution_.core_mark(core, now), pollution_.domain_mark(domain, now)};
+// by's copy after an access: at the top of its caches' stacks. A line brought into the core (not an L1
+// hit) adds its 64 bytes to the core's counters, a line new to the domain to the domain's.
+LineCopy Coherence::fresh_copy(Here& here, bool not_in_l1, bool new_to_domain) {
+  if (not_in_l1) {
+    pollution_.add_to_core(here.core, 64);
+    here.core_view.add(64);
+  }
+  PollutionView& domain = here.domain_view();
+  if (new_to_domain) {
+    pollution_.add_to_domain(here.domain, 64);
+    domain.add(64);
+  }
+  return LineCopy{here.by.value, here.domain, here.core_view.mark(), domain.mark()};
 }
 
 Level Coherence::level_of(CacheLine& line, PcpuId by) {
+  Here here(*this, by, sim_.now());
   for (const LineCopy& c : line.copies_)
-    if (c.pcpu == by.value) return locate(line, c, sim_.now());
+    if (c.pcpu == by.value) return locate(line, c, here);
   return Level::kMemory;
 }
 
 Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   const Time now = sim_.now();
   if (line.id_ == 0) line.id_ = ++next_line_id_;
-  const auto my_domain = static_cast<uint32_t>(topology_.llc_of(by));
+  auto& copies = line.copies_;
 
-  // Where every copy is now: drop those pushed out to memory, find by's own and the best other supply.
-  int own = -1;
+  // Most accesses find by's own copy in its L1 or L2 (and, for a write, alone): the same decisions as
+  // below, without looking at anything else.
+  for (LineCopy& mine : copies) {
+    if (mine.pcpu != by.value) continue;
+    if (kind != Access::kLoad && copies.size() != 1) break;
+    const auto core = static_cast<uint32_t>(topology_.core_of(by));
+    PollutionView counters = pollution_.core_view(core, now);
+    const uint64_t d = counters.distance(mine.core_mark);
+    const Level level = d < l1_sure_below_ ? Level::kL1
+                                           : levels_.private_level(d, line.id_, copy_hash(mine));
+    if (level == Level::kMemory) break;
+    ++counters_.hits;
+    if (level == Level::kL2) {
+      ++counters_.l2_hits;
+      pollution_.add_to_core(core, 64);
+      counters.add(64);
+    }
+    mine.core_mark = counters.mark();
+    mine.llc_mark = pollution_.domain_mark(static_cast<uint32_t>(topology_.llc_of(by)), now);
+    const Time ready = now + levels_.latency(level);
+    return kind == Access::kLoad ? ready : write_hit(line, by, kind, ready);
+  }
+  return access_elsewhere(line, by, kind);
+}
+
+// The rest: by's copy is not in its private caches (or other copies must be invalidated).
+[[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind) {
+  const Time now = sim_.now();
+  auto& copies = line.copies_;
+  Here here(*this, by, now);
+
+  // by's own copy first: a load that finds it in L1 or L2, or a write that finds it there and alone,
+  // needs nothing else.
+  size_t own = copies.size();
   Level own_level = Level::kMemory;
+  for (size_t i = 0; i < copies.size(); ++i) {
+    if (copies[i].pcpu != by.value) continue;
+    own_level = locate(line, copies[i], here);
+    if (own_level == Level::kMemory) remove_copy(copies, i);
+    else own = i;
+    break;
+  }
+  const bool own_private = own_level == Level::kL1 || own_level == Level::kL2;
+  if (own_private && (kind == Access::kLoad || copies.size() == 1)) {
+    ++counters_.hits;
+    if (own_level == Level::kL2) ++counters_.l2_hits;
+    copies[own] = fresh_copy(here, own_level == Level::kL2, false);
+    const Time ready = now + levels_.latency(own_level);
+    return kind == Access::kLoad ? ready : write_hit(line, by, kind, ready);
+  }
+
+  // The other copies (pruning those pushed out to memory): the nearest supplies the data, and a write
+  // must also reach the farthest.
   Supply best;
-  Supply farthest;  // the other copy a write must reach last
+  Supply farthest;
   farthest.cost = Time::zero();
   bool others = false;
-  for (size_t i = 0; i < line.copies_.size();) {
-    const LineCopy& c = line.copies_[i];
-    const Level level = locate(line, c, now);
-    if (level == Level::kMemory) {
-      line.copies_.erase(line.copies_.begin() + static_cast<std::ptrdiff_t>(i));
+  for (size_t i = 0; i < copies.size();) {
+    const LineCopy& c = copies[i];
+    if (c.pcpu == by.value) {
+      own = i++;
       continue;
     }
-    if (c.pcpu == by.value) {
-      own = static_cast<int>(i);
-      own_level = level;
-    } else {
-      const Supply s = supply_from(c, level, by);
-      if (s.cost < best.cost) best = s;
-      if (!others || s.cost > farthest.cost) farthest = s;
-      others = true;
+    const Level level = locate(line, c, here);
+    if (level == Level::kMemory) {
+      remove_copy(copies, i);
+      continue;
     }
+    const Supply s = supply_from(c, level, by);
+    if (s.cost < best.cost) best = s;
+    if (!others || s.cost > farthest.cost) farthest = s;
+    others = true;
     ++i;
   }
+  const bool has_own = own < copies.size();
   // by's own copy, if only in its LLC, supplies like its LLC does.
-  if (own >= 0 && own_level == Level::kLlc && params_.llc_latency < best.cost) {
+  if (has_own && own_level == Level::kLlc && params_.llc_latency < best.cost)
     best = Supply{params_.llc_latency, Distance::kSameThread, Level::kLlc, false};
-  }
   auto count_supply = [&](const Supply& s) {
     if (s.from_dram) ++counters_.dram;
     else if (s.level == Level::kLlc && s.distance == Distance::kSameThread) ++counters_.llc_hits;
     else ++counters_.by_distance[static_cast<size_t>(s.distance)];
   };
-  auto keep_only_mine = [&](LineCopy mine, bool shared) {
-    if (!shared) {
-      line.copies_.clear();
-    } else {  // a reader: other copies stay; an LLC-only copy of by's domain is superseded by by's copy
-      line.copies_.erase(std::remove_if(line.copies_.begin(), line.copies_.end(),
-                                        [&](const LineCopy& c) {
-                                          return c.pcpu == by.value || (!c.in_private() && c.domain == my_domain);
-                                        }),
-                         line.copies_.end());
-    }
-    line.copies_.push_back(mine);
+  auto new_to_domain = [](const Supply& s) {
+    return s.from_dram || s.distance == Distance::kSameSocket || s.distance == Distance::kRemoteSocket;
   };
 
   if (kind == Access::kLoad) {
-    if (own >= 0 && (own_level == Level::kL1 || own_level == Level::kL2)) {
-      ++counters_.hits;
-      if (own_level == Level::kL2) ++counters_.l2_hits;
-      line.copies_[static_cast<size_t>(own)] = fresh_copy(by, now, own_level != Level::kL1, false);
-      return now + levels_.latency(own_level);
-    }
     Supply s = best;
     if (s.cost == Time::max()) s.cost = dram_latency(line, by);  // from_dram stays true
     count_supply(s);
@@ -162,42 +252,45 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     const Time done = start + s.cost;
     hold_fill_buffer(by, done);
     line.busy_until_ = done;
-    const bool new_to_domain = s.from_dram || s.distance == Distance::kSameSocket || s.distance == Distance::kRemoteSocket;
-    keep_only_mine(fresh_copy(by, now, true, new_to_domain), /*shared=*/true);
+    // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
+    const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
+    for (size_t i = 0; i < copies.size();) {
+      if (copies[i].pcpu == by.value || (!copies[i].in_private() && copies[i].domain == here.domain)) remove_copy(copies, i);
+      else ++i;
+    }
+    copies.push_back(mine);
     return done;
   }
 
   // A store or RMW needs the line exclusive: its data (by's own copy, or the nearest other) and every
-  // other copy invalidated.
-  Time ready;
-  bool new_to_domain = false;
-  bool not_in_l1 = true;
-  if (own >= 0 && !others && (own_level == Level::kL1 || own_level == Level::kL2)) {
-    ++counters_.hits;
-    if (own_level == Level::kL2) ++counters_.l2_hits;
-    ready = now + levels_.latency(own_level);
-    not_in_l1 = own_level != Level::kL1;
+  // other copy invalidated. Counted once, by where the cost comes from: the farthest other copy when
+  // there is one, else by's own LLC copy, else DRAM.
+  Time data;
+  bool brought_in = false;
+  if (has_own) {
+    data = levels_.latency(own_level);
+  } else if (best.cost != Time::max()) {
+    data = best.cost;
+    brought_in = new_to_domain(best);
   } else {
-    // Counted once, by where the cost comes from: the farthest other copy when there is one, else
-    // by's own LLC copy, else DRAM.
-    Time data;
-    if (own >= 0) {
-      data = levels_.latency(own_level);
-    } else if (best.cost != Time::max()) {
-      data = best.cost;
-      new_to_domain = best.distance == Distance::kSameSocket || best.distance == Distance::kRemoteSocket;
-    } else {
-      data = dram_latency(line, by);
-      new_to_domain = true;
-    }
-    if (others) count_supply(farthest);
-    else if (own >= 0) ++counters_.llc_hits;
-    else ++counters_.dram;
-    const Time cost = std::max(data, others ? farthest.cost : Time::zero());
-    const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
-    ready = start + cost;
-    hold_fill_buffer(by, ready);
+    data = dram_latency(line, by);
+    brought_in = true;
   }
+  if (others) count_supply(farthest);
+  else if (has_own) ++counters_.llc_hits;
+  else ++counters_.dram;
+  const Time cost = std::max(data, others ? farthest.cost : Time::zero());
+  const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
+  const Time ready = start + cost;
+  hold_fill_buffer(by, ready);
+  const LineCopy mine = fresh_copy(here, own_level != Level::kL1, brought_in);
+  copies.clear();
+  copies.push_back(mine);
+  return write_hit(line, by, kind, ready);
+}
+
+// A store or RMW by `by`, which holds the line exclusively from `ready` on: x86-TSO ordering.
+Time Coherence::write_hit(CacheLine& line, PcpuId by, Access kind, Time ready) {
   Time& visible = stores_visible_[by.value];
   Time done;
   if (kind == Access::kRmw) {  // locked: the store buffer drains first
@@ -207,9 +300,8 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   } else {  // posted: visible in program order, the pCPU goes on after an L1 latency
     visible = std::max(ready, visible);
     line.busy_until_ = std::max(line.busy_until_, visible);
-    done = now + params_.l1_latency;
+    done = sim_.now() + params_.l1_latency;
   }
-  keep_only_mine(fresh_copy(by, now, not_in_l1, new_to_domain), /*shared=*/false);
   ++line.version_;
   if (!line.watchers_.empty()) wake_watchers(line);
   return done;

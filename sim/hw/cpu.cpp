@@ -38,13 +38,14 @@ const char* to_string(Activity a) {
 }
 
 void Cpu::set_activity(Activity a) {
+  const TouchProfile* touches = nullptr;
+  if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
+  else if (a != Activity::kIdle) touches = kernel_touches_;
+  if (a == activity_ && touches == touching_) return;  // no change: the time accrues to it anyway
   const Time now = sim_.now();
   activity_time_[static_cast<size_t>(activity_)] += now - activity_since_;
   activity_since_ = now;
   activity_ = a;
-  const TouchProfile* touches = nullptr;
-  if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
-  else if (a != Activity::kIdle) touches = kernel_touches_;
   if (touches != touching_) {
     touching_ = touches;
     machine_.pollution().set_profile(id_, touches, now);
@@ -128,7 +129,7 @@ Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost, In
 }
 
 void Cpu::InterruptibleOp::await_suspend(std::coroutine_handle<> h) {
-  cpu.suspend_until(h, Wait::kInterruptible, cpu.now() + duration);
+  cpu.suspend_until(h, Wait::kInterruptible, cpu.now() + duration, Inline::kNever);
   Context& c = cpu.top();
   c.preempt_cost = preempt_cost;
   c.result = &left;
@@ -195,7 +196,7 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   if (deadline != Time::max()) cpu.sim_.schedule_at(cpu.completion_, deadline, engine::Priority::kCompletion);
 }
 
-void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
+bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end, Inline allow) {
   Context& c = top();
   c.waiting = h;
   c.wait = kind;
@@ -205,7 +206,16 @@ void Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end) {
   c.touches = nullptr;
   c.activity = activity_of(c, kind);
   set_activity(c.activity);
+  // Nothing can happen to this pCPU before `end` unless an event does: with none due, the operation
+  // completes now (on_completion's work, without the event). A pending interrupt waiting for this
+  // operation to complete takes the event path.
+  if (allow == Inline::kAllowed && !(c.irqs_on && pending_.any()) && sim_.advance_inline(end)) {
+    c.wait = Wait::kNone;
+    c.waiting = {};
+    return false;
+  }
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
+  return true;
 }
 
 // ---- running ----------------------------------------------------------------------------------------

@@ -195,7 +195,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   };
 
   Context& top() { return contexts_[static_cast<size_t>(depth_)]; }
-  void suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end);
+  enum class Inline : uint8_t { kAllowed, kNever };
+  // Returns false if the operation completed at once (the clock moved to `end`; see advance_inline).
+  bool suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow);
   void on_completion();
   void resume_top();
   bool can_interrupt_now() const;
@@ -238,7 +240,8 @@ struct Cpu::TimedOp {
   engine::Time end;
   Wait kind;
   bool await_ready() const noexcept { return end <= cpu.now(); }
-  void await_suspend(std::coroutine_handle<> h) { cpu.suspend_until(h, kind, end); }
+  // Continues at once (false) when nothing else happens before `end` (Simulation::advance_inline).
+  bool await_suspend(std::coroutine_handle<> h) { return cpu.suspend_until(h, kind, end, Inline::kAllowed); }
   void await_resume() const noexcept {}
 };
 

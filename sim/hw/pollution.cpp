@@ -23,7 +23,7 @@ void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
   s.rate_q = 0;
   if (profile == nullptr) return;  // idle or kernel code: the stint of the last source goes on after it
 
-  const double rate = std::round(profile->rate.per_second * 1e-12 * static_cast<double>(uint64_t{1} << kQ));
+  const double rate = std::round(profile->rate.per_second * 1e-12 * static_cast<double>(uint64_t{1} << kRateQ));
   s.rate_q = rate >= 1e15 ? uint64_t{1'000'000'000'000'000} : static_cast<uint64_t>(rate);
   core.rate_q += s.rate_q;
   domain.rate_q += s.rate_q;

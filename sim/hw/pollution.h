@@ -44,6 +44,25 @@ struct TouchProfile {
   const void* source = nullptr;
 };
 
+// A counter as an access reads it: bytes touched, footprints started, footprints of running stints.
+struct PollutionView {
+  uint64_t bytes = 0;
+  uint64_t footprint = 0;
+  uint64_t open = 0;
+  // The stack distance of a line whose last access left `m`.
+  uint64_t distance(PollutionMark m) const {
+    const uint64_t b = (bytes - m.bytes) & kBytesMask, f = footprint - m.footprint;
+    return b < f ? b : f;
+  }
+  static constexpr uint64_t kBytesMask = (uint64_t{1} << 48) - 1;  // the byte counter wraps at 2^48
+  // The mark an access now leaves.
+  PollutionMark mark() const { return PollutionMark{bytes, footprint - open}; }
+  void add(uint64_t n) {
+    bytes += n;
+    footprint += n;
+  }
+};
+
 class Pollution {
  public:
   explicit Pollution(const Topology& topology);
@@ -60,51 +79,53 @@ class Pollution {
   void add_to_core(uint32_t core, uint64_t bytes) { add(cores_[core], bytes); }
   void add_to_domain(uint32_t domain, uint64_t bytes) { add(domains_[domain], bytes); }
 
-  // The counters now, as a line accessed now records them.
-  PollutionMark core_mark(uint32_t core, engine::Time now) { return mark(cores_[core], now); }
-  PollutionMark domain_mark(uint32_t domain, engine::Time now) { return mark(domains_[domain], now); }
-  // The stack distance now of a line whose last access there left `m`.
-  uint64_t core_distance(uint32_t core, PollutionMark m, engine::Time now) { return distance(cores_[core], m, now); }
+  // The counters at `now` (which must not go backwards for one counter).
+  PollutionView core_view(uint32_t core, engine::Time now) { return view(cores_[core], now); }
+  PollutionView domain_view(uint32_t domain, engine::Time now) { return view(domains_[domain], now); }
+  PollutionMark core_mark(uint32_t core, engine::Time now) { return core_view(core, now).mark(); }
+  PollutionMark domain_mark(uint32_t domain, engine::Time now) { return domain_view(domain, now).mark(); }
+  uint64_t core_distance(uint32_t core, PollutionMark m, engine::Time now) { return core_view(core, now).distance(m); }
   uint64_t domain_distance(uint32_t domain, PollutionMark m, engine::Time now) {
-    return distance(domains_[domain], m, now);
+    return domain_view(domain, now).distance(m);
   }
 
  private:
-  static constexpr int kQ = 32;  // fixed point: rates in bytes per ps << kQ, byte counters << kQ
-  static constexpr uint64_t kMaxFootprint = uint64_t{1} << 50;  // "unbounded" working sets count as 1 PiB
+  // Fixed point: rates in bytes per ps << kRateQ, byte counters in bytes << kCountQ (wrapping at 2^48
+  // bytes, 256 TiB: only differences are used, and no distance comes near that).
+  static constexpr int kRateQ = 32;
+  static constexpr int kCountQ = 16;
+  static constexpr uint64_t kMaxFootprint = uint64_t{1} << 46;  // "unbounded" working sets count as 64 TiB
   struct Stream {
     const TouchProfile* profile = nullptr;
-    uint64_t rate_q = 0;                // bytes per ps << kQ
+    uint64_t rate_q = 0;                // bytes per ps << kRateQ
     const void* last_source = nullptr;  // the source of the current (or last) stint
     uint64_t open_footprint = 0;        // footprint of that stint, counted in the counters' `open`
   };
   struct Counter {
-    engine::Uint128 bytes_q = 0;
-    uint64_t rate_q = 0;  // sum over the member streams
+    uint64_t bytes_q = 0;  // bytes << kCountQ
+    uint64_t rate_q = 0;   // sum over the member streams, bytes per ps << kRateQ
     engine::Time since;
     uint64_t footprint = 0;  // footprints of every stint started, plus distinct modelled bytes
     uint64_t open = 0;       // footprints of the stints running now
   };
 
-  void advance(Counter& c, engine::Time to) {
-    if (to > c.since) {
-      c.bytes_q += static_cast<engine::Uint128>(c.rate_q) * static_cast<uint64_t>((to - c.since).ps());
-      c.since = to;
+  static void advance(Counter& c, engine::Time to) {
+    if (to <= c.since) return;
+    if (c.rate_q != 0) {
+      const auto dt = static_cast<uint64_t>((to - c.since).ps());
+      uint64_t product;
+      if (!__builtin_mul_overflow(c.rate_q, dt, &product)) c.bytes_q += product >> (kRateQ - kCountQ);
+      else c.bytes_q += static_cast<uint64_t>((static_cast<engine::Uint128>(c.rate_q) * dt) >> (kRateQ - kCountQ));
     }
+    c.since = to;
   }
   static void add(Counter& c, uint64_t bytes) {
-    c.bytes_q += static_cast<engine::Uint128>(bytes) << kQ;
+    c.bytes_q += bytes << kCountQ;
     c.footprint += bytes;
   }
-  PollutionMark mark(Counter& c, engine::Time now) {
+  static PollutionView view(Counter& c, engine::Time now) {
     advance(c, now);
-    return PollutionMark{static_cast<uint64_t>(c.bytes_q >> kQ), c.footprint - c.open};
-  }
-  uint64_t distance(Counter& c, PollutionMark m, engine::Time now) {
-    advance(c, now);
-    const uint64_t bytes = static_cast<uint64_t>(c.bytes_q >> kQ) - m.bytes;
-    const uint64_t footprint = c.footprint - m.footprint;
-    return bytes < footprint ? bytes : footprint;
+    return PollutionView{c.bytes_q >> kCountQ, c.footprint, c.open};
   }
 
   const Topology& topology_;
