@@ -7,33 +7,69 @@ using engine::Time;
 Time ns(double v) { return Time::from_ns(v); }
 
 // Intel Xeon Platinum 8375C (Ice Lake-SP), AWS c6i.metal: 2 x 32 cores x 2 threads, one LLC per socket.
+// Every value and its source: sim/hw/README.md.
 void icelake_2s(HostParams& h) {
   h = HostParams{};  // the struct defaults are this machine
 }
 
-// Intel Sapphire Rapids 2S (Xeon Platinum 8480+: 56 cores). Core-to-core within a socket "< 100 ns" and
-// 120-150 ns across sockets (hw-params §1a, Chips and Cheese via a secondary summary [S]): 90 ns and
-// 135 ns here. SMT and DRAM values are taken from Ice Lake [I]: no SPR figure was found.
+// Intel Xeon Platinum 8480+ (Sapphire Rapids, Golden Cove) 2S: 56 cores x 2 threads per socket, one
+// LLC per socket (no SNC), at its 3.0 GHz all-core turbo. L1d 48 KiB 12-way, 5 cycles [P]; L2 2 MiB
+// 16-way, 16 cycles [S]; LLC 105 MiB 15-way [D], ~33 ns [S]; core-to-core < 100 ns within a socket
+// (90 ns here) and 120-150 ns across (135 ns) [S]; SMT sibling 6 ns [I] (client Golden Cove 4.3 ns [P]
+// at a higher clock); DRAM 110 / 190 ns [I] (bounded by ICX 89/143 and Genoa 107/200 [P]); LOCK ADD
+// 18 cycles [P]; 16 fill buffers [S]; DDIO on [I].
 void sapphire_rapids_2s(HostParams& h) {
   h = HostParams{};
   h.cores_per_socket = 56;
-  h.cache.same_llc = h.cache.same_socket = ns(90);
-  h.cache.remote_socket = ns(135);
+  CacheParams& c = h.cache;
+  c.l1_size = engine::Bytes::kib(48);
+  c.l1_ways = 12;
+  c.l1_latency = ns(1.67);
+  c.l2_size = engine::Bytes::mib(2);
+  c.l2_ways = 16;
+  c.l2_latency = ns(5.3);
+  c.llc_size = engine::Bytes::mib(105);
+  c.llc_ways = 15;
+  c.llc_latency = ns(33);
+  c.atomic = ns(6);
+  c.smt_sibling = ns(6);
+  c.same_llc = c.same_socket = ns(90);
+  c.remote_socket = ns(135);
+  c.dram_local = ns(110);
+  c.dram_remote = ns(190);
+  c.fill_buffers = 16;
+  c.device_writes_to_llc = true;
 }
 
-// AMD EPYC 7R13 (Zen 3 Milan), AWS c6a.metal: 2 x 48 cores x 2 threads, 6 CCX of 8 cores per socket.
-// SMT 9.8 ns, same CCX 22.7 ns, cross-CCX 107.6 ns, cross-socket 198.3 ns (core-to-core-latency.csv).
-// DRAM 106 / 200 ns local / remote: the EPYC 9224 (Zen 4) MLC log of hw-params §1a [I for Milan].
+// AMD EPYC 7R13 (Zen 3 Milan), AWS c6a.metal: 2 x 48 cores x 2 threads, 6 CCX of 8 cores per socket,
+// at 3.6 GHz. L1d 32 KiB 8-way, 4 cycles [P]; L2 512 KiB 8-way, 12 cycles [P]; L3 32 MiB 16-way per CCX
+// (a victim cache), 46 cycles [P]; SMT 9.8 ns, same CCX 22.7 ns, cross-CCX 107.6 ns, cross-socket
+// 198.3 ns (core-to-core-latency.csv) [D]; DRAM 115 / 195 ns [I] (bounded by Rome 113-122 ns and
+// Genoa 107 / 200 ns [P]); LOCK ADD 7 cycles [P]; 24 outstanding L1 misses [M]; no DDIO (Milan has no
+// L3 cache injection; SDCIAE = 0 in CPUID [D]).
 void epyc_milan_2s(HostParams& h) {
   h = HostParams{};
   h.cores_per_socket = 48;
   h.llc_per_socket = 6;
-  h.cache.smt_sibling = ns(9.8);
-  h.cache.same_llc = ns(22.7);
-  h.cache.same_socket = ns(107.6);
-  h.cache.remote_socket = ns(198.3);
-  h.cache.dram_local = ns(106);
-  h.cache.dram_remote = ns(200);
+  CacheParams& c = h.cache;
+  c.l1_size = engine::Bytes::kib(32);
+  c.l1_ways = 8;
+  c.l1_latency = ns(1.1);
+  c.l2_size = engine::Bytes::kib(512);
+  c.l2_ways = 8;
+  c.l2_latency = ns(3.3);
+  c.llc_size = engine::Bytes::mib(32);
+  c.llc_ways = 16;
+  c.llc_latency = ns(12.8);
+  c.atomic = ns(1.9);
+  c.smt_sibling = ns(9.8);
+  c.same_llc = ns(22.7);
+  c.same_socket = ns(107.6);
+  c.remote_socket = ns(198.3);
+  c.dram_local = ns(115);
+  c.dram_remote = ns(195);
+  c.fill_buffers = 24;
+  c.device_writes_to_llc = false;
 }
 
 }  // namespace

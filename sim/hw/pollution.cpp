@@ -24,7 +24,7 @@ void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
   if (profile == nullptr) return;  // idle or kernel code: the stint of the last source goes on after it
 
   const double rate = std::round(profile->rate.per_second * 1e-12 * static_cast<double>(uint64_t{1} << kRateQ));
-  s.rate_q = rate >= 1e15 ? uint64_t{1'000'000'000'000'000} : static_cast<uint64_t>(rate);
+  s.rate_q = rate >= 4e18 ? uint64_t{4'000'000'000'000'000'000} : static_cast<uint64_t>(rate);
   core.rate_q += s.rate_q;
   domain.rate_q += s.rate_q;
   if (profile->source == nullptr || profile->source != s.last_source) {  // a new stint

@@ -92,7 +92,7 @@ class Pollution {
  private:
   // Fixed point: rates in bytes per ps << kRateQ, byte counters in bytes << kCountQ (wrapping at 2^48
   // bytes, 256 TiB: only differences are used, and no distance comes near that).
-  static constexpr int kRateQ = 32;
+  static constexpr int kRateQ = 40;
   static constexpr int kCountQ = 16;
   static constexpr uint64_t kMaxFootprint = uint64_t{1} << 46;  // "unbounded" working sets count as 64 TiB
   struct Stream {
@@ -125,7 +125,7 @@ class Pollution {
   }
   static PollutionView view(Counter& c, engine::Time now) {
     advance(c, now);
-    return PollutionView{c.bytes_q >> kCountQ, c.footprint, c.open};
+    return PollutionView{(c.bytes_q + (uint64_t{1} << (kCountQ - 1))) >> kCountQ, c.footprint, c.open};
   }
 
   const Topology& topology_;

@@ -42,10 +42,12 @@ struct VmParams {
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
   ArrivalSpec timer_arrivals = ArrivalSpec::poisson(250);  // guest timer expiries per vCPU
   engine::Distribution timer_work = engine::Distribution::exponential(2e6);
-  // How guest execution pollutes the host's caches (pollution.h): new memory touched per second of
-  // guest execution, up to the guest's working set per stint. Sources in sim/hw/README.md.
-  engine::ByteRate guest_touch_rate{2e9};
-  engine::Bytes guest_footprint = engine::Bytes::mib(4);
+  // How guest execution pollutes the host's caches (pollution.h): new memory brought into the core per
+  // second of guest execution, within the vCPU's working set. 300 MB/s in 8 MiB [I]: a server-like
+  // guest, between demand L2 fills (134 B/us) and DRAM traffic (667 B/us) of a Clang build measured on
+  // Golden Cove (sim/hw/README.md, "Guest cache pollution").
+  engine::ByteRate guest_touch_rate{300e6};
+  engine::Bytes guest_footprint = engine::Bytes::mib(8);
 
   static const config::Section<VmParams>& schema();
 };
@@ -56,9 +58,10 @@ struct NoiseParams {
   bool pinned = true;
   engine::Distribution burst = engine::Distribution::exponential(500e6);  // CPU time per burst
   engine::Distribution sleep = engine::Distribution::exponential(2e9);    // sleep between bursts
-  // How a noise task pollutes the caches while it runs (a batch job streaming through its data).
-  engine::ByteRate touch_rate{2e9};
-  engine::Bytes footprint = engine::Bytes::mib(64);
+  // How a noise task pollutes the caches while it runs: a batch job streaming through data far larger
+  // than the LLC, at a streaming thread's DRAM traffic (1.5 GB/s, CloverLeaf, sim/hw/README.md) [I].
+  engine::ByteRate touch_rate{1.5e9};
+  engine::Bytes footprint = engine::Bytes::mib(256);
 
   static const config::Section<NoiseParams>& schema();
 };

@@ -6,7 +6,11 @@
 //      interval of the run's own replicates, for several N and both algorithms;
 //  (b) an uncontended acquire + release costs exactly the sum of its line operations;
 //  (c) on a 2-socket host with a short critical section the ticket lock's throughput rises, peaks and
-//      collapses as N grows, while the queued lock stays near its peak (Boyd-Wickizer et al. 2012).
+//      collapses as N grows, while the queued lock stays near its peak (Boyd-Wickizer et al. 2012);
+//  (d) x86-TSO: the release is visible only after the critical section's stores, so each shared line
+//      written inside it lengthens the hold by one line transfer when store misses cannot overlap
+//      (one fill buffer), and by about one transfer in all when they can (early RFOs, coherence.h);
+//      throughput falls accordingly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -139,6 +143,38 @@ TEST(LockScaling, TicketLockCollapsesWhileQueuedLockHoldsItsPeak) {
   const double queued_peak = *std::max_element(queued.begin(), queued.end());
   EXPECT_GT(queued.back(), 0.9 * queued_peak) << "the queued lock stays near its peak";
   EXPECT_GT(queued.back(), 3 * ticket.back());
+}
+
+// (d): 32 pCPUs of one socket (every transfer is a same-LLC one, 51.3 ns), no compute in the critical
+// section, which writes L lines last written by the previous holder.
+TEST(LockUnderTso, EachSharedLineWrittenInTheCriticalSectionDelaysTheRelease) {
+  const double transfer_ns = hw::CacheParams{}.same_llc.ns();
+  std::map<int, std::map<int, std::pair<double, double>>> hold_and_throughput;  // [fill buffers][lines]
+  for (int buffers : {1, 12}) {
+    for (int lines : {0, 2, 8}) {
+      auto m = run_lockbench({"host.preset=icelake-2s", "lockbench.placement=compact", "lockbench.cpus=32",
+                              "lockbench.critical=const(0)", "lockbench.think=exp(2us)",
+                              "lockbench.shared_lines=" + std::to_string(lines),
+                              "host.cache.fill_buffers=" + std::to_string(buffers), "run.warmup=200us",
+                              "run.duration=2ms", "run.replicates=1"});
+      hold_and_throughput[buffers][lines] = {m[{"qspinlock", "hold.mean"}].mean, m[{"qspinlock", "throughput"}].mean};
+    }
+  }
+  // No store-miss overlap: the stores drain one transfer after another before the release.
+  const auto& serial = hold_and_throughput[1];
+  for (int lines : {2, 8}) {
+    const double added = serial.at(lines).first - serial.at(0).first;
+    EXPECT_NEAR(added, lines * transfer_ns, 0.1 * lines * transfer_ns) << lines << " lines, one fill buffer";
+  }
+  EXPECT_GT(serial.at(0).second, 1.2 * serial.at(2).second);
+  EXPECT_GT(serial.at(2).second, 1.5 * serial.at(8).second);
+  // Early RFOs: the stores' transfers overlap, so 8 lines cost about what 2 do: the added hold is the
+  // stores' issue time (an L1 latency each), far below one more transfer.
+  const auto& overlapped = hold_and_throughput[12];
+  const double added = overlapped.at(8).first - overlapped.at(0).first;
+  EXPECT_GT(added, 0.0);
+  EXPECT_LT(added, 0.5 * transfer_ns);
+  EXPECT_GT(overlapped.at(0).second, overlapped.at(8).second);
 }
 
 }  // namespace

@@ -114,6 +114,65 @@ TEST_F(CpuTest, RunInterruptibleReturnsEarlyWithTimeLeft) {
   EXPECT_EQ(log, (std::vector<std::string>{"exited@3.3us"}));
 }
 
+// Memory-level parallelism: a load issued early (prefetch) overlaps the loads after it; a dependent
+// chain pays each miss. Two cold lines from local DRAM (80 ns each).
+TEST_F(CpuTest, IndependentLoadsOverlapAndDependentOnesDoNot) {
+  CacheLine a(0), b(0), c(0), d(0);
+  auto overlapped = [&](Cpu& cpu) -> Path {
+    cpu.prefetch(a);       // the address of a is known: its load goes out now
+    co_await cpu.load(b);  // 80 ns, meanwhile a arrives too
+    co_await cpu.load(a);  // already there
+    note(cpu, "overlapped");
+  };
+  auto chained = [&](Cpu& cpu) -> Path {
+    co_await cpu.load(c);
+    co_await cpu.load(d);  // its address came from c
+    note(cpu, "chained");
+  };
+  cpu0.start_thread(overlapped(cpu0));
+  cpu1.start_thread(chained(cpu1));
+  sim.run_until(1_us);
+  EXPECT_EQ(log, (std::vector<std::string>{"overlapped@80ns", "chained@160ns"}));
+}
+
+// A line written by another pCPU between the early load and its use is loaded again (the early
+// value is stale: an x86 core replays the load).
+TEST_F(CpuTest, AnEarlyLoadOfALineWrittenSinceIsReplayed) {
+  CacheLine a(0);
+  auto reader = [&](Cpu& cpu) -> Path {
+    cpu.prefetch(a);                   // DRAM: arrives at 80 ns
+    co_await cpu.compute(200_ns);
+    co_await cpu.load(a);              // cpu1 wrote it at 100 ns: a transfer from cpu1 (50 ns)
+    note(cpu, "loaded");
+  };
+  auto writer = [&](Cpu& cpu) -> Path {
+    co_await cpu.compute(100_ns);
+    co_await cpu.store(a);
+  };
+  cpu0.start_thread(reader(cpu0));
+  cpu1.start_thread(writer(cpu1));
+  sim.run_until(1_us);
+  EXPECT_EQ(log, (std::vector<std::string>{"loaded@250ns"}));
+}
+
+// smp_mb waits for the store buffer to drain: after a store to a remote-owned line, a fence costs the
+// rest of that store's transfer plus the barrier.
+TEST_F(CpuTest, AFenceWaitsForTheStoreBufferToDrain) {
+  CacheLine remote_line(0);
+  auto owner = [&](Cpu& cpu) -> Path { co_await cpu.store(remote_line); };
+  machine.cpu(PcpuId{2}).start_thread(owner(machine.cpu(PcpuId{2})));
+  sim.run_until(1_us);
+  auto path = [&](Cpu& cpu) -> Path {
+    co_await cpu.store(remote_line);  // retires after 1 ns; visible after the 100 ns remote transfer
+    note(cpu, "stored");
+    co_await cpu.fence(6_ns);
+    note(cpu, "fenced");
+  };
+  cpu0.start_thread(path(cpu0));
+  sim.run_until(2_us);
+  EXPECT_EQ(log, (std::vector<std::string>{"stored@1.001us", "fenced@1.106us"}));
+}
+
 TEST_F(CpuTest, RunInterruptibleInFullReturnsZero) {
   Time left = Time::max();
   auto guest = [&](Cpu& cpu) -> Path { left = co_await cpu.run_interruptible(10_us); };
