@@ -27,6 +27,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const Action capacity = add_capacity_command(app, io);
   const Action plot = add_plot_command(app, io);
   const Action lockdep = add_lockdep_command(app, io);
+  const Action calibrate = add_calibrate_command(app, io);
 
   try {
     app.parse(argc, argv);
@@ -59,6 +60,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (sub->get_name() == "capacity") return capacity();
       if (sub->get_name() == "plot") return plot();
       if (sub->get_name() == "lockdep") return lockdep();
+      if (sub->get_name() == "calibrate") return calibrate();
     }
     return 2;
   } catch (const engine::UserError& e) {

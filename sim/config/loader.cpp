@@ -57,8 +57,27 @@ bool wanted(const FieldInfo& field, Keys keys) {
   return keys == Keys::kAll || (keys == Keys::kPresetsOnly) == field.applied_first;
 }
 
+// Whether a preset may name a file (not inside a file that is itself a preset: no chains, no cycles).
+enum class FilePresets { kAllowed, kForbidden };
+
+// Assigns a preset's value. A file path is taken relative to the directory of the file that names it.
+Problem assign_preset(const FieldInfo& field, void* object, Value value, const std::string& source,
+                      FilePresets file_presets) {
+  if (value.is_string() && looks_like_path(std::get<std::string>(value.data))) {
+    if (file_presets == FilePresets::kForbidden)
+      return "a preset file cannot name another preset file; name a built-in preset here";
+    const std::filesystem::path path(std::get<std::string>(value.data));
+    const std::filesystem::path from(source);
+    std::error_code ec;
+    if (path.is_relative() && std::filesystem::is_regular_file(from, ec))
+      value = Value{(from.parent_path() / path).lexically_normal().string()};
+  }
+  return field.assign(object, value);
+}
+
 void apply_table(const SectionInfo& root, const SectionInfo& section, void* object, const toml::table& table,
-                 const std::string& prefix, const std::string& source, Keys keys, Problems& problems) {
+                 const std::string& prefix, const std::string& source, Keys keys, Problems& problems,
+                 FilePresets file_presets = FilePresets::kAllowed) {
   // With Keys::kAll, presets of this table are still applied before its other keys.
   if (keys == Keys::kAll) {
     for (const auto& [raw_key, node] : table) {
@@ -66,7 +85,8 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
       Value value;
       std::string what;
       if (field != nullptr && field->applied_first && to_value(node, value, what))
-        if (Problem p = field->assign(object, value)) problems.add(source, node.source(), prefix + field->key, *p);
+        if (Problem p = assign_preset(*field, object, value, source, file_presets))
+          problems.add(source, node.source(), prefix + field->key, *p);
     }
   }
   for (const auto& [raw_key, node] : table) {
@@ -75,7 +95,8 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
     const toml::source_region at = raw_key.source().begin.line ? raw_key.source() : node.source();
     if (const SectionInfo::Child* child = section.find_child(key)) {
       if (const toml::table* sub = node.as_table())
-        apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, keys, problems);
+        apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, keys, problems,
+                    file_presets);
       else if (keys != Keys::kPresetsOnly)
         problems.add(source, at, dotted, fmt::format("is a section; write it as [{}] with keys inside", dotted));
       continue;
@@ -93,7 +114,9 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
       problems.add(source, at, dotted, fmt::format("expected {}, got {}", field->type, what));
       continue;
     }
-    if (Problem p = field->assign(object, value)) problems.add(source, node.source(), dotted, *p);
+    const Problem p = field->applied_first ? assign_preset(*field, object, value, source, file_presets)
+                                           : field->assign(object, value);
+    if (p) problems.add(source, node.source(), dotted, *p);
   }
 }
 
@@ -125,6 +148,44 @@ void apply_file(const SectionInfo& root, void* object, const std::filesystem::pa
   std::stringstream buffer;
   buffer << in.rdbuf();
   apply_parsed(root, object, buffer.str(), file.string(), keys);
+}
+
+Problem apply_file_table(const SectionInfo& section, void* object, const std::filesystem::path& file,
+                         const std::string& table_key, const std::vector<std::string>& data_tables) {
+  const std::string source = file.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) return fmt::format("'{}' is a directory, not a file", source);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fmt::format("cannot open '{}'", source);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  toml::table parsed;
+  try {
+    parsed = toml::parse(buffer.str(), source);
+  } catch (const toml::parse_error& error) {
+    return fmt::format("{}: error: {}", where(source, error.source()), error.description());
+  }
+  Problems problems;
+  bool found = false;
+  for (const auto& [raw_key, node] : parsed) {
+    const std::string key(raw_key.str());
+    if (key == table_key && node.is_table()) {
+      found = true;
+      apply_table(section, section, object, *node.as_table(), table_key + ".", source, Keys::kAll, problems,
+                  FilePresets::kForbidden);
+    } else if (std::find(data_tables.begin(), data_tables.end(), key) == data_tables.end()) {
+      std::string expected = "[" + table_key + "]";
+      for (const std::string& d : data_tables) expected += " or [" + d + "]";
+      problems.add(source, raw_key.source(), key, fmt::format("unexpected here; this file holds only {}", expected));
+    }
+  }
+  try {
+    problems.throw_if_any();
+  } catch (const UserError& e) {
+    return std::string(e.what());
+  }
+  if (!found) return fmt::format("{}: error: no [{}] table", source, table_key);
+  return std::nullopt;
 }
 
 void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,

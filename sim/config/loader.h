@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/config/schema.h"
 #include "sim/engine/errors.h"
@@ -21,6 +22,13 @@ enum class Keys { kAll, kPresetsOnly, kAllButPresets };
 void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys = Keys::kAll);
 void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,
                 Keys keys = Keys::kAll);
+// Applies the table `table_key` of a TOML file (e.g. [host] of a host description written by `wakesim
+// calibrate`) to an object of `section`'s type, all keys of the table as in apply_file. Other top-level
+// tables are allowed only if listed in `data_tables` (data the file carries, not configuration). A
+// preset inside the table must be a built-in name. Returns every problem as "FILE:LINE:COL: error: ..."
+// lines rather than throwing, for a preset's assign to report.
+Problem apply_file_table(const SectionInfo& section, void* object, const std::filesystem::path& file,
+                         const std::string& table_key, const std::vector<std::string>& data_tables);
 // Applies one override "dotted.key=value"; the value is TOML ("2", "true", "[1, 2]", "\"x\"") or, if it
 // does not parse as TOML, taken as a string ("10ms", "rcu-list").
 void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys = Keys::kAll);

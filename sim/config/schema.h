@@ -38,6 +38,11 @@ namespace wakesim::config {
 // Returns an error text, or nothing when the value is acceptable.
 using Problem = std::optional<std::string>;
 
+// A preset value that names a file rather than a built-in preset: it contains '/' or ends in ".toml".
+inline bool looks_like_path(const std::string& text) {
+  return text.find('/') != std::string::npos || (text.size() > 5 && text.ends_with(".toml"));
+}
+
 struct FieldInfo {
   std::string key;
   std::string help;
@@ -313,17 +318,21 @@ class Section {
   }
 
   // A preset: choosing a name applies that preset's values to the whole section first; other keys in
-  // the file or on the command line then override single values, wherever they appear.
+  // the file or on the command line then override single values, wherever they appear. With `from_file`,
+  // a value that names a file (looks_like_path) is a preset too: from_file loads it into the section
+  // (a relative path is taken relative to the configuration file that names it, see loader.cpp).
   Section&& preset(std::string T::*member, std::string key, std::string help,
-                   std::vector<std::pair<std::string, std::function<void(T&)>>> presets) && {
+                   std::vector<std::pair<std::string, std::function<void(T&)>>> presets,
+                   std::function<Problem(T&, const std::string& path)> from_file = nullptr) && {
     FieldInfo f;
     f.key = std::move(key);
     f.help = std::move(help);
     f.applied_first = true;
     f.type = "one of:";
     for (size_t i = 0; i < presets.size(); ++i) f.type += (i ? ", " : " ") + presets[i].first;
+    if (from_file) f.type += ", or a file path (containing '/' or ending in .toml)";
     f.read = [member](const void* o) { return Value{static_cast<const T*>(o)->*member}; };
-    f.assign = [member, presets](void* o, const Value& v) -> Problem {
+    f.assign = [member, presets, from_file](void* o, const Value& v) -> Problem {
       std::string known;
       for (const auto& [name, apply] : presets) {
         if (v.is_string() && std::get<std::string>(v.data) == name) {
@@ -334,7 +343,15 @@ class Section {
         }
         known += (known.empty() ? "" : ", ") + name;
       }
-      return fmt::format("{} is not a preset; known: {}", to_toml_text(v), known);
+      if (from_file && v.is_string() && looks_like_path(std::get<std::string>(v.data))) {
+        T& object = *static_cast<T*>(o);
+        const std::string& path = std::get<std::string>(v.data);
+        if (Problem p = from_file(object, path)) return p;
+        object.*member = path;
+        return std::nullopt;
+      }
+      return fmt::format("{} is not a preset; known: {}{}", to_toml_text(v), known,
+                         from_file ? ", or a file path (containing '/' or ending in .toml)" : "");
     };
     info_.fields.push_back(std::move(f));
     return std::move(*this);

@@ -1,5 +1,7 @@
 #include "sim/hw/host_params.h"
 
+#include "sim/config/loader.h"
+
 namespace wakesim::hw {
 namespace {
 
@@ -101,6 +103,9 @@ const config::Section<CacheParams>& CacheParams::schema() {
              {.min = 1, .max = 256})
       .field(&CacheParams::device_writes_to_llc, "device_writes_to_llc",
              "device and IOMMU writes allocate the line in the LLC (Intel DDIO) instead of memory only")
+      .field(&CacheParams::llc_pollution_weight, "llc_pollution_weight",
+             "share of the LLC a streamed byte of unmodelled work displaces (1: LRU; below: scan-resistant)",
+             {.min = 0.0, .max = 1.0})
       .field(&CacheParams::latency_matrix, "latency_matrix",
              "CSV of one-way transfer latencies in ns, one row per pCPU (overrides the classes)")
       .check([](const CacheParams& c) -> config::Problem {
@@ -123,10 +128,23 @@ const config::Section<IrqParams>& IrqParams::schema() {
   return s;
 }
 
+namespace {
+// A host description file, as `wakesim calibrate` writes: its [host] table on top of the defaults (it
+// may name a built-in preset as its base); its [calibration] table is the measurement it came from.
+config::Problem load_host_file(HostParams& h, const std::string& path) {
+  HostParams loaded{};
+  if (config::Problem p = config::apply_file_table(HostParams::schema().info(), &loaded, path, "host", {"calibration"}))
+    return fmt::format("the host file '{}' has problems:\n{}", path, *p);
+  h = loaded;
+  return std::nullopt;
+}
+}  // namespace
+
 const config::Section<HostParams>& HostParams::schema() {
   static const auto s = config::Section<HostParams>("host", "the simulated machine")
       .preset(&HostParams::preset, "preset", "a real machine whose values every other host key overrides",
-              {{"icelake-2s", icelake_2s}, {"sapphire-rapids-2s", sapphire_rapids_2s}, {"epyc-milan-2s", epyc_milan_2s}})
+              {{"icelake-2s", icelake_2s}, {"sapphire-rapids-2s", sapphire_rapids_2s}, {"epyc-milan-2s", epyc_milan_2s}},
+              load_host_file)
       .field(&HostParams::sockets, "sockets", "CPU sockets", {.min = 1, .max = 16})
       .field(&HostParams::cores_per_socket, "cores_per_socket", "cores per socket", {.min = 1, .max = 1024})
       .field(&HostParams::threads_per_core, "threads_per_core", "SMT threads per core", {.min = 1, .max = 8})

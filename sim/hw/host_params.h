@@ -3,7 +3,9 @@
 // [I] marks an assumption where no published number exists, stated so that users can override it.
 //
 // Presets (host.preset) set every value for a real machine; keys written in a configuration override
-// single values of the preset.
+// single values of the preset. host.preset may also name a host file (a path: it contains '/' or ends
+// in .toml, relative to the configuration that names it), such as `wakesim calibrate` writes for the
+// machine it ran on: its [host] table is applied as the preset.
 #pragma once
 
 #include <string>
@@ -47,6 +49,12 @@ struct CacheParams {
   // Device (IOMMU, DMA) writes allocate the line in the LLC of its home socket (Intel DDIO, on by
   // default, [P] on Skylake-SP, [I] here) rather than leaving it only in DRAM.
   bool device_writes_to_llc = true;
+  // Scan resistance of the LLC: the share of the LLC a streamed byte of unmodelled work (guest, host
+  // tasks) displaces, relative to a modelled line that is used again (pollution.h). 1 is plain LRU.
+  // 0.4 [M]: the value that fits the wakeup-list walk after pollution best on this project's Zen 5
+  // machine (results/calibration/, `wakesim calibrate` fits it per machine); [I] for the Intel presets,
+  // whose LLCs insert adaptively since Ivy Bridge (H. Wong 2013, stuffedcow.net/2013/01/ivb-cache-replacement).
+  double llc_pollution_weight = 0.4;
   // Optional CSV of one-way line-transfer latencies in ns, one row per pCPU (overrides the classes).
   std::string latency_matrix;
 

@@ -16,6 +16,12 @@
 // line goes on re-touching its whole working set afterwards). A stint is a run of one source on one
 // pCPU; kernel code and idle in between do not end it, another source does.
 //
+// Scan resistance: an LLC does not give each byte of a stream of used-once data the place of a line
+// that is used again (Intel's adaptive LLC insertion since Ivy Bridge; the Zen 5 walk measured by
+// `wakesim calibrate`, results/calibration/). Streams count in the LLC domains' counters at
+// host.cache.llc_pollution_weight of their rate and footprint (1: plain LRU); the private levels count
+// them whole (the measured L1/L2 walk steps sit at the chase's capacities).
+//
 // Cheap and deterministic: each pCPU has one stream (the rate of what it runs now); counters advance
 // lazily, in integer arithmetic, when read or when a stream changes. No per-access scan, no events.
 // Modelled lines count too: Coherence adds 64 bytes (to both counters) to a core for each modelled
@@ -65,7 +71,9 @@ struct PollutionView {
 
 class Pollution {
  public:
-  explicit Pollution(const Topology& topology);
+  // `llc_weight` (host.cache.llc_pollution_weight): the share of a streamed byte that counts in the LLC
+  // domains' counters; modelled lines always count whole.
+  explicit Pollution(const Topology& topology, double llc_weight = 1.0);
   Pollution(const Pollution&) = delete;
   Pollution& operator=(const Pollution&) = delete;
 
@@ -98,8 +106,10 @@ class Pollution {
   struct Stream {
     const TouchProfile* profile = nullptr;
     uint64_t rate_q = 0;                // bytes per ps << kRateQ
+    uint64_t llc_rate_q = 0;            // the same, weighted for the LLC domain's counter
     const void* last_source = nullptr;  // the source of the current (or last) stint
-    uint64_t open_footprint = 0;        // footprint of that stint, counted in the counters' `open`
+    uint64_t open_footprint = 0;        // footprint of that stint, counted in the core counter's `open`
+    uint64_t llc_open_footprint = 0;    // the same, weighted, in the domain counter's
   };
   struct Counter {
     uint64_t bytes_q = 0;  // bytes << kCountQ
@@ -129,6 +139,8 @@ class Pollution {
   }
 
   const Topology& topology_;
+  uint64_t llc_weight_q_;  // llc_weight << kWeightQ
+  static constexpr int kWeightQ = 16;
   std::vector<Stream> streams_;   // per pCPU
   std::vector<Counter> cores_;    // per core (global core number)
   std::vector<Counter> domains_;  // per LLC domain (global)
