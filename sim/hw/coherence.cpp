@@ -132,7 +132,7 @@ void Coherence::hold_fill_buffer(PcpuId, Time until) { fill_buffers_[slot_] = un
 
 // by's copy after an access: at the top of its caches' stacks. A line brought into the core (not an L1
 // hit) adds its 64 bytes to the core's counters, a line new to the domain to the domain's.
-LineCopy Coherence::fresh_copy(Here& here, bool not_in_l1, bool new_to_domain) {
+[[gnu::always_inline]] inline LineCopy Coherence::fresh_copy(Here& here, bool not_in_l1, bool new_to_domain) {
   if (not_in_l1) {
     pollution_.add_to_core(here.core, 64);
     here.core_view.add(64);
@@ -209,7 +209,10 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   }
 
   // The other copies (pruning those pushed out to memory): the nearest supplies the data, and a write
-  // must also reach the farthest.
+  // must also reach the farthest. A load needs only the nearest: a copy that could not supply sooner
+  // than the best found so far, wherever it is, is not located (nor pruned: pruning is lazy, and a
+  // copy found gone stays gone, cache_levels.h), which keeps many sharers (a ticket lock's spinners)
+  // from costing each load a look at every copy.
   Supply best;
   Supply farthest;
   farthest.cost = Time::zero();
@@ -219,6 +222,14 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     if (c.pcpu == by.value) {
       own = i++;
       continue;
+    }
+    if (kind == Access::kLoad && best.cost != Time::max()) {
+      const Time from_llc = domain_latency(c.domain, by);
+      const Time soonest = c.in_private() ? std::min(transfer_latency(by, PcpuId{c.pcpu}), from_llc) : from_llc;
+      if (soonest >= best.cost) {
+        ++i;
+        continue;
+      }
     }
     const Level level = locate(line, c, here);
     if (level == Level::kMemory) {
@@ -260,6 +271,15 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     }
     copies.push_back(mine);
     return done;
+  }
+
+  // A store or RMW whose own copy is in L1 or L2 and every other copy gone: a write hit, as above.
+  if (own_private && !others) {
+    ++counters_.hits;
+    if (own_level == Level::kL2) ++counters_.l2_hits;
+    copies.clear();
+    copies.push_back(fresh_copy(here, own_level == Level::kL2, false));
+    return write_hit(line, by, kind, now + levels_.latency(own_level));
   }
 
   // A store or RMW needs the line exclusive: its data (by's own copy, or the nearest other) and every

@@ -82,6 +82,8 @@ Topology::Topology(const HostParams& params)
                          (core % static_cast<uint32_t>(cores_per_socket_)) / static_cast<uint32_t>(cores_per_llc_);
     place_.push_back(Place{socket, core, llc});
   }
+  for (uint32_t d = 0; d < static_cast<uint32_t>(sockets_ * llc_per_socket_); ++d)
+    llc_socket_.push_back(d / static_cast<uint32_t>(llc_per_socket_));
   if (!params.cache.latency_matrix.empty()) matrix_ = read_matrix(params.cache.latency_matrix, pcpus_);
 }
 

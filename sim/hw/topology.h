@@ -42,7 +42,7 @@ class Topology {
   int llc_of(PcpuId p) const { return static_cast<int>(place_[p.value].llc); }  // global LLC domain number
   uint32_t cores() const { return cores_total(); }
   uint32_t llc_domains() const { return static_cast<uint32_t>(sockets_ * llc_per_socket_); }
-  int socket_of_llc(uint32_t domain) const { return static_cast<int>(domain) / llc_per_socket_; }
+  int socket_of_llc(uint32_t domain) const { return static_cast<int>(llc_socket_[domain]); }
   // On the hot path of every cache-line transfer: table lookups and compares only.
   Distance distance(PcpuId a, PcpuId b) const {
     if (a == b) return Distance::kSameThread;
@@ -70,6 +70,7 @@ class Topology {
     uint32_t socket, core, llc;
   };
   std::vector<Place> place_;  // per pCPU
+  std::vector<uint32_t> llc_socket_;  // per LLC domain: its socket (a table: no division on the hot path)
   Eigen::MatrixXd matrix_;  // ns; empty unless host.cache.latency_matrix is set
 };
 
