@@ -5,7 +5,8 @@
 // epyc-milan-2s for AMD, icelake-2s otherwise, so atomics, fill buffers, DDIO and IRQ costs come from
 // the closest cited machine, sim/hw/README.md):
 //  - host.sockets / cores_per_socket / threads_per_core / llc_per_socket: the probed topology;
-//  - host.cache.l1/l2/llc _latency and dram_local: the chase's plateaus (calibrate::LevelEstimate);
+//  - host.cache.l1/l2/llc _latency: the chase's plateaus (calibrate::LevelEstimate); dram_local: the
+//    chase at 4-8x the effective LLC (beyond, page walks inflate the plateau; no TLB is modelled);
 //    dram_remote keeps the base preset's remote/local ratio (the chase runs on local memory);
 //  - host.cache.l1/l2/llc _size: the chase's *effective* capacities (where latency is half-way between
 //    two plateaus), not the nominal sizes: the simulator's survival curves (sim/hw/cache_levels.h) turn

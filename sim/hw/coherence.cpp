@@ -124,7 +124,8 @@ void remove_copy(Copies& copies, size_t i) {
 Time Coherence::claim_fill_buffer(PcpuId by, Time start) {
   const size_t k = static_cast<size_t>(params_.fill_buffers);
   slot_ = static_cast<size_t>(by.value) * k + next_fill_buffer_[by.value];
-  next_fill_buffer_[by.value] = static_cast<uint16_t>((next_fill_buffer_[by.value] + 1) % k);
+  uint16_t& next = next_fill_buffer_[by.value];
+  next = static_cast<uint16_t>(static_cast<size_t>(next) + 1 == k ? 0 : next + 1);
   return std::max(start, fill_buffers_[slot_]);
 }
 
@@ -187,6 +188,35 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   const Time now = sim_.now();
   auto& copies = line.copies_;
   Here here(*this, by, now);
+
+  // The commonest case on a contended line: its only copy is in another core's L1 or L2. The same
+  // decisions and results as the general code below (a transfer by distance), without its generality.
+  if (copies.size() == 1 && copies[0].in_private()) {
+    const LineCopy& other = copies[0];
+    const PcpuId holder{other.pcpu};
+    const auto holder_core = static_cast<uint32_t>(topology_.core_of(holder));
+    if (holder_core != here.core) {
+      const uint64_t d = pollution_.core_distance(holder_core, other.core_mark, now);
+      const Level level = d < l1_sure_below_ ? Level::kL1 : levels_.private_level(d, line.id_, copy_hash(other));
+      if (level != Level::kMemory) {
+        const Time cost = transfer_latency(by, holder);
+        const Distance distance = topology_.distance(by, holder);
+        ++counters_.by_distance[static_cast<size_t>(distance)];
+        const bool new_to_domain = distance == Distance::kSameSocket || distance == Distance::kRemoteSocket;
+        const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
+        const Time done = start + cost;
+        hold_fill_buffer(by, done);
+        const LineCopy mine = fresh_copy(here, true, new_to_domain);
+        if (kind == Access::kLoad) {
+          line.busy_until_ = done;
+          copies.push_back(mine);
+          return done;
+        }
+        copies[0] = mine;
+        return write_hit(line, by, kind, done);
+      }
+    }
+  }
 
   // by's own copy first: a load that finds it in L1 or L2, or a write that finds it there and alone,
   // needs nothing else.
