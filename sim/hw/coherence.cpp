@@ -33,7 +33,8 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
       stores_visible_(topology.pcpus()),
       fill_buffers_(static_cast<size_t>(topology.pcpus()) * static_cast<size_t>(params.fill_buffers)),
       next_fill_buffer_(topology.pcpus()),
-      l1_sure_below_(levels_.curve(Level::kL1).sure_below()) {
+      l1_sure_below_(levels_.curve(Level::kL1).sure_below()),
+      l2_sure_below_(levels_.curve(Level::kL2).sure_below()) {
   by_distance_[static_cast<size_t>(Distance::kSameThread)] = params.l1_latency;
   by_distance_[static_cast<size_t>(Distance::kSmtSibling)] = params.smt_sibling;
   by_distance_[static_cast<size_t>(Distance::kSameLlc)] = params.same_llc;
@@ -253,20 +254,47 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       own = i++;
       continue;
     }
-    if (kind == Access::kLoad && best.cost != Time::max()) {
-      const Time from_llc = domain_latency(c.domain, by);
-      const Time soonest = c.in_private() ? std::min(transfer_latency(by, PcpuId{c.pcpu}), from_llc) : from_llc;
-      if (soonest >= best.cost) {
+    Supply s;
+    if (c.in_private()) {
+      // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
+      const PcpuId holder{c.pcpu};
+      const auto core = static_cast<uint32_t>(topology_.core_of(holder));
+      const uint64_t d = core == here.core ? here.core_view.distance(c.core_mark)
+                                           : pollution_.core_distance(core, c.core_mark, now);
+      const Distance distance = topology_.distance(by, holder);
+      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
+      if (d < l2_sure_below_) {
+        s = Supply{transfer, distance, Level::kMemory, false};
+      } else {
+        if (kind == Access::kLoad && std::min(transfer, domain_latency(c.domain, by)) >= best.cost) {
+          ++i;
+          continue;
+        }
+        const Level level = levels_.locate(
+            true, [d] { return d; },
+            [&] {
+              return c.domain == here.domain ? here.domain_view().distance(c.llc_mark)
+                                             : pollution_.domain_distance(c.domain, c.llc_mark, now);
+            },
+            line.id_, copy_hash(c));
+        if (level == Level::kMemory) {
+          remove_copy(copies, i);
+          continue;
+        }
+        s = supply_from(c, level, by);
+      }
+    } else {
+      if (kind == Access::kLoad && domain_latency(c.domain, by) >= best.cost) {
         ++i;
         continue;
       }
+      const Level level = locate(line, c, here);
+      if (level == Level::kMemory) {
+        remove_copy(copies, i);
+        continue;
+      }
+      s = supply_from(c, level, by);
     }
-    const Level level = locate(line, c, here);
-    if (level == Level::kMemory) {
-      remove_copy(copies, i);
-      continue;
-    }
-    const Supply s = supply_from(c, level, by);
     if (s.cost < best.cost) best = s;
     if (!others || s.cost > farthest.cost) farthest = s;
     others = true;

@@ -120,6 +120,7 @@ class Coherence {
   size_t slot_ = 0;                           // index of the slot claimed last
   uint32_t next_line_id_ = 0;
   uint64_t l1_sure_below_;  // a private copy at a smaller core distance is surely in L1
+  uint64_t l2_sure_below_;  // ... surely in L1 or L2
 };
 
 }  // namespace wakesim::hw
