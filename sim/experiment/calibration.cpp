@@ -140,7 +140,7 @@ double fit_llc_pollution_weight(const hw::HostParams& host, const std::vector<ca
                                 int walk_nodes, int jobs) {
   std::vector<calibrate::WalkPoint> llc_region;
   for (const calibrate::WalkPoint& p : walk)
-    if (p.pollution_bytes >= 2 * host.cache.l2_size.value && p.ns_per_node > 0) llc_region.push_back(p);
+    if (p.pollution_bytes >= 4 * host.cache.l2_size.value && p.ns_per_node > 0) llc_region.push_back(p);
   if (llc_region.empty()) return host.cache.llc_pollution_weight;
   double best_weight = host.cache.llc_pollution_weight;
   double best_error = std::numeric_limits<double>::infinity();

@@ -51,8 +51,9 @@ inline constexpr uint64_t kMaxSimulatedChase = uint64_t{64} << 20;
 
 // host.cache.llc_pollution_weight (sim/hw/pollution.h) is the one value fitted to the walk rather than
 // read off a plateau: the weight, from a fixed grid, whose simulated walk is closest to the measured one
-// (smallest worst-case |log(simulated / measured)|) at the pollution sizes of at least twice the L2,
-// where the LLC decides. The other walk points, and every chase point, are not fitted.
+// (smallest worst-case |log(simulated / measured)|) at the pollution sizes of at least 4x the L2,
+// where the LLC decides (below, the measured walk keeps L2 hits the model does not: see the note in
+// sim/hw/README.md). The other walk points, and every chase point, are not fitted.
 inline constexpr double kLlcWeightGrid[] = {1.0, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05};
 double fit_llc_pollution_weight(const hw::HostParams& host, const std::vector<calibrate::WalkPoint>& walk,
                                 int walk_nodes, int jobs);

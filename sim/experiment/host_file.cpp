@@ -48,7 +48,7 @@ std::string host_tables(const MeasuredHost& m) {
   s += fmt::format("llc_size = {}\nllc_ways = {}\nllc_latency = {}\n", bytes_text(c.llc_size), c.llc_ways,
                    ns_text(c.llc_latency));
   s += fmt::format("dram_local = {}\ndram_remote = {}\n", ns_text(c.dram_local), ns_text(c.dram_remote));
-  s += "# Fitted to the walk after pollution at F >= 2 x l2_size (sim/experiment/calibration.h).\n";
+  s += "# Fitted to the walk after pollution at F >= 4 x l2_size (sim/experiment/calibration.h).\n";
   s += fmt::format("llc_pollution_weight = {}\n", c.llc_pollution_weight);
   s += "# One-way line transfers: median CAS ping-pong round trip / 2 per distance class.\n";
   s += fmt::format("smt_sibling = {}\nsame_llc = {}\nsame_socket = {}\nremote_socket = {}\n", ns_text(c.smt_sibling),

@@ -51,9 +51,9 @@ struct CacheParams {
   bool device_writes_to_llc = true;
   // Scan resistance of the LLC: the share of the LLC a streamed byte of unmodelled work (guest, host
   // tasks) displaces, relative to a modelled line that is used again (pollution.h). 1 is plain LRU.
-  // 0.4 [M]: the value that fits the wakeup-list walk after pollution best on this project's Zen 5
-  // machine (results/calibration/, `wakesim calibrate` fits it per machine); [I] for the Intel presets,
-  // whose LLCs insert adaptively since Ivy Bridge (H. Wong 2013, stuffedcow.net/2013/01/ivb-cache-replacement).
+  // 0.4 [I]: Intel's LLCs insert adaptively since Ivy Bridge (H. Wong 2013,
+  // stuffedcow.net/2013/01/ivb-cache-replacement); on this project's Zen 5 VM `wakesim calibrate`
+  // fitted 0.2-1.0 over four runs (results/calibration/, sim/hw/README.md). Calibrate fits it per machine.
   double llc_pollution_weight = 0.4;
   // Optional CSV of one-way line-transfer latencies in ns, one row per pCPU (overrides the classes).
   std::string latency_matrix;
