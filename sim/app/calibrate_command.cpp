@@ -58,9 +58,16 @@ class ProgressBar final : public calibrate::Progress {
 std::string side_by_side(const char* title, const char* x_name, const std::vector<experiment::CurvePoint>& points) {
   std::string s = fmt::format("{}\n  {:>12}  {:>10}  {:>10}  {:>9}\n", title, x_name, "measured", "simulated",
                               "sim/meas");
-  for (const experiment::CurvePoint& p : points)
+  const experiment::CurvePoint* worst = nullptr;
+  for (const experiment::CurvePoint& p : points) {
     s += fmt::format("  {:>12}  {:>10.2f}  {:>10.2f}  {:>9.2f}\n", fmt::format("{}", engine::Bytes{p.bytes}),
                      p.measured_ns, p.simulated_ns, p.ratio());
+    if (p.ratio() > 0 && (worst == nullptr || std::abs(std::log(p.ratio())) > std::abs(std::log(worst->ratio()))))
+      worst = &p;
+  }
+  if (worst != nullptr)
+    s += fmt::format("  farthest apart: x{:.2f} at {} ({})\n", worst->ratio(), engine::Bytes{worst->bytes},
+                     worst->ratio() > 1 ? "the model is slower" : "the model is faster");
   return s;
 }
 
