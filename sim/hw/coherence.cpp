@@ -258,18 +258,19 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     if (c.in_private()) {
       // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
       const PcpuId holder{c.pcpu};
+      const Distance distance = topology_.distance(by, holder);
+      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
+      // A load skips a copy that could not beat the best found wherever it is (its core or its LLC).
+      if (kind == Access::kLoad && transfer >= best.cost && domain_latency(c.domain, by) >= best.cost) {
+        ++i;
+        continue;
+      }
       const auto core = static_cast<uint32_t>(topology_.core_of(holder));
       const uint64_t d = core == here.core ? here.core_view.distance(c.core_mark)
                                            : pollution_.core_distance(core, c.core_mark, now);
-      const Distance distance = topology_.distance(by, holder);
-      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
       if (d < l2_sure_below_) {
         s = Supply{transfer, distance, Level::kMemory, false};
       } else {
-        if (kind == Access::kLoad && std::min(transfer, domain_latency(c.domain, by)) >= best.cost) {
-          ++i;
-          continue;
-        }
         const Level level = levels_.locate(
             true, [d] { return d; },
             [&] {
