@@ -15,6 +15,7 @@
 #pragma once
 
 #include <concepts>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -347,7 +348,8 @@ class Section {
         T& object = *static_cast<T*>(o);
         const std::string& path = std::get<std::string>(v.data);
         if (Problem p = from_file(object, path)) return p;
-        object.*member = path;
+        // Absolute, so that the resolved configuration a run writes loads the same file from anywhere.
+        object.*member = std::filesystem::absolute(path).lexically_normal().string();
         return std::nullopt;
       }
       return fmt::format("{} is not a preset; known: {}{}", to_toml_text(v), known,

@@ -49,9 +49,16 @@ TEST(HostFilePreset, AppliesTheHostTableOnTopOfItsBasePresetAndUnderExplicitKeys
   EXPECT_EQ(c.host.cache.same_llc, Time::from_ps(22'700));  // epyc-milan-2s's
   EXPECT_EQ(c.host.preset, (dir / "hosts/box.toml").lexically_normal().string());
 
-  // --set takes the path as written (relative to the working directory).
-  const Config s = load_config(std::nullopt, {"host.preset=" + (dir / "hosts/box.toml").string()}).config;
+  // --set takes the path relative to the working directory; the configuration keeps it absolute, so
+  // that the resolved configuration a run writes loads the same file from its results directory.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir);
+  const Config s = load_config(std::nullopt, {"host.preset=hosts/box.toml"}).config;
+  fs::current_path(cwd);
   EXPECT_EQ(s.host.cache.llc_latency, Time::from_ns(15));
+  EXPECT_EQ(s.host.preset, (dir / "hosts/box.toml").lexically_normal().string());
+  write(dir / "elsewhere/resolved.toml", config::to_toml(s));
+  EXPECT_EQ(config::to_toml(load_config(dir / "elsewhere/resolved.toml", {}).config), config::to_toml(s));
 }
 
 TEST(HostFilePreset, ProblemsInTheHostFileNameItsLineAndKey) {
