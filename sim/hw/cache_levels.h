@@ -66,26 +66,20 @@ class CacheLevels {
   template <class CoreDistance, class LlcDistance>
   Level locate(bool in_private, CoreDistance&& core_distance, LlcDistance&& llc_distance, uint32_t line,
                uint64_t mark) const {
-    uint64_t h = 0;
-    auto hash = [&]() -> uint64_t {
-      if (h == 0) h = mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1;
-      return h;
-    };
     if (in_private) {
-      const uint64_t d = core_distance();
-      if (curves_[0].survives(d, [&] { return static_cast<uint32_t>(hash()); })) return Level::kL1;
-      if (curves_[1].survives(d, [&] { return static_cast<uint32_t>(hash() >> 32); })) return Level::kL2;
+      const Level level = private_level(core_distance(), line, mark);
+      if (level != Level::kMemory) return level;
     }
-    if (curves_[2].survives(llc_distance(), [&] { return static_cast<uint32_t>(mix(hash() ^ 0x9e3779b97f4a7c15ULL)); }))
+    if (curves_[2].survives(llc_distance(), [&] { return static_cast<uint32_t>(mix(copy_hash(line, mark) ^ 0x9e3779b97f4a7c15ULL)); }))
       return Level::kLlc;
     return Level::kMemory;
   }
-  // Whether a private copy at core distance `d` is in L1 or L2 (kMemory: in neither). The same
-  // decision as locate(), for the fast path of an access by the holder.
+  // Whether a private copy at core distance `d` is in L1 or L2 (kMemory: in neither); locate()'s first
+  // step, and the fast path of an access by the holder.
   Level private_level(uint64_t d, uint32_t line, uint64_t mark) const {
     uint64_t h = 0;
     auto hash = [&]() -> uint64_t {
-      if (h == 0) h = mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1;
+      if (h == 0) h = copy_hash(line, mark);
       return h;
     };
     if (curves_[0].survives(d, [&] { return static_cast<uint32_t>(hash()); })) return Level::kL1;
@@ -96,6 +90,8 @@ class CacheLevels {
   const SurvivalCurve& curve(Level level) const { return curves_[static_cast<size_t>(level)]; }
 
  private:
+  // The copy's uniform draws: L1 from the low half, L2 from the high half, the LLC from a further mix.
+  static uint64_t copy_hash(uint32_t line, uint64_t mark) { return mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1; }
   // SplitMix64's finaliser: a uniform 64-bit hash of the input.
   static uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

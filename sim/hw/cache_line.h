@@ -5,8 +5,8 @@
 // State follows a MESI-like directory over *copies*: each copy is held by a pCPU (in its core's private
 // L1/L2) or only by an LLC domain (a line written back from a private cache, or allocated there by a
 // device write). A copy remembers the pollution counters of its core and LLC domain at its last access,
-// so the cost model (Coherence, CacheLevels) can tell which level it has since been pushed down to. One
-// copy may be exclusive (Modified/Exclusive); otherwise all copies are shared. The cost model lives in
+// so the cost model (Coherence, CacheLevels) can tell which level it has since been pushed down to. A
+// write leaves one copy (Modified); reads add shared copies. The cost model lives in
 // coherence.h; this is only the state. `version` counts writes, so a spinner can wait for "the line
 // changed" without an event per spin iteration.
 #pragma once
@@ -57,14 +57,12 @@ class CacheLine {
   void set_home_socket(int socket) { home_socket_ = socket; }
   // Whether `p` has a copy recorded (it may since have been evicted by pollution: Coherence knows).
   bool held_by(PcpuId p) const;
-  size_t copies() const { return copies_.size(); }
 
  private:
   friend class Coherence;
   friend class Cpu;
   int home_socket_;
   uint32_t id_ = 0;        // given by Coherence at the first access, in access order (deterministic)
-  bool exclusive_ = false;  // copies_ has one copy, in Modified or Exclusive state
   boost::container::small_vector<LineCopy, 2> copies_;
   engine::Time busy_until_;  // the line serves one transfer at a time
   uint64_t version_ = 0;

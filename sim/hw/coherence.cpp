@@ -78,30 +78,32 @@ struct Coherence::Here {
   bool have_domain = false;
 };
 
+// Bytes brought into the copy's core / LLC domain since its last access (the accessing pCPU's own
+// counters as read once per access, others' read now).
+[[gnu::always_inline]] inline uint64_t Coherence::core_distance(const LineCopy& copy, Here& here) {
+  const auto core = static_cast<uint32_t>(topology_.core_of(PcpuId{copy.pcpu}));
+  return core == here.core ? here.core_view.distance(copy.core_mark)
+                           : pollution_.core_distance(core, copy.core_mark, here.now);
+}
+
+[[gnu::always_inline]] inline uint64_t Coherence::llc_distance(const LineCopy& copy, Here& here) {
+  return copy.domain == here.domain ? here.domain_view().distance(copy.llc_mark)
+                                    : pollution_.domain_distance(copy.domain, copy.llc_mark, here.now);
+}
+
 Level Coherence::locate(CacheLine& line, const LineCopy& copy, Here& here) {
   return levels_.locate(
-      copy.in_private(),
-      [&] {
-        const auto core = static_cast<uint32_t>(topology_.core_of(PcpuId{copy.pcpu}));
-        return core == here.core ? here.core_view.distance(copy.core_mark)
-                                 : pollution_.core_distance(core, copy.core_mark, here.now);
-      },
-      [&] {
-        return copy.domain == here.domain ? here.domain_view().distance(copy.llc_mark)
-                                          : pollution_.domain_distance(copy.domain, copy.llc_mark, here.now);
-      },
+      copy.in_private(), [&] { return core_distance(copy, here); }, [&] { return llc_distance(copy, here); },
       line.id_, copy_hash(copy));
 }
 
 Coherence::Supply Coherence::supply_from(const LineCopy& copy, Level level, PcpuId by) const {
   Supply s;
-  s.level = level;
   if (level == Level::kL1 || level == Level::kL2) {  // in another core's (or the SMT sibling's) private caches
     const PcpuId holder{copy.pcpu};
     s.cost = transfer_latency(by, holder);
     s.distance = topology_.distance(by, holder);
-    s.level = Level::kMemory;  // not by's own level
-  } else {  // in the LLC of the copy's domain
+  } else {  // in the LLC of the copy's domain (kSameThread: by's own)
     s.cost = domain_latency(copy.domain, by);
     if (static_cast<int>(copy.domain) != topology_.llc_of(by))
       s.distance = topology_.socket_of_llc(copy.domain) == topology_.socket_of(by) ? Distance::kSameSocket
@@ -120,17 +122,17 @@ void remove_copy(Copies& copies, size_t i) {
 }
 }  // namespace
 
-// Misses take the pCPU's fill buffers in turn: a miss starts no earlier than the one issued
-// `fill_buffers` misses before it has completed.
-Time Coherence::claim_fill_buffer(PcpuId by, Time start) {
+// A miss of `by` on `line` that takes `cost` once started: it waits for the line's previous transfer
+// and for a fill buffer (the pCPU's misses take them in turn: a miss starts no earlier than the one
+// issued `fill_buffers` misses before it has completed), then holds the buffer until it is done.
+Time Coherence::miss(const CacheLine& line, PcpuId by, Time cost) {
   const size_t k = static_cast<size_t>(params_.fill_buffers);
-  slot_ = static_cast<size_t>(by.value) * k + next_fill_buffer_[by.value];
   uint16_t& next = next_fill_buffer_[by.value];
+  Time& slot = fill_buffers_[static_cast<size_t>(by.value) * k + next];
   next = static_cast<uint16_t>(static_cast<size_t>(next) + 1 == k ? 0 : next + 1);
-  return std::max(start, fill_buffers_[slot_]);
+  slot = std::max({sim_.now(), line.busy_until_, slot}) + cost;
+  return slot;
 }
-
-void Coherence::hold_fill_buffer(PcpuId, Time until) { fill_buffers_[slot_] = until; }
 
 // by's copy after an access: at the top of its caches' stacks. A line brought into the core (not an L1
 // hit) adds its 64 bytes to the core's counters, a line new to the domain to the domain's.
@@ -200,13 +202,11 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       const uint64_t d = pollution_.core_distance(holder_core, other.core_mark, now);
       const Level level = d < l1_sure_below_ ? Level::kL1 : levels_.private_level(d, line.id_, copy_hash(other));
       if (level != Level::kMemory) {
-        const Time cost = transfer_latency(by, holder);
         const Distance distance = topology_.distance(by, holder);
+        const Time cost = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
         ++counters_.by_distance[static_cast<size_t>(distance)];
         const bool new_to_domain = distance == Distance::kSameSocket || distance == Distance::kRemoteSocket;
-        const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
-        const Time done = start + cost;
-        hold_fill_buffer(by, done);
+        const Time done = miss(line, by, cost);
         const LineCopy mine = fresh_copy(here, true, new_to_domain);
         if (kind == Access::kLoad) {
           line.busy_until_ = done;
@@ -219,8 +219,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     }
   }
 
-  // by's own copy first: a load that finds it in L1 or L2, or a write that finds it there and alone,
-  // needs nothing else.
+  // by's own copy first.
   size_t own = copies.size();
   Level own_level = Level::kMemory;
   for (size_t i = 0; i < copies.size(); ++i) {
@@ -230,14 +229,8 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     else own = i;
     break;
   }
+  // (A load that finds it in L1 or L2, or a write that finds it there alone, was served by access().)
   const bool own_private = own_level == Level::kL1 || own_level == Level::kL2;
-  if (own_private && (kind == Access::kLoad || copies.size() == 1)) {
-    ++counters_.hits;
-    if (own_level == Level::kL2) ++counters_.l2_hits;
-    copies[own] = fresh_copy(here, own_level == Level::kL2, false);
-    const Time ready = now + levels_.latency(own_level);
-    return kind == Access::kLoad ? ready : write_hit(line, by, kind, ready);
-  }
 
   // The other copies (pruning those pushed out to memory): the nearest supplies the data, and a write
   // must also reach the farthest. A load needs only the nearest: a copy that could not supply sooner
@@ -265,19 +258,12 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
         ++i;
         continue;
       }
-      const auto core = static_cast<uint32_t>(topology_.core_of(holder));
-      const uint64_t d = core == here.core ? here.core_view.distance(c.core_mark)
-                                           : pollution_.core_distance(core, c.core_mark, now);
+      const uint64_t d = core_distance(c, here);
       if (d < l2_sure_below_) {
-        s = Supply{transfer, distance, Level::kMemory, false};
+        s = Supply{transfer, distance, false};
       } else {
         const Level level = levels_.locate(
-            true, [d] { return d; },
-            [&] {
-              return c.domain == here.domain ? here.domain_view().distance(c.llc_mark)
-                                             : pollution_.domain_distance(c.domain, c.llc_mark, now);
-            },
-            line.id_, copy_hash(c));
+            true, [d] { return d; }, [&] { return llc_distance(c, here); }, line.id_, copy_hash(c));
         if (level == Level::kMemory) {
           remove_copy(copies, i);
           continue;
@@ -304,10 +290,10 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   const bool has_own = own < copies.size();
   // by's own copy, if only in its LLC, supplies like its LLC does.
   if (has_own && own_level == Level::kLlc && params_.llc_latency < best.cost)
-    best = Supply{params_.llc_latency, Distance::kSameThread, Level::kLlc, false};
+    best = Supply{params_.llc_latency, Distance::kSameThread, false};
   auto count_supply = [&](const Supply& s) {
     if (s.from_dram) ++counters_.dram;
-    else if (s.level == Level::kLlc && s.distance == Distance::kSameThread) ++counters_.llc_hits;
+    else if (s.distance == Distance::kSameThread) ++counters_.llc_hits;  // by's own LLC
     else ++counters_.by_distance[static_cast<size_t>(s.distance)];
   };
   auto new_to_domain = [](const Supply& s) {
@@ -318,9 +304,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     Supply s = best;
     if (s.cost == Time::max()) s.cost = dram_latency(line, by);  // from_dram stays true
     count_supply(s);
-    const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
-    const Time done = start + s.cost;
-    hold_fill_buffer(by, done);
+    const Time done = miss(line, by, s.cost);
     line.busy_until_ = done;
     // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
     const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
@@ -359,9 +343,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   else if (has_own) ++counters_.llc_hits;
   else ++counters_.dram;
   const Time cost = std::max(data, others ? farthest.cost : Time::zero());
-  const Time start = claim_fill_buffer(by, std::max(now, line.busy_until_));
-  const Time ready = start + cost;
-  hold_fill_buffer(by, ready);
+  const Time ready = miss(line, by, cost);
   const LineCopy mine = fresh_copy(here, own_level != Level::kL1, brought_in);
   copies.clear();
   copies.push_back(mine);

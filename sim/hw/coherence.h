@@ -87,20 +87,20 @@ class Coherence {
   // What supplying a copy to `by` costs, and from where.
   struct Supply {
     engine::Time cost = engine::Time::max();
-    Distance distance = Distance::kSameThread;
-    Level level = Level::kMemory;  // kL1/kL2: by's own private copy; kLlc: an LLC; kMemory: a core's caches or DRAM
+    Distance distance = Distance::kSameThread;  // kSameThread: by's own LLC (or DRAM, with from_dram)
     bool from_dram = true;
   };
   struct Here;
   engine::Time access_elsewhere(CacheLine& line, PcpuId by, Access kind);
   // What picks a copy's survival hash besides its line (cache_levels.h).
   static uint64_t copy_hash(const LineCopy& c) { return c.core_mark.bytes * 0x9e3779b97f4a7c15ULL + c.llc_mark.bytes; }
+  uint64_t core_distance(const LineCopy& copy, Here& here);
+  uint64_t llc_distance(const LineCopy& copy, Here& here);
   Level locate(CacheLine& line, const LineCopy& copy, Here& here);
   Supply supply_from(const LineCopy& copy, Level level, PcpuId by) const;
   engine::Time domain_latency(uint32_t domain, PcpuId by) const;
   engine::Time dram_latency(const CacheLine& line, PcpuId by) const;
-  engine::Time claim_fill_buffer(PcpuId by, engine::Time start);
-  void hold_fill_buffer(PcpuId by, engine::Time until);
+  engine::Time miss(const CacheLine& line, PcpuId by, engine::Time cost);
   LineCopy fresh_copy(Here& here, bool not_in_l1, bool new_to_domain);
   engine::Time write_hit(CacheLine& line, PcpuId by, Access kind, engine::Time ready);
   void wake_watchers(CacheLine& line);
@@ -117,7 +117,6 @@ class Coherence {
   std::vector<engine::Time> stores_visible_;  // per pCPU: when its buffered stores are all visible
   std::vector<engine::Time> fill_buffers_;    // per pCPU x fill_buffers: when each miss slot is free
   std::vector<uint16_t> next_fill_buffer_;    // per pCPU: the slot its next miss takes
-  size_t slot_ = 0;                           // index of the slot claimed last
   uint32_t next_line_id_ = 0;
   uint64_t l1_sure_below_;  // a private copy at a smaller core distance is surely in L1
   uint64_t l2_sure_below_;  // ... surely in L1 or L2

@@ -38,9 +38,10 @@ const char* to_string(Activity a) {
 }
 
 void Cpu::set_activity(Activity a) {
+  // Guest and host-task work pollute at their declared rates; kernel code and idle touch only modelled
+  // lines (sim/kernel/README.md, "Caches").
   const TouchProfile* touches = nullptr;
   if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
-  else if (a != Activity::kIdle) touches = kernel_touches_;
   if (a == activity_ && touches == touching_) return;  // no change: the time accrues to it anyway
   const Time now = sim_.now();
   activity_time_[static_cast<size_t>(activity_)] += now - activity_since_;

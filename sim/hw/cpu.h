@@ -112,7 +112,6 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   // smp_mb (mfence / a locked instruction): waits until every store of this pCPU is visible, plus `cost`.
   TimedOp fence(engine::Time cost);
   // How kernel code running on this pCPU pollutes the caches (nullptr: not at all, the default).
-  void set_kernel_touches(const TouchProfile* touches) { kernel_touches_ = touches; }
   // A deep idle state (core C6) writes back and invalidates the core's L1 and L2.
   void evict_private_caches();
   // local_irq_disable / local_irq_enable. Enabling takes pending interrupts at once.
@@ -227,7 +226,6 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   uint64_t interrupts_taken_ = 0;
   uint64_t interrupts_coalesced_ = 0;
   Activity activity_ = Activity::kIdle;
-  const TouchProfile* kernel_touches_ = nullptr;
   const TouchProfile* touching_ = nullptr;  // the profile Pollution has for this pCPU
   engine::Time activity_since_;
   std::array<engine::Time, kActivities> activity_time_{};
