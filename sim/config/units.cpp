@@ -33,6 +33,43 @@ void split_number(std::string_view s, std::string_view& number, std::string_view
 
 constexpr const char* kDurationHint = "a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"";
 
+// A finite non-negative floating-point number ("1.5", "2e3", "1_000"), or nothing.
+std::optional<double> parse_number(std::string_view number) {
+  std::string digits;
+  for (char c : number)
+    if (c != '_') digits += c;
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value) ||
+      value < 0)
+    return std::nullopt;
+  return value;
+}
+
+// A plain non-negative decimal ("1.25", "1_000"): its whole digits and its fraction digits without
+// trailing zeros, for exact arithmetic in integers. `hint` says what was expected, for the error.
+struct Decimal {
+  std::string whole;
+  std::string frac;
+};
+std::optional<Decimal> parse_decimal(std::string_view number, const char* hint, std::string& error) {
+  if (number.find_first_of("eE+-") != std::string_view::npos) {
+    error = fmt::format("expected a plain non-negative decimal number in {}", hint);
+    return std::nullopt;
+  }
+  std::string digits;
+  for (char c : number)
+    if (c != '_') digits += c;
+  const size_t dot = digits.find('.');
+  Decimal d{digits.substr(0, dot), dot == std::string::npos ? "" : digits.substr(dot + 1)};
+  if ((d.whole.empty() && d.frac.empty()) || d.frac.find('.') != std::string::npos) {
+    error = fmt::format("'{}' is not a number; expected {}", number, hint);
+    return std::nullopt;
+  }
+  while (!d.frac.empty() && d.frac.back() == '0') d.frac.pop_back();
+  return d;
+}
+
 }  // namespace
 
 std::optional<engine::Time> parse_duration(std::string_view text, std::string& error) {
@@ -51,27 +88,13 @@ std::optional<engine::Time> parse_duration(std::string_view text, std::string& e
                          : fmt::format("'{}' is not a time unit; expected {}", unit, kDurationHint);
     return std::nullopt;
   }
-  if (number.find_first_of("eE+-") != std::string_view::npos) {
-    error = fmt::format("expected a plain non-negative decimal number in {}", kDurationHint);
-    return std::nullopt;
-  }
-  // Exact decimal: whole part and fraction digits, in integers.
-  std::string digits;
-  for (char c : number)
-    if (c != '_') digits += c;
-  const size_t dot = digits.find('.');
-  const std::string whole = digits.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : digits.substr(dot + 1);
-  if ((whole.empty() && frac.empty()) || frac.find('.') != std::string::npos) {
-    error = fmt::format("'{}' is not a number; expected {}", number, kDurationHint);
-    return std::nullopt;
-  }
+  const std::optional<Decimal> decimal = parse_decimal(number, kDurationHint, error);
+  if (!decimal) return std::nullopt;
   engine::Int128 ps = 0;
-  for (char c : whole) ps = ps * 10 + (c - '0');
+  for (char c : decimal->whole) ps = ps * 10 + (c - '0');
   ps *= scale;
   int64_t place = scale;
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  for (char c : frac) {
+  for (char c : decimal->frac) {
     if (place % 10 != 0) {
       error = fmt::format("'{}' is finer than the simulator's 1 ps resolution", text);
       return std::nullopt;
@@ -91,16 +114,12 @@ std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error
   std::string_view number, unit;
   split_number(s, number, unit);
   const char* hint = "a rate, like \"200k/s\", \"1.5M/s\", \"40/ms\" or \"10kHz\"";
-  double value = 0;
-  std::string digits;
-  for (char c : number)
-    if (c != '_') digits += c;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value) ||
-      value < 0) {
+  const std::optional<double> parsed = parse_number(number);
+  if (!parsed) {
     error = fmt::format("expected {}", hint);
     return std::nullopt;
   }
+  const double value = *parsed;
   double multiplier = 1;
   std::string_view u = unit;
   if (!u.empty() && (u.front() == 'k' || u.front() == 'K')) multiplier = 1e3, u.remove_prefix(1);
@@ -147,21 +166,10 @@ std::optional<engine::Bytes> parse_bytes(std::string_view text, std::string& err
                          : fmt::format("'{}' is not a size unit; expected {}", unit, kBytesHint);
     return std::nullopt;
   }
-  if (number.find_first_of("eE+-") != std::string_view::npos) {
-    error = fmt::format("expected a plain non-negative decimal number in {}", kBytesHint);
-    return std::nullopt;
-  }
-  std::string digits;
-  for (char c : number)
-    if (c != '_') digits += c;
-  const size_t dot = digits.find('.');
-  const std::string whole = digits.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : digits.substr(dot + 1);
-  if ((whole.empty() && frac.empty()) || frac.find('.') != std::string::npos) {
-    error = fmt::format("'{}' is not a number; expected {}", number, kBytesHint);
-    return std::nullopt;
-  }
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  const std::optional<Decimal> decimal = parse_decimal(number, kBytesHint, error);
+  if (!decimal) return std::nullopt;
+  const std::string& whole = decimal->whole;
+  const std::string& frac = decimal->frac;
   if (whole.size() > 30 || frac.size() > 18) {
     error = fmt::format("'{}' is too large or too precise a size", text);
     return std::nullopt;
@@ -203,19 +211,14 @@ std::optional<engine::ByteRate> parse_byte_rate(std::string_view text, std::stri
   else if (per == "ms") per_second = 1e3;
   else if (per == "us" || per == "µs") per_second = 1e6;
   else if (per == "ns") per_second = 1e9;
-  std::string digits;
-  for (char c : number)
-    if (c != '_') digits += c;
-  double value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (scale == 0 || per_second == 0 || digits.empty() || ec != std::errc() ||
-      end != digits.data() + digits.size() || !std::isfinite(value) || value < 0) {
+  const std::optional<double> parsed = parse_number(number);
+  if (scale == 0 || per_second == 0 || !parsed) {
     error = unit.empty() || scale == 0 || per_second == 0
                 ? fmt::format("expected {}", hint)
                 : fmt::format("'{}' is not a non-negative number; expected {}", number, hint);
     return std::nullopt;
   }
-  const double bytes_per_second = value * static_cast<double>(scale) * per_second;
+  const double bytes_per_second = *parsed * static_cast<double>(scale) * per_second;
   if (!(bytes_per_second <= 1e15)) {
     error = fmt::format("'{}' is faster than any memory (the limit is 1PB/s)", text);
     return std::nullopt;

@@ -40,13 +40,10 @@ class Simulation {
   // would do, without the queue. False (nothing changes) if another event is due at or before `when`,
   // or `when` is past the end of the current run_until().
   bool advance_inline(Time when) {
-    if (!can_advance_inline(when)) return false;
+    if (when > until_ || stopping_ || queue_.next_time_bound() <= when) return false;
     now_ = when;
     ++events_executed_;
     return true;
-  }
-  bool can_advance_inline(Time when) const {
-    return when <= until_ && !stopping_ && queue_.next_time_bound() > when;
   }
 
   // The random stream for (this run's seed, entity, purpose). Same key, same values, in every design.

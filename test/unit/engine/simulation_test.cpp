@@ -30,6 +30,40 @@ TEST(Simulation, RunsEventsAndAdvancesClock) {
   EXPECT_EQ(sim.events_executed(), 2u);
 }
 
+// Simulation::advance_inline: the clock moves to `when` as if an event there had been pushed and
+// popped, only when nothing else could run first (the queue's bound is conservative: it may refuse,
+// never wrongly accept); otherwise nothing changes.
+TEST(Simulation, AdvanceInlineOnlyWhenNothingElseIsDueFirst) {
+  Simulation sim(1);
+  std::vector<std::pair<std::string, Time>> log;
+  EventFn early([&] { log.emplace_back("early", sim.now()); }, "early");
+  EventFn op([&] {
+    log.emplace_back("op", sim.now());
+    EXPECT_TRUE(sim.advance_inline(sim.now() + 3_ns));  // nothing else pending
+    log.emplace_back("op done", sim.now());
+    sim.schedule_in(early, 1_ns);
+    EXPECT_FALSE(sim.advance_inline(sim.now() + 1_ns));  // an event due at the same time runs first
+    EXPECT_FALSE(sim.advance_inline(sim.now() + 2_ns));  // ... as does an earlier one
+    EXPECT_EQ(sim.now(), 13_ns);
+  }, "op");
+  sim.schedule_at(op, 10_ns);
+  EXPECT_FALSE(sim.advance_inline(1_ns));  // outside run_until
+  sim.run_until(100_ns);
+  const std::vector<std::pair<std::string, Time>> expected = {{"op", 10_ns}, {"op done", 13_ns}, {"early", 14_ns}};
+  EXPECT_EQ(log, expected);
+  EXPECT_EQ(sim.events_executed(), 3u);  // op, its inline completion, early
+}
+
+TEST(Simulation, AdvanceInlineStopsAtTheHorizon) {
+  Simulation sim(1);
+  bool advanced = true;
+  EventFn op([&] { advanced = sim.advance_inline(60_ns); }, "op");
+  sim.schedule_at(op, 10_ns);
+  sim.run_until(50_ns);
+  EXPECT_FALSE(advanced);
+  EXPECT_EQ(sim.now(), 50_ns);
+}
+
 TEST(Simulation, EventAtExactlyTheHorizonRuns) {
   Simulation sim(1);
   int fired = 0;
