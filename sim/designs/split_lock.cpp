@@ -25,8 +25,8 @@ class SplitLock final : public kernel::WakeupDesign {
       const hw::PcpuId id{c};
       lines_.push_back(std::make_unique<hw::CacheLine>(kvm.machine().topology().socket_of(id)));
       lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, id));
-      in_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_in", *lines_.back(), id));
-      out_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_out", *lines_.back(), id));
+      in_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_in", *lines_.back(), hw::LockRole::kWakeupList, id));
+      out_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_out", *lines_.back(), hw::LockRole::kWakeupList, id));
     }
   }
 

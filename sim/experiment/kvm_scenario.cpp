@@ -22,38 +22,40 @@ namespace {
 
 using engine::Time;
 
-void add_lock_metrics(RunResult& r, const std::string& prefix, const hw::LockClass& c) {
+// Every lock class goes by its key (hw::LockClass::key) in metrics, locks.csv and histogram files.
+void add_lock_metrics(RunResult& r, const hw::LockClass& c) {
+  const std::string prefix = "lock." + c.key();
   r.add(prefix + ".acquisitions", "count", static_cast<double>(c.acquisitions()));
-  r.add(prefix + ".contended", "fraction", c.contended_fraction());
+  r.add(prefix + ".contended_fraction", "fraction", c.contended_fraction());
+  r.add_time(prefix + ".acquire.p99", c.acquire().p99());
   r.add_time(prefix + ".wait.p99", c.wait().p99());
   r.add_time(prefix + ".wait.max", c.wait().max());
   r.add_time(prefix + ".hold.p99", c.hold().p99());
 }
 
-// Per-pCPU IRQ-off time and a lockstat-style table of every lock class.
-void add_tables(RunResult& r, hw::Machine& machine, kernel::Kvm& kvm, kernel::Scheduler& scheduler) {
-  Table irq_off{{"pcpu", "sections", "p50_ns", "p99_ns", "max_ns", "interrupts"}, {}};
+std::string ns_text(Time t) { return fmt::format("{}", t.ns()); }
+
+// Per-pCPU IRQ-off time and a lockstat-style table of every lock class (columns named as the
+// lock.<class>.<column> metrics are).
+void add_tables(RunResult& r, hw::Machine& machine, const std::vector<const hw::LockClass*>& classes) {
+  Table irq_off{{"pcpu", "sections", "p50", "p99", "max", "interrupts"}, {}};
   for (uint32_t c = 0; c < machine.pcpus(); ++c) {
     const hw::Cpu& cpu = machine.cpu(hw::PcpuId{c});
     const auto& h = cpu.irq_off_time();
-    irq_off.rows.push_back({std::to_string(c), std::to_string(h.count()), fmt::format("{}", h.p50().ns()),
-                            fmt::format("{}", h.p99().ns()), fmt::format("{}", h.max().ns()),
-                            std::to_string(cpu.interrupts_taken())});
+    irq_off.rows.push_back({std::to_string(c), std::to_string(h.count()), ns_text(h.p50()), ns_text(h.p99()),
+                            ns_text(h.max()), std::to_string(cpu.interrupts_taken())});
   }
   r.tables.emplace_back("irq_off", std::move(irq_off));
-  Table locks{{"class", "acquisitions", "contended", "wait_p50_ns", "wait_p99_ns", "wait_max_ns", "hold_p50_ns",
-               "hold_p99_ns", "hold_max_ns", "handoff_p50_ns", "handoff_p99_ns"},
+  Table locks{{"class", "acquisitions", "contended_fraction", "acquire.p50", "acquire.p99", "wait.p50", "wait.p99",
+               "wait.max", "hold.p50", "hold.p99", "hold.max", "handoff.p50", "handoff.p99"},
               {}};
-  auto row = [&](const hw::LockClass& c) {
-    locks.rows.push_back({c.name(), std::to_string(c.acquisitions()), std::to_string(c.contended()),
-                          fmt::format("{}", c.wait().p50().ns()), fmt::format("{}", c.wait().p99().ns()),
-                          fmt::format("{}", c.wait().max().ns()), fmt::format("{}", c.hold().p50().ns()),
-                          fmt::format("{}", c.hold().p99().ns()), fmt::format("{}", c.hold().max().ns()),
-                          fmt::format("{}", c.handoff().p50().ns()), fmt::format("{}", c.handoff().p99().ns())});
-  };
-  for (const auto& c : kvm.lock_classes()) row(*c);
-  row(scheduler.rq_lock_class());
-  row(scheduler.pi_lock_class());
+  for (const hw::LockClass* c : classes) {
+    locks.rows.push_back({c->key(), std::to_string(c->acquisitions()), fmt::format("{}", c->contended_fraction()),
+                          ns_text(c->acquire().p50()), ns_text(c->acquire().p99()), ns_text(c->wait().p50()),
+                          ns_text(c->wait().p99()), ns_text(c->wait().max()), ns_text(c->hold().p50()),
+                          ns_text(c->hold().p99()), ns_text(c->hold().max()), ns_text(c->handoff().p50()),
+                          ns_text(c->handoff().p99())});
+  }
   r.tables.emplace_back("locks", std::move(locks));
 }
 
@@ -111,10 +113,11 @@ class KvmScenario final : public Scenario {
   }
 
   std::vector<std::string> headline_metrics() const override {
-    return {"wakeup.p50",          "wakeup.p99",           "wakeup.p999",       "wakeup.mean",
-            "wakeups",             "interrupts",           "requests",          "wakeup_lock.wait.p99",
-            "sched_in.share",      "irq_off.p99",          "handler.p99",       "time.guest",
-            "time.spin",           "time.idle",            "lost_wakeups",      "rcu_hazards"};
+    return {"wakeup.p50",     "wakeup.p99",       "wakeup.p999",     "wakeup.mean",
+            "wakeups",        "interrupts",       "requests",        "sched_in.list_wait.p99",
+            "handler.list_wait.p99", "sched_in.share", "irq_off.p99", "handler.p99",
+            "time.guest",     "time.spin",        "time.idle",       "time.idle_exit",
+            "lost_wakeups",   "rcu_hazards"};
   }
 
   RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
@@ -137,11 +140,23 @@ class KvmScenario final : public Scenario {
     const kernel::KvmMetrics& m = kvm.metrics();
     const double seconds = config.run.duration.seconds();
     RunResult r;
-    r.add_latency_summary("wakeup", m.blocked_latency);
+    // Every wakeup of a halted vCPU, whatever its path; per path below, with each wake path's share.
+    r.add_latency_summary("wakeup", m.wakeup_latency);
+    const double wakeup_requests = static_cast<double>(m.wakeup_latency.count());
     for (int p = 0; p < kernel::kWakePaths; ++p) {
       const auto path = static_cast<kernel::WakePath>(p);
       const std::string name = std::string("path.") + kernel::to_string(path);
       const auto& h = m.latency[static_cast<size_t>(p)];
+      r.add(name + ".count", "count", static_cast<double>(h.count()));
+      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add_time(name + ".p99", h.p99());
+      if (path != kernel::WakePath::kRunning)
+        r.add(name + ".share", "fraction", wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
+    }
+    // Per source (device, IPI, timer), every path: from the physical origin to the guest.
+    for (int src = 0; src < kernel::kRequestSources; ++src) {
+      const std::string name = std::string("source.") + kernel::to_string(static_cast<kernel::RequestSource>(src));
+      const auto& h = m.source_latency[static_cast<size_t>(src)];
       r.add(name + ".count", "count", static_cast<double>(h.count()));
       r.add(name + ".mean", "ns", h.mean() * 1e-3);
       r.add_time(name + ".p99", h.p99());
@@ -155,7 +170,8 @@ class KvmScenario final : public Scenario {
     uint64_t postings = 0;
     for (uint64_t n : m.postings) postings += n;
     r.add("interrupts", "/s", static_cast<double>(postings) / seconds);
-    r.add("wakeups", "/s", static_cast<double>(m.wakes) / seconds);
+    // A halt ends in a wakeup (kvm_vcpu_wake_up woke the task) or in a halt-poll hit.
+    r.add("wakeups", "/s", static_cast<double>(m.wakes + m.halt_poll_hits) / seconds);
     r.add("requests", "/s", static_cast<double>(vms.requests_completed() - requests_before) / seconds);
     r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
     r.add("wakeup_irqs", "/s", static_cast<double>(m.wakeup_irqs) / seconds);
@@ -165,15 +181,14 @@ class KvmScenario final : public Scenario {
     r.add("halt_poll_hits", "/s", static_cast<double>(m.halt_poll_hits) / seconds);
     r.add("self_ipis", "/s", static_cast<double>(m.self_ipis) / seconds);
     // Locks, lockstat-style: the design's classes, plus the scheduler's.
-    const hw::LockClass* wakeup_lock = nullptr;
-    for (const auto& c : kvm.lock_classes()) {
-      add_lock_metrics(r, "lock." + c->name(), *c);
-      if (c->name() == "wakeup_vcpus_on_cpu_lock" || c->name() == "wakeup_vcpus_on_cpu_lock_in") wakeup_lock = c.get();
-    }
-    // The lock a remote sched_in waits on (the wakeup lock, or the split design's in_lock).
-    r.add_time("wakeup_lock.wait.p99", wakeup_lock ? wakeup_lock->wait().p99() : Time::zero());
-    add_lock_metrics(r, "lock.rq", scheduler.rq_lock_class());
-    add_lock_metrics(r, "lock.pi_lock", scheduler.pi_lock_class());
+    std::vector<const hw::LockClass*> classes;
+    for (const auto& c : kvm.lock_classes()) classes.push_back(c.get());
+    classes.push_back(&scheduler.rq_lock_class());
+    classes.push_back(&scheduler.pi_lock_class());
+    for (const hw::LockClass* c : classes) add_lock_metrics(r, *c);
+    // The design-neutral list waits: whatever the design's list locks are called (it declares them).
+    r.add_latency_summary("sched_in.list_wait", m.sched_in_list_wait);
+    r.add_latency_summary("handler.list_wait", m.handler_list_wait);
     // Share of the wakeup-vector path's latency spent waiting in sched_in for the old pCPU's list lock.
     double total = 0;
     for (const auto& h : m.decomposition.components) total += h.mean();
@@ -183,6 +198,16 @@ class KvmScenario final : public Scenario {
     for (uint32_t c = 0; c < machine.pcpus(); ++c) irq_off += machine.cpu(hw::PcpuId{c}).irq_off_time();
     r.add_time("irq_off.p99", irq_off.p99());
     r.add_time("irq_off.max", irq_off.max());
+
+    // The idle governor's choices.
+    uint64_t idle_entries = 0;
+    for (uint64_t n : scheduler.idle_entries()) idle_entries += n;
+    r.add("idle.entries", "/s", static_cast<double>(idle_entries) / seconds);
+    for (int i = 0; i < hw::kIdleStates; ++i) {
+      const uint64_t n = scheduler.idle_entries()[static_cast<size_t>(i)];
+      r.add(std::string("idle.state.") + hw::to_string(static_cast<hw::IdleState>(i)), "fraction",
+            idle_entries ? static_cast<double>(n) / static_cast<double>(idle_entries) : 0.0);
+    }
 
     r.add("context_switches", "/s", static_cast<double>(scheduler.context_switches()) / seconds);
     r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
@@ -205,30 +230,23 @@ class KvmScenario final : public Scenario {
       r.add(std::string("time.") + hw::to_string(static_cast<hw::Activity>(a)), "fraction",
             total.seconds() / (seconds * machine.pcpus()));
     }
-    add_tables(r, machine, kvm, scheduler);
+    add_tables(r, machine, classes);
     check_warmup(r, kvm, config);
     r.add("lost_wakeups", "count", static_cast<double>(m.lost_wakeups));
     r.add("rcu_hazards", "count", static_cast<double>(m.rcu_hazards));
     r.add("rcu_restarts", "count", static_cast<double>(m.rcu_restarts));
     r.add("violations", "count", static_cast<double>(m.violations));
-    r.histograms.emplace_back("wakeup", m.blocked_latency);
+    r.histograms.emplace_back("wakeup", m.wakeup_latency);
     for (int p = 0; p < kernel::kWakePaths; ++p)
       r.histograms.emplace_back(std::string("path.") + kernel::to_string(static_cast<kernel::WakePath>(p)),
                                 m.latency[static_cast<size_t>(p)]);
     r.histograms.emplace_back("irq_off", irq_off);
-    // Lock wait and hold distributions per class, named lock.CLASS.wait / .hold with the class name made
-    // file-safe ("rq->__lock" -> "rq___lock", "p->pi_lock" -> "p_pi_lock").
-    auto add_lock_histograms = [&](const hw::LockClass& c) {
-      std::string name = c.name();
-      for (size_t at; (at = name.find("->")) != std::string::npos;) name.replace(at, 2, "_");
-      for (char& ch : name)
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') ch = '_';
-      r.histograms.emplace_back("lock." + name + ".wait", c.wait());
-      r.histograms.emplace_back("lock." + name + ".hold", c.hold());
-    };
-    for (const auto& c : kvm.lock_classes()) add_lock_histograms(*c);
-    add_lock_histograms(scheduler.rq_lock_class());
-    add_lock_histograms(scheduler.pi_lock_class());
+    r.histograms.emplace_back("sched_in.list_wait", m.sched_in_list_wait);
+    r.histograms.emplace_back("handler.list_wait", m.handler_list_wait);
+    for (const hw::LockClass* c : classes) {
+      r.histograms.emplace_back("lock." + c->key() + ".wait", c->wait());
+      r.histograms.emplace_back("lock." + c->key() + ".hold", c->hold());
+    }
     r.events = sim.events_executed();
     if (const hw::LockdepRecorder* lockdep = machine.lockdep())
       r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->snapshot(sim.now()));

@@ -33,6 +33,7 @@ const char* to_string(Activity a) {
     case Activity::kSpin: return "spin";
     case Activity::kPoll: return "poll";
     case Activity::kIdle: return "idle";
+    case Activity::kIdleExit: return "idle_exit";
   }
   return "?";
 }
@@ -66,6 +67,7 @@ Time Cpu::time_in(Activity a) const {
 }
 
 Activity Cpu::activity_of(const Context& c, Wait kind) const {
+  if (c.exiting_idle) return Activity::kIdleExit;
   if (c.spinning > 0 && (kind == Wait::kTimed || kind == Wait::kLine)) return Activity::kSpin;
   if (kind == Wait::kLine) return Activity::kSpin;
   return depth_ >= 1 ? Activity::kIrq : Activity::kKernel;
@@ -182,6 +184,10 @@ Cpu::SignalWait Cpu::wait(Signal& signal, Time preempt_cost, Time deadline, Acti
   return SignalWait{*this, signal, preempt_cost, deadline, activity};
 }
 
+Cpu::SignalWait Cpu::idle(Signal& signal, Time exit_latency) {
+  return SignalWait{*this, signal, exit_latency, Time::max(), Activity::kIdle, /*idle_wait=*/true};
+}
+
 void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   Context& c = cpu.top();
   WAKESIM_CHECK(signal.waiter_ == nullptr, "two contexts wait on one signal (pCPU {})", cpu.id());
@@ -190,6 +196,7 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   c.signal = &signal;
   c.preempt_cost = preempt_cost;
   c.deadline = deadline;
+  c.idle_wait = idle_wait;
   c.activity = activity;
   cpu.set_activity(activity);
   signal.waiter_ = &cpu;
@@ -302,7 +309,9 @@ void Cpu::signal_notified(int context) {
 }
 
 void Cpu::take_interrupt() {
+  last_interrupt_at_ = now();
   Time preempt_cost = Time::zero();
+  Time idle_exit = Time::zero();
   if (depth_ >= 0) {
     Context& c = top();
     if (!c.preempted) {
@@ -323,7 +332,7 @@ void Cpu::take_interrupt() {
         case Wait::kSignal:
           sim_.cancel(completion_);
           if (c.signal->waiter_ == this) c.signal->waiter_ = nullptr;
-          preempt_cost = c.preempt_cost;
+          (c.idle_wait ? idle_exit : preempt_cost) = c.preempt_cost;
           break;
         case Wait::kIrqWindow:
           break;
@@ -345,16 +354,27 @@ void Cpu::take_interrupt() {
   irq.preempted = false;
   irq.prefetched = {};
   irq.touches = nullptr;
+  irq.idle_wait = false;
+  irq.exiting_idle = false;
+  irq.idle_exit = idle_exit;
   note_interruptible(false);
   set_activity(Activity::kIrq);
   ++interrupts_taken_;
-  irq.top = interrupt_frame(Vector{static_cast<uint8_t>(vector)}, preempt_cost);
+  irq.top = interrupt_frame(Vector{static_cast<uint8_t>(vector)}, preempt_cost, idle_exit);
   irq.top.handle().promise().owner = this;
   irq.top.handle().resume();
 }
 
-Path Cpu::interrupt_frame(Vector v, Time preempt_cost) {
+Path Cpu::interrupt_frame(Vector v, Time preempt_cost, Time idle_exit) {
   const IrqParams& irq = machine_.params().irq;
+  if (idle_exit > Time::zero()) {
+    // The core leaves its idle state before it takes the interrupt: idle-exit time, and IRQs-off
+    // time starts only once the interrupt is taken.
+    top().exiting_idle = true;
+    co_await compute(idle_exit);
+    top().exiting_idle = false;
+    irq_off_since_ = now();
+  }
   co_await compute(preempt_cost + irq.entry);
   if (handlers_[v.value]) co_await handlers_[v.value](*this, v);
   co_await compute(irq.exit);
@@ -390,7 +410,7 @@ std::coroutine_handle<> Cpu::continue_after_interrupt() {
       }
       break;
     case Wait::kSignal:
-      if (!c.signal->notified() && now() < c.deadline) {
+      if (!c.idle_wait && !c.signal->notified() && now() < c.deadline) {
         c.signal->waiter_ = this;
         c.signal->waiter_context_ = depth_;
         if (c.deadline != Time::max()) sim_.schedule_at(completion_, c.deadline, engine::Priority::kCompletion);

@@ -26,6 +26,7 @@
 #include <coroutine>
 #include <functional>
 #include <type_traits>
+#include <utility>
 
 #include "sim/engine/event.h"
 #include "sim/engine/simulation.h"
@@ -52,8 +53,9 @@ enum class Activity : uint8_t {
   kSpin,      // spinning on a lock or flag (spin_until), in any context
   kPoll,      // waiting for a signal while busy-polling (KVM halt-polling)
   kIdle,      // idle: waiting in an idle state, or nothing to run
+  kIdleExit,  // leaving an idle state after an interrupt arrived, before the interrupt is taken
 };
-inline constexpr int kActivities = 7;
+inline constexpr int kActivities = 8;
 const char* to_string(Activity a);
 
 // Per-pCPU queue nodes for queued spinlocks (the kernel's qnodes: one per nesting level).
@@ -125,6 +127,15 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   // `activity` says what the pCPU is doing meanwhile (idle, or busy-polling).
   SignalWait wait(Signal& signal, engine::Time preempt_cost = engine::Time::zero(),
                   engine::Time deadline = engine::Time::max(), Activity activity = Activity::kIdle);
+  // The idle loop's wait in an idle state: ends at signal.notify() (returning true) or after the
+  // first interrupt's handler has run (returning false), as cpuidle returns to the idle loop after
+  // every wakeup. The interrupt first pays `exit_latency`, which counts as idle exit: neither IRQ
+  // time nor IRQs-off time (the irqsoff tracer excludes idle too).
+  SignalWait idle(Signal& signal, engine::Time exit_latency);
+  // When this pCPU last took an interrupt (its arrival, before any idle exit).
+  engine::Time last_interrupt_at() const { return last_interrupt_at_; }
+  // The idle exit the interrupt now being handled paid (zero when it did not find the pCPU idle).
+  engine::Time idle_exit_of_interrupt() const { return depth_ >= 1 ? contexts_[static_cast<size_t>(depth_)].idle_exit : engine::Time::zero(); }
   // Spins until pred() holds: reads the line, and while pred() is false waits for a write to it and
   // reads again. pred() is evaluated at each read's issue, i.e. on the value that read returns.
   template <class Pred>
@@ -138,6 +149,10 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   void raise(Vector v);
   void set_handler(Vector v, Handler handler);
   int context_depth() const { return depth_; }  // -1 idle, 0 thread, >= 1 hard IRQ
+  // Where the waits on wakeup-list locks (LockRole::kWakeupList) add up while a kernel path that
+  // reports them runs on this pCPU (sched_in, the wakeup handler); null: nowhere. Returns the old one.
+  engine::Time* exchange_list_wait_sink(engine::Time* sink) { return std::exchange(list_wait_sink_, sink); }
+  engine::Time* list_wait_sink() const { return list_wait_sink_; }
   bool in_interrupt() const { return depth_ >= 1; }
   QueueNode& queue_node() { return *queue_nodes_[static_cast<size_t>(depth_ < 0 ? 0 : depth_)]; }
 
@@ -165,6 +180,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
     engine::Time remaining;      // of a preempted compute
     engine::Time preempt_cost;   // paid at interrupt entry when this wait is interrupted
     engine::Time deadline;       // of a signal wait
+    bool idle_wait = false;      // a signal wait in an idle state (idle()): ends at an interrupt
+    bool exiting_idle = false;   // an interrupt frame paying its idle exit
+    engine::Time idle_exit;      // of this interrupt frame
     engine::Time* result = nullptr;  // run_interruptible's time left
     InterruptHook* hook = nullptr;
     const TouchProfile* touches = nullptr;  // of a run_interruptible
@@ -201,7 +219,7 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   void resume_top();
   bool can_interrupt_now() const;
   void take_interrupt();
-  Path interrupt_frame(Vector v, engine::Time preempt_cost);
+  Path interrupt_frame(Vector v, engine::Time preempt_cost, engine::Time idle_exit);
   std::coroutine_handle<> path_finished(std::coroutine_handle<> finished) noexcept override;
   std::coroutine_handle<> continue_after_interrupt();
   void note_interruptible(bool on);
@@ -216,6 +234,8 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   PcpuId id_;
   std::array<Context, kMaxContexts> contexts_;
   int depth_ = -1;
+  engine::Time last_interrupt_at_;
+  engine::Time* list_wait_sink_ = nullptr;
   Completion completion_{*this};
   std::bitset<256> pending_;
   std::array<Handler, 256> handlers_;
@@ -277,6 +297,7 @@ struct Cpu::SignalWait {
   engine::Time preempt_cost;
   engine::Time deadline;
   Activity activity;
+  bool idle_wait = false;
   bool await_ready() const noexcept { return signal.notified() || deadline <= cpu.now(); }
   void await_suspend(std::coroutine_handle<> h);
   bool await_resume() const noexcept {

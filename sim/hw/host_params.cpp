@@ -19,7 +19,9 @@ void icelake_2s(HostParams& h) {
 // 16-way, 16 cycles [S]; LLC 105 MiB 15-way [D], ~33 ns [S]; core-to-core < 100 ns within a socket
 // (90 ns here) and 120-150 ns across (135 ns) [S]; SMT sibling 6 ns [I] (client Golden Cove 4.3 ns [P]
 // at a higher clock); DRAM 110 / 190 ns [I] (bounded by ICX 89/143 and Genoa 107/200 [P]); LOCK ADD
-// 18 cycles [P]; 16 fill buffers [S]; DDIO on [I].
+// 18 cycles [P]; 16 fill buffers [S]; DDIO on [I]. Idle states: intel_idle.c spr_cstates (v6.x): C1
+// 1/1 us; C1E 2/4 us but not registered by default (C1 and C1E exclude each other on SPR, and
+// intel_idle keeps C1); C6 290 us exit, 800 us target residency (the package-C6 worst case) [P].
 void sapphire_rapids_2s(HostParams& h) {
   h = HostParams{};
   h.cores_per_socket = 56;
@@ -41,6 +43,13 @@ void sapphire_rapids_2s(HostParams& h) {
   c.dram_remote = ns(190);
   c.fill_buffers = 16;
   c.device_writes_to_llc = true;
+  IdleStatesParams& idle = h.idle;
+  idle.c1_exit = idle.c1_residency = ns(1'000);
+  idle.c1e = false;
+  idle.c1e_exit = ns(2'000);
+  idle.c1e_residency = ns(4'000);
+  idle.c6_exit = ns(290'000);
+  idle.c6_residency = ns(800'000);
 }
 
 // AMD EPYC 7R13 (Zen 3 Milan), AWS c6a.metal: 2 x 48 cores x 2 threads, 6 CCX of 8 cores per socket,
@@ -48,7 +57,11 @@ void sapphire_rapids_2s(HostParams& h) {
 // (a victim cache), 46 cycles [P]; SMT 9.8 ns, same CCX 22.7 ns, cross-CCX 107.6 ns, cross-socket
 // 198.3 ns (core-to-core-latency.csv) [D]; DRAM 115 / 195 ns [I] (bounded by Rome 113-122 ns and
 // Genoa 107 / 200 ns [P]); LOCK ADD 7 cycles [P]; 24 outstanding L1 misses [M]; no DDIO (Milan has no
-// L3 cache injection; SDCIAE = 0 in CPUID [D]).
+// L3 cache injection; SDCIAE = 0 in CPUID [D]). Idle states come from the firmware's ACPI _CST (no
+// intel_idle table): C1 (MWAIT) 1 us and C2 (core CC6, I/O port) 400 us latency [S] (FreeBSD review
+// D47444 reads ~400 us for C2 on an EPYC 7502P; the same firmware family), with acpi_idle's target
+// residency of twice the latency (drivers/acpi/processor_idle.c, latency_factor = 2) [P]: C1 2 us,
+// CC6 800 us. No C1E.
 void epyc_milan_2s(HostParams& h) {
   h = HostParams{};
   h.cores_per_socket = 48;
@@ -72,6 +85,12 @@ void epyc_milan_2s(HostParams& h) {
   c.dram_remote = ns(195);
   c.fill_buffers = 24;
   c.device_writes_to_llc = false;
+  IdleStatesParams& idle = h.idle;
+  idle.c1_exit = ns(1'000);
+  idle.c1_residency = ns(2'000);
+  idle.c1e = false;
+  idle.c6_exit = ns(400'000);
+  idle.c6_residency = ns(800'000);
 }
 
 }  // namespace
@@ -152,6 +171,7 @@ const config::Section<HostParams>& HostParams::schema() {
              {.min = 1, .max = 64})
       .section(&HostParams::cache, "cache", CacheParams::schema())
       .section(&HostParams::irq, "irq", IrqParams::schema())
+      .section(&HostParams::idle, "idle", IdleStatesParams::schema())
       .check([](const HostParams& h) -> config::Problem {
         if (h.cores_per_socket % h.llc_per_socket != 0)
           return fmt::format("cores_per_socket ({}) must be a multiple of llc_per_socket ({})", h.cores_per_socket,

@@ -13,6 +13,7 @@
 #include "sim/config/schema.h"
 #include "sim/engine/bytes.h"
 #include "sim/engine/time.h"
+#include "sim/hw/idle_states.h"
 
 namespace wakesim::hw {
 
@@ -84,6 +85,7 @@ struct HostParams {
   int llc_per_socket = 1;  // last-level-cache domains per socket (AMD CCX); 1 on Intel
   CacheParams cache;
   IrqParams irq;
+  IdleStatesParams idle;
 
   static const config::Section<HostParams>& schema();
 };

@@ -1,12 +1,25 @@
 #include "sim/hw/spinlock.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "sim/engine/errors.h"
 #include "sim/hw/machine.h"
 
 namespace wakesim::hw {
 
+LockClass::LockClass(std::string name, std::string key, LockRole role)
+    : name_(std::move(name)), key_(key.empty() ? name_ : std::move(key)), role_(role) {
+  const bool identifier = !key_.empty() && std::all_of(key_.begin(), key_.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  WAKESIM_CHECK(identifier, "lock class key '{}' is not an identifier (letters, digits, '_'): metrics and file "
+                "names use it", key_);
+}
+
 void LockClass::reset_statistics() {
   acquisitions_ = contended_ = 0;
+  acquire_.clear();
   wait_.clear();
   hold_.clear();
   handoff_.clear();
@@ -34,13 +47,18 @@ void Spinlock::lockdep_set_subclass(Cpu& cpu, LockSubclass subclass) {
   if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->set_subclass(cpu, *this, subclass);
 }
 
-void Spinlock::acquired(Cpu& cpu, engine::Time started, bool contended) {
+void Spinlock::acquired(Cpu& cpu, engine::Time started, engine::Time attempted, bool contended) {
   WAKESIM_CHECK(!holder_, "lock {} acquired by pCPU {} while pCPU {} holds it", class_.name(), cpu.id(), *holder_);
   holder_ = cpu.id();
   held_since_ = cpu.now();
   if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquired(cpu, *this);
   ++class_.acquisitions_;
-  class_.wait_.record(cpu.now() - started);
+  class_.acquire_.record(attempted - started);
+  const engine::Time wait = cpu.now() - attempted;
+  class_.wait_.record(wait);
+  if (class_.role() == LockRole::kWakeupList) {
+    if (engine::Time* sink = cpu.list_wait_sink()) *sink += wait;
+  }
   if (contended) {
     --waiters_;
     ++class_.contended_;
@@ -67,11 +85,12 @@ Path TicketLock::do_acquire(Cpu& cpu) {
   const uint32_t ticket = next_++;
   const bool contended = owner_ != ticket;  // the xadd returns both tickets at its serialization point
   co_await cpu.rmw(word_);
+  const engine::Time attempted = cpu.now();
   if (contended) {
     begin_wait();
     co_await cpu.spin_until(word_, [this, ticket] { return owner_ == ticket; });
   }
-  acquired(cpu, started, contended);
+  acquired(cpu, started, attempted, contended);
 }
 
 Path TicketLock::do_release(Cpu& cpu) {
@@ -88,10 +107,11 @@ Path QueuedSpinlock::do_acquire(Cpu& cpu) {
   if (!locked_ && !pending_ && tail_ == nullptr) {
     locked_ = true;
     co_await cpu.rmw(word_);
-    acquired(cpu, started, false);
+    acquired(cpu, started, cpu.now(), false);
     co_return;
   }
   co_await cpu.rmw(word_);  // the failed cmpxchg still takes the line
+  const engine::Time attempted = cpu.now();
   begin_wait();
   if (!pending_ && tail_ == nullptr) {
     // Second contender: set the pending bit and wait for the owner to leave.
@@ -101,7 +121,7 @@ Path QueuedSpinlock::do_acquire(Cpu& cpu) {
     locked_ = true;
     pending_ = false;
     co_await cpu.store(word_);  // clear_pending_set_locked
-    acquired(cpu, started, true);
+    acquired(cpu, started, attempted, true);
     co_return;
   }
   // Queue on this pCPU's node (MCS) and spin on it.
@@ -130,7 +150,7 @@ Path QueuedSpinlock::do_acquire(Cpu& cpu) {
     next->locked = true;
     co_await cpu.store(next->line);  // arch_mcs_spin_unlock_contended
   }
-  acquired(cpu, started, true);
+  acquired(cpu, started, attempted, true);
 }
 
 Path QueuedSpinlock::do_release(Cpu& cpu) {

@@ -27,20 +27,33 @@ namespace wakesim::hw {
 
 enum class LockKind : uint8_t { kTicket, kQueued };
 
+// What a lock protects, as far as the design-neutral metrics care: the waits on a design's
+// wakeup-list locks feed sched_in.list_wait and handler.list_wait (sim/kernel/kvm.h), whatever the
+// design calls its locks.
+enum class LockRole : uint8_t { kOther, kWakeupList };
+
 // lockstat-style statistics of all locks of one class.
 class LockClass {
  public:
-  explicit LockClass(std::string name) : name_(std::move(name)) {}
+  // `name`: the kernel's name, as lockdep reports show it ("rq->__lock"). `key`: the one spelling
+  // the metrics, locks.csv, histogram files and plots use ("rq"); empty means the name, which must
+  // then be an identifier.
+  explicit LockClass(std::string name, std::string key = {}, LockRole role = LockRole::kOther);
   const std::string& name() const { return name_; }
+  const std::string& key() const { return key_; }
+  LockRole role() const { return role_; }
 
   uint64_t acquisitions() const { return acquisitions_; }
   uint64_t contended() const { return contended_; }
   double contended_fraction() const {
     return acquisitions_ == 0 ? 0.0 : static_cast<double>(contended_) / static_cast<double>(acquisitions_);
   }
-  // From the start of acquire() to owning the lock; from owning it to its release becoming visible to
-  // other pCPUs (x86-TSO: after the critical section's own stores, coherence.h); and for contended
-  // acquisitions, from the previous holder's release becoming visible to owning it.
+  // acquire: the first attempt, the cost an uncontended acquisition has (the lock word's line
+  // fetched for the atomic). wait: the time beyond it until the lock is owned, 0 when uncontended
+  // (spinning, queueing, the hand-off). hold: from owning the lock to its release becoming visible to
+  // other pCPUs (x86-TSO: after the critical section's own stores, coherence.h). handoff: for
+  // contended acquisitions, from the previous holder's release becoming visible to owning it.
+  const stats::LatencyHistogram& acquire() const { return acquire_; }
   const stats::LatencyHistogram& wait() const { return wait_; }
   const stats::LatencyHistogram& hold() const { return hold_; }
   const stats::LatencyHistogram& handoff() const { return handoff_; }
@@ -49,8 +62,11 @@ class LockClass {
  private:
   friend class Spinlock;
   std::string name_;
+  std::string key_;
+  LockRole role_;
   uint64_t acquisitions_ = 0;
   uint64_t contended_ = 0;
+  stats::LatencyHistogram acquire_;
   stats::LatencyHistogram wait_;
   stats::LatencyHistogram hold_;
   stats::LatencyHistogram handoff_;
@@ -95,7 +111,8 @@ class Spinlock {
   virtual Path do_acquire(Cpu& cpu) = 0;
   virtual Path do_release(Cpu& cpu) = 0;
   void begin_wait() { ++waiters_; }
-  void acquired(Cpu& cpu, engine::Time started, bool contended);
+  // `attempted`: when the first attempt (the atomic on the lock word) completed.
+  void acquired(Cpu& cpu, engine::Time started, engine::Time attempted, bool contended);
   void releasing(Cpu& cpu);
   // Right after the release store is issued: records the hold time up to its visibility.
   void released(Cpu& cpu);

@@ -4,16 +4,6 @@ namespace wakesim::kernel {
 
 using engine::Time;
 
-Time KernelParams::idle_exit_latency() const {
-  switch (idle_state) {
-    case IdleState::kPoll: return Time::zero();
-    case IdleState::kC1: return Time::from_ps(1'000'000);
-    case IdleState::kC1E: return Time::from_ps(4'000'000);
-    case IdleState::kC6: return Time::from_ps(170'000'000);
-  }
-  return Time::zero();
-}
-
 const config::Section<KernelParams>& KernelParams::schema() {
   const config::FieldOptions<Time> non_negative{.min = Time::zero()};
   static const auto s = config::Section<KernelParams>("kernel", "host scheduler and KVM")
@@ -25,7 +15,11 @@ const config::Section<KernelParams>& KernelParams::schema() {
       .field(&KernelParams::pick_next, "pick_next", "picking the next task in schedule()", non_negative)
       .field(&KernelParams::tick_handler, "tick_handler", "work of a local timer interrupt (slice end, hrtimers)", non_negative)
       .field(&KernelParams::barrier, "barrier", "a full memory barrier (smp_mb)", non_negative)
-      .choice(&KernelParams::idle_state, "idle_state", "idle state of idle pCPUs (exit latency: c1 1us, c1e 4us, c6 170us)",
+      .choice(&KernelParams::idle_governor, "idle_governor",
+              "cpuidle governor: menu and teo predict each idle period; fixed always enters idle_state",
+              {{"menu", IdleGovernorKind::kMenu}, {"teo", IdleGovernorKind::kTeo}, {"fixed", IdleGovernorKind::kFixed}})
+      .choice(&KernelParams::idle_state, "idle_state",
+              "deepest idle state the governor may choose (exit latency and residency: host.idle)",
               {{"poll", IdleState::kPoll}, {"c1", IdleState::kC1}, {"c1e", IdleState::kC1E}, {"c6", IdleState::kC6}})
       .choice(&KernelParams::lock, "lock", "spinlock algorithm of kernel locks",
               {{"qspinlock", hw::LockKind::kQueued}, {"ticket", hw::LockKind::kTicket}})

@@ -8,11 +8,13 @@
 
 #include "sim/config/schema.h"
 #include "sim/engine/time.h"
+#include "sim/hw/idle_states.h"
 #include "sim/hw/spinlock.h"
+#include "sim/kernel/idle_governor.h"
 
 namespace wakesim::kernel {
 
-enum class IdleState : uint8_t { kPoll, kC1, kC1E, kC6 };
+using hw::IdleState;
 
 struct KernelParams {
   // ---- scheduler ----
@@ -28,8 +30,13 @@ struct KernelParams {
   engine::Time tick_handler = engine::Time::from_ps(500'000);  // timer interrupt work (tick, hrtimers) [I]
   // A memory barrier (smp_mb: a locked instruction, hw-params §1a atomic cost). [I]
   engine::Time barrier = engine::Time::from_ps(6'000);
-  // Idle state entered by idle pCPUs and its exit latency: drivers/idle/intel_idle.c, icx_cstates
-  // (C1 1 us, C1E 4 us, C6 170 us). "poll" is idle=poll: no exit latency and no wake-up IPI needed.
+  // The cpuidle governor that picks each idle period's state (idle_governor.h): menu, Linux's default
+  // on tickless kernels (CONFIG_NO_HZ_IDLE; teo is the other); fixed always enters idle_state.
+  IdleGovernorKind idle_governor = IdleGovernorKind::kMenu;
+  // The deepest idle state the governor may choose (as intel_idle.max_cstate or disabling deeper
+  // states in sysfs does); each state's exit latency and target residency come from the host preset
+  // (host.idle). C1 here [I]: latency-tuned KVM hosts commonly keep idle pCPUs out of C1E and C6.
+  // "poll" keeps idle pCPUs polling (idle=poll): no exit latency and no wake-up IPI.
   IdleState idle_state = IdleState::kC1;
   // Spinlock algorithm of the kernel's locks (runqueue, pi_lock, and the designs' locks).
   hw::LockKind lock = hw::LockKind::kQueued;
@@ -64,7 +71,6 @@ struct KernelParams {
   // effect on timing or results; off by default because it costs time on every nested acquisition.
   bool lockdep = false;
 
-  engine::Time idle_exit_latency() const;
   static const config::Section<KernelParams>& schema();
 };
 

@@ -20,6 +20,15 @@ const char* to_string(WakePath p) {
   return "?";
 }
 
+const char* to_string(RequestSource s) {
+  switch (s) {
+    case RequestSource::kDevice: return "device";
+    case RequestSource::kIpi: return "ipi";
+    case RequestSource::kTimer: return "timer";
+  }
+  return "?";
+}
+
 const config::Section<DesignParams>& DesignParams::schema() {
   static const auto s = config::Section<DesignParams>("design", "design switches and fault injection")
       .field(&DesignParams::rcu_reuse_guard, "rcu_reuse_guard",
@@ -62,26 +71,30 @@ Kvm::~Kvm() {
 Vcpu& Kvm::add_vcpu(uint32_t vm, CpuSetPtr allowed) {
   vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, std::move(allowed)));
   Vcpu& v = *vcpus_.back();
+  armed_timers_.emplace_back();
   scheduler_.add_task(v);
   return v;
 }
 
-hw::LockClass& Kvm::lock_class(const std::string& name) {
-  for (auto& c : lock_classes_)
-    if (c->name() == name) return *c;
-  lock_classes_.push_back(std::make_unique<hw::LockClass>(name));
+hw::LockClass& Kvm::lock_class(const std::string& name, hw::LockRole role) {
+  for (auto& c : lock_classes_) {
+    if (c->name() != name) continue;
+    WAKESIM_CHECK(c->role() == role, "lock class '{}' made with two roles", name);
+    return *c;
+  }
+  lock_classes_.push_back(std::make_unique<hw::LockClass>(name, std::string(), role));
   return *lock_classes_.back();
 }
 
-std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner) {
-  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name), machine_.topology().socket_of(owner));
+std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner, hw::LockRole role) {
+  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name, role), machine_.topology().socket_of(owner));
   lock->set_instance_name(fmt::format("cpu {}", owner), owner);
   return lock;
 }
 
-std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line,
+std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line, hw::LockRole role,
                                              std::optional<hw::PcpuId> owner) {
-  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name), line);
+  auto lock = hw::make_spinlock(params_.lock, lock_class(class_name, role), line);
   if (owner) lock->set_instance_name(fmt::format("cpu {}", *owner), owner);
   return lock;
 }
@@ -163,6 +176,11 @@ hw::Path Kvm::pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted) {
 hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
   PiDescriptor& pid = v.pid();
   const hw::PcpuId previous = v.loaded_cpu_;
+  // kvm_arch_vcpu_load on another pCPU: the APIC timer's hrtimer follows (KVM_REQ_MIGRATE_TIMER;
+  // the hrtimer calls' own cost is not modelled).
+  for (ArmedTimer& t : armed_timers_[v.index()]) {
+    if (t.cpu != cpu.id() && scheduler_.move_timer(t.id, t.cpu, cpu.id())) t.cpu = cpu.id();
+  }
   co_await cpu.load(pid.line);
   bool check_pir = true;
   if (v.loaded_once_ && pid.nv != kPostedIntrWakeupVector && previous == cpu.id()) {
@@ -174,8 +192,15 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
   } else {
     const bool irqs_were_on = cpu.irqs_enabled();
     if (irqs_were_on) cpu.irq_disable();  // local_irq_save
-    if (pid.nv == kPostedIntrWakeupVector) co_await design_->sched_in(cpu, v, previous);
-    else co_await restore_notification_vector(cpu, v);
+    if (pid.nv == kPostedIntrWakeupVector) {
+      Time list_wait = Time::zero();
+      Time* outer = cpu.exchange_list_wait_sink(&list_wait);
+      co_await design_->sched_in(cpu, v, previous);
+      cpu.exchange_list_wait_sink(outer);
+      metrics_.sched_in_list_wait.record(list_wait);
+    } else {
+      co_await restore_notification_vector(cpu, v);
+    }
     if (irqs_were_on) co_await cpu.irq_enable();
   }
   if (check_pir) {
@@ -196,8 +221,9 @@ void Kvm::record_delivery(const PostedRequest& r) {
   const Time now = machine_.sim().now();
   const Time latency = now - r.posted_at;
   metrics_.latency[static_cast<size_t>(r.path)].record(latency);
-  if (r.path == WakePath::kWakeupVector || r.path == WakePath::kSoftware) {
-    metrics_.blocked_latency.record(latency);
+  metrics_.source_latency[static_cast<size_t>(r.source)].record(latency);
+  if (r.path != WakePath::kRunning) {
+    metrics_.wakeup_latency.record(latency);
     const auto bin = static_cast<size_t>(now.ps() / kSeriesBinPs);
     if (bin >= series_sum_.size()) series_sum_.resize(bin + 1, 0.0), series_count_.resize(bin + 1, 0);
     series_sum_[bin] += latency.ns();
@@ -296,19 +322,21 @@ hw::Path Kvm::send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, Time work) {
     }
     co_return;
   }
-  // Without IPIv the ICR write exits to KVM, which delivers in software and re-enters.
+  // Without IPIv the ICR write exits to KVM, which delivers in software and re-enters. The IPI's
+  // latency starts at the ICR write, as with IPIv: the sender's VM exit is part of it.
+  const Time icr_write = cpu.now();
   from.in_guest_ = false;
   co_await cpu.compute(params_.vm_exit);
-  co_await deliver_software(cpu, to, work);
+  co_await deliver_software(cpu, to, work, RequestSource::kIpi, icr_write);
   co_await cpu.compute(params_.vm_entry);
   from.in_guest_ = true;
 }
 
-hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work, RequestSource source) {
+hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work, RequestSource source, std::optional<Time> origin) {
   // __vmx_deliver_posted_interrupt: set PIR, set ON; if ON was already set there is nothing to do.
   const WakePath path = classify(v, /*software=*/true);
   PiDescriptor& pid = v.pid();
-  pid.pir.push_back(PostedRequest{cpu.now(), path, work, source});
+  pid.pir.push_back(PostedRequest{origin.value_or(cpu.now()), path, work, source});
   after_post(v, path);
   co_await cpu.rmw(pid.line);  // pi_test_and_set_pir
   const bool was_on = pid.on;
@@ -326,9 +354,13 @@ hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work, RequestSource s
 void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
   // The APIC timer's hrtimer runs where the vCPU was last loaded; apic_timer_expired() sets a pending
   // timer request and kicks the vCPU (kvm_vcpu_kick -> kvm_vcpu_wake_up): the software path.
-  scheduler_.add_timer(v.loaded_cpu_, when, [this, &v, work](hw::Cpu& cpu) -> hw::Path {
+  // The request's latency starts at the expiry, so that a timer interrupt that waits for an idle exit
+  // (or for IRQs to come back on) pays for it.
+  const Scheduler::TimerId id = scheduler_.next_timer_id();
+  scheduler_.add_timer(v.loaded_cpu_, when, [this, &v, work, when, id](hw::Cpu& cpu) -> hw::Path {
+    std::erase_if(armed_timers_[v.index()], [id](const ArmedTimer& t) { return t.id == id; });
     const WakePath path = classify(v, /*software=*/true);
-    v.timer_work_.push_back(PostedRequest{cpu.now(), path, work, RequestSource::kTimer});
+    v.timer_work_.push_back(PostedRequest{when, path, work, RequestSource::kTimer});
     after_post(v, path);
     co_await cpu.store(v.run_line());  // kvm_make_request(KVM_REQ_UNBLOCK)
     if (v.in_guest() && v.running()) {
@@ -337,6 +369,7 @@ void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
       co_await wake_up(cpu, v);
     }
   });
+  armed_timers_[v.index()].push_back(ArmedTimer{id, v.loaded_cpu_});
 }
 
 // ---- interrupt handlers ----------------------------------------------------------------------------
@@ -345,8 +378,13 @@ hw::Path Kvm::wakeup_handler(hw::Cpu& cpu) {
   ++metrics_.wakeup_irqs;
   HandlerTrace& h = handler_trace_[cpu.id().value];
   h.start = cpu.now();
+  h.idle_exit = cpu.idle_exit_of_interrupt();
   h.walk_start.reset();
+  Time list_wait = Time::zero();
+  Time* outer = cpu.exchange_list_wait_sink(&list_wait);
   co_await design_->wakeup_irq(cpu);
+  cpu.exchange_list_wait_sink(outer);
+  metrics_.handler_list_wait.record(list_wait);
   metrics_.handler_time.record(cpu.now() - h.start);
 }
 
@@ -367,6 +405,7 @@ void Kvm::note_reached(hw::Cpu& cpu, Vcpu& v) {
   if (!cpu.in_interrupt() || !v.trace.posted || v.trace.reached) return;
   const HandlerTrace& h = handler_trace_[cpu.id().value];
   v.trace.handler_start = h.start;
+  v.trace.idle_exit = h.idle_exit;
   v.trace.walk_start = h.walk_start ? *h.walk_start : h.start;
   v.trace.reached = cpu.now();
 }

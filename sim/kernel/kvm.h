@@ -58,10 +58,18 @@ class GuestModel {
 };
 
 struct KvmMetrics {
-  std::array<stats::LatencyHistogram, kWakePaths> latency;  // posting -> guest runs it, per path
-  stats::LatencyHistogram blocked_latency;                   // postings that found the vCPU blocked
-  WakeDecomposition decomposition;                           // the wakeup-vector path, component by component
-  stats::LatencyHistogram handler_time;                      // duration of one wakeup-vector handler
+  // Latencies run from the request's physical origin (the IOMMU's write, the sender's ICR write, the
+  // timer's expiry) to the guest running with it.
+  std::array<stats::LatencyHistogram, kWakePaths> latency;  // per path
+  std::array<stats::LatencyHistogram, kRequestSources> source_latency;  // per source, every path
+  stats::LatencyHistogram wakeup_latency;  // every wakeup of a halted vCPU: wakeup vector, software, halt-poll
+  WakeDecomposition decomposition;         // the wakeup-vector path, component by component
+  stats::LatencyHistogram handler_time;    // duration of one wakeup-vector handler
+  // Waits on the design's wakeup-list locks (LockRole::kWakeupList) beyond an uncontended
+  // acquisition: per sched_in that removes a vCPU from its previous list, and per wakeup handler
+  // before and during its walk (zero for a design whose walk takes no lock).
+  stats::LatencyHistogram sched_in_list_wait;
+  stats::LatencyHistogram handler_list_wait;
   std::array<uint64_t, kWakePaths> postings{};
   uint64_t notifications = 0;    // notification interrupts sent by posting
   uint64_t wakeup_irqs = 0;      // wakeup-vector handlers run
@@ -106,11 +114,14 @@ class Kvm {
 
   // ---- for designs ----
   // A spinlock of the named class (one class per lock role, as lockdep and lockstat see them), homed
-  // on `owner`'s socket, of the kernel's spinlock algorithm.
-  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::PcpuId owner);
+  // on `owner`'s socket, of the kernel's spinlock algorithm. The class name is also its metric key
+  // (lock.<name>.wait.p99), so it must be an identifier. `role`: kWakeupList for every lock a design
+  // takes to change or walk its wakeup lists; their waits make sched_in.list_wait and
+  // handler.list_wait, the metrics every design fills in whatever its locks are called.
+  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::PcpuId owner, hw::LockRole role);
   // The same, with the lock word in `line` (locks declared next to each other share a cache line).
   // `owner`: the pCPU a per-CPU lock belongs to (named in lockdep reports).
-  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::CacheLine& line,
+  std::unique_ptr<hw::Spinlock> make_lock(const std::string& class_name, hw::CacheLine& line, hw::LockRole role,
                                           std::optional<hw::PcpuId> owner = std::nullopt);
   // pi_enable_wakeup_handler after the list insertion: cmpxchg NV to the wakeup vector; a self-IPI if
   // ON was already set (delivered when IRQs come back on).
@@ -127,8 +138,12 @@ class Kvm {
   void post_from_device(Vcpu& v, engine::Time work);                  // VT-d posted interrupt
   hw::Path send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, engine::Time work);  // IPIv, or exit + software
   // vmx_deliver_posted_interrupt (an IPI without IPIv, or another software-injected interrupt).
-  hw::Path deliver_software(hw::Cpu& cpu, Vcpu& v, engine::Time work, RequestSource source = RequestSource::kIpi);
-  void arm_guest_timer(Vcpu& v, engine::Time when, engine::Time work);  // the vCPU's APIC timer (hrtimer)
+  // `origin`: when the request came into being (the sender's ICR write for an IPI); default now.
+  hw::Path deliver_software(hw::Cpu& cpu, Vcpu& v, engine::Time work, RequestSource source = RequestSource::kIpi,
+                            std::optional<engine::Time> origin = std::nullopt);
+  // The vCPU's APIC timer (an hrtimer, armed when the guest programs the deadline): on the pCPU the
+  // vCPU was last loaded on, and moved with the vCPU when it is loaded elsewhere (kvm_migrate_timers).
+  void arm_guest_timer(Vcpu& v, engine::Time when, engine::Time work);
 
   // ---- used by Vcpu ----
   hw::Path pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted);  // vmx_vcpu_pi_put
@@ -165,7 +180,7 @@ class Kvm {
   hw::Path wakeup_handler(hw::Cpu& cpu);
   hw::Path posted_intr_handler(hw::Cpu& cpu);
   hw::Path cmpxchg_control(hw::Cpu& cpu, Vcpu& v, bool wakeup_vector);
-  hw::LockClass& lock_class(const std::string& name);
+  hw::LockClass& lock_class(const std::string& name, hw::LockRole role);
   WakePath classify(const Vcpu& v, bool software) const;
   void after_post(Vcpu& v, WakePath path);
   void record_delivery(const PostedRequest& r);
@@ -181,8 +196,14 @@ class Kvm {
   GuestModel* guest_model_ = nullptr;
   bool assigned_devices_ = true;
   std::unordered_set<const void*> list_heads_;
+  struct ArmedTimer {
+    Scheduler::TimerId id;
+    hw::PcpuId cpu;
+  };
+  std::vector<std::vector<ArmedTimer>> armed_timers_;  // per vCPU, pending guest timers
   struct HandlerTrace {
     engine::Time start;
+    engine::Time idle_exit;
     std::optional<engine::Time> walk_start;
   };
   std::vector<HandlerTrace> handler_trace_;  // per pCPU

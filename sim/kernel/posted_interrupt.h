@@ -29,6 +29,8 @@ const char* to_string(WakePath p);
 
 // Where a guest request came from (the guest model reacts to device requests, e.g. with IPIs).
 enum class RequestSource : uint8_t { kDevice, kIpi, kTimer };
+inline constexpr int kRequestSources = 3;
+const char* to_string(RequestSource s);
 
 struct PostedRequest {
   engine::Time posted_at;

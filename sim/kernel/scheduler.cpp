@@ -30,7 +30,9 @@ constexpr size_t kIdleScanLimit = 4;
 
 }  // namespace
 
-// A pCPU's idle task (swapper/N): waits in the idle state until something needs the pCPU.
+// A pCPU's idle task (swapper/N): the idle loop (do_idle). For each idle period the governor picks
+// a state; the period ends when the pCPU is asked to reschedule or an interrupt arrives, after whose
+// handler the loop picks again (cpuidle returns to the idle loop after every wakeup).
 class Scheduler::IdleTask final : public Task {
  public:
   IdleTask(Scheduler& s, hw::PcpuId cpu) : Task(s, fmt::format("swapper/{}", cpu.value), s.cpu_set({cpu})) {}
@@ -40,10 +42,20 @@ class Scheduler::IdleTask final : public Task {
     for (;;) {
       hw::Cpu& cpu = this->cpu();
       Runqueue& q = scheduler_.rq(cpu.id());
-      if (!q.need_resched) {
+      while (!q.need_resched) {
+        const Time entered = cpu.now();
+        const Time until_timer = scheduler_.until_next_timer(cpu.id());
+        const hw::IdleState state = q.governor->select(until_timer);
+        ++scheduler_.idle_entries_[static_cast<size_t>(state)];
         // Core C6 powers the core down: its L1 and L2 are written back and invalidated first.
-        if (scheduler_.params().idle_state == IdleState::kC6) cpu.evict_private_caches();
-        co_await cpu.wait(q.resched, scheduler_.params().idle_exit_latency());
+        if (state == IdleState::kC6) cpu.evict_private_caches();
+        const Time exit_latency = q.governor->exit_latency(state);
+        q.polling = state == IdleState::kPoll;
+        co_await cpu.idle(q.resched, exit_latency);
+        q.polling = false;
+        // The residency cpuidle measures: entry to the wakeup, the exit latency included.
+        const bool interrupted = cpu.last_interrupt_at() >= entered && cpu.last_interrupt_at() <= cpu.now();
+        q.governor->reflect(interrupted ? cpu.last_interrupt_at() + exit_latency - entered : cpu.now() - entered);
       }
       co_await scheduler_.schedule(*this);
     }
@@ -64,12 +76,39 @@ struct LaterTimer {
 };
 }  // namespace
 
-void Scheduler::add_timer(hw::PcpuId cpu, Time when, TimerCallback callback) {
+Scheduler::TimerId Scheduler::add_timer(hw::PcpuId cpu, Time when, TimerCallback callback) {
   Runqueue& q = rq(cpu);
-  q.timers.push_back(Timer{when, timer_sequence_++, std::move(callback)});
+  const TimerId id = timer_sequence_++;
+  q.timers.push_back(Timer{when, id, std::move(callback)});
   std::push_heap(q.timers.begin(), q.timers.end(), LaterTimer{});
   if (!q.timer_expiry->pending() || q.timer_expiry->when() > q.timers.front().when)
     machine_.sim().schedule_at(*q.timer_expiry, q.timers.front().when);
+  return id;
+}
+
+bool Scheduler::move_timer(TimerId id, hw::PcpuId from, hw::PcpuId to) {
+  if (from == to) return true;
+  Runqueue& q = rq(from);
+  auto it = std::find_if(q.timers.begin(), q.timers.end(), [id](const Timer& t) { return t.sequence == id; });
+  if (it == q.timers.end()) return false;
+  Timer moved = std::move(*it);
+  q.timers.erase(it);
+  std::make_heap(q.timers.begin(), q.timers.end(), LaterTimer{});
+  machine_.sim().cancel(*q.timer_expiry);
+  if (!q.timers.empty()) machine_.sim().schedule_at(*q.timer_expiry, q.timers.front().when);
+  Runqueue& target = rq(to);
+  target.timers.push_back(std::move(moved));
+  std::push_heap(target.timers.begin(), target.timers.end(), LaterTimer{});
+  if (!target.timer_expiry->pending() || target.timer_expiry->when() > target.timers.front().when)
+    machine_.sim().schedule_at(*target.timer_expiry, target.timers.front().when);
+  return true;
+}
+
+Time Scheduler::until_next_timer(hw::PcpuId cpu) const {
+  const Runqueue& q = rq(cpu);
+  if (q.timers.empty()) return Time::max();
+  const Time now = machine_.sim().now();
+  return q.timers.front().when > now ? q.timers.front().when - now : Time::zero();
 }
 
 void Scheduler::TimerExpiry::fire() {
@@ -106,6 +145,7 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     q->lock->set_instance_name(fmt::format("cpu {}", c), id);
     q->slice_timer = std::make_unique<SliceTimer>(*this, id);
     q->timer_expiry = std::make_unique<TimerExpiry>(*this, id);
+    q->governor = make_idle_governor(params.idle_governor, machine.params().idle, params.idle_state);
     rqs_.push_back(std::move(q));
     idle_tasks_.push_back(std::make_unique<IdleTask>(*this, id));
     idle_tasks_.back()->idle_ = true;
@@ -418,7 +458,7 @@ void Scheduler::resched(hw::Cpu& from, Runqueue& q) {
   if (q.need_resched) return;
   q.need_resched = true;
   if (q.curr != nullptr && q.curr->poll_signal_ != nullptr) q.curr->poll_signal_->notify();
-  if (q.cpu == from.id() || params_.idle_state == IdleState::kPoll) {
+  if (q.cpu == from.id() || q.polling || params_.idle_state == IdleState::kPoll) {
     q.resched.notify();  // local, or a polling idle pCPU that watches its flag: no IPI
   } else {
     machine_.interrupts().send_ipi(from.id(), q.cpu, kRescheduleVector);
@@ -474,6 +514,7 @@ void Scheduler::reset_statistics() {
   for (auto& q : rqs_) q->idle_total = Time::zero();
   runqueue_delay_.clear();
   context_switches_ = wakeups_ = wakelist_ipis_ = migrations_ = 0;
+  idle_entries_ = {};
   rq_lock_class_.reset_statistics();
   pi_lock_class_.reset_statistics();
 }

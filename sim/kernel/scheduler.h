@@ -12,6 +12,7 @@
 // the next task then runs finish_task_switch: prev->on_cpu = 0, unlock, IRQs on, its sched_in notifier.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -24,6 +25,7 @@
 #include "sim/hw/machine.h"
 #include "sim/hw/path.h"
 #include "sim/hw/spinlock.h"
+#include "sim/kernel/idle_governor.h"
 #include "sim/kernel/kernel_params.h"
 #include "sim/kernel/task.h"
 #include "sim/stats/latency_histogram.h"
@@ -57,13 +59,23 @@ class Scheduler {
 
   // hrtimers: `callback` runs in the timer interrupt of `cpu` at `when` (LOCAL_TIMER_VECTOR).
   using TimerCallback = std::function<hw::Path(hw::Cpu&)>;
-  void add_timer(hw::PcpuId cpu, engine::Time when, TimerCallback callback);
+  using TimerId = uint64_t;
+  TimerId add_timer(hw::PcpuId cpu, engine::Time when, TimerCallback callback);
+  TimerId next_timer_id() const { return timer_sequence_; }  // what the next add_timer returns
+  // Moves a pending timer to another pCPU (hrtimer_cancel + hrtimer_start there, as KVM migrates a
+  // vCPU's APIC timer to the pCPU it is loaded on). False if it is no longer pending on `from`.
+  bool move_timer(TimerId id, hw::PcpuId from, hw::PcpuId to);
+  // Time from now to the earliest pending timer of `cpu` (Time::max(): none), what the idle
+  // governor reads as the next timer event (tick_nohz_get_sleep_length).
+  engine::Time until_next_timer(hw::PcpuId cpu) const;
 
   bool need_resched(hw::PcpuId cpu) const { return rq(cpu).need_resched; }
   bool single_task_running(hw::PcpuId cpu) const { return rq(cpu).nr_running <= 1; }
   Task* current(hw::PcpuId cpu) const { return rq(cpu).curr; }
   const KernelParams& params() const { return params_; }
   hw::Machine& machine() { return machine_; }
+  // Idle periods since the last reset, by the state the governor chose.
+  const std::array<uint64_t, hw::kIdleStates>& idle_entries() const { return idle_entries_; }
   hw::LockClass& rq_lock_class() { return rq_lock_class_; }
   hw::LockClass& pi_lock_class() { return pi_lock_class_; }
   const stats::LatencyHistogram& runqueue_delay() const { return runqueue_delay_; }
@@ -128,6 +140,8 @@ class Scheduler {
     std::unique_ptr<TimerExpiry> timer_expiry;
     engine::Time idle_since;
     engine::Time idle_total;
+    std::unique_ptr<IdleGovernor> governor;
+    bool polling = false;  // the idle task polls need_resched (TIF_POLLING_NRFLAG): no IPI needed
     explicit Runqueue(int socket) : line(socket), wake_list_line(socket) {}
   };
 
@@ -155,8 +169,8 @@ class Scheduler {
 
   hw::Machine& machine_;
   KernelParams params_;
-  hw::LockClass rq_lock_class_{"rq->__lock"};
-  hw::LockClass pi_lock_class_{"p->pi_lock"};
+  hw::LockClass rq_lock_class_{"rq->__lock", "rq"};
+  hw::LockClass pi_lock_class_{"p->pi_lock", "pi_lock"};
   std::vector<std::unique_ptr<Runqueue>> rqs_;
   std::vector<std::unique_ptr<Task>> idle_tasks_;
   stats::LatencyHistogram runqueue_delay_;
@@ -165,6 +179,7 @@ class Scheduler {
   uint64_t wakelist_ipis_ = 0;
   uint64_t migrations_ = 0;
   uint64_t timer_sequence_ = 0;
+  std::array<uint64_t, hw::kIdleStates> idle_entries_{};
   hw::CacheLine nohz_line_{0};  // nohz.idle_cpus_mask, read by every kick
   CpuMask idle_mask_;           // runqueues whose current task is the idle task
   CpuMask overloaded_;          // runqueues with tasks waiting

@@ -1,4 +1,5 @@
-// Where the time of one wakeup goes, for the wakeups that take the POSTED_INTR_WAKEUP_VECTOR path:
+// Where the time of one wakeup goes, for the wakeups that take the POSTED_INTR_WAKEUP_VECTOR path (the
+// other paths, software and halt-poll, have their latency per path but no decomposition):
 // timestamps taken along the path (by the kernel and the wakeup-list operations, so designs need no
 // instrumentation), turned into consecutive components that add up to the whole latency.
 #pragma once
@@ -12,7 +13,8 @@
 namespace wakesim::kernel {
 
 enum class WakeComponent : uint8_t {
-  kNotification,    // posting -> the wakeup handler runs (delivery, idle exit / VM exit, IRQ entry)
+  kNotification,    // posting -> the wakeup handler runs, less the idle exit (delivery, VM exit, IRQ entry)
+  kIdleExit,        // the target pCPU leaving its idle state before it takes the notification
   kHandlerLock,     // handler start -> its walk starts (waiting for the list lock)
   kWalkPosition,    // walk start -> the handler reaches this vCPU (the nodes before it)
   kWake,            // reached -> try_to_wake_up placed it on a runqueue
@@ -20,11 +22,12 @@ enum class WakeComponent : uint8_t {
   kSchedInLock,     // sched_in starts -> removed from the old pCPU's list (PID read, the old list's lock)
   kVmEntry,         // removed -> VM entry (notification vector restored, PIR synced, entry)
 };
-inline constexpr int kWakeComponents = 7;
+inline constexpr int kWakeComponents = 8;
 const char* to_string(WakeComponent c);
 
 struct WakeTrace {
   std::optional<engine::Time> posted, handler_start, walk_start, reached, woken, picked, removed;
+  engine::Time idle_exit;  // paid by the interrupt whose handler reached the vCPU
   void reset() { *this = WakeTrace{}; }
 };
 

@@ -92,16 +92,16 @@ VmWorkload::Arrivals::Arrivals(VmWorkload& w, kernel::Vcpu& v, Kind kind)
 void VmWorkload::Arrivals::schedule_next() {
   auto& sim = w_.kvm_.machine().sim();
   const Time at = process_.next(sim.now());
-  if (at != Time::max()) sim.schedule_at(*this, at);
+  if (at == Time::max()) return;
+  // A guest programs its next timer deadline when the previous one expires (a one-shot TSC-deadline
+  // timer), so KVM's hrtimer is armed now and the host's idle governor sees it coming.
+  if (kind_ == Kind::kTimer) w_.kvm_.arm_guest_timer(v_, at, w_.params_.timer_work.sample_time(work_));
+  sim.schedule_at(*this, at);
 }
 
 void VmWorkload::Arrivals::fire() {
-  if (kind_ == Kind::kDevice) {
-    w_.kvm_.post_from_device(v_, w_.params_.request.sample_time(work_));
-  } else {
-    w_.kvm_.arm_guest_timer(v_, w_.kvm_.machine().sim().now(), w_.params_.timer_work.sample_time(work_));
-  }
-  schedule_next();
+  if (kind_ == Kind::kDevice) w_.kvm_.post_from_device(v_, w_.params_.request.sample_time(work_));
+  schedule_next();  // a timer's own expiry is the hrtimer armed at the previous one
 }
 
 std::string VmWorkload::Arrivals::describe() const {

@@ -25,7 +25,7 @@ class LockdepInversion final : public kernel::WakeupDesign {
   explicit LockdepInversion(kernel::Kvm& kvm) : WakeupDesign(kvm) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
       lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
-      locks_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock", hw::PcpuId{c}));
+      locks_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }
   }
   hw::Path sched_out(hw::Cpu& cpu, Vcpu& v) override {

@@ -27,8 +27,8 @@ class SplitLockWithoutInLock final : public kernel::WakeupDesign {
   explicit SplitLockWithoutInLock(kernel::Kvm& kvm) : WakeupDesign(kvm) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
       lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
-      in_.push_back(kvm.make_lock("mutant_in", hw::PcpuId{c}));
-      out_.push_back(kvm.make_lock("mutant_out", hw::PcpuId{c}));
+      in_.push_back(kvm.make_lock("mutant_in", hw::PcpuId{c}, hw::LockRole::kWakeupList));
+      out_.push_back(kvm.make_lock("mutant_out", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }
   }
   hw::Path sched_out(hw::Cpu& cpu, Vcpu& v) override {
