@@ -87,12 +87,31 @@ TEST_P(DesignConformance, SameSeedSameBytes) {
   EXPECT_NE(a, experiment::summary_json(config, experiment::run_experiment(config, 2)));
 }
 
+// The design-neutral list waits are filled by every design, whatever it calls its locks (the test-only
+// global-lock included): one sample per sched_in that left a wakeup list and per wakeup handler.
+TEST_P(DesignConformance, EveryDesignFillsTheListWaits) {
+  const auto r = run(GetParam(), kLoaded);
+  EXPECT_GT(metric(r, "sched_in.list_wait.count"), 100);
+  EXPECT_GT(metric(r, "handler.list_wait.count"), 100);
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryDesign, DesignConformance, ::testing::ValuesIn(registered_designs()),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// A stalled walk holds the list lock of every design but rcu-list: sched_in waits behind it there,
+// and rcu-list's handler never waits for a list lock.
+TEST(ListWait, SchedInWaitsBehindAStalledWalkUnlessTheWalkIsLockless) {
+  auto o = kLoaded;
+  o.insert(o.end(), {"design.walk_stall_probability=0.1", "design.walk_stall=30us"});
+  for (const char* locked : {"single-lock", "split-lock", "global-lock"})
+    EXPECT_GT(metric(run(locked, o), "sched_in.list_wait.max"), 10'000) << locked;
+  const auto rcu = run("rcu-list", o);
+  EXPECT_EQ(metric(rcu, "handler.list_wait.max"), 0);
+}
 
 TEST(DesignRegistry, TheShippedDesignsAndTheTestOnlyOneAreRegistered) {
   const auto names = registered_designs();
