@@ -196,6 +196,7 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
       Time list_wait = Time::zero();
       Time* outer = cpu.exchange_list_wait_sink(&list_wait);
       co_await design_->sched_in(cpu, v, previous);
+      note_removed(v);  // a design whose handler already unlinked v removes nothing here
       cpu.exchange_list_wait_sink(outer);
       metrics_.sched_in_list_wait.record(list_wait);
     } else {

@@ -115,11 +115,12 @@ TEST(ListWait, SchedInWaitsBehindAStalledWalkUnlessTheWalkIsLockless) {
 
 TEST(DesignRegistry, TheShippedDesignsAndTheTestOnlyOneAreRegistered) {
   const auto names = registered_designs();
-  for (const char* d : {"single-lock", "split-lock", "rcu-list", "global-lock"})
+  for (const char* d : {"single-lock", "split-lock", "rcu-list", "handler-removes", "global-lock"})
     EXPECT_NE(std::find(names.begin(), names.end(), d), names.end()) << d;
   const experiment::Config config = experiment::load_config(std::nullopt, {}).config;
   const auto all = experiment::resolve_designs(config);
-  EXPECT_EQ(all, (std::vector<std::string>{"rcu-list", "single-lock", "split-lock"})) << "test-only designs stay out of all";
+  EXPECT_EQ(all, (std::vector<std::string>{"handler-removes", "rcu-list", "single-lock", "split-lock"}))
+      << "test-only designs stay out of all";
 }
 
 }  // namespace

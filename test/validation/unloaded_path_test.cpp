@@ -94,6 +94,16 @@ TEST(UnloadedPath, SplitLockAddsOneLockToSchedIn) {
   EXPECT_EQ(measure("split-lock"), single_lock_sum() + (H + A) + H);
 }
 
+TEST(UnloadedPath, HandlerRemovesMovesTheListDelIntoTheHandler) {
+  const experiment::Config c = unloaded_config();
+  const Time H = c.host.cache.l1_latency, A = c.host.cache.atomic;
+  // The handler reads v's next pointer before testing ON (list_for_each_entry_safe): the prefetched
+  // N[v] is waited for (H) instead of overlapping the descriptor load, and it unlinks v: load N[v],
+  // store the head, poison N[v] (3H). sched_in loses its lock (H+A), list_del (3H) and unlock (H), and
+  // only reads N[v] for the recorded lock (H).
+  EXPECT_EQ(measure("handler-removes"), single_lock_sum() + H + 3 * H - ((H + A) + 3 * H + H) + H);
+}
+
 TEST(UnloadedPath, RcuListWalksWithoutTheLock) {
   const experiment::Config c = unloaded_config();
   const Time H = c.host.cache.l1_latency, A = c.host.cache.atomic;
