@@ -37,6 +37,8 @@ const config::Section<KernelParams>& KernelParams::schema() {
       .field(&KernelParams::halt_poll_shrink, "halt_poll_shrink", "halt-poll shrink divisor (0: reset to 0)",
              {.min = 0, .max = 64})
       .field(&KernelParams::ipiv, "ipiv", "IPI virtualization: guest IPIs are posted without a VM exit")
+      .field(&KernelParams::sn_on_every_put, "sn_on_every_put",
+             "6.17+ vmx_vcpu_pi_put: preempted blockers stay off the lists with SN set (false: v5.17-6.16)")
       .field(&KernelParams::lost_wakeup_timeout, "lost_wakeup_timeout",
              "a vCPU blocked this long after a posting counts as a lost wakeup", {.min = Time::from_ps(1'000'000)})
       .field(&KernelParams::stop_on_violation, "stop_on_violation", "end the run at the first invariant violation")

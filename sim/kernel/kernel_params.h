@@ -61,6 +61,12 @@ struct KernelParams {
   int halt_poll_shrink = 2;
   // IPI virtualization (IPIv) on: guest IPIs are posted by the sender's CPU without a VM exit.
   bool ipiv = true;
+  // vmx_vcpu_pi_put as since 6.17 (6737557442e5, the 2025 posted-IRQ overhaul): SN is set on every
+  // put that does not enable the wakeup handler, and a blocking vCPU that is preempted stays off the
+  // lists. false: v5.17-6.16, where it goes on the list with SN set (kvm-wakeup-paths.md §1.7). The
+  // same series gates VT-d PI on nr_possible_bypass_irqs (77e1b8332d1d) instead of device
+  // assignment; here both are vms.device_arrivals != none, so no switch is needed for it.
+  bool sn_on_every_put = true;
 
   // ---- invariants ----
   // A vCPU that stays blocked this long after an interrupt was posted to it is a lost wakeup.

@@ -163,11 +163,22 @@ hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
 // ---- the vCPU's put / load (preempt notifiers) ------------------------------------------------------
 
 hw::Path Kvm::pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted) {
-  // vmx_vcpu_pi_put (6.17+): enable the wakeup handler for a voluntary block, else suppress notifications.
   if (!needs_pi_wakeup()) co_return;
-  if (!preempted && v.blocking()) {
-    co_await design_->sched_out(cpu, v);
-  } else {
+  if (params_.sn_on_every_put) {
+    // vmx_vcpu_pi_put since 6.17 (6737557442e5): enable the wakeup handler for a voluntary block,
+    // else suppress notifications.
+    if (!preempted && v.blocking()) {
+      co_await design_->sched_out(cpu, v);
+    } else {
+      v.pid().sn = true;
+      co_await cpu.rmw(v.pid().line);  // pi_set_sn
+    }
+    co_return;
+  }
+  // v5.17-6.16: a blocking vCPU goes on the list even when it was preempted, and only a preempted
+  // vCPU gets SN (so a preempted blocker sits on a list with notifications suppressed).
+  if (v.blocking()) co_await design_->sched_out(cpu, v);
+  if (preempted) {
     v.pid().sn = true;
     co_await cpu.rmw(v.pid().line);  // pi_set_sn
   }

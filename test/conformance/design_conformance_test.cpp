@@ -53,6 +53,16 @@ TEST_P(DesignConformance, InvariantsHoldUnderLoad) {
   EXPECT_GT(metric(r, "wakeups"), 0);
 }
 
+// The pre-6.17 put (kernel.sn_on_every_put = false): a preempted blocker goes on a list with SN set.
+TEST_P(DesignConformance, InvariantsHoldWithThePre617Put) {
+  auto o = kLoaded;
+  o.push_back("kernel.sn_on_every_put=false");
+  const auto r = run(GetParam(), o);
+  EXPECT_EQ(metric(r, "violations"), 0);
+  EXPECT_EQ(metric(r, "lost_wakeups"), 0);
+  EXPECT_GT(metric(r, "path.wakeup_vector.count"), 500);
+}
+
 TEST_P(DesignConformance, InvariantsHoldWhenTheWalkStalls) {
   auto o = kLoaded;
   o.insert(o.end(), {"design.walk_stall_probability=0.1", "design.walk_stall=30us"});
