@@ -80,7 +80,7 @@ def draw(cap_dir, out_dir, formats, palette, written):
             ax.set_title(f"{design}: {text}", color=colour, fontsize=9, fontweight="bold")
             ax.set_xlabel(f"{key} (probed value)")
             metric = sel["metric"].iloc[0] if "metric" in sel.columns and not sel.empty else slo
-            ax.set_ylabel(f"{common.metric_label(str(metric))} estimate ({shown})")
+            ax.set_ylabel(f"{metric} estimate ({shown})")
             ax.legend(fontsize=7, loc="best")
             ax.set_ylim(bottom=0)
     fig.suptitle(f"Capacity search over {key}: " + ", ".join(designs) + " (SLOs: " + "; ".join(slos) + ")")

@@ -1,9 +1,9 @@
 """Tail-latency CCDFs of a single-run directory, one line per design, log-log axes, p99 and p99.9 marked.
 
   wakeup_ccdf   from histograms/DESIGN/wakeup.csv (blocked-vCPU wakeup latency, merged over replicates)
-  path_ccdf     from histograms/DESIGN/path.*.csv, one panel per wakeup path present
+  path_ccdf     from histograms/DESIGN/path.<path>.csv, one panel per wakeup path present (in the order of
+                the registry's {path} values)
 """
-import glob
 import os
 
 import matplotlib.pyplot as plt
@@ -57,19 +57,19 @@ def draw_wakeup(run_dir, out_dir, formats, palette, written, title_suffix=""):
     common.save(fig, out_dir, "wakeup_ccdf", formats, written)
 
 
-def draw_paths(run_dir, out_dir, formats, palette, written, title_suffix=""):
-    paths = {}  # path name -> [(design, frame)]
+def draw_paths(run_dir, out_dir, formats, palette, written, names, title_suffix=""):
+    paths = {}  # path name -> [(design, frame)], in the registry's path order
     for design in common.histogram_designs(run_dir):
-        for file in sorted(glob.glob(os.path.join(run_dir, "histograms", design, "path.*.csv"))):
-            name = os.path.basename(file)[len("path."):-len(".csv")]
-            frame = common.read_histogram(file)
+        for name in names.values("path"):
+            file = os.path.join(run_dir, "histograms", design, f"path.{name}.csv")
+            frame = common.read_histogram(file) if os.path.isfile(file) else None
             if frame is not None:
                 paths.setdefault(name, []).append((design, frame))
     if not paths:
         return
-    names = sorted(paths)
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), squeeze=False)
-    for ax, name in zip(axes[0], names):
+    shown = [n for n in names.values("path") if n in paths]
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 4), squeeze=False)
+    for ax, name in zip(axes[0], shown):
         for design, frame in paths[name]:
             _draw_ccdf(ax, frame, palette(design), f"{design} (n={int(frame['count'].sum())})")
         _decorate(ax, f"path {name}")

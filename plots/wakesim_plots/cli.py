@@ -3,6 +3,9 @@
   single run  wakeup_ccdf, path_ccdf, decomposition, lock_wait, lock_hold
   sweep       percentiles_vs_<key>, throughput_vs_<key>, heatmap_<metric> (two swept keys), and the single-
               run figures of one point (default: the last point directory present)
+
+Metric names, units and the decomposition's components come from each directory's metrics.json (see
+registry.py).
   capacity    capacity
 
 Exit status: 0 figures written, 2 not a results directory or nothing to draw, 1 anything else.
@@ -11,7 +14,7 @@ import argparse
 import os
 import sys
 
-from . import capacity, ccdf, common, decomposition, locks, sweep
+from . import capacity, ccdf, common, decomposition, locks, registry, sweep
 
 FORMATS = ("png", "svg")
 
@@ -40,11 +43,11 @@ def run_designs(run_dir):
     return designs
 
 
-def draw_run(run_dir, out_dir, formats, palette, written, title_suffix=""):
+def draw_run(run_dir, out_dir, formats, palette, written, names, title_suffix=""):
     ccdf.draw_wakeup(run_dir, out_dir, formats, palette, written, title_suffix)
-    ccdf.draw_paths(run_dir, out_dir, formats, palette, written, title_suffix)
-    decomposition.draw(run_dir, out_dir, formats, palette, written, title_suffix)
-    locks.draw(run_dir, out_dir, formats, palette, written, title_suffix)
+    ccdf.draw_paths(run_dir, out_dir, formats, palette, written, names, title_suffix)
+    decomposition.draw(run_dir, out_dir, formats, palette, written, names, title_suffix)
+    locks.draw(run_dir, out_dir, formats, palette, written, names, title_suffix)
 
 
 def choose_point(sweep_dir, wanted):
@@ -59,18 +62,20 @@ def choose_point(sweep_dir, wanted):
     return points[-1] if points else None
 
 
-def draw_sweep(sweep_dir, out_dir, formats, written, point, metric):
-    data = sweep.Sweep(sweep_dir)
+def draw_sweep(sweep_dir, out_dir, formats, written, point, metric, wakesim):
+    data = sweep.Sweep(sweep_dir, registry.load(sweep_dir, wakesim))
     chosen = choose_point(sweep_dir, point)
     point_dir = os.path.join(sweep_dir, "points", chosen) if chosen else None
     palette = common.Palette(data.designs + (run_designs(point_dir) if point_dir else []))
+    data.check_metric(metric)
     sweep.draw_percentiles(data, out_dir, formats, palette, written)
     sweep.draw_throughput(data, out_dir, formats, palette, written)
-    sweep.draw_heatmap(data, out_dir, formats, palette, written, metric)
+    sweep.draw_heatmap(data, out_dir, formats, palette, written, metric or sweep.DEFAULT_HEATMAP)
     if point_dir:
         values = data.point_values().get(chosen, {})
         label = ", ".join(f"{k}={v}" for k, v in values.items())
-        draw_run(point_dir, out_dir, formats, palette, written, f"\n(point {chosen}" + (f": {label})" if label else ")"))
+        draw_run(point_dir, out_dir, formats, palette, written, registry.load(point_dir, wakesim, parent=sweep_dir),
+                 f"\n(point {chosen}" + (f": {label})" if label else ")"))
 
 
 def draw_capacity(cap_dir, out_dir, formats, written):
@@ -89,7 +94,9 @@ def parse_args(argv):
     parser.add_argument("--format", default="png,svg", help="comma-separated formats (default: png,svg)")
     parser.add_argument("--point", metavar="pNNNN", help="sweep point whose single-run figures to draw "
                         "(default: the last point directory present)")
-    parser.add_argument("--metric", default="wakeup.p99_ns", help="heatmap metric (default: wakeup.p99_ns)")
+    parser.add_argument("--metric", help="heatmap metric, as `wakesim list metrics` names it (default: wakeup.p99)")
+    parser.add_argument("--wakesim", metavar="BINARY", help="wakesim binary whose `list metrics --json` names the "
+                        "metrics of a directory without metrics.json (`wakesim plot` passes itself)")
     return parser.parse_args(argv)
 
 
@@ -112,9 +119,10 @@ def main(argv=None):
             raise common.PlotError(f"{directory}: not a wakesim results directory (no summary.json, histograms/, "
                                    "aggregates.csv or capacity.json)")
         if kind == "run":
-            draw_run(directory, out_dir, formats, common.Palette(run_designs(directory)), written)
+            draw_run(directory, out_dir, formats, common.Palette(run_designs(directory)), written,
+                     registry.load(directory, args.wakesim))
         elif kind == "sweep":
-            draw_sweep(directory, out_dir, formats, written, args.point, args.metric)
+            draw_sweep(directory, out_dir, formats, written, args.point, args.metric, args.wakesim)
         else:
             draw_capacity(directory, out_dir, formats, written)
         if not written:

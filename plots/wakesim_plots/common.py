@@ -1,4 +1,5 @@
-"""Shared by every figure module: the design colours, reading results files, metric names, saving figures.
+"""Shared by every figure module: the design colours, reading results files, saving figures. Metric names
+and units come from the results directory's metrics.json (registry.py).
 
 Every figure gives each design the same colour: single-lock, split-lock and rcu-list have fixed colours;
 any other design gets the next colour of a stable palette, in sorted order of the other names present in
@@ -7,7 +8,6 @@ the results directory (so the mapping is the same in every figure drawn from one
 import json
 import math
 import os
-import re
 
 import matplotlib
 
@@ -33,11 +33,6 @@ FIXED_COLOURS = {
 OTHER_PALETTE = ["#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
                  "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"]
 SHIPPED_ORDER = ["single-lock", "split-lock", "rcu-list"]
-
-# The wakeup-latency decomposition (sim/kernel/wakeup_trace.cpp), in path order.
-DECOMPOSITION = ["notification", "handler_lock", "walk_position", "wake", "runqueue_delay", "sched_in_lock",
-                 "vm_entry"]
-
 
 class PlotError(Exception):
     """A user-facing problem with the input (printed as one line, exit status 2)."""
@@ -83,34 +78,9 @@ def require_columns(frame, columns, path):
         raise PlotError(f"{path}: missing column(s) {', '.join(missing)}")
 
 
-def column_metric(name, unit):
-    """A metric's column-style name (as in runs.csv): 'wakeup.p99' with unit ns -> 'wakeup.p99_ns'."""
-    if unit == "ns" and not name.endswith("_ns"):
-        return name + "_ns"
-    if unit == "/s" and not name.endswith("_per_s"):
-        return name + "_per_s"
-    return name
-
-
-def metric_label(name):
-    """A column-style metric name without its unit suffix, for labels that give the unit separately."""
-    for suffix in ("_ns", "_per_s"):
-        if name.endswith(suffix):
-            return name[:-len(suffix)]
-    return name
-
-
 def unit_label(unit):
     """A unit as written on an axis."""
     return {"/s": "per second", "": "value"}.get(unit, unit)
-
-
-def normalise_aggregates(frame):
-    """Aggregates (from summary.json or aggregates.csv) with metric names in column style."""
-    frame = frame.copy()
-    if "unit" in frame.columns:
-        frame["metric"] = [column_metric(str(m), str(u)) for m, u in zip(frame["metric"], frame["unit"])]
-    return frame
 
 
 def summary_aggregates(run_dir):
@@ -124,7 +94,7 @@ def summary_aggregates(run_dir):
         return None
     frame = pd.DataFrame(rows)
     require_columns(frame, ["design", "metric", "mean"], path)
-    return normalise_aggregates(frame)
+    return frame
 
 
 def histogram_designs(run_dir):
@@ -170,11 +140,6 @@ def histogram_quantile(frame, q):
             return float(lo) + (float(hi) - float(lo)) * ((target - cumulative) / c if c else 0.0)
         cumulative += c
     return float(frame["upper_ns"].iloc[-1])
-
-
-def sanitise_class(name):
-    """A lock class name as used in histogram file names: characters outside [A-Za-z0-9_.-] become '_'."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
 def latency_scale(values_ns):

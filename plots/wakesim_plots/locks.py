@@ -1,18 +1,18 @@
-"""Lock wait and hold time distributions per lock class and design.
+"""Lock wait and hold time distributions per lock class and design. A class is named by its key (rq,
+pi_lock, a design's wakeup_vcpus_on_cpu_lock...) in histogram file names and locks.csv alike.
 
-  lock_wait, lock_hold   CCDFs from histograms/DESIGN/lock.<CLASS>.wait.csv / .hold.csv when a run wrote
+  lock_wait, lock_hold   CCDFs from histograms/DESIGN/lock.<class>.wait.csv / .hold.csv when a run wrote
                          them (one panel per class, one line per design); otherwise bar charts of the
-                         p50, p99 and max per class and design from locks.csv (p50/p99 averaged over
-                         replicates, max over replicates).
+                         p50, p99 and max per class and design from locks.csv's <kind>.p50, <kind>.p99
+                         and <kind>.max columns, in the units the registry declares for them (p50/p99
+                         averaged over replicates, max over replicates).
 """
 import glob
 import math
 import os
-import re
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from . import common
 from .ccdf import _decorate, _draw_ccdf
@@ -20,35 +20,17 @@ from .ccdf import _decorate, _draw_ccdf
 KINDS = {"wait": "wait", "hold": "hold"}
 
 
-def file_safe(lock_class):
-    """The histogram file name of a lock class, as sim/experiment/kvm_scenario.cpp writes it."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", lock_class.replace("->", "_"))
-
-
-def _class_names(run_dir):
-    """{file-safe name: lock class} from locks.csv, so titles show "rq->__lock", not "rq___lock"."""
-    path = os.path.join(run_dir, "locks.csv")
-    names = {}
-    if os.path.exists(path):
-        try:
-            for lock_class in pd.read_csv(path)["class"].astype(str).unique():
-                names[file_safe(lock_class)] = lock_class
-        except (KeyError, ValueError, pd.errors.ParserError):
-            pass
-    return names
-
-
-def _histogram_classes(run_dir, kind):
-    """{class file name: [(design, frame)]} for lock.<CLASS>.<kind>.csv histograms."""
+def _histogram_classes(run_dir, kind, names):
+    """{class: [(design, frame)]} for the lock.<class>.<kind>.csv histograms the registry declares."""
     found = {}
-    real = _class_names(run_dir)
     for design in common.histogram_designs(run_dir):
         for file in sorted(glob.glob(os.path.join(run_dir, "histograms", design, f"lock.*.{kind}.csv"))):
-            name = os.path.basename(file)[len("lock."):-len(f".{kind}.csv")]
-            name = real.get(name, name)
+            stem = os.path.basename(file)[:-len(".csv")]
+            if names.histogram(stem) is None:
+                continue
             frame = common.read_histogram(file)
             if frame is not None:
-                found.setdefault(name, []).append((design, frame))
+                found.setdefault(stem.split(".")[1], []).append((design, frame))
     return found
 
 
@@ -69,14 +51,18 @@ def _draw_ccdfs(run_dir, kind, classes, out_dir, formats, palette, written, titl
     designs = common.order_designs(d for v in classes.values() for d, _ in v)
     fig.suptitle(f"Lock {kind} time CCDF per class: " + ", ".join(designs) + title_suffix)
     fig.tight_layout()
-    common.note(fig, f"source: {run_dir}/histograms/DESIGN/lock.CLASS.{kind}.csv")
+    common.note(fig, f"source: {run_dir}/histograms/DESIGN/lock.<class>.{kind}.csv")
     common.save(fig, out_dir, f"lock_{kind}", formats, written)
 
 
-def _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, title_suffix):
+def _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, names, title_suffix):
     path = os.path.join(run_dir, "locks.csv")
-    columns = [f"{kind}_p50_ns", f"{kind}_p99_ns", f"{kind}_max_ns"]
+    columns = [f"{kind}.p50", f"{kind}.p99", f"{kind}.max"]
     common.require_columns(table, ["design", "class"] + columns, path)
+    declared = names.table_column("locks", columns[0])
+    if declared is None:
+        raise common.PlotError(f"{path}: column {columns[0]} is not declared in {names.source}")
+    unit = declared["unit"]
     per = table.groupby(["design", "class"], sort=False).agg(
         p50=(columns[0], "mean"), p99=(columns[1], "mean"), max=(columns[2], "max"))
     designs = common.order_designs(table["design"])
@@ -90,7 +76,7 @@ def _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, title_s
         for i, design in enumerate(designs):
             heights = [per[stat].get((design, c), np.nan) for c in classes]
             ax.bar(x - 0.4 + width * (i + 0.5), heights, width, color=palette(design), label=design)
-        ax.set_ylabel(f"{kind} {stat} (ns)")
+        ax.set_ylabel(f"{kind} {stat} ({unit})")
         ax.set_yscale("log")
         if positive:
             ax.set_ylim(min(positive) / 2, max(positive) * 3)
@@ -106,7 +92,7 @@ def _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, title_s
     common.save(fig, out_dir, f"lock_{kind}", formats, written)
 
 
-def draw(run_dir, out_dir, formats, palette, written, title_suffix=""):
+def draw(run_dir, out_dir, formats, palette, written, names, title_suffix=""):
     table = None
     path = os.path.join(run_dir, "locks.csv")
     if os.path.isfile(path):
@@ -114,8 +100,8 @@ def draw(run_dir, out_dir, formats, palette, written, title_suffix=""):
         if table.empty:
             table = None
     for kind in KINDS:
-        classes = _histogram_classes(run_dir, kind)
+        classes = _histogram_classes(run_dir, kind, names)
         if classes:
             _draw_ccdfs(run_dir, kind, classes, out_dir, formats, palette, written, title_suffix)
         elif table is not None:
-            _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, title_suffix)
+            _draw_bars(run_dir, kind, table, out_dir, formats, palette, written, names, title_suffix)

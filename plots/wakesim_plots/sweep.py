@@ -5,6 +5,8 @@ mean and 95% confidence interval over replicates).
   throughput_vs_<key>    wakeups/s, interrupts/s, requests/s against the first swept key, with bands
   heatmap_<metric>       (two swept keys) the metric over both keys, one panel per design
 
+Metric names are as declared (`wakesim list metrics`); their units come from the registry (metrics.json).
+
 With two swept keys the curves draw one line per value of the second key (line style) when it has at
 most four values; otherwise only the heatmap shows the second key.
 """
@@ -17,25 +19,28 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from . import common
+from . import common, registry
 
 LINESTYLES = ["-", "--", ":", "-."]
 MAX_SECOND_KEY_VALUES = len(LINESTYLES)
-PERCENTILES = [("wakeup.p50_ns", "p50"), ("wakeup.p99_ns", "p99"), ("wakeup.p999_ns", "p99.9")]
-THROUGHPUT = [("wakeups_per_s", "wakeups"), ("interrupts_per_s", "interrupts"), ("requests_per_s", "requests")]
+PERCENTILES = ["wakeup.p50", "wakeup.p99", "wakeup.p999"]
+THROUGHPUT = ["wakeups", "interrupts", "requests"]
+DEFAULT_HEATMAP = "wakeup.p99"
 _TIME = re.compile(r"^\s*[0-9.eE+-]+\s*(ps|ns|us|µs|ms|s)\s*$")
 
 
 class Sweep:
     """A sweep directory's aggregates with its swept keys, and how each key maps to an axis."""
 
-    def __init__(self, sweep_dir):
+    def __init__(self, sweep_dir, names):
         self.dir = sweep_dir
+        self.names = names
         path = os.path.join(sweep_dir, "aggregates.csv")
         frame = common.read_csv(path, dtype={"design": str, "metric": str, "unit": str})
         common.require_columns(frame, ["point", "design", "metric", "mean", "ci95_low", "ci95_high"], path)
         self.path = path
-        self.frame = common.normalise_aggregates(frame)
+        names.check_names(frame["metric"].unique(), path)
+        self.frame = frame
         keys = None
         summary = os.path.join(sweep_dir, "summary.json")
         if os.path.isfile(summary):
@@ -48,6 +53,12 @@ class Sweep:
             raise common.PlotError(f"{path}: no column for swept key(s) {', '.join(missing)}")
         self.keys = keys
         self.designs = common.order_designs(self.frame["design"])
+
+    def check_metric(self, metric):
+        """A metric the user named (--metric) must be declared."""
+        if metric is not None and self.names.metric(metric) is None:
+            raise common.PlotError(f"--metric {metric}: not a metric of {self.dir}{self.names.hint(metric)} "
+                                   "(`wakesim list metrics` names them)")
 
     def axis(self, key):
         """(numeric values per row or None when categorical, tick order of raw values, unit label)."""
@@ -100,11 +111,16 @@ def _x(sweep, key):
     return np.array([positions[str(v)] for v in sweep.frame[key]], dtype=float), order, unit
 
 
-def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, palette, latency):
+def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, palette):
     frame = sweep.frame
     present = [(m, label) for m, label in metrics if (frame["metric"] == m).any()]
     if not present:
         return
+    units = {sweep.names.unit(m) for m, _ in present}
+    if len(units) != 1 or None in units:
+        raise common.PlotError(f"{sweep.path}: {', '.join(m for m, _ in present)} are not declared with one unit "
+                               f"in {sweep.names.source}")
+    latency = units == {"ns"}
     key = sweep.keys[0]
     xs, categories, xunit = _x(sweep, key)
     frame = frame.assign(_x=xs)
@@ -114,7 +130,7 @@ def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, 
         second_values = list(dict.fromkeys(frame[second].astype(str)))
         if len(second_values) > MAX_SECOND_KEY_VALUES:
             return  # the heatmap shows this sweep
-    divisor, unit = (1.0, None)
+    divisor, unit = (1.0, common.unit_label(units.pop()))
     if latency:
         divisor, unit = common.latency_scale(frame[frame["metric"].isin([m for m, _ in present])]["ci95_high"]
                                              .tolist())
@@ -155,28 +171,26 @@ def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, 
 
 
 def draw_percentiles(sweep, out_dir, formats, palette, written):
-    _curves(sweep, PERCENTILES, lambda label, unit: f"wakeup latency {label} ({unit})", "percentiles_vs",
-            f"Wakeup latency percentiles vs {sweep.keys[0]}", written, out_dir, formats, palette, latency=True)
+    metrics = [(m, registry.stat_label(m.rsplit(".", 1)[1])) for m in PERCENTILES]
+    _curves(sweep, metrics, lambda label, unit: f"wakeup latency {label} ({unit})", "percentiles_vs",
+            f"Wakeup latency percentiles vs {sweep.keys[0]}", written, out_dir, formats, palette)
 
 
 def draw_throughput(sweep, out_dir, formats, palette, written):
-    _curves(sweep, THROUGHPUT, lambda label, unit: f"{label} (per second)", "throughput_vs",
-            f"Throughput vs {sweep.keys[0]}", written, out_dir, formats, palette, latency=False)
+    _curves(sweep, [(m, m) for m in THROUGHPUT], lambda label, unit: f"{label} ({unit})", "throughput_vs",
+            f"Throughput vs {sweep.keys[0]}", written, out_dir, formats, palette)
 
 
-def draw_heatmap(sweep, out_dir, formats, palette, written, metric="wakeup.p99_ns"):
+def draw_heatmap(sweep, out_dir, formats, palette, written, metric=DEFAULT_HEATMAP):
     if len(sweep.keys) != 2:
         return
     frame = sweep.frame[sweep.frame["metric"] == metric]
-    if frame.empty:  # also accept the name without its unit suffix (wakeup.p99 for wakeup.p99_ns)
-        frame = sweep.frame[sweep.frame["metric"].map(common.metric_label) == common.metric_label(metric)]
-        if frame.empty:
-            return
-        metric = str(frame["metric"].iloc[0])
+    if frame.empty:
+        return
     kx, ky = sweep.keys
     _, xorder, xunit = sweep.axis(kx)
     _, yorder, yunit = sweep.axis(ky)
-    unit = str(frame["unit"].iloc[0]) if "unit" in frame.columns else ""
+    unit = sweep.names.unit(metric) or ""
     divisor, shown = (1.0, common.unit_label(unit))
     if unit == "ns":
         divisor, shown = common.latency_scale(frame["mean"].tolist())
@@ -215,8 +229,8 @@ def draw_heatmap(sweep, out_dir, formats, palette, written, metric="wakeup.p99_n
         ax.set_ylabel(f"{ky} ({yunit})")
         ax.set_title(design, color=palette(design), fontweight="bold")
         ax.grid(False)
-    fig.colorbar(image, ax=list(axes[0]), label=f"{common.metric_label(metric)} mean ({shown})")
-    fig.suptitle(f"{common.metric_label(metric)} over {kx} x {ky}: " + ", ".join(designs))
+    fig.colorbar(image, ax=list(axes[0]), label=f"{metric} mean ({shown})")
+    fig.suptitle(f"{metric} over {kx} x {ky}: " + ", ".join(designs))
     common.note(fig, f"source: {sweep.path}")
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", metric)
     common.save(fig, out_dir, f"heatmap_{safe}", formats, written)

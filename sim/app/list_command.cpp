@@ -1,4 +1,5 @@
-// `wakesim list keys|scenarios|workloads`: what can be configured and run.
+// `wakesim list keys|designs|scenarios|workloads|metrics [SCENARIO] [--json]`: what can be configured, run
+// and measured.
 #include <algorithm>
 #include <fstream>
 #include <ostream>
@@ -7,8 +8,10 @@
 
 #include "sim/app/commands.h"
 #include "sim/config/loader.h"
+#include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/metric_registry.h"
 #include "sim/experiment/scenario.h"
 #include "sim/kernel/wakeup_design.h"
 
@@ -79,18 +82,80 @@ int list_workloads(Streams& io) {
   return 0;
 }
 
+// Every metric, histogram and table per scenario (sim/experiment/metric_registry.h).
+int list_metrics(Streams& io, const std::string& scenario, bool json) {
+  const auto groups = experiment::registered_metrics(scenario);
+  if (groups.empty()) {
+    std::vector<std::string> names;
+    for (const auto* s : experiment::all_scenarios()) names.push_back(s->name);
+    std::string known;
+    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    throw engine::UserError(fmt::format("wakesim list metrics: error: '{}' is not a scenario{}; known: {}", scenario,
+                                        config::did_you_mean(scenario, names), known));
+  }
+  if (json) {
+    io.out << experiment::metrics_json(groups);
+    return 0;
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& [name, help, d] = groups[g];
+    io.out << fmt::format("{}{}: {}\n", g == 0 ? "" : "\n", name, help);
+    if (d->empty()) {
+      io.out << "  (declares no metrics)\n";
+      continue;
+    }
+    size_t width = 0;
+    for (const auto& m : d->metrics()) width = std::max(width, m.name.size());
+    io.out << fmt::format("  {:<{}}  {:<8}  {:<8}  {}\n", "METRIC", width, "UNIT", "KIND", "HELP");
+    for (const auto& m : d->metrics()) {
+      std::string where;
+      for (const auto& t : d->tables())
+        for (const auto& c : t.columns)
+          if (m.table_only && c.metric == m.name) where = fmt::format(" (only in {}.csv)", t.name);
+      io.out << fmt::format("  {:<{}}  {:<8}  {:<8}  {}{}\n", m.name, width, m.unit, experiment::to_string(m.kind), m.help,
+                            where);
+    }
+    if (!d->placeholders().empty()) io.out << "  placeholders (one name segment each):\n";
+    for (const auto& p : d->placeholders()) {
+      std::string values;
+      for (const std::string& v : p.values) values += (values.empty() ? "" : ", ") + v;
+      io.out << fmt::format("    {{{}}}: {}; {}\n", p.name, values.empty() ? "any identifier" : values, p.help);
+    }
+    if (!d->histograms().empty()) io.out << "  histograms (histograms/DESIGN/NAME.csv: lower_ns, upper_ns, count):\n";
+    for (const auto& h : d->histograms()) io.out << fmt::format("    {} ({}): {}\n", h.name, h.unit, h.help);
+    for (const auto& t : d->tables()) {
+      std::string columns;
+      for (const auto* list : {&experiment::table_key_columns(), &t.columns})
+        for (const auto& c : *list) columns += (columns.empty() ? "" : ", ") + c.name;
+      io.out << fmt::format("  table {}.csv: {}\n    columns: {}\n", t.name, t.help, columns);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 Action add_list_command(CLI::App& app, Streams& io) {
-  auto what = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("list", "List configuration keys, designs, scenarios or workload presets");
-  cmd->add_option("WHAT", *what, "keys | designs | scenarios | workloads")
+  struct ListOptions {
+    std::string what;
+    std::string scenario;
+    bool json = false;
+  };
+  auto o = std::make_shared<ListOptions>();
+  CLI::App* cmd = app.add_subcommand("list", "List configuration keys, designs, scenarios, workload presets or metrics");
+  cmd->add_option("WHAT", o->what, "keys | designs | scenarios | workloads | metrics")
       ->required()
-      ->check(CLI::IsMember({"keys", "designs", "scenarios", "workloads"}));
-  return [what, &io] {
-    if (*what == "keys") return list_keys(io);
-    if (*what == "designs") return list_designs(io);
-    if (*what == "scenarios") return list_scenarios(io);
+      ->check(CLI::IsMember({"keys", "designs", "scenarios", "workloads", "metrics"}));
+  cmd->add_option("SCENARIO", o->scenario, "metrics: only this scenario's");
+  cmd->add_flag("--json", o->json, "metrics: print them as JSON (the shape of a results directory's metrics.json)");
+  return [o, &io] {
+    if (o->what != "metrics" && (!o->scenario.empty() || o->json))
+      throw engine::UserError(fmt::format("wakesim list {}: error: SCENARIO and --json go with 'list metrics' only", o->what));
+    const std::string& what = o->what;
+    if (what == "metrics") return list_metrics(io, o->scenario, o->json);
+    if (what == "keys") return list_keys(io);
+    if (what == "designs") return list_designs(io);
+    if (what == "scenarios") return list_scenarios(io);
     return list_workloads(io);
   };
 }

@@ -2,7 +2,8 @@
 // a sweep or a capacity study) by running plots/plot_results.py with a Python 3 that has matplotlib and
 // pandas. The scripts are found at $WAKESIM_PLOTS, else the source tree's plots/; the interpreter is
 // $WAKESIM_PYTHON when set (and then only it), else /usr/bin/python3, else python3 on PATH.
-// The script is run directly (posix_spawn, no shell), its output copied to ours.
+// The script is run directly (posix_spawn, no shell), its output copied to ours; it is told this
+// binary's path, to list the metrics of a directory without metrics.json.
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -166,6 +167,10 @@ int execute(const PlotOptions& o, Streams& io) {
         tried.empty() ? "none found" : tried));
   }
   std::vector<std::string> args{python->string(), script.string(), o.dir};
+  // The script reads metric names and units from DIR's metrics.json, else from `wakesim list metrics
+  // --json` of this binary.
+  std::error_code error;
+  if (const fs::path self = fs::read_symlink("/proc/self/exe", error); !error) args.insert(args.end(), {"--wakesim", self.string()});
   if (!o.out.empty()) args.insert(args.end(), {"--out", o.out});
   if (!o.format.empty()) args.insert(args.end(), {"--format", o.format});
   const Spawned run = spawn(args, false);

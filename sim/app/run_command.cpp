@@ -80,7 +80,8 @@ int execute(const RunOptions& o, Streams& io) {
       for (const std::string& w : r.result.warnings)
         io.err << fmt::format("warning: {} replicate {}: {}\n", r.design, r.replicate, w);
     if (!scenario->headline_metrics().empty())
-      io.out << fmt::format("all metrics: {}/summary.json and runs.csv\n", out_dir.string());
+      io.out << fmt::format("all metrics: {}/summary.json and runs.csv (each explained in metrics.json)\n",
+                            out_dir.string());
     io.out << fmt::format("results: {}\n", out_dir.string());
   }
   if (result.failures() == 0) return 0;

@@ -187,7 +187,7 @@ SimulatedCurves simulate_curves(const hw::HostParams& host, const std::vector<ca
       }
       config::validate(config, "calibration");
       const RunResult r = scenario->make()->run(config, todo[i].is_walk ? "walk" : "chase", 1);
-      const std::string metric = todo[i].is_walk ? "ns_per_node" : "ns_per_load";
+      const std::string metric = todo[i].is_walk ? "node_latency.mean" : "load_latency.mean";
       for (const Metric& m : r.metrics)
         if (m.name == metric) simulated[i] = m.value;
     });

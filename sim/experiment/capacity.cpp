@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <mutex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,8 +15,10 @@
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
+#include "sim/experiment/metric_registry.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -25,10 +26,10 @@ namespace {
 using engine::UserError;
 using Json = nlohmann::ordered_json;
 
-// The metric's value in a run, by its name ("wakeup.p99") or its column ("wakeup.p99_ns").
+// The metric's value in a run, by its declared name ("wakeup.p99").
 const Metric* find_metric(const RunResult& r, const std::string& name) {
   for (const Metric& m : r.metrics)
-    if (m.name == name || metric_column(m) == name) return &m;
+    if (m.name == name) return &m;
   return nullptr;
 }
 
@@ -61,13 +62,29 @@ double threshold_in_unit(const Slo& slo, const std::string& unit) {
                               unit.empty() ? "plain numbers" : unit, error));
 }
 
+// Each SLO's metric must be one the scenario declares (metric_registry.h); its unit comes from there,
+// so a threshold in the wrong unit is refused before any run.
+void resolve_slos(const std::string& scenario, std::vector<Slo>& slos) {
+  const ScenarioEntry* entry = find_scenario(scenario);
+  if (entry == nullptr) return;  // the configuration loader has already refused it
+  const MetricDeclarations& declared = entry->make()->metrics();
+  for (Slo& slo : slos) {
+    const MetricDeclaration* m = declared.find_metric(slo.metric);
+    if (m == nullptr)
+      throw UserError(fmt::format("--slo '{}': error: scenario '{}' has no metric '{}'{} (`wakesim list metrics {}` "
+                                  "lists them)", slo.text, scenario, slo.metric, metric_name_hint(declared, slo.metric),
+                                  scenario));
+    slo.unit = m->unit;
+    slo.threshold = threshold_in_unit(slo, m->unit);
+  }
+}
+
 struct Search {
   const Config& base;
   const std::vector<std::string>& base_overrides;
   const std::optional<std::filesystem::path>& config_file;
   const CapacityOptions& options;
-  std::vector<Slo>& slos;  // units filled from the first run (under the mutex)
-  std::mutex& mutex;
+  const std::vector<Slo>& slos;  // units and thresholds resolved (resolve_slos)
   Progress& progress;
 
   // Runs (or extends) a probe of `design` at `value` to `replicates` replicates.
@@ -108,26 +125,12 @@ struct Search {
     }
     for (size_t s = 0; s < slos.size(); ++s) {
       std::vector<double> values;
-      {
-        std::lock_guard lock(mutex);
-        for (const RunRecord& r : runs) {
-          const Metric* m = find_metric(r.result, slos[s].metric);
-          if (m == nullptr) {
-            std::vector<std::string> names;
-            for (const Metric& x : r.result.metrics) names.push_back(x.name);
-            throw UserError(fmt::format("--slo '{}': error: the runs report no metric '{}'{} (the metrics are the "
-                                        "columns of runs.csv)", slos[s].text, slos[s].metric,
-                                        config::did_you_mean(slos[s].metric, names)));
-          }
-          if (slos[s].unit.empty() && !m->unit.empty()) {
-            slos[s].unit = m->unit;
-            slos[s].threshold = threshold_in_unit(slos[s], m->unit);
-          } else if (slos[s].unit.empty()) {
-            slos[s].unit = "-";
-            slos[s].threshold = threshold_in_unit(slos[s], "");
-          }
-          values.push_back(m->value);
-        }
+      for (const RunRecord& r : runs) {
+        const Metric* m = find_metric(r.result, slos[s].metric);
+        if (m == nullptr)  // declared, but not reported with this configuration
+          throw UserError(fmt::format("--slo '{}': error: the runs report no metric '{}' with this configuration "
+                                      "(the metrics are the columns of runs.csv)", slos[s].text, slos[s].metric));
+        values.push_back(m->value);
       }
       SloVerdict& v = probe.slos[s];
       v.ci = stats::mean_ci(values);
@@ -228,7 +231,7 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
     throw UserError("--max-replicates: error: must be at least --replicates");
   const std::vector<std::string> designs = resolve_designs(base);
   std::vector<Slo> slos = options.slos;
-  std::mutex mutex;
+  resolve_slos(base.scenario, slos);
   // A rough total for the progress line: the bisection's probes at the initial replicate count.
   const double span = options.high - options.low;
   const double steps = options.integer ? std::max(1.0, span) : std::max(1.0, span / (options.tolerance > 0 ? options.tolerance : span / 100));
@@ -240,11 +243,12 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
   tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, designs.size(), [&](size_t d) {
-      Search search{base, base_overrides, config_file, options, slos, mutex, progress};
+      Search search{base, base_overrides, config_file, options, slos, progress};
       result.designs[d] = search.run(designs[d]);
     });
   });
   progress.done();
+  result.scenario = base.scenario;
   result.slos = std::move(slos);
   return result;
 }
@@ -305,6 +309,9 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
   doc["designs"] = std::move(designs);
   write_file_atomically(dir / "capacity.json", doc.dump(2) + "\n");
   write_file_atomically(dir / "probes.csv", probes_csv);
+  UsedNames used{result.scenario, {}, {}, {}};
+  for (const Slo& s : result.slos) used.metrics.push_back(s.metric);
+  write_file_atomically(dir / "metrics.json", used_metrics_json({used}));
   Json manifest{{"kind", "capacity"}, {"command_line", command_line}, {"config_source", config_source}};
   add_provenance(manifest, options.jobs, start, std::chrono::system_clock::now());
   write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");

@@ -29,15 +29,15 @@ namespace wakesim::experiment {
 
 struct Slo {
   std::string text;       // as given: "wakeup.p99<=50us"
-  std::string metric;     // the metric name as runs report it: "wakeup.p99"
+  std::string metric;     // the metric's declared name (metric_registry.h): "wakeup.p99"
   std::string op;         // "<=", "<", ">=", ">"
   std::string threshold_text;
   double threshold = 0;   // in the metric's unit (ns for durations, per second for rates)
-  std::string unit;       // filled from the first run
+  std::string unit;       // the metric's declared unit, filled by run_capacity
 };
 
-// Parses "METRIC OP VALUE" (VALUE may carry a unit: 50us, 200k/s, 0.5, 12%). The unit is checked
-// against the metric when the first run reports it. Throws engine::UserError.
+// Parses "METRIC OP VALUE" (VALUE may carry a unit: 50us, 200k/s, 0.5, 12%). run_capacity checks the
+// metric against the scenario's declarations and the value against its unit. Throws engine::UserError.
 Slo parse_slo(const std::string& text);
 
 struct CapacityOptions {
@@ -78,14 +78,16 @@ struct DesignCapacity {
 };
 
 struct CapacityResult {
-  std::vector<Slo> slos;  // with units and thresholds resolved from the runs
+  std::string scenario;
+  std::vector<Slo> slos;  // with units and thresholds resolved from the declarations
   std::vector<DesignCapacity> designs;
 };
 
 CapacityResult run_capacity(const Config& base, const std::vector<std::string>& base_overrides,
                             const std::optional<std::filesystem::path>& config_file, const CapacityOptions& options);
 
-// capacity.json, probes.csv, manifest.json into `dir`; the answer table as text.
+// capacity.json, probes.csv, metrics.json (the SLO metrics' declarations), manifest.json into `dir`;
+// the answer table as text.
 void write_capacity(const std::filesystem::path& dir, const CapacityOptions& options, const CapacityResult& result,
                     const std::string& command_line, const std::string& config_source,
                     std::chrono::system_clock::time_point start);

@@ -8,6 +8,7 @@
 
 #include "sim/engine/simulation.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/kvm_metrics.h"
 #include "sim/experiment/scenario.h"
 #include "sim/hw/machine.h"
 #include "sim/kernel/kvm.h"
@@ -111,6 +112,8 @@ class KvmScenario final : public Scenario {
     for (const kernel::DesignEntry* d : kernel::all_designs()) out.push_back(d->name);
     return out;
   }
+
+  const MetricDeclarations& metrics() const override { return kvm_metrics(); }
 
   std::vector<std::string> headline_metrics() const override {
     return {"wakeup.p50",     "wakeup.p99",       "wakeup.p999",     "wakeup.mean",

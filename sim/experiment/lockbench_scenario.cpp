@@ -9,9 +9,40 @@
 namespace wakesim::experiment {
 namespace {
 
+MetricDeclarations declare() {
+  MetricDeclarations d;
+  d.placeholder("distance",
+                "where a line came from: another thread of the core, a core sharing the LLC, another "
+                "LLC of the socket, the other socket",
+                {hw::to_string(hw::Distance::kSmtSibling), hw::to_string(hw::Distance::kSameLlc),
+                 hw::to_string(hw::Distance::kSameSocket), hw::to_string(hw::Distance::kRemoteSocket)});
+  d.metric("throughput", "/s", MetricKind::kRate, "lock acquisitions, all pCPUs");
+  d.metric("contended_fraction", "fraction", MetricKind::kFraction, "share of acquisitions that found the lock taken");
+  d.latency_summary("wait", "the wait beyond the first attempt (0 when uncontended)");
+  d.metric("hold.mean", "ns", MetricKind::kDuration,
+           "mean hold time, from owning the lock to its release being visible");
+  d.metric("handoff.mean", "ns", MetricKind::kDuration,
+           "mean hand-off of contended acquisitions (release visible -> next owner)");
+  d.metric("handoff.p50", "ns", MetricKind::kDuration, "median hand-off of contended acquisitions");
+  d.metric("handoff.p99", "ns", MetricKind::kDuration, "99th percentile hand-off of contended acquisitions");
+  d.metric("transfers_per_acquisition", "count", MetricKind::kCount,
+           "cache-line transfers between pCPUs per acquisition");
+  d.metric("transfers_per_acquisition.{distance}", "count", MetricKind::kCount,
+           "cache-line transfers from the distance per acquisition");
+  d.metric("irq_off.p99", "ns", MetricKind::kDuration,
+           "99th percentile of the IRQs-off sections (only with lockbench.irqs_off)");
+  d.histogram("wait", "ns", "waits beyond the first attempt");
+  d.histogram("handoff", "ns", "hand-offs of contended acquisitions");
+  return d;
+}
+
 class LockbenchScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override { return {"ticket", "qspinlock"}; }
+  const MetricDeclarations& metrics() const override {
+    static const MetricDeclarations declarations = declare();
+    return declarations;
+  }
 
   RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
     engine::Simulation sim(seed);
@@ -28,7 +59,7 @@ class LockbenchScenario final : public Scenario {
     const double seconds = config.run.duration.seconds();
     const double acquisitions = static_cast<double>(lock.acquisitions());
     r.add("throughput", "/s", acquisitions / seconds);
-    r.add("contended", "fraction", lock.contended_fraction());
+    r.add("contended_fraction", "fraction", lock.contended_fraction());
     r.add_latency_summary("wait", lock.wait());
     r.add("hold.mean", "ns", lock.hold().mean() * 1e-3);
     r.add("handoff.mean", "ns", lock.handoff().mean() * 1e-3);
@@ -37,8 +68,8 @@ class LockbenchScenario final : public Scenario {
     const hw::TransferCounters& t = machine.coherence().counters();
     const double per = acquisitions > 0 ? 1.0 / acquisitions : 0.0;
     r.add("transfers_per_acquisition", "count", static_cast<double>(t.total_transfers()) * per);
-    for (hw::Distance d : {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket,
-                           hw::Distance::kRemoteSocket})
+    for (hw::Distance d :
+         {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket, hw::Distance::kRemoteSocket})
       r.add(std::string("transfers_per_acquisition.") + hw::to_string(d), "count",
             static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per);
     stats::LatencyHistogram irq_off;

@@ -7,9 +7,26 @@
 namespace wakesim::experiment {
 namespace {
 
+MetricDeclarations declare() {
+  MetricDeclarations d;
+  d.metric("throughput", "/s", MetricKind::kRate, "customers served");
+  d.metric("utilization", "fraction", MetricKind::kFraction, "mean share of the servers busy");
+  d.metric("number_in_system.mean", "count", MetricKind::kCount,
+           "time-average number of customers waiting or in service");
+  d.latency_summary("wait", "the time a customer waits before service");
+  d.latency_summary("response", "the time from arrival to the end of service");
+  d.histogram("wait", "ns", "waiting times before service");
+  d.histogram("response", "ns", "response times (wait plus service)");
+  return d;
+}
+
 class QueueScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override { return {"fifo"}; }
+  const MetricDeclarations& metrics() const override {
+    static const MetricDeclarations declarations = declare();
+    return declarations;
+  }
 
   RunResult run(const Config& config, const std::string&, uint64_t seed) const override {
     engine::Simulation sim(seed);

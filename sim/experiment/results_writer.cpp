@@ -1,16 +1,18 @@
 #include "sim/experiment/results_writer.h"
 
-
 #include <sys/resource.h>
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/config/loader.h"
 #include "sim/experiment/atomic_file.h"
+#include "sim/experiment/metric_registry.h"
 #include "sim/experiment/provenance.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
 
 namespace wakesim::experiment {
@@ -33,10 +35,17 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string metric_column(const Metric& m) {
-  if (m.unit == "ns") return m.name + "_ns";
-  if (m.unit == "/s") return m.name + "_per_s";
-  return m.name;
+std::string used_metrics_json(const std::vector<UsedNames>& used) {
+  std::vector<MetricDeclarations> subsets;
+  subsets.reserve(used.size());
+  std::vector<ScenarioMetrics> groups;
+  for (const UsedNames& u : used) {
+    const ScenarioEntry* entry = find_scenario(u.scenario);
+    if (entry == nullptr) continue;
+    subsets.push_back(used_declarations(entry->make()->metrics(), u.metrics, u.histograms, u.tables));
+    groups.push_back(ScenarioMetrics{u.scenario, entry->help, &subsets.back()});
+  }
+  return metrics_json(groups);
 }
 
 std::string summary_json(const Config& config, const ExperimentResult& result) {
@@ -57,7 +66,7 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
       run["error"] = r.error;
     } else {
       Json metrics;
-      for (const Metric& m : r.result.metrics) metrics[metric_column(m)] = number(m.value);
+      for (const Metric& m : r.result.metrics) metrics[m.name] = number(m.value);
       run["metrics"] = std::move(metrics);
       run["events"] = r.result.events;
       if (!r.result.warnings.empty()) run["warnings"] = r.result.warnings;
@@ -98,14 +107,14 @@ std::string runs_csv(const ExperimentResult& result) {
   std::map<std::string, bool> seen;
   for (const RunRecord& r : result.runs)
     for (const Metric& m : r.result.metrics)
-      if (!seen[metric_column(m)]) seen[metric_column(m)] = true, columns.push_back(metric_column(m));
+      if (!seen[m.name]) seen[m.name] = true, columns.push_back(m.name);
   std::string out = "design,replicate,seed,error,events";
   for (const std::string& c : columns) out += "," + csv_field(c);
   out += "\n";
   for (const RunRecord& r : result.runs) {
     out += fmt::format("{},{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error), r.result.events);
     std::map<std::string, double> values;
-    for (const Metric& m : r.result.metrics) values[metric_column(m)] = m.value;
+    for (const Metric& m : r.result.metrics) values[m.name] = m.value;
     for (const std::string& c : columns) {
       auto it = values.find(c);
       out += it == values.end() ? "," : fmt::format(",{}", it->second);
@@ -126,6 +135,11 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
   write_file_atomically(dir / "summary.json", summary_json(config, result));
   write_file_atomically(dir / "runs.csv", runs_csv(result));
 
+  UsedNames used{config.scenario, {}, {}, {}};
+  std::set<std::string> seen_metrics, seen_histograms;
+  for (const RunRecord& r : result.runs)
+    for (const Metric& m : r.result.metrics)
+      if (seen_metrics.insert(m.name).second) used.metrics.push_back(m.name);
   for (const std::string& design : result.designs) {
     std::map<std::string, stats::LatencyHistogram> merged;
     std::vector<std::string> order;
@@ -137,6 +151,7 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
       }
     }
     for (const std::string& name : order) {
+      if (seen_histograms.insert(name).second) used.histograms.push_back(name);
       std::string csv = "lower_ns,upper_ns,count\n";
       for (const auto& b : merged[name].buckets())
         csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) * 1e-3, static_cast<double>(b.upper_ps + 1) * 1e-3,
@@ -163,7 +178,11 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
       }
     }
   }
-  for (const auto& [name, csv] : tables) write_file_atomically(dir / (name + ".csv"), csv);
+  for (const auto& [name, csv] : tables) {
+    write_file_atomically(dir / (name + ".csv"), csv);
+    used.tables.push_back(name);
+  }
+  write_file_atomically(dir / "metrics.json", used_metrics_json({used}));
 }
 
 namespace {

@@ -2,10 +2,13 @@
 //   config.toml     the resolved configuration: `wakesim run DIR/config.toml` repeats the run
 //   manifest.json   resolved config, seed, designs, version and git revision, host, start/end time
 //   summary.json    one record per design x replicate, plus per-design aggregates with 95% CIs
-//   runs.csv        tidy: one row per design x replicate, one column per metric (name_unit)
+//   runs.csv        tidy: one row per design x replicate, one column per metric
 //   histograms/DESIGN/NAME.csv   latency histograms merged over replicates: lower_ns,upper_ns,count
 //   TABLE.csv       tables the scenario produces (irq_off.csv per pCPU, locks.csv lockstat-style), with
 //                   design and replicate columns
+//   metrics.json    the declarations (metric_registry.h) of every metric, histogram and table above:
+//                   name, unit, kind, help. Every file names a metric exactly as it is declared; units
+//                   are in metrics.json and in the unit columns, never in a name.
 //   summary.json also holds paired differences against the reference design (CRN) and run warnings
 //   timings.csv     wall-clock seconds, events/s and the process's peak memory per run (the files that
 //                   differ between identical runs are this and manifest.json's host and times; the
@@ -15,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/runner.h"
@@ -41,9 +45,15 @@ void write_results(const std::filesystem::path& dir, const Config& config, const
 // writes for each of its points.
 void write_run_files(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result);
 
-// CSV and JSON column of a metric: its name with the unit where one is needed to read the number
-// ("wakeup.p99_ns", "wakeups_per_s").
-std::string metric_column(const Metric& metric);
+// The names a results directory uses, per scenario, for its metrics.json.
+struct UsedNames {
+  std::string scenario;
+  std::vector<std::string> metrics;
+  std::vector<std::string> histograms;
+  std::vector<std::string> tables;
+};
+// metrics.json: the scenarios' declarations of these names, in the shape of `wakesim list metrics --json`.
+std::string used_metrics_json(const std::vector<UsedNames>& used);
 // A CSV field, quoted when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string& text);
 

@@ -12,6 +12,11 @@ std::map<std::string, ScenarioEntry>& registry() {
 }
 }  // namespace
 
+const MetricDeclarations& Scenario::metrics() const {
+  static const MetricDeclarations none;
+  return none;
+}
+
 void register_scenario(ScenarioEntry entry) {
   const std::string name = entry.name;
   registry().emplace(name, std::move(entry));

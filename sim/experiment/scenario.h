@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/experiment/metric_registry.h"
 #include "sim/experiment/run_result.h"
 
 namespace wakesim::experiment {
@@ -25,6 +26,10 @@ class Scenario {
   virtual RunResult run(const Config& config, const std::string& design, uint64_t seed) const = 0;
   // The metrics the terminal table shows, in order (empty: all of them).
   virtual std::vector<std::string> headline_metrics() const { return {}; }
+  // Every metric, histogram and table run() reports (metric_registry.h). The reference must stay valid
+  // after the scenario is destroyed: return a function-local static. The default declares nothing, so
+  // the registry test fails until a scenario declares what it writes.
+  virtual const MetricDeclarations& metrics() const;
   // Every name run() accepts, including test-only designs (designs() lists those "all" means).
   virtual std::vector<std::string> known_designs(const Config& config) const { return designs(config); }
 };

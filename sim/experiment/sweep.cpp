@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -214,6 +215,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     bool present = false, failed = false, missing = false, internal = false;
     size_t runs = 0, failed_runs = 0;
     std::vector<std::string> failure_lines, metric_columns, headline;
+    std::string scenario;  // empty when the point's configuration was rejected
     std::string aggregate_rows, failure_rows, timing_rows;
     std::vector<RunRow> run_table;
     Json values, runs_json = Json::array(), aggregates = Json::array(), paired = Json::array();
@@ -258,10 +260,9 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
                                csv_field(r.error), r.result.events);
       Json metrics = Json::object();
       for (const Metric& m : r.result.metrics) {
-        const std::string column = metric_column(m);
-        if (seen.insert(column).second) po.metric_columns.push_back(column);
-        row.values[column] = m.value;
-        metrics[column] = number_json(m.value);
+        if (seen.insert(m.name).second) po.metric_columns.push_back(m.name);
+        row.values[m.name] = m.value;
+        metrics[m.name] = number_json(m.value);
       }
       po.run_table.push_back(std::move(row));
       Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
@@ -272,8 +273,10 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     const std::vector<MetricSummary> summaries = summarize(result);
     std::optional<Config> config;
     if (!p.config_toml.empty()) config = config_from_toml(p.config_toml, meta.replicates);
-    if (config)
+    if (config) {
+      po.scenario = config->scenario;
       if (const ScenarioEntry* e = find_scenario(config->scenario)) po.headline = e->make()->headline_metrics();
+    }
     if (po.headline.size() > 2) po.headline.resize(2);
     std::string label;
     for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
@@ -286,9 +289,8 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       po.table_row.push_back(cell.empty() ? "failed" : cell);
     }
     for (const MetricSummary& s : summaries) {
-      Metric m{s.metric, s.unit, 0};
       po.aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, key_cells(p), csv_field(s.design),
-                                       csv_field(metric_column(m)), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
+                                       csv_field(s.metric), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
       po.aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
                                    {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
                                    {"ci95_high", number_json(s.ci.hi)}});
@@ -313,6 +315,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
 
   std::vector<std::string> metric_columns;
   std::set<std::string> seen_columns;
+  std::vector<UsedNames> used;  // per scenario, for metrics.json
   std::string aggregate_rows, failure_rows, timing_rows;
   std::vector<RunRow> run_table;
   Json summary_runs = Json::array(), summary_aggregates = Json::array(), summary_paired = Json::array();
@@ -342,6 +345,11 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     aggregate_rows += po.aggregate_rows;
     for (const std::string& c : po.metric_columns)
       if (seen_columns.insert(c).second) metric_columns.push_back(c);
+    if (!po.scenario.empty()) {
+      auto u = std::find_if(used.begin(), used.end(), [&](const UsedNames& x) { return x.scenario == po.scenario; });
+      if (u == used.end()) u = used.insert(used.end(), UsedNames{po.scenario, {}, {}, {}});
+      u->metrics.insert(u->metrics.end(), po.metric_columns.begin(), po.metric_columns.end());
+    }
     for (RunRow& r : po.run_table) run_table.push_back(std::move(r));
     for (Json& j : po.runs_json) summary_runs.push_back(std::move(j));
     for (Json& j : po.aggregates) summary_aggregates.push_back(std::move(j));
@@ -385,6 +393,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   write_file_atomically(out / "aggregates.csv",
                         "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + aggregate_rows);
   write_file_atomically(out / "failures.csv", "point" + key_heads + ",design,replicate,error\n" + failure_rows);
+  write_file_atomically(out / "metrics.json", used_metrics_json(used));
 
   Json summary = meta_json(meta);
   summary.erase("numeric_keys");

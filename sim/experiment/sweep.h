@@ -8,11 +8,12 @@
 //   points/pNNNN/{config.toml,summary.json,runs.csv,histograms/,locks.csv,...}
 //                         the point as an ordinary results directory (results_writer.h)
 //   runs.csv              tidy: point, the swept keys (and KEY#value: their plain numbers), design,
-//                         replicate, seed, error, events, one column per metric
+//                         replicate, seed, error, events, one column per metric (named as declared)
 //   aggregates.csv        point, swept keys, design, metric, unit, n, mean, ci95_low, ci95_high
 //   summary.json          kind "sweep": every run's metrics, per-point aggregates with 95% CIs, paired
 //                         differences against the reference design, failed and missing points
 //   failures.csv          point, swept keys, design, replicate, error
+//   metrics.json          the declarations of the metrics these files name (metric_registry.h)
 //   manifest.json, timings.csv   provenance and wall-clock figures (the only files that differ
 //                         between identical sweeps, with the rR.timing files)
 // Everything else is a function of the stored runs alone, so a sweep run whole, resumed after an

@@ -5,6 +5,7 @@ the designs, the series and the axes with their units. Run by ctest with Debian'
 
   WAKESIM_BINARY=build/x/wakesim WAKESIM_SOURCE_DIR=. /usr/bin/python3 test/plots/test_plots.py [TestClass]
 """
+import json
 import os
 import re
 import shutil
@@ -144,17 +145,38 @@ class SingleRunTest(unittest.TestCase, FigureChecks):
         assert_colours(svg, DESIGNS)
 
     def test_decomposition(self):
+        # The components in path order and the path mixture, named as the run's metrics.json declares them.
+        with open(os.path.join(self.dir, "metrics.json"), encoding="utf-8") as f:
+            declared = json.load(f)["scenarios"][0]
+        values = {p["name"]: p["values"] for p in declared["placeholders"]}
+        self.assertIn("idle_exit", values["component"])
         svg = self.figure("decomposition")
-        assert_svg_has(svg, DESIGNS + ["notification", "handler_lock", "walk_position", "wake", "runqueue_delay",
-                                       "sched_in_lock", "vm_entry", re.compile(r"mean time per wakeup \((ns|µs|ms)\)")])
+        assert_svg_has(svg, DESIGNS + values["component"] + values["path"][:3] + [
+            re.compile(r"mean time per wakeup \((ns|µs|ms)\)"), "wakeup_vector path, by component",
+            "share of wakeups (fraction)"])
         assert_colours(svg, DESIGNS)
+
+    def test_every_key_is_declared_in_metrics_json(self):
+        with open(os.path.join(self.dir, "metrics.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        from wakesim_plots import registry
+        names = registry.Registry(doc, "metrics.json")
+        with open(os.path.join(self.dir, "runs.csv"), encoding="utf-8") as f:
+            header = f.readline().strip().split(",")
+        self.assertEqual(header[:5], ["design", "replicate", "seed", "error", "events"])
+        for column in header[5:]:
+            self.assertIsNotNone(names.metric(column), column)
+            self.assertFalse(column.endswith("_ns"), column)
+        self.assertEqual(names.unit("wakeup.p99"), "ns")
+        self.assertEqual(names.unit("lock.rq.wait.p99"), "ns")
+        self.assertEqual(names.unit("wakeups"), "/s")
 
     def test_locks(self):
         # Runs write lock wait/hold histograms: one CCDF panel per class, titled with the real class name.
         with open(os.path.join(self.dir, "locks.csv"), encoding="utf-8") as f:
             classes = {line.split(",")[2] for line in f.read().splitlines()[1:]}
         self.assertIn("wakeup_vcpus_on_cpu_lock_in", classes)
-        self.assertIn("rq->__lock", classes)
+        self.assertIn("rq", classes)  # the class key, as in metric and histogram names
         for kind in ("wait", "hold"):
             svg = self.figure(f"lock_{kind}")
             assert_svg_has(svg, [f"{d} (n=" for d in DESIGNS] + [f"lock {c}" for c in sorted(classes)]
@@ -224,7 +246,7 @@ class SweepOneKeyTest(unittest.TestCase, FigureChecks):
 
 
 class SweepTwoKeysTest(unittest.TestCase, FigureChecks):
-    """fixtures/sweep2: two swept keys (a heatmap), a user-added design, metric names with unit suffixes."""
+    """fixtures/sweep2: two swept keys (a heatmap) and a user-added design."""
 
     @classmethod
     def setUpClass(cls):
@@ -238,13 +260,26 @@ class SweepTwoKeysTest(unittest.TestCase, FigureChecks):
 
     def test_figures(self):
         self.assert_figures(self.proc.stdout, ["percentiles_vs_vms.count", "throughput_vs_vms.count",
-                                               "heatmap_wakeup.p99_ns"])
+                                               "heatmap_wakeup.p99"])
 
     def test_heatmap(self):
-        svg = self.figure("heatmap_wakeup.p99_ns")
+        svg = self.figure("heatmap_wakeup.p99")
         assert_svg_has(svg, DESIGNS + ["my-design", "vms.count (count)", "vms.device_arrivals (per second)",
                                        "poisson(1k/s)", "poisson(4k/s)", "wakeup.p99 mean (µs)"])
         assert_colours(svg, DESIGNS + ["my-design"])
+
+    def test_heatmap_metric_is_checked_against_the_registry(self):
+        out = os.path.join(self.tmp, "other")
+        proc = run([sys.executable, SCRIPT, os.path.join(FIXTURES, "sweep2"), "--out", out, "--format", "svg",
+                    "--metric", "wakeup.p50"], check_rc=0)
+        self.assertIn(os.path.join(out, "heatmap_wakeup.p50.svg"), proc.stdout.split())
+        proc = run([sys.executable, SCRIPT, os.path.join(FIXTURES, "sweep2"), "--out", out, "--metric", "wakeup.p99_ns"])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("no longer carry their unit: use 'wakeup.p99', which is in ns", proc.stderr)
+        proc = run([sys.executable, SCRIPT, os.path.join(FIXTURES, "sweep2"), "--out", out, "--metric", "wakeup.p9"])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("did you mean 'wakeup.p99'?", proc.stderr)
+        self.assertNotIn("Traceback", proc.stderr)
 
     def test_lines_per_second_key_value(self):
         svg = self.figure("percentiles_vs_vms.count")
@@ -302,6 +337,29 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn("error:", proc.stderr)
         self.assertNotIn("Traceback", proc.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "figures")))
+
+    def test_old_unit_suffixed_names_are_a_clear_error(self):
+        copy = os.path.join(self.tmp, "old")
+        shutil.copytree(os.path.join(FIXTURES, "sweep2"), copy)
+        path = os.path.join(copy, "aggregates.csv")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(",wakeup.p99,", ",wakeup.p99_ns,"))
+        proc = run([BINARY, "plot", copy])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("metric 'wakeup.p99_ns' has the unit in its name", proc.stderr)
+        self.assertNotIn("Traceback", proc.stderr)
+
+    def test_without_metrics_json_the_names_come_from_wakesim(self):
+        # `wakesim plot` gives the script itself, whose `list metrics --json` declares the names.
+        copy = os.path.join(self.tmp, "bare")
+        shutil.copytree(os.path.join(FIXTURES, "sweep2"), copy, ignore=shutil.ignore_patterns("metrics.json"))
+        proc = run([BINARY, "plot", copy, "--format", "svg"], check_rc=0)
+        self.assertIn(os.path.join(copy, "figures", "heatmap_wakeup.p99.svg"), proc.stdout.split())
+        proc = run([sys.executable, SCRIPT, copy, "--format", "svg"])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("no metrics.json", proc.stderr)
 
     def test_malformed_csv_is_a_clear_error(self):
         os.makedirs(os.path.join(self.tmp, "histograms", "single-lock"))

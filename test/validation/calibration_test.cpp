@@ -60,8 +60,8 @@ double simulated_walk_ns(const hw::HostParams& host, uint64_t pollution, int nod
   config.memory.pollution = engine::Bytes{pollution};
   const experiment::RunResult r = experiment::find_scenario("memory")->make()->run(config, "walk", 1);
   for (const experiment::Metric& m : r.metrics)
-    if (m.name == "ns_per_node") return m.value;
-  ADD_FAILURE() << "no ns_per_node";
+    if (m.name == "node_latency.mean") return m.value;
+  ADD_FAILURE() << "no node_latency.mean";
   return 0;
 }
 

@@ -27,8 +27,8 @@ double chase_ns(const std::vector<std::string>& overrides) {
   const experiment::ExperimentResult result = experiment::run_experiment(config, 0);
   EXPECT_EQ(result.failures(), 0u);
   for (const auto& s : experiment::summarize(result))
-    if (s.metric == "ns_per_load") return s.ci.mean;
-  ADD_FAILURE() << "no ns_per_load";
+    if (s.metric == "load_latency.mean") return s.ci.mean;
+  ADD_FAILURE() << "no load_latency.mean";
   return 0;
 }
 

@@ -169,7 +169,7 @@ TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
       << runs.substr(0, 200);
   EXPECT_NE(runs.find("\n3,exp(8us),2,8000,fifo,1,"), std::string::npos);
   const std::string aggregates = slurp(dir / "j1" / "aggregates.csv");
-  EXPECT_NE(aggregates.find("\n2,exp(8us),1,8000,fifo,wait.mean_ns,ns,2,"), std::string::npos);
+  EXPECT_NE(aggregates.find("\n2,exp(8us),1,8000,fifo,wait.mean,ns,2,"), std::string::npos);
   // Each point is an ordinary results directory too.
   EXPECT_TRUE(fs::exists(dir / "j1" / "points" / "p0003" / "histograms" / "fifo" / "wait.csv"));
 }
