@@ -52,6 +52,9 @@ case "${1:-}" in
     echo "design comparison: $out"
     echo "  tables:  $out/aggregates.csv (mean and 95% CI per load, design and metric), $out/runs.csv"
     echo "  figures: $out/figures/ (percentiles and throughput vs load; CCDF, decomposition, locks at the highest load)"
+    echo
+    # The verdicts last: every design against the reference at every load, Holm-corrected.
+    cat "$out/verdicts.txt"
     ;;
   test)
     cmake --workflow --preset dev

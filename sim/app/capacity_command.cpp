@@ -1,6 +1,6 @@
 // `wakesim capacity [CONFIG] --vary KEY --range LO:HI --slo 'METRIC<=VALUE'... [--design NAME|all]
 //                   [--format TEXT] [--tolerance X] [--replicates R] [--max-replicates M] [--set K=V]...
-//                   [--jobs N] [--out DIR]`   (sim/experiment/capacity.h)
+//                   [--reference DESIGN] [--jobs N] [--out DIR]`   (sim/experiment/capacity.h)
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +12,8 @@
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/capacity.h"
+#include "sim/experiment/runner.h"
+#include "sim/experiment/summary.h"
 
 namespace wakesim::app {
 namespace {
@@ -29,6 +31,7 @@ struct CapacityCommandOptions {
   int max_replicates = 12;
   int jobs = 0;
   std::string out;
+  std::string reference;
   bool quiet = false;
 };
 
@@ -74,6 +77,9 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
   cmd->add_option("--set", o->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
   cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
   cmd->add_option("--out", o->out, "results directory (default: results/capacity-<time>/)")->type_name("DIR");
+  cmd->add_option("--reference", o->reference,
+                  "the design the others are compared with (default: single-lock when it runs, else the first)")
+      ->type_name("DESIGN");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   return [o, &io] {
     using namespace experiment;
@@ -111,6 +117,8 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
       overrides.push_back("run.designs=[" + list + "]");
       loaded.config.run.designs = o->designs;
     }
+    options.reference = o->reference;
+    if (!o->reference.empty()) reference_design(resolve_designs(loaded.config), o->reference);  // before any run
     const CapacityResult result = run_capacity(loaded.config, overrides, file, options);
     const std::filesystem::path out = o->out.empty() ? timestamped_results_dir("capacity") : std::filesystem::path(o->out);
     write_capacity(out, options, result, io.command_line, loaded.source, start);

@@ -28,6 +28,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const Action plot = add_plot_command(app, io);
   const Action lockdep = add_lockdep_command(app, io);
   const Action calibrate = add_calibrate_command(app, io);
+  const Action compare = add_compare_command(app, io);
 
   try {
     app.parse(argc, argv);
@@ -61,6 +62,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (sub->get_name() == "plot") return plot();
       if (sub->get_name() == "lockdep") return lockdep();
       if (sub->get_name() == "calibrate") return calibrate();
+      if (sub->get_name() == "compare") return compare();
     }
     return 2;
   } catch (const engine::UserError& e) {

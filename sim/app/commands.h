@@ -29,6 +29,7 @@ Action add_capacity_command(CLI::App& app, Streams& io);
 Action add_plot_command(CLI::App& app, Streams& io);
 Action add_lockdep_command(CLI::App& app, Streams& io);
 Action add_calibrate_command(CLI::App& app, Streams& io);
+Action add_compare_command(CLI::App& app, Streams& io);
 
 // Where the shipped workload presets live: $WAKESIM_WORKLOADS, else the source tree's workloads/.
 std::filesystem::path workloads_dir();

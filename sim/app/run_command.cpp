@@ -1,5 +1,7 @@
 // `wakesim run [CONFIG] [--design NAME|all]... [--set KEY=VALUE]... [--seed N] [--replicates R]
-//               [--jobs N] [--out DIR] [--json]`
+//               [--reference DESIGN] [--jobs N] [--out DIR] [--json]`
+// After the table of means it prints the verdicts: every design against the reference design on the
+// headline metrics (sim/experiment/verdict.h).
 #include <chrono>
 #include <ctime>
 #include <ostream>
@@ -14,6 +16,7 @@
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
+#include "sim/experiment/verdict.h"
 
 namespace wakesim::app {
 namespace {
@@ -26,6 +29,7 @@ struct RunOptions {
   std::optional<int> replicates;
   int jobs = 0;
   std::string out;
+  std::string reference;
   bool json = false;
 };
 
@@ -41,14 +45,17 @@ int execute(const RunOptions& o, Streams& io) {
   if (!o.designs.empty()) loaded.config.run.designs = o.designs;
   Config& config = loaded.config;
 
+  // A bad --reference is refused before any run.
+  if (!o.reference.empty()) reference_design(resolve_designs(config), o.reference);
   const ExperimentResult result = run_experiment(config, o.jobs);
+  const std::string reference = reference_design(result.designs, o.reference);
   const auto end = std::chrono::system_clock::now();
   const std::filesystem::path out_dir =
       o.out.empty() ? timestamped_results_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
-  write_results(out_dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs});
+  write_results(out_dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs, reference});
 
   if (o.json) {
-    io.out << summary_json(config, result);
+    io.out << summary_json(config, result, reference);
   } else {
     io.out << fmt::format("scenario '{}' ({}); {} replicate{} x {} measured after {} warm-up; seed {}\n\n",
                           config.scenario, loaded.source, config.run.replicates, config.run.replicates == 1 ? "" : "s",
@@ -67,13 +74,12 @@ int execute(const RunOptions& o, Streams& io) {
       wall += w;
       per_design += fmt::format("{}{} {:.2f}M", per_design.empty() ? "" : ", ", d, w > 0 ? e / w / 1e6 : 0.0);
     }
-    const std::string reference = reference_design(result.designs);
-    if (result.designs.size() > 1 && config.run.replicates > 1) {
-      std::vector<std::string> others;
-      for (const std::string& d : result.designs)
-        if (d != reference) others.push_back(d);
-      io.out << fmt::format("\ndifference from {} (paired over replicates, mean ±95% CI):\n", reference);
-      io.out << format_table(paired_differences(result, reference), others, scenario->headline_metrics());
+    if (result.designs.size() > 1) {
+      const VerdictTable verdicts = run_verdicts(result, reference, scenario->headline_metrics());
+      io.out << fmt::format("\nverdicts against {} ({}):\n", reference, verdict_method_line(verdicts));
+      io.out << format_verdicts_by_metric(verdicts);
+      io.out << verdict_legend(verdicts);
+      if (config.run.replicates < 2) io.out << "(one replicate: no verdict is possible; add --replicates 3 or more)\n";
     }
     io.out << fmt::format("\nevents/s per core: {} ({} events in {:.2f} s of run time)\n", per_design, events, wall);
     for (const RunRecord& r : result.runs)
@@ -106,6 +112,9 @@ Action add_run_command(CLI::App& app, Streams& io) {
   cmd->add_option("--replicates", options->replicates, "independent replicates per design (run.replicates)");
   cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it");
   cmd->add_option("--out", options->out, "results directory (default: results/<config>-<time>/)")->type_name("DIR");
+  cmd->add_option("--reference", options->reference,
+                  "the design the others are compared with (default: single-lock when it runs, else the first)")
+      ->type_name("DESIGN");
   cmd->add_flag("--json", options->json, "print summary.json instead of the table");
   return [options, &io] { return execute(*options, io); };
 }

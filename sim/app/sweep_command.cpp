@@ -1,5 +1,7 @@
-// `wakesim sweep SWEEP.toml [--jobs N] [--shard K/N] [--resume] [--retry-failed] [--replicates R] [--out DIR]`
-// and `wakesim merge --out DIR SHARD_DIR...` (sim/experiment/sweep.h).
+// `wakesim sweep SWEEP.toml [--jobs N] [--shard K/N] [--resume] [--retry-failed] [--replicates R]
+//                [--reference DESIGN] [--out DIR]`
+// and `wakesim merge --out DIR [--reference DESIGN] SHARD_DIR...` (sim/experiment/sweep.h). Both end
+// with the verdict table: per point, every design against the reference (sim/experiment/verdict.h).
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +26,7 @@ struct SweepCommandOptions {
   bool retry_failed = false;
   std::optional<int> replicates;
   std::string out;
+  std::string reference;
   bool quiet = false;
 };
 
@@ -36,6 +39,7 @@ std::filesystem::path resolve_base(const std::string& base, const std::filesyste
 int report(const experiment::SweepOutcome& o, Streams& io, const std::string& what) {
   io.out << fmt::format("{}: {} point{}, {} run{}", what, o.points, o.points == 1 ? "" : "s", o.runs, o.runs == 1 ? "" : "s");
   if (what == "sweep") io.out << fmt::format(" ({} run now, {} already stored)", o.runs_executed, o.runs_reused);
+  if (o.skipped_points > 0) io.out << fmt::format("; {} skipped by the constraint", o.skipped_points);
   if (o.failed_runs > 0) io.out << fmt::format("; {} of {} points failed ({} runs)", o.failed_points, o.points, o.failed_runs);
   io.out << "\n";
   if (!o.table.empty()) io.out << "\n" << o.table << "\n";
@@ -47,6 +51,7 @@ int report(const experiment::SweepOutcome& o, Streams& io, const std::string& wh
     io.err << fmt::format("warning: {} point{} missing (a shard not merged, or not run yet)\n", o.missing_points,
                           o.missing_points == 1 ? " is" : "s are");
   io.out << fmt::format("results: {} (runs.csv, aggregates.csv, summary.json, points/)\n", o.out.string());
+  if (!o.verdicts.empty()) io.out << "\n" << o.verdicts;
   if (o.failed_runs > 0) return o.internal_failure ? 1 : 2;
   return o.missing_points > 0 ? 2 : 0;
 }
@@ -64,6 +69,9 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
   cmd->add_option("--replicates", o->replicates, "replicates per point and design (overrides the spec; more "
                                                  "replicates on a finished sweep run only the new ones)");
   cmd->add_option("--out", o->out, "results directory (default: results/<spec>-<time>/)")->type_name("DIR");
+  cmd->add_option("--reference", o->reference,
+                  "the design the others are compared with (default: single-lock when it runs, else the first)")
+      ->type_name("DESIGN");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   return [o, &io] {
     // A path, or the name of a shipped spec in workloads/sweeps/ ("default_load").
@@ -88,6 +96,7 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     options.progress = o->quiet ? nullptr : &io.err;
     options.progress_terminal = ::isatty(STDERR_FILENO) != 0;
     options.command_line = io.command_line;
+    options.reference = o->reference;
     return report(experiment::run_sweep(spec, options), io, "sweep");
   };
 }
@@ -96,14 +105,16 @@ Action add_merge_command(CLI::App& app, Streams& io) {
   struct MergeOptions {
     std::vector<std::string> shards;
     std::string out;
+    std::string reference;
   };
   auto o = std::make_shared<MergeOptions>();
   CLI::App* cmd = app.add_subcommand("merge", "Join the shard directories of one sweep into one results directory");
   cmd->add_option("SHARD_DIR", o->shards, "directories written by 'wakesim sweep --shard K/N'")->required();
   cmd->add_option("--out", o->out, "the merged results directory")->required()->type_name("DIR");
+  cmd->add_option("--reference", o->reference, "the design the others are compared with")->type_name("DESIGN");
   return [o, &io] {
     std::vector<std::filesystem::path> dirs(o->shards.begin(), o->shards.end());
-    return report(experiment::merge_sweeps(dirs, o->out, io.command_line), io, "merged");
+    return report(experiment::merge_sweeps(dirs, o->out, io.command_line, o->reference), io, "merged");
   };
 }
 

@@ -77,7 +77,7 @@ Problem assign_preset(const FieldInfo& field, void* object, Value value, const s
 
 void apply_table(const SectionInfo& root, const SectionInfo& section, void* object, const toml::table& table,
                  const std::string& prefix, const std::string& source, Keys keys, Problems& problems,
-                 FilePresets file_presets = FilePresets::kAllowed) {
+                 FilePresets file_presets = FilePresets::kAllowed, KeyOrigins* origins = nullptr) {
   // With Keys::kAll, presets of this table are still applied before its other keys.
   if (keys == Keys::kAll) {
     for (const auto& [raw_key, node] : table) {
@@ -96,7 +96,7 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
     if (const SectionInfo::Child* child = section.find_child(key)) {
       if (const toml::table* sub = node.as_table())
         apply_table(root, *child->section, child->access(object), *sub, dotted + ".", source, keys, problems,
-                    file_presets);
+                    file_presets, origins);
       else if (keys != Keys::kPresetsOnly)
         problems.add(source, at, dotted, fmt::format("is a section; write it as [{}] with keys inside", dotted));
       continue;
@@ -117,10 +117,12 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
     const Problem p = field->applied_first ? assign_preset(*field, object, value, source, file_presets)
                                            : field->assign(object, value);
     if (p) problems.add(source, node.source(), dotted, *p);
+    else if (origins != nullptr) origins->push_back(KeyOrigin{dotted, where(source, at), value});
   }
 }
 
-void apply_parsed(const SectionInfo& root, void* object, std::string_view text, const std::string& source, Keys keys) {
+void apply_parsed(const SectionInfo& root, void* object, std::string_view text, const std::string& source, Keys keys,
+                  KeyOrigins* origins) {
   toml::table table;
   try {
     table = toml::parse(text, source);
@@ -128,7 +130,7 @@ void apply_parsed(const SectionInfo& root, void* object, std::string_view text, 
     throw UserError(fmt::format("{}: error: {}", where(source, error.source()), error.description()));
   }
   Problems problems;
-  apply_table(root, root, object, table, "", source, keys, problems);
+  apply_table(root, root, object, table, "", source, keys, problems, FilePresets::kAllowed, origins);
   problems.throw_if_any();
 }
 
@@ -142,12 +144,13 @@ void emit(const SectionInfo& section, const void* object, const std::string& pre
 
 }  // namespace
 
-void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys) {
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys,
+                KeyOrigins* origins) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: error: cannot open the configuration file", file.string()));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  apply_parsed(root, object, buffer.str(), file.string(), keys);
+  apply_parsed(root, object, buffer.str(), file.string(), keys, origins);
 }
 
 Problem apply_file_table(const SectionInfo& section, void* object, const std::filesystem::path& file,
@@ -189,11 +192,12 @@ Problem apply_file_table(const SectionInfo& section, void* object, const std::fi
 }
 
 void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,
-                Keys keys) {
-  apply_parsed(root, object, toml_text, source_name, keys);
+                Keys keys, KeyOrigins* origins) {
+  apply_parsed(root, object, toml_text, source_name, keys, origins);
 }
 
-void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys) {
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys,
+                    KeyOrigins* origins) {
   const std::string source = fmt::format("--set {}", assignment);
   const size_t eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0)
@@ -235,6 +239,7 @@ void apply_override(const SectionInfo& root, void* object, std::string_view assi
     // Not TOML: the text itself is the value (a string such as 10ms or rcu-list).
   }
   if (Problem p = field->assign(target, value)) throw UserError(fmt::format("{}: error: {}: {}", source, key, *p));
+  if (origins != nullptr) origins->push_back(KeyOrigin{key, source, value});
 }
 
 void validate(const SectionInfo& root, const void* object, const std::string& source) {

@@ -18,10 +18,21 @@ namespace wakesim::config {
 // so that explicit keys override a preset wherever they are written.
 enum class Keys { kAll, kPresetsOnly, kAllButPresets };
 
-// Applies a TOML file or text on top of the values already in `object`.
-void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys = Keys::kAll);
+// Where a key was set, recorded while loading for checks across keys afterwards (e.g. a derived key
+// and the key it determines set in the same file: sim/experiment/derived_keys.h).
+struct KeyOrigin {
+  std::string key;    // dotted, e.g. "vms.count"
+  std::string where;  // "FILE:LINE:COL", or "--set KEY=VALUE"
+  Value value;        // as written
+};
+using KeyOrigins = std::vector<KeyOrigin>;
+
+// Applies a TOML file or text on top of the values already in `object`; `origins`, when given,
+// receives every key the call sets.
+void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys = Keys::kAll,
+                KeyOrigins* origins = nullptr);
 void apply_text(const SectionInfo& root, void* object, std::string_view toml_text, const std::string& source_name,
-                Keys keys = Keys::kAll);
+                Keys keys = Keys::kAll, KeyOrigins* origins = nullptr);
 // Applies the table `table_key` of a TOML file (e.g. [host] of a host description written by `wakesim
 // calibrate`) to an object of `section`'s type, all keys of the table as in apply_file. Other top-level
 // tables are allowed only if listed in `data_tables` (data the file carries, not configuration). A
@@ -31,7 +42,8 @@ Problem apply_file_table(const SectionInfo& section, void* object, const std::fi
                          const std::string& table_key, const std::vector<std::string>& data_tables);
 // Applies one override "dotted.key=value"; the value is TOML ("2", "true", "[1, 2]", "\"x\"") or, if it
 // does not parse as TOML, taken as a string ("10ms", "rcu-list").
-void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys = Keys::kAll);
+void apply_override(const SectionInfo& root, void* object, std::string_view assignment, Keys keys = Keys::kAll,
+                    KeyOrigins* origins = nullptr);
 // Runs the whole-section checks; `source` names what was loaded, for the message.
 void validate(const SectionInfo& root, const void* object, const std::string& source);
 // The resolved configuration, in schema order, loadable by apply_text.

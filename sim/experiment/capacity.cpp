@@ -1,7 +1,10 @@
 #include "sim/experiment/capacity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +22,8 @@
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/scenario.h"
+#include "sim/experiment/summary.h"
+#include "sim/experiment/verdict.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -115,6 +120,7 @@ struct Search {
 
   void judge(Probe& probe, const std::vector<RunRecord>& runs) {
     probe.slos.assign(slos.size(), SloVerdict{});
+    probe.samples.assign(slos.size(), {});
     probe.holds = probe.error.empty();
     for (const RunRecord& r : runs)
       if (!r.error.empty() && probe.error.empty()) probe.error = r.error;
@@ -134,6 +140,7 @@ struct Search {
       }
       SloVerdict& v = probe.slos[s];
       v.ci = stats::mean_ci(values);
+      probe.samples[s] = values;
       const bool upper = slos[s].op[0] == '<';  // the metric must stay below the threshold
       const bool strict = slos[s].op.size() == 1;
       const double t = slos[s].threshold;
@@ -202,6 +209,56 @@ struct Search {
   }
 };
 
+// Every design against the reference at each value both probed without error, per SLO metric, paired
+// over the replicates both ran; one Holm family.
+VerdictTable capacity_verdicts(const CapacityOptions& options, const CapacityResult& result) {
+  VerdictTable table;
+  std::vector<std::string> designs;
+  for (const DesignCapacity& d : result.designs) designs.push_back(d.design);
+  if (designs.size() < 2) return table;
+  table.reference = reference_design(designs, options.reference);
+  for (const Slo& s : result.slos)
+    if (std::find(table.metrics.begin(), table.metrics.end(), s.metric) == table.metrics.end())
+      table.metrics.push_back(s.metric);
+  const DesignCapacity* ref = nullptr;
+  for (const DesignCapacity& d : result.designs)
+    if (d.design == table.reference) ref = &d;
+  // The last probe at each value (the one with the most replicates).
+  auto probes_by_value = [](const DesignCapacity& d) {
+    std::map<double, const Probe*> by_value;
+    for (const Probe& p : d.probes)
+      if (p.error.empty()) by_value[p.value] = &p;
+    return by_value;
+  };
+  const std::map<double, const Probe*> ref_probes = probes_by_value(*ref);
+  std::vector<double> values;
+  for (const auto& [value, probe] : ref_probes) values.push_back(value);
+  for (const double value : values) {
+    for (const DesignCapacity& d : result.designs) {
+      if (d.design == table.reference) continue;
+      const std::map<double, const Probe*> own = probes_by_value(d);
+      const auto it = own.find(value);
+      if (it == own.end()) continue;
+      const Probe& a = *it->second;
+      const Probe& b = *ref_probes.at(value);
+      std::set<std::string> done;
+      for (size_t s = 0; s < result.slos.size() && s < a.samples.size() && s < b.samples.size(); ++s) {
+        if (!done.insert(result.slos[s].metric).second) continue;  // two SLOs on one metric: one test
+        const size_t n = std::min(a.samples[s].size(), b.samples[s].size());
+        Verdict v = compare_samples(std::span(a.samples[s]).first(n), std::span(b.samples[s]).first(n), Pairing::kPaired);
+        v.point_label = options.key + "=" + value_text(value, options.integer);
+        v.design = d.design;
+        v.reference = table.reference;
+        v.metric = result.slos[s].metric;
+        v.unit = result.slos[s].unit;
+        table.rows.push_back(std::move(v));
+      }
+    }
+  }
+  correct(table);
+  return table;
+}
+
 }  // namespace
 
 Slo parse_slo(const std::string& text) {
@@ -268,6 +325,13 @@ std::string format_capacity(const CapacityOptions& options, const CapacityResult
     else note = d.direction == "max" ? "largest value meeting the SLOs" : "smallest value meeting the SLOs";
     out += fmt::format("{:<16} {:>14} {:>8} {:>6}  {}\n", d.design, answer, d.probes.size(), d.runs, note);
   }
+  const VerdictTable verdicts = capacity_verdicts(options, result);
+  if (!verdicts.rows.empty()) {
+    out += fmt::format("\nverdicts against {} at the values both probed ({}):\n", verdicts.reference,
+                       verdict_method_line(verdicts));
+    out += format_verdicts_by_metric(verdicts);
+    out += verdict_legend(verdicts);
+  }
   return out;
 }
 
@@ -307,6 +371,8 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
     }
   }
   doc["designs"] = std::move(designs);
+  const VerdictTable verdicts = capacity_verdicts(options, result);
+  if (!verdicts.rows.empty()) doc["verdicts"] = verdicts_json(verdicts);
   write_file_atomically(dir / "capacity.json", doc.dump(2) + "\n");
   write_file_atomically(dir / "probes.csv", probes_csv);
   UsedNames used{result.scenario, {}, {}, {}};

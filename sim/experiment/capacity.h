@@ -13,6 +13,10 @@
 // when the low end fails and the high end holds (e.g. the key is a number of servers or an
 // inter-arrival time) it bisects for the smallest holding value and says so. Integer keys stop at
 // adjacent integers; real keys at `tolerance`. Every probe is kept as evidence.
+//
+// Verdicts (verdict.h): at every value that both a design and the reference design probed, each SLO
+// metric is compared by a paired t-test over the replicates they share (replicate r has the same seed
+// for every design), Holm-corrected over all those comparisons; capacity.json carries them.
 #pragma once
 
 #include <chrono>
@@ -52,6 +56,7 @@ struct CapacityOptions {
   int jobs = 0;
   std::ostream* progress = nullptr;
   bool progress_terminal = false;
+  std::string reference;  // the design others are compared with (empty: single-lock, else the first)
 };
 
 struct SloVerdict {
@@ -64,6 +69,7 @@ struct Probe {
   std::string assignment;  // KEY=VALUE as applied
   int replicates = 0;
   std::vector<SloVerdict> slos;  // parallel to CapacityOptions::slos
+  std::vector<std::vector<double>> samples;  // parallel to slos: the metric per replicate
   std::string error;             // the configuration or a run failed at this value
   bool holds = false;
 };
@@ -91,6 +97,7 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
 void write_capacity(const std::filesystem::path& dir, const CapacityOptions& options, const CapacityResult& result,
                     const std::string& command_line, const std::string& config_source,
                     std::chrono::system_clock::time_point start);
+// The answer table, then the verdict table (every design against the reference at the values both probed).
 std::string format_capacity(const CapacityOptions& options, const CapacityResult& result);
 
 }  // namespace wakesim::experiment

@@ -4,6 +4,7 @@
 
 #include "sim/config/loader.h"
 #include "sim/config/suggest.h"
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
@@ -34,18 +35,22 @@ const config::Section<Config>& Config::schema() {
 
 namespace {
 // Applies a source (a file or text) then the overrides: presets first, from both, so that every
-// explicit key overrides them; then validation.
-using ApplySource = std::function<void(Config&, config::Keys)>;
+// explicit key overrides them; then the derived keys (derived_keys.h) and validation. Without
+// validation, the derived keys are only checked for conflicts: their values may depend on keys a
+// sweep sets at other axes.
+using ApplySource = std::function<void(Config&, config::Keys, config::KeyOrigins*)>;
 LoadedConfig load(const ApplySource& apply_source, std::string source, const std::vector<std::string>& overrides,
                   bool validate) {
   using config::Keys;
   LoadedConfig loaded;
   loaded.source = std::move(source);
   const auto& schema = Config::schema().info();
+  KeySources origins;
   for (Keys keys : {Keys::kPresetsOnly, Keys::kAllButPresets}) {
-    if (apply_source) apply_source(loaded.config, keys);
-    for (const std::string& o : overrides) config::apply_override(schema, &loaded.config, o, keys);
+    if (apply_source) apply_source(loaded.config, keys, &origins.file);
+    for (const std::string& o : overrides) config::apply_override(schema, &loaded.config, o, keys, &origins.overrides);
   }
+  derive_keys(loaded.config, origins, validate ? Derive::kCheckAndDerive : Derive::kCheckOnly);
   if (validate) config::validate(loaded.config, loaded.source);
   return loaded;
 }
@@ -54,14 +59,16 @@ LoadedConfig load(const ApplySource& apply_source, std::string source, const std
 LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides,
                          bool validate) {
   if (!file) return load(nullptr, "built-in defaults", overrides, validate);
-  return load([&](Config& c, config::Keys keys) { config::apply_file(Config::schema().info(), &c, *file, keys); },
+  return load([&](Config& c, config::Keys keys,
+                  config::KeyOrigins* origins) { config::apply_file(Config::schema().info(), &c, *file, keys, origins); },
               file->string(), overrides, validate);
 }
 
 LoadedConfig load_default_config(const std::vector<std::string>& overrides, bool validate) {
   return load(
-      [](Config& c, config::Keys keys) {
-        config::apply_text(Config::schema().info(), &c, builtin_default_workload(), "workloads/default.toml", keys);
+      [](Config& c, config::Keys keys, config::KeyOrigins* origins) {
+        config::apply_text(Config::schema().info(), &c, builtin_default_workload(), "workloads/default.toml", keys,
+                           origins);
       },
       "built-in default workload (workloads/default.toml)", overrides, validate);
 }

@@ -1,5 +1,6 @@
 // The whole configuration of a run: which scenario, how long, and every model's parameters. Loading
-// order: built-in defaults, then the TOML file, then --set overrides, then validation.
+// order: built-in defaults, then the TOML file, then --set overrides, then the derived keys
+// (derived_keys.h: vms.vcpus_per_pcpu sets vms.count), then validation.
 #pragma once
 
 #include <filesystem>

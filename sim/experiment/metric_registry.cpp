@@ -314,12 +314,14 @@ std::string metrics_json(const std::vector<ScenarioMetrics>& scenarios) {
   Json runs = Json::array();
   for (const TableColumn& c : run_columns()) runs.push_back(column_json(c));
   files["runs.csv"] = Json{{"help",
-                            "one row per design x replicate (a sweep adds point and the swept keys first), then "
-                            "one column per run metric"},
+                            "one row per design x replicate (a sweep adds point and the swept keys first; the "
+                            "kvm scenario adds its derived keys, vms.vcpus_per_pcpu, before design), then one "
+                            "column per run metric"},
                            {"columns", std::move(runs)}};
   files["aggregates.csv"] =
       Json{{"help",
-            "a sweep's means over replicates: point, the swept keys, design, then metric (a run metric's name), "
+            "a sweep's means over replicates: point, the swept keys (and derived keys), design, then metric (a run "
+            "metric's name), "
             "unit, n, mean, ci95_low, ci95_high (95% confidence interval, in the unit)"}};
   files["histograms/DESIGN/NAME.csv"] =
       Json{{"help", "a histogram merged over replicates: one row per non-empty bucket"},

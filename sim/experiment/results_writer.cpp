@@ -10,10 +10,12 @@
 
 #include "sim/config/loader.h"
 #include "sim/experiment/atomic_file.h"
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
+#include "sim/experiment/verdict.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -48,7 +50,7 @@ std::string used_metrics_json(const std::vector<UsedNames>& used) {
   return metrics_json(groups);
 }
 
-std::string summary_json(const Config& config, const ExperimentResult& result) {
+std::string summary_json(const Config& config, const ExperimentResult& result, const std::string& requested_reference) {
   Json doc;
   doc["schema_version"] = kSummarySchemaVersion;
   doc["scenario"] = config.scenario;
@@ -86,7 +88,7 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
                               {"ci95_half_width", number(s.ci.half_width)}});
   }
   doc["aggregates"] = std::move(aggregates);
-  const std::string reference = reference_design(result.designs);
+  const std::string reference = reference_design(result.designs, requested_reference);
   Json paired = Json::array();
   for (const MetricSummary& s : paired_differences(result, reference)) {
     paired.push_back(Json{{"design", s.design},
@@ -99,20 +101,28 @@ std::string summary_json(const Config& config, const ExperimentResult& result) {
                           {"ci95_high", number(s.ci.hi)}});
   }
   doc["paired_differences"] = std::move(paired);
+  if (result.designs.size() > 1) {
+    const ScenarioEntry* entry = find_scenario(config.scenario);
+    const std::vector<std::string> headline = entry ? entry->make()->headline_metrics() : std::vector<std::string>{};
+    doc["verdicts"] = verdicts_json(run_verdicts(result, reference, headline));
+  }
   return doc.dump(2) + "\n";
 }
 
-std::string runs_csv(const ExperimentResult& result) {
+std::string runs_csv(const ExperimentResult& result, const std::vector<std::pair<std::string, std::string>>& keys) {
   std::vector<std::string> columns;
   std::map<std::string, bool> seen;
   for (const RunRecord& r : result.runs)
     for (const Metric& m : r.result.metrics)
       if (!seen[m.name]) seen[m.name] = true, columns.push_back(m.name);
-  std::string out = "design,replicate,seed,error,events";
+  std::string out, key_cells;
+  for (const auto& [key, value] : keys) out += csv_field(key) + ",", key_cells += csv_field(value) + ",";
+  out += "design,replicate,seed,error,events";
   for (const std::string& c : columns) out += "," + csv_field(c);
   out += "\n";
   for (const RunRecord& r : result.runs) {
-    out += fmt::format("{},{},{},{},{}", csv_field(r.design), r.replicate, r.seed, csv_field(r.error), r.result.events);
+    out += fmt::format("{}{},{},{},{},{}", key_cells, csv_field(r.design), r.replicate, r.seed, csv_field(r.error),
+                       r.result.events);
     std::map<std::string, double> values;
     for (const Metric& m : r.result.metrics) values[m.name] = m.value;
     for (const std::string& c : columns) {
@@ -126,14 +136,15 @@ std::string runs_csv(const ExperimentResult& result) {
 
 void write_results(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                    const RunContext& context) {
-  write_run_files(dir, config, result);
+  write_run_files(dir, config, result, context.reference);
   write_provenance(dir, config, result, context);
 }
 
-void write_run_files(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result) {
+void write_run_files(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
+                     const std::string& reference) {
   write_file_atomically(dir / "config.toml", config::to_toml(config));
-  write_file_atomically(dir / "summary.json", summary_json(config, result));
-  write_file_atomically(dir / "runs.csv", runs_csv(result));
+  write_file_atomically(dir / "summary.json", summary_json(config, result, reference));
+  write_file_atomically(dir / "runs.csv", runs_csv(result, derived_values(config)));
 
   UsedNames used{config.scenario, {}, {}, {}};
   std::set<std::string> seen_metrics, seen_histograms;

@@ -1,6 +1,11 @@
 #include "sim/experiment/summary.h"
 
+#include <algorithm>
 #include <map>
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
 
 namespace wakesim::experiment {
 
@@ -29,6 +34,15 @@ std::string reference_design(const std::vector<std::string>& designs) {
   for (const std::string& d : designs)
     if (d == "single-lock") return d;
   return designs.empty() ? std::string() : designs.front();
+}
+
+std::string reference_design(const std::vector<std::string>& designs, const std::string& requested) {
+  if (requested.empty()) return reference_design(designs);
+  if (std::find(designs.begin(), designs.end(), requested) != designs.end()) return requested;
+  std::string known;
+  for (const std::string& d : designs) known += (known.empty() ? "" : ", ") + d;
+  throw engine::UserError(fmt::format("--reference {}: error: not one of the designs compared ({}); choose one of them",
+                                      requested, known));
 }
 
 std::vector<MetricSummary> paired_differences(const ExperimentResult& result, const std::string& reference) {

@@ -22,6 +22,9 @@ std::vector<MetricSummary> summarize(const ExperimentResult& result);
 
 // The design others are compared with: single-lock (upstream) when it ran, else the first.
 std::string reference_design(const std::vector<std::string>& designs);
+// `requested` (--reference) when it is one of `designs`, the default above when it is empty; throws
+// engine::UserError naming the designs otherwise.
+std::string reference_design(const std::vector<std::string>& designs, const std::string& requested);
 
 // Paired differences under common random numbers: for every other design and metric, the mean over
 // replicates of (design - reference) with its 95% interval (Student t on the per-replicate

@@ -17,6 +17,7 @@
 #include "sim/engine/errors.h"
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
@@ -25,6 +26,7 @@
 #include "sim/experiment/run_store.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
+#include "sim/experiment/verdict.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -43,6 +45,8 @@ struct SweepMeta {
   uint64_t seed = 1;
   std::vector<std::string> swept_keys;
   std::vector<std::string> numeric_keys;  // swept keys whose values are not plain numbers but hold one
+  std::vector<std::string> derived_keys;  // derived keys (derived_keys.h) not swept: columns after the swept keys
+  size_t skipped_points = 0;              // combinations of the axes the spec's constraint rejects
   size_t points = 0;
   std::optional<Shard> shard;
   bool contains(int point) const { return !shard || shard->contains(point); }
@@ -58,6 +62,7 @@ struct PointInfo {
   std::vector<std::string> overrides;
   std::vector<std::string> designs;
   std::string config_toml;  // the resolved configuration; empty when it failed to load
+  std::vector<std::pair<std::string, std::string>> derived;  // derived key -> achieved value (derived_keys.h)
   std::string error;        // why the point's configuration was rejected
 };
 
@@ -92,6 +97,8 @@ Json meta_json(const SweepMeta& m) {
   j["seed"] = m.seed;
   j["swept_keys"] = m.swept_keys;
   j["numeric_keys"] = m.numeric_keys;
+  j["derived_keys"] = m.derived_keys;
+  j["skipped_points"] = m.skipped_points;
   j["points"] = m.points;
   j["shard"] = m.shard ? Json(shard_text(m.shard)) : Json(nullptr);
   return j;
@@ -108,6 +115,8 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
     m.seed = j.at("seed").get<uint64_t>();
     m.swept_keys = j.at("swept_keys").get<std::vector<std::string>>();
     m.numeric_keys = j.at("numeric_keys").get<std::vector<std::string>>();
+    m.derived_keys = j.value("derived_keys", std::vector<std::string>{});
+    m.skipped_points = j.value("skipped_points", size_t{0});
     m.points = j.at("points").get<size_t>();
     if (!j.at("shard").is_null()) m.shard = parse_shard(j.at("shard").get<std::string>());
     return m;
@@ -117,11 +126,14 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
 }
 
 Json point_json(const PointInfo& p) {
+  Json derived = Json::object();
+  for (const auto& [key, value] : p.derived) derived[key] = value;
   Json values = Json::array();
   for (const PointInfo::Value& v : p.values)
     values.push_back(Json{{"key", v.key}, {"value", v.display}, {"numeric", v.numeric ? Json(*v.numeric) : Json(nullptr)}});
   return Json{{"point", p.index},     {"values", std::move(values)}, {"overrides", p.overrides},
-              {"designs", p.designs}, {"error", p.error},            {"config", p.config_toml}};
+              {"designs", p.designs}, {"error", p.error},            {"config", p.config_toml},
+              {"derived", derived}};
 }
 
 PointInfo point_from(const Json& j, const fs::path& where) {
@@ -135,6 +147,8 @@ PointInfo point_from(const Json& j, const fs::path& where) {
     p.designs = j.at("designs").get<std::vector<std::string>>();
     p.error = j.at("error").get<std::string>();
     p.config_toml = j.at("config").get<std::string>();
+    if (j.contains("derived"))
+      for (const auto& [key, value] : j.at("derived").items()) p.derived.emplace_back(key, value.get<std::string>());
     return p;
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: error: not a sweep point description ({})", where.string(), e.what()));
@@ -150,6 +164,7 @@ PointInfo prepare_point(const SweepSpec& spec, const SweepPoint& point, Config* 
     Config config = point_config(spec, point);
     info.designs = resolve_designs(config);
     info.config_toml = config::to_toml(config);
+    info.derived = derived_values(config);
     if (config_out != nullptr) *config_out = std::move(config);
   } catch (const UserError& e) {
     info.error = e.what();
@@ -180,15 +195,21 @@ std::string point_label(const PointInfo& p) {
 
 Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-// Reads every stored run of the directory's points and writes the results files.
+// The metrics of the sweep's closing verdict table: the scenario's first three headline metrics.
+constexpr size_t kVerdictMetrics = 3;
+
+// Reads every stored run of the directory's points and writes the results files. `requested_reference`
+// (--reference) is the design others are compared with wherever it ran; empty: the default.
 SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::string& command_line,
-                       std::chrono::system_clock::time_point start, int jobs) {
+                       std::chrono::system_clock::time_point start, int jobs, const std::string& requested_reference) {
   SweepOutcome outcome;
   outcome.out = out;
+  outcome.skipped_points = meta.skipped_points;
   // Column heads shared by runs.csv, aggregates.csv and failures.csv.
   std::string key_heads;
   for (const std::string& k : meta.swept_keys) key_heads += "," + csv_field(k);
   for (const std::string& k : meta.numeric_keys) key_heads += "," + csv_field(k + "#value");
+  for (const std::string& k : meta.derived_keys) key_heads += "," + csv_field(k);
   auto key_cells = [&](const PointInfo& p) {
     std::string cells;
     for (const std::string& k : meta.swept_keys) {
@@ -202,6 +223,12 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       for (const PointInfo::Value& v : p.values)
         if (v.key == k && v.numeric) cell = numeric_text(*v.numeric);
       cells += "," + cell;
+    }
+    for (const std::string& k : meta.derived_keys) {
+      std::string cell;
+      for (const auto& [key, value] : p.derived)
+        if (key == k) cell = value;
+      cells += "," + csv_field(cell);
     }
     return cells;
   };
@@ -220,6 +247,8 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     std::vector<RunRow> run_table;
     Json values, runs_json = Json::array(), aggregates = Json::array(), paired = Json::array();
     std::vector<std::string> table_row;
+    std::vector<Verdict> verdicts;
+    std::vector<std::string> verdict_metrics;
   };
   auto process = [&](int i, PointOutput& po) {
     const fs::path dir = point_dir(out, i);
@@ -277,6 +306,11 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       po.scenario = config->scenario;
       if (const ScenarioEntry* e = find_scenario(config->scenario)) po.headline = e->make()->headline_metrics();
     }
+    const std::string reference =
+        std::find(result.designs.begin(), result.designs.end(), requested_reference) != result.designs.end()
+            ? requested_reference
+            : reference_design(result.designs);
+    po.verdict_metrics = verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics);
     if (po.headline.size() > 2) po.headline.resize(2);
     std::string label;
     for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
@@ -295,13 +329,16 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
                                    {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
                                    {"ci95_high", number_json(s.ci.hi)}});
     }
-    const std::string reference = reference_design(result.designs);
+    std::string point_values_text;
+    for (const PointInfo::Value& v : p.values) point_values_text += (point_values_text.empty() ? "" : " ") + v.display;
+    po.verdicts = design_verdicts(result, reference, po.verdict_metrics, i,
+                                  fmt::format("{} {}", point_name(i), point_values_text));
     for (const MetricSummary& s : paired_differences(result, reference))
       po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
                                {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
                                {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)}});
     // The point as an ordinary results directory, for plots and for reading one point alone.
-    if (config) write_run_files(dir, *config, result);
+    if (config) write_run_files(dir, *config, result, reference);
   };
   std::vector<int> indices;
   for (size_t index = 0; index < meta.points; ++index)
@@ -322,6 +359,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   Json point_values = Json::array(), failed_points = Json::array(), missing_points = Json::array();
   std::vector<std::string> headline;  // the terminal table: one row per point, one column per design
   std::vector<std::vector<std::string>> table_rows;
+  VerdictTable verdicts;  // one family: every point, design and metric of the closing table
   for (size_t k = 0; k < indices.size(); ++k) {
     PointOutput& po = outputs[k];
     const int i = indices[k];
@@ -355,6 +393,11 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     for (Json& j : po.aggregates) summary_aggregates.push_back(std::move(j));
     for (Json& j : po.paired) summary_paired.push_back(std::move(j));
     if (headline.empty()) headline = po.headline;
+    if (verdicts.metrics.empty()) verdicts.metrics = po.verdict_metrics;
+    for (Verdict& v : po.verdicts) {
+      if (verdicts.reference.empty()) verdicts.reference = v.reference;
+      verdicts.rows.push_back(std::move(v));
+    }
     table_rows.push_back(std::move(po.table_row));
   }
 
@@ -404,6 +447,15 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   summary["runs"] = std::move(summary_runs);
   summary["aggregates"] = std::move(summary_aggregates);
   summary["paired_differences"] = std::move(summary_paired);
+  correct(verdicts);
+  if (!verdicts.rows.empty()) {
+    summary["verdicts"] = verdicts_json(verdicts);
+    outcome.verdicts = fmt::format("verdicts against {} per point ({}):\n", verdicts.reference,
+                                   verdict_method_line(verdicts)) +
+                       format_verdicts_by_point(verdicts) +
+                       verdict_legend(verdicts);
+    write_file_atomically(out / "verdicts.txt", outcome.verdicts);
+  }
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
 
   write_file_atomically(out / "timings.csv",
@@ -453,6 +505,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.identity = sweep_identity(spec);
   meta.swept_keys = spec.swept_keys();
   meta.points = points.size();
+  meta.skipped_points = spec.grid_size() - points.size();
   meta.shard = options.shard && options.shard->count > 1 ? options.shard : std::nullopt;
   for (const SweepAxis& a : spec.axes)
     for (size_t k = 0; k < a.keys.size(); ++k) {
@@ -467,6 +520,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const Config base = (spec.base ? load_config(spec.base, spec.overrides, false) : load_default_config(spec.overrides, false)).config;
   meta.replicates = spec.replicates.value_or(base.run.replicates);
   meta.seed = spec.seed.value_or(base.run.seed);
+  for (const std::string& k : derived_keys(base))
+    if (std::find(meta.swept_keys.begin(), meta.swept_keys.end(), k) == meta.swept_keys.end()) meta.derived_keys.push_back(k);
   for (const SweepPoint& p : points) {
     if (!meta.contains(p.index)) continue;
     Config config;
@@ -476,6 +531,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end()) meta.designs.push_back(d);
   }
   if (meta.designs.empty()) meta.designs = spec.designs.empty() ? base.run.designs : spec.designs;
+  if (!options.reference.empty()) reference_design(meta.designs, options.reference);  // refused before any run
 
   // The output directory: new, or the same sweep to resume.
   if (const auto existing = existing_meta(out)) {
@@ -542,13 +598,14 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   });
   progress.done();
 
-  SweepOutcome outcome = aggregate(out, meta, options.command_line, start, options.jobs);
+  SweepOutcome outcome = aggregate(out, meta, options.command_line, start, options.jobs, options.reference);
   outcome.runs_executed = tasks.size();
   outcome.runs_reused = counts.runs_reused;
   return outcome;
 }
 
-SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& out, const std::string& command_line) {
+SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& out, const std::string& command_line,
+                          const std::string& reference) {
   const auto start = std::chrono::system_clock::now();
   if (shards.empty()) throw UserError("wakesim merge: error: name at least one shard directory");
   std::optional<SweepMeta> merged;
@@ -593,7 +650,8 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
       write_file_atomically(target / "point.json", read_text(p.path() / "point.json"));
     }
   }
-  return aggregate(out, *merged, command_line, start, 0);
+  if (!reference.empty()) reference_design(merged->designs, reference);
+  return aggregate(out, *merged, command_line, start, 0, reference);
 }
 
 }  // namespace wakesim::experiment

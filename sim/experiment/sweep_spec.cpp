@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -265,6 +266,39 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
   return out;
 }
 
+// `constraint = "..."`: parsed over the swept keys, each of which must have a plain number at every value.
+std::optional<SweepConstraint> parse_constraint(const toml::node& node, const std::vector<SweepAxis>& axes,
+                                                Problems& problems) {
+  const auto* text = node.as_string();
+  if (text == nullptr) {
+    problems.add(node, "constraint: expected a string, e.g. constraint = \"vms.vcpus_per_pcpu * vms.vcpus <= 256\"");
+    return std::nullopt;
+  }
+  std::vector<std::string> keys;
+  for (const SweepAxis& a : axes) keys.insert(keys.end(), a.keys.begin(), a.keys.end());
+  SweepConstraint::ParseError error;
+  auto parsed = SweepConstraint::parse(text->get(), keys, error);
+  if (!parsed) {
+    // Point at the offending character when the string is written on one line.
+    toml::source_region at = node.source();
+    if (at.begin.line == at.end.line && text->get().find('\n') == std::string::npos)
+      at.begin.column += static_cast<toml::source_index>(1 + error.offset);
+    problems.add(at, fmt::format("constraint: {}", error.message));
+    return std::nullopt;
+  }
+  for (const std::string& key : parsed->keys())
+    for (const SweepAxis& a : axes)
+      for (size_t k = 0; k < a.keys.size(); ++k)
+        if (a.keys[k] == key)
+          for (const auto& tuple : a.values)
+            if (!tuple[k].numeric) {
+              problems.add(node, fmt::format("constraint: '{}' has a value without a number ('{}'); a constraint "
+                                             "compares numbers", key, tuple[k].display));
+              return std::nullopt;
+            }
+  return parsed;
+}
+
 uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull) {
   for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
   return h;
@@ -278,14 +312,15 @@ std::vector<std::string> SweepSpec::swept_keys() const {
   return keys;
 }
 
-size_t SweepSpec::point_count() const {
+size_t SweepSpec::grid_size() const {
   size_t n = 1;
   for (const SweepAxis& a : axes) n *= a.values.size();
   return n;
 }
 
-std::vector<SweepPoint> SweepSpec::points() const {
-  const size_t n = point_count();
+namespace {
+// Every combination of the axes, numbered by grid position, the last axis fastest.
+std::vector<SweepPoint> grid_points(const std::vector<SweepAxis>& axes, size_t n) {
   std::vector<SweepPoint> out(n);
   for (size_t i = 0; i < n; ++i) {
     out[i].index = static_cast<int>(i);
@@ -302,6 +337,28 @@ std::vector<SweepPoint> SweepSpec::points() const {
   }
   return out;
 }
+
+enum class Kept { kAdmitted, kSkipped };
+std::vector<SweepPoint> filtered(const SweepSpec& spec, Kept which) {
+  std::vector<SweepPoint> out = grid_points(spec.axes, spec.grid_size());
+  if (!spec.constraint) return which == Kept::kAdmitted ? out : std::vector<SweepPoint>{};
+  std::erase_if(out, [&](const SweepPoint& p) {
+    const bool holds = spec.constraint->holds([&](const std::string& key) {
+      for (const auto& [k, v] : p.assignments)
+        if (k == key && v.numeric) return *v.numeric;
+      return std::numeric_limits<double>::quiet_NaN();
+    });
+    return holds != (which == Kept::kAdmitted);
+  });
+  if (which == Kept::kAdmitted)
+    for (size_t i = 0; i < out.size(); ++i) out[i].index = static_cast<int>(i);
+  return out;
+}
+}  // namespace
+
+std::vector<SweepPoint> SweepSpec::points() const { return filtered(*this, Kept::kAdmitted); }
+size_t SweepSpec::point_count() const { return constraint ? points().size() : grid_size(); }
+std::vector<SweepPoint> SweepSpec::skipped_points() const { return filtered(*this, Kept::kSkipped); }
 
 std::vector<std::string> point_overrides(const SweepSpec& spec, const SweepPoint& point) {
   std::vector<std::string> overrides = spec.overrides;
@@ -324,6 +381,7 @@ std::string sweep_identity(const SweepSpec& spec) {
   const Config base = (spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false)).config;
   std::string canonical = "base\n" + config::to_toml(base) + "\ndesigns\n";
   for (const std::string& d : spec.designs.empty() ? base.run.designs : spec.designs) canonical += d + "\n";
+  if (spec.constraint) canonical += "constraint " + spec.constraint->text() + "\n";  // it renumbers the points
   for (const SweepAxis& a : spec.axes) {
     canonical += "axis";
     for (const std::string& k : a.keys) canonical += " " + k;
@@ -354,7 +412,7 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
                                 e.description()));
   }
   Problems problems(file.string());
-  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis"}, "", problems);
+  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint"}, "", problems);
 
   if (const toml::node* base = root.get("base")) {
     if (!base->is_string()) {
@@ -452,8 +510,10 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
     }
   }
   problems.throw_if_any();
-  if (spec.point_count() > kMaxPoints)
-    throw UserError(fmt::format("{}: error: the axes make {} points, more than {}", file.string(), spec.point_count(), kMaxPoints));
+  if (spec.grid_size() > kMaxPoints)
+    throw UserError(fmt::format("{}: error: the axes make {} points, more than {}", file.string(), spec.grid_size(), kMaxPoints));
+  if (const toml::node* c = root.get("constraint")) spec.constraint = parse_constraint(*c, spec.axes, problems);
+  problems.throw_if_any();
   return spec;
 }
 

@@ -20,6 +20,18 @@
 //   keys = ["vms.count", "vms.vcpus"]   # a zipped group: coupled keys, one tuple per point
 //   values = [[16, 2], [8, 4]]
 //
+// Derived keys (derived_keys.h) are swept like any key: an axis over vms.vcpus_per_pcpu sets
+// vms.count at each point (the vms.count that gives that ratio with the point's vms.vcpus and pCPUs),
+// and the achieved ratio is a column of runs.csv and aggregates.csv whether or not it is swept.
+// An optional top-level `constraint` (sweep_constraint.h, after OMNeT++'s constraint=) keeps only the
+// points where an expression over the swept keys holds:
+//
+//   constraint = "vms.vcpus_per_pcpu * vms.vcpus <= 256 && vms.vcpus > 1"
+//
+// (+ - * /, < <= > >= == !=, && || !, parentheses; a key's value is its plain number: durations in ns,
+// rates per second). Skipped points are not run and are not failures; the others are numbered 0, 1, ...
+// in grid order, and sweep.json and the summary count the skipped ones.
+//
 // Every problem is reported like a configuration error: "FILE:LINE:COL: error: what (did you mean ...)".
 // Each axis value is tried on the base configuration when the spec is loaded, so an unknown key or a
 // malformed value stops the sweep before it starts; a combination that fails only at some points
@@ -32,6 +44,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/experiment/sweep_constraint.h"
 
 namespace wakesim::experiment {
 
@@ -62,10 +76,14 @@ struct SweepSpec {
   std::optional<int> replicates;
   std::optional<uint64_t> seed;
   std::vector<SweepAxis> axes;
+  std::optional<SweepConstraint> constraint;
 
   std::vector<std::string> swept_keys() const;  // every axis key, in axis order
-  size_t point_count() const;
-  std::vector<SweepPoint> points() const;
+  size_t grid_size() const;                     // every combination of the axes
+  std::vector<SweepPoint> points() const;       // the combinations the constraint keeps, numbered 0, 1, ...
+  size_t point_count() const;                   // points().size()
+  // The combinations the constraint rejects, numbered by their position in the grid.
+  std::vector<SweepPoint> skipped_points() const;
 };
 
 // Parses and checks a spec. `resolve_base` turns the `base` string into a file (a preset name or a path

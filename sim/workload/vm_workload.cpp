@@ -13,6 +13,10 @@ const config::Section<VmParams>& VmParams::schema() {
       .field(&VmParams::count, "count", "number of VMs", {.min = 1, .max = 1 << 20})
       .field(&VmParams::vcpus, "vcpus", "vCPUs per VM", {.min = 1, .max = 4096})
       .field(&VmParams::pcpus, "pcpus", "pCPUs the VMs use, the first N in Linux order (0: all)", {.min = 0})
+      .field(&VmParams::vcpus_per_pcpu, "vcpus_per_pcpu",
+             "derived: vCPUs per pCPU the VMs use (count x vcpus / pcpus, 0: not set); setting it sets vms.count, "
+             "which must come out whole, and conflicts with setting vms.count in the same file or --set list",
+             {.min = 0.0, .max = 65536.0})
       .choice(&VmParams::affinity, "affinity", "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
               {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
       .field(&VmParams::device_arrivals, "device_arrivals", "VT-d posted interrupts of each vCPU that takes them")

@@ -33,6 +33,10 @@ struct VmParams {
   int count = 12;
   int vcpus = 4;
   int pcpus = 0;  // the VMs use pCPUs 0..pcpus-1 (Linux order); 0: all of the host's
+  // A derived key (sim/experiment/derived_keys.h): vCPUs per pCPU the VMs use, count * vcpus / pcpus.
+  // Setting it sets `count` when the configuration is loaded, then it is reset to 0 (not set), so the
+  // model reads only `count`; results report the achieved ratio.
+  double vcpus_per_pcpu = 0;
   Affinity affinity = Affinity::kFloating;
   ArrivalSpec device_arrivals = ArrivalSpec::poisson(2000);  // VT-d interrupts, per vCPU that takes them
   int device_vcpus = 0;  // vCPUs per VM that take device interrupts (the first N); 0: all

@@ -151,7 +151,7 @@ TEST(Cli, KvmRunWritesTablesPairedDifferencesAndWarmupWarnings) {
   const Outcome o = cli({"run", "--set", "vms.count=4", "--set", "run.warmup=0", "--set", "run.duration=20ms",
                          "--replicates", "2", "--out", dir.string()});
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_NE(o.out.find("difference from single-lock"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("verdicts against single-lock"), std::string::npos) << o.out;
   EXPECT_NE(o.err.find("consider a longer run.warmup"), std::string::npos) << o.err;
   for (const char* f : {"irq_off.csv", "locks.csv", "histograms/rcu-list/wakeup.csv"})
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;

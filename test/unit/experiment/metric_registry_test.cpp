@@ -4,6 +4,7 @@
 // histogram files) must be declared with the unit the files give it, listed in the directory's
 // metrics.json and printed by `wakesim list metrics`. A metric added to a scenario without its
 // declaration fails here.
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/metric_registry.h"
 
 #include <gtest/gtest.h>
@@ -291,6 +292,15 @@ class ScenarioMetricsTest : public ::testing::TestWithParam<std::string> {
  protected:
   const MetricDeclarations& declared() const { return find_scenario(GetParam())->make()->metrics(); }
 
+  // A run's runs.csv: the scenario's derived keys (derived_keys.h), then the declared run columns.
+  std::vector<std::string> leading_run_columns() const {
+    Config config;
+    config.scenario = GetParam();
+    std::vector<std::string> leading = derived_keys(config);
+    for (const std::string& c : names(run_columns())) leading.push_back(c);
+    return leading;
+  }
+
   std::vector<std::string> short_run() const {
     const auto it = short_runs().find(GetParam());
     if (it == short_runs().end()) ADD_FAILURE() << "add a short run of scenario '" << GetParam() << "' to short_runs()";
@@ -340,7 +350,7 @@ TEST_P(ScenarioMetricsTest, EveryKeyOfARunsFilesIsDeclared) {
   ASSERT_EQ(o.status, 0) << o.err;
   Checker check{declared(), {}, {}};
   check.summary(dir / "summary.json");
-  check.runs_csv(dir / "runs.csv", names(run_columns()));
+  check.runs_csv(dir / "runs.csv", leading_run_columns());
   check.histograms(dir);
   check.tables(dir);
   check.metrics_json(dir / "metrics.json", GetParam());
@@ -381,6 +391,7 @@ TEST_P(ScenarioMetricsTest, EveryKeyOfASweepsFilesIsDeclared) {
   std::vector<std::string> leading = {"point"};
   for (const Json& k : sweep.at("swept_keys")) leading.push_back(k);
   for (const Json& k : sweep.at("numeric_keys")) leading.push_back(k.get<std::string>() + "#value");
+  for (const Json& k : sweep.at("derived_keys")) leading.push_back(k.get<std::string>());
   for (const std::string& c : names(run_columns())) leading.push_back(c);
   check.summary(dir / "out" / "summary.json");
   check.runs_csv(dir / "out" / "runs.csv", leading);
@@ -388,7 +399,7 @@ TEST_P(ScenarioMetricsTest, EveryKeyOfASweepsFilesIsDeclared) {
   check.metrics_json(dir / "out" / "metrics.json", GetParam());
   const fs::path point = dir / "out" / "points" / "p0000";
   check.summary(point / "summary.json");
-  check.runs_csv(point / "runs.csv", names(run_columns()));
+  check.runs_csv(point / "runs.csv", leading_run_columns());
   check.histograms(point);
   check.tables(point);
   check.metrics_json(point / "metrics.json", GetParam());

@@ -1,0 +1,101 @@
+#include "sim/experiment/derived_keys.h"
+
+#include <cmath>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "sim/engine/errors.h"
+#include "sim/experiment/config.h"
+
+namespace wakesim::experiment {
+namespace {
+
+using engine::UserError;
+
+constexpr const char* kRatioKey = "vms.vcpus_per_pcpu";
+constexpr const char* kCountKey = "vms.count";
+constexpr int kMaxCount = 1 << 20;  // as vms.count's own bound (vm_workload.cpp)
+
+bool is_zero(const config::Value& v) {
+  return (v.is_int() && std::get<int64_t>(v.data) == 0) || (v.is_float() && std::get<double>(v.data) == 0.0);
+}
+
+// The last place a source sets `key` (for the ratio: to a non-zero value, as 0 means "not set").
+const config::KeyOrigin* last_set(const config::KeyOrigins& origins, const std::string& key) {
+  const config::KeyOrigin* found = nullptr;
+  for (const config::KeyOrigin& o : origins)
+    if (o.key == key) found = key == kRatioKey && is_zero(o.value) ? nullptr : &o;
+  return found;
+}
+
+void check_source(const config::KeyOrigins& origins, const char* what) {
+  const config::KeyOrigin* ratio = last_set(origins, kRatioKey);
+  const config::KeyOrigin* count = last_set(origins, kCountKey);
+  if (ratio == nullptr || count == nullptr) return;
+  throw UserError(fmt::format("{}: error: {}: sets {}, which {} also sets ({}); keep one of them", ratio->where,
+                              kRatioKey, kCountKey, what, count->where));
+}
+
+std::string ratio_text(double r) { return fmt::format("{}", r); }
+
+}  // namespace
+
+int vm_pcpus(const Config& config) {
+  if (config.vms.pcpus > 0) return config.vms.pcpus;
+  return config.host.sockets * config.host.cores_per_socket * config.host.threads_per_core;
+}
+
+double vcpus_per_pcpu(const Config& config) {
+  return static_cast<double>(config.vms.count) * config.vms.vcpus / vm_pcpus(config);
+}
+
+void derive_keys(Config& config, const KeySources& sources, Derive derive) {
+  check_source(sources.file, "this file");
+  check_source(sources.overrides, "the --set list");
+  const double ratio = config.vms.vcpus_per_pcpu;
+  if (ratio == 0 || derive == Derive::kCheckOnly) return;
+  config.vms.vcpus_per_pcpu = 0;
+  // A later --set vms.count overrides a ratio set in the file.
+  if (last_set(sources.overrides, kCountKey) != nullptr && last_set(sources.overrides, kRatioKey) == nullptr) return;
+  const config::KeyOrigin* origin = last_set(sources.overrides, kRatioKey);
+  if (origin == nullptr) origin = last_set(sources.file, kRatioKey);
+  const std::string where = origin != nullptr ? origin->where : "configuration";
+  const int pcpus = vm_pcpus(config), vcpus = config.vms.vcpus;
+  const double exact = ratio * pcpus / vcpus;
+  const double whole = std::round(exact);
+  const auto shape = [&](double count) {
+    return fmt::format("{} VM{} of {} vCPU{} on {} pCPU{}", count, count == 1 ? "" : "s", vcpus, vcpus == 1 ? "" : "s",
+                       pcpus, pcpus == 1 ? "" : "s");
+  };
+  const auto achievable = [&](double count) {
+    return fmt::format("{} ({} = {})", ratio_text(count * vcpus / pcpus), kCountKey, count);
+  };
+  if (exact < 1 - 1e-9)
+    throw UserError(fmt::format("{}: error: {}: {} needs {}; the smallest achievable is {}", where, kRatioKey,
+                                ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4), achievable(1)));
+  if (exact > kMaxCount + 1e-9)
+    throw UserError(fmt::format("{}: error: {}: {} needs {}, more than {}; the largest achievable is {}", where,
+                                kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4), kMaxCount,
+                                achievable(kMaxCount)));
+  if (std::abs(exact - whole) > 1e-9 * std::max(1.0, exact))
+    throw UserError(fmt::format("{}: error: {}: {} needs {}, not a whole number of VMs; nearest achievable: {} or {} "
+                                "(or change vms.vcpus or vms.pcpus)",
+                                where, kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4),
+                                achievable(std::floor(exact)), achievable(std::ceil(exact))));
+  config.vms.count = static_cast<int>(whole);
+}
+
+std::vector<std::string> derived_keys(const Config& config) {
+  if (config.scenario == "kvm") return {kRatioKey};  // the vms section belongs to the kvm scenario
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> derived_values(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& key : derived_keys(config))
+    if (key == kRatioKey) out.emplace_back(key, ratio_text(vcpus_per_pcpu(config)));
+  return out;
+}
+
+}  // namespace wakesim::experiment
