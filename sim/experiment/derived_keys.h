@@ -13,6 +13,14 @@
 //    --set vms.count overrides a ratio in the file, and a --set ratio overrides the file's count.
 //  - After the derivation the key is reset to 0 (not set): the resolved configuration (config.toml)
 //    carries vms.count alone and loads back to the same run.
+//
+// vms.device_rate_per_pcpu = the VT-d interrupts per second per pCPU the VMs use: the device arrival
+// rate of a vCPU x vms.count x (vCPUs per VM that take them, vms.device_vcpus or all) / P. Setting it
+// scales vms.device_arrivals to rate x P / (count x device vCPUs) per vCPU, after vms.count is final,
+// keeping the process's shape (poisson, periodic, onoff, mmpp; a replay or none is an error). It holds
+// the host's interrupt load fixed while vms.vcpus_per_pcpu varies how it is spread. vms.device_arrivals
+// may be set in the same source (it gives the shape); a later --set vms.device_arrivals without the
+// rate overrides a rate set in the file. After the derivation the key is reset to 0.
 // The blocked vCPUs per pCPU (the list length a wakeup walks) is a result of the load, not an input; it
 // is not a key.
 #pragma once
@@ -42,6 +50,8 @@ void derive_keys(Config& config, const KeySources& sources, Derive derive);
 int vm_pcpus(const Config& config);
 // The achieved vCPUs per pCPU of a configuration, count x vcpus / P.
 double vcpus_per_pcpu(const Config& config);
+// The achieved device interrupts per second per pCPU, mean device rate x count x device vCPUs / P.
+double device_rate_per_pcpu(const Config& config);
 
 // The derived keys that describe a configuration's scenario, for results files, in a fixed order.
 std::vector<std::string> derived_keys(const Config& config);

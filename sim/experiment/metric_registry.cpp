@@ -315,8 +315,8 @@ std::string metrics_json(const std::vector<ScenarioMetrics>& scenarios) {
   for (const TableColumn& c : run_columns()) runs.push_back(column_json(c));
   files["runs.csv"] = Json{{"help",
                             "one row per design x replicate (a sweep adds point and the swept keys first; the "
-                            "kvm scenario adds its derived keys, vms.vcpus_per_pcpu, before design), then one "
-                            "column per run metric"},
+                            "kvm scenario adds its derived keys, vms.vcpus_per_pcpu and vms.device_rate_per_pcpu, "
+                            "before design), then one column per run metric"},
                            {"columns", std::move(runs)}};
   files["aggregates.csv"] =
       Json{{"help",

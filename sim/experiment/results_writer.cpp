@@ -98,7 +98,8 @@ std::string summary_json(const Config& config, const ExperimentResult& result, c
                           {"n", s.ci.n},
                           {"mean_difference", number(s.ci.mean)},
                           {"ci95_low", number(s.ci.lo)},
-                          {"ci95_high", number(s.ci.hi)}});
+                          {"ci95_high", number(s.ci.hi)},
+                          {"p", number(s.p)}});
   }
   doc["paired_differences"] = std::move(paired);
   if (result.designs.size() > 1) {

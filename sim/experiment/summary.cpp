@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/engine/errors.h"
+#include "sim/stats/hypothesis_test.h"
 
 namespace wakesim::experiment {
 
@@ -72,7 +73,8 @@ std::vector<MetricSummary> paired_differences(const ExperimentResult& result, co
     }
     for (const std::string& name : order) {
       const auto& [unit, d] = diffs[name];
-      out.push_back(MetricSummary{design, name, unit, stats::mean_ci(d)});
+      const std::vector<double> zeros(d.size(), 0.0);
+      out.push_back(MetricSummary{design, name, unit, stats::mean_ci(d), stats::paired_t_test(d, zeros).p});
     }
   }
   return out;

@@ -44,6 +44,12 @@ struct SweepMeta {
   int replicates = 1;
   uint64_t seed = 1;
   std::vector<std::string> swept_keys;
+  struct Axis {
+    std::vector<std::string> keys;  // one key, or a zipped group
+    std::string scale;              // "log", "linear", or empty: the spec does not say
+  };
+  std::vector<Axis> axes;  // in spec order; read from an older sweep.json: one per swept key
+  std::vector<std::string> verdict_metrics;  // the spec's; empty: the first headline metrics
   std::vector<std::string> numeric_keys;  // swept keys whose values are not plain numbers but hold one
   std::vector<std::string> derived_keys;  // derived keys (derived_keys.h) not swept: columns after the swept keys
   size_t skipped_points = 0;              // combinations of the axes the spec's constraint rejects
@@ -96,6 +102,11 @@ Json meta_json(const SweepMeta& m) {
   j["replicates"] = m.replicates;
   j["seed"] = m.seed;
   j["swept_keys"] = m.swept_keys;
+  Json axes = Json::array();
+  for (const SweepMeta::Axis& a : m.axes)
+    axes.push_back(Json{{"keys", a.keys}, {"scale", a.scale.empty() ? Json(nullptr) : Json(a.scale)}});
+  j["axes"] = std::move(axes);
+  j["verdict_metrics"] = m.verdict_metrics;
   j["numeric_keys"] = m.numeric_keys;
   j["derived_keys"] = m.derived_keys;
   j["skipped_points"] = m.skipped_points;
@@ -114,6 +125,14 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
     m.replicates = j.at("replicates").get<int>();
     m.seed = j.at("seed").get<uint64_t>();
     m.swept_keys = j.at("swept_keys").get<std::vector<std::string>>();
+    if (j.contains("axes")) {
+      for (const Json& a : j.at("axes"))
+        m.axes.push_back({a.at("keys").get<std::vector<std::string>>(),
+                          a.at("scale").is_null() ? std::string() : a.at("scale").get<std::string>()});
+    } else {
+      for (const std::string& k : m.swept_keys) m.axes.push_back({{k}, {}});
+    }
+    m.verdict_metrics = j.value("verdict_metrics", std::vector<std::string>{});
     m.numeric_keys = j.at("numeric_keys").get<std::vector<std::string>>();
     m.derived_keys = j.value("derived_keys", std::vector<std::string>{});
     m.skipped_points = j.value("skipped_points", size_t{0});
@@ -310,7 +329,8 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
         std::find(result.designs.begin(), result.designs.end(), requested_reference) != result.designs.end()
             ? requested_reference
             : reference_design(result.designs);
-    po.verdict_metrics = verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics);
+    po.verdict_metrics = meta.verdict_metrics.empty() ? verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics)
+                                                      : meta.verdict_metrics;
     if (po.headline.size() > 2) po.headline.resize(2);
     std::string label;
     for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
@@ -336,7 +356,8 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     for (const MetricSummary& s : paired_differences(result, reference))
       po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
                                {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
-                               {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)}});
+                               {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)},
+                               {"p", number_json(s.p)}});
     // The point as an ordinary results directory, for plots and for reading one point alone.
     if (config) write_run_files(dir, *config, result, reference);
   };
@@ -504,6 +525,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   SweepMeta meta;
   meta.identity = sweep_identity(spec);
   meta.swept_keys = spec.swept_keys();
+  for (const SweepAxis& a : spec.axes) meta.axes.push_back({a.keys, a.scale});
+  meta.verdict_metrics = spec.verdict_metrics;
   meta.points = points.size();
   meta.skipped_points = spec.grid_size() - points.size();
   meta.shard = options.shard && options.shard->count > 1 ? options.shard : std::nullopt;

@@ -1,8 +1,10 @@
 #include "sim/experiment/sweep_spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -14,6 +16,8 @@
 #include "sim/config/units.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/metric_registry.h"
+#include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -204,7 +208,17 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
 
 SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
   SweepAxis out;
-  check_keys(axis, {"key", "keys", "values", "range", "format"}, "axis: ", problems);
+  check_keys(axis, {"key", "keys", "values", "range", "format", "scale"}, "axis: ", problems);
+  if (const toml::node* scale = axis.get("scale")) {
+    const auto* text = scale->as_string();
+    if (text == nullptr || (text->get() != "log" && text->get() != "linear"))
+      problems.add(*scale, fmt::format("axis.scale: expected \"linear\" or \"log\" (how figures draw the axis), got {}",
+                                       text != nullptr ? "'" + text->get() + "'" : "a non-string"));
+    else if (axis.get("range") != nullptr)
+      problems.add(*scale, "axis.scale: a range sets its scale inside the range (range = { ..., scale = \"log\" })");
+    else
+      out.scale = text->get();
+  }
   const toml::node* key = axis.get("key");
   const toml::node* keys = axis.get("keys");
   if ((key == nullptr) == (keys == nullptr)) {
@@ -238,6 +252,7 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
       return out;
     }
     for (AxisValue& v : range_values(*range->as_table(), axis, problems)) out.values.push_back({std::move(v)});
+    out.scale = range->as_table()->get("scale") ? range->as_table()->get("scale")->value_or<std::string>("") : "linear";
     return out;
   }
   if (axis.get("format") != nullptr) problems.add(*axis.get("format"), "axis.format: only a 'range' axis takes a format");
@@ -297,6 +312,33 @@ std::optional<SweepConstraint> parse_constraint(const toml::node& node, const st
               return std::nullopt;
             }
   return parsed;
+}
+
+// `verdict_metrics = [...]`: names the base's scenario declares.
+void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, Problems& problems) {
+  const auto* list = node.as_array();
+  if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string)) {
+    problems.add(node, "verdict_metrics: expected a non-empty array of metric names, e.g. [\"wakeup.p99\"] "
+                       "(wakesim list metrics)");
+    return;
+  }
+  const Config base = spec.base ? load_config(spec.base, spec.overrides, false).config
+                                : load_default_config(spec.overrides, false).config;
+  const ScenarioEntry* scenario = find_scenario(base.scenario);
+  const std::unique_ptr<Scenario> made = scenario != nullptr ? scenario->make() : nullptr;
+  for (const toml::node& item : *list) {
+    const std::string name = item.as_string()->get();
+    if (made != nullptr && made->metrics().find_metric(name) == nullptr) {
+      problems.add(item, fmt::format("verdict_metrics: '{}' is not a metric of the {} scenario{} (wakesim list metrics {})",
+                                     name, base.scenario, metric_name_hint(made->metrics(), name), base.scenario));
+      continue;
+    }
+    if (std::find(spec.verdict_metrics.begin(), spec.verdict_metrics.end(), name) != spec.verdict_metrics.end()) {
+      problems.add(item, fmt::format("verdict_metrics: '{}' is listed twice", name));
+      continue;
+    }
+    spec.verdict_metrics.push_back(name);
+  }
 }
 
 uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull) {
@@ -412,7 +454,7 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
                                 e.description()));
   }
   Problems problems(file.string());
-  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint"}, "", problems);
+  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint", "verdict_metrics"}, "", problems);
 
   if (const toml::node* base = root.get("base")) {
     if (!base->is_string()) {
@@ -513,6 +555,7 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
   if (spec.grid_size() > kMaxPoints)
     throw UserError(fmt::format("{}: error: the axes make {} points, more than {}", file.string(), spec.grid_size(), kMaxPoints));
   if (const toml::node* c = root.get("constraint")) spec.constraint = parse_constraint(*c, spec.axes, problems);
+  if (const toml::node* v = root.get("verdict_metrics")) parse_verdict_metrics(*v, spec, problems);
   problems.throw_if_any();
   return spec;
 }

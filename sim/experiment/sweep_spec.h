@@ -17,12 +17,19 @@
 //   range = { from = 500, to = 4000, points = 4, scale = "log" }  # ... or a range (step = or points =)
 //   format = "poisson({}/s)"            # optional: a range number written into a value
 //   [[axis]]
+//   key = "vms.vcpus_per_pcpu"
+//   values = [1, 4, 16, 64]
+//   scale = "log"                       # optional: how figures draw this axis ("log" or "linear")
+//   [[axis]]
 //   keys = ["vms.count", "vms.vcpus"]   # a zipped group: coupled keys, one tuple per point
 //   values = [[16, 2], [8, 4]]
 //
 // Derived keys (derived_keys.h) are swept like any key: an axis over vms.vcpus_per_pcpu sets
 // vms.count at each point (the vms.count that gives that ratio with the point's vms.vcpus and pCPUs),
 // and the achieved ratio is a column of runs.csv and aggregates.csv whether or not it is swept.
+// An optional top-level `verdict_metrics = ["wakeup.p99", "sched_in.list_wait.p99"]` chooses the metrics
+// of the closing verdict table (default: the scenario's first three headline metrics); each must be a
+// metric the base's scenario declares (`wakesim list metrics`).
 // An optional top-level `constraint` (sweep_constraint.h, after OMNeT++'s constraint=) keeps only the
 // points where an expression over the swept keys holds:
 //
@@ -60,6 +67,9 @@ struct AxisValue {
 struct SweepAxis {
   std::vector<std::string> keys;               // one key, or a zipped group
   std::vector<std::vector<AxisValue>> values;  // values[i][k]: the value of keys[k] at step i
+  // How figures should scale this axis: "log", "linear", or empty when the spec does not say (`scale =`
+  // on a values axis, a range's own scale). Recorded in sweep.json and summary.json ("axes").
+  std::string scale;
 };
 
 struct SweepPoint {
@@ -77,6 +87,9 @@ struct SweepSpec {
   std::optional<uint64_t> seed;
   std::vector<SweepAxis> axes;
   std::optional<SweepConstraint> constraint;
+  // The metrics of the closing verdict table (`verdict_metrics = [...]`); empty: the scenario's first
+  // three headline metrics.
+  std::vector<std::string> verdict_metrics;
 
   std::vector<std::string> swept_keys() const;  // every axis key, in axis order
   size_t grid_size() const;                     // every combination of the axes

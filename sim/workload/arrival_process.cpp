@@ -129,6 +129,28 @@ double ArrivalSpec::mean_rate() const {
       kind);
 }
 
+std::optional<ArrivalSpec> scale_arrivals(const ArrivalSpec& spec, double factor) {
+  return std::visit(
+      [&](const auto& k) -> std::optional<ArrivalSpec> {
+        using T = std::decay_t<decltype(k)>;
+        const auto rate = [&](engine::Rate r) { return engine::Rate{r.per_second * factor}; };
+        const auto shorter = [&](Time t) { return Time::from_ps(static_cast<int64_t>(std::llround(t.ps() / factor))); };
+        if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) return ArrivalSpec{ArrivalSpec::Poisson{rate(k.rate)}};
+        else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>)
+          return ArrivalSpec{ArrivalSpec::Periodic{shorter(k.period), shorter(k.jitter)}};
+        else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>)
+          return ArrivalSpec{ArrivalSpec::OnOff{k.on, k.off, rate(k.rate)}};
+        else if constexpr (std::is_same_v<T, ArrivalSpec::Mmpp>) {
+          ArrivalSpec::Mmpp out = k;
+          for (auto& [r, stay] : out.states) r = rate(r);
+          return ArrivalSpec{std::move(out)};
+        } else {
+          return std::nullopt;  // none, replay
+        }
+      },
+      spec.kind);
+}
+
 bool ArrivalSpec::operator==(const ArrivalSpec& o) const { return format_arrivals(*this) == format_arrivals(o); }
 
 std::optional<ArrivalSpec> parse_arrivals(const std::string& raw, std::string& error) {

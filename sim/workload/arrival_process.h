@@ -44,6 +44,10 @@ struct ArrivalSpec {
 };
 
 std::optional<ArrivalSpec> parse_arrivals(const std::string& text, std::string& error);
+// The same process with every rate multiplied by `factor` > 0 (periods and state durations of a
+// periodic process divided by it; on/off and MMPP state durations kept), so its mean rate is
+// factor x mean_rate(). nullopt for a replay (its times are data) and for none.
+std::optional<ArrivalSpec> scale_arrivals(const ArrivalSpec& spec, double factor);
 std::string format_arrivals(const ArrivalSpec& spec);
 
 // The arrivals of one source (one vCPU's device queue, say).

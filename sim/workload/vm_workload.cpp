@@ -20,6 +20,9 @@ const config::Section<VmParams>& VmParams::schema() {
       .choice(&VmParams::affinity, "affinity", "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
               {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
       .field(&VmParams::device_arrivals, "device_arrivals", "VT-d posted interrupts of each vCPU that takes them")
+      .field(&VmParams::device_rate_per_pcpu, "device_rate_per_pcpu",
+             "derived: VT-d interrupts per second per pCPU the VMs use (0: not set); setting it scales "
+             "vms.device_arrivals, keeping its shape, to rate x pcpus / (vms.count x vCPUs taking them) per vCPU")
       .field(&VmParams::device_vcpus, "device_vcpus", "vCPUs per VM that take device interrupts, the first N (0: all)",
              {.min = 0})
       .field(&VmParams::request, "request", "guest work to handle one device interrupt")

@@ -39,6 +39,9 @@ struct VmParams {
   double vcpus_per_pcpu = 0;
   Affinity affinity = Affinity::kFloating;
   ArrivalSpec device_arrivals = ArrivalSpec::poisson(2000);  // VT-d interrupts, per vCPU that takes them
+  // A derived key (derived_keys.h): VT-d interrupts per second per pCPU the VMs use. Setting it scales
+  // device_arrivals (keeping its shape) to that load, whatever the vCPUs per pCPU, then it is reset to 0.
+  engine::Rate device_rate_per_pcpu{0};
   int device_vcpus = 0;  // vCPUs per VM that take device interrupts (the first N); 0: all
   engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
   double ipi_probability = 0.3;    // after a device request, IPI sibling vCPUs

@@ -12,6 +12,9 @@
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
+#include "sim/workload/arrival_process.h"
+
+#include <nlohmann/json.hpp>
 #include "test/support/cli_runner.h"
 
 namespace wakesim::experiment {
@@ -78,7 +81,8 @@ TEST(DerivedKeys, TheRatioSetsTheVmCountWithTheFinalHostShape) {
   c = with({});
   EXPECT_EQ(c.vms.count, 12);
   EXPECT_DOUBLE_EQ(vcpus_per_pcpu(c), 6.0);
-  EXPECT_EQ(derived_values(c), (std::vector<std::pair<std::string, std::string>>{{"vms.vcpus_per_pcpu", "6"}}));
+  EXPECT_EQ(derived_values(c), (std::vector<std::pair<std::string, std::string>>{
+                                   {"vms.vcpus_per_pcpu", "6"}, {"vms.device_rate_per_pcpu", "12000"}}));
   c.scenario = "queue";
   EXPECT_TRUE(derived_values(c).empty()) << "only the kvm scenario has VMs";
 }
@@ -134,7 +138,7 @@ TEST(DerivedKeys, ARunWritesTheAchievedRatioToRunsCsv) {
                       "run.warmup=1ms", "--out", dir.string()});
   ASSERT_EQ(o.status, 0) << o.err;
   const std::string runs = slurp(dir / "runs.csv");
-  EXPECT_TRUE(runs.starts_with("vms.vcpus_per_pcpu,design,replicate,")) << runs.substr(0, 80);
+  EXPECT_TRUE(runs.starts_with("vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,design,replicate,")) << runs.substr(0, 80);
   EXPECT_EQ(column(runs, "vms.vcpus_per_pcpu"), std::vector<std::string>{"1"});  // 2 x 8 / 16
   fs::remove_all(dir);
 }
@@ -163,7 +167,7 @@ TEST(DerivedKeys, ASweepOverTheRatioSetsTheCountPerPointAndWritesTheRatio) {
   EXPECT_FALSE(fs::exists(dir / "out" / "points" / "p0002"));
   EXPECT_NE(slurp(dir / "out" / "sweep.json").find("\"skipped_points\": 1"), std::string::npos);
   const std::string runs = slurp(dir / "out" / "runs.csv");
-  EXPECT_TRUE(runs.starts_with("point,vms.vcpus_per_pcpu,design,")) << runs.substr(0, 80);
+  EXPECT_TRUE(runs.starts_with("point,vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,design,")) << runs.substr(0, 80);
   EXPECT_EQ(column(runs, "vms.vcpus_per_pcpu"), (std::vector<std::string>{"0.5", "1"}));
   // Each point's own results directory carries the achieved ratio too.
   EXPECT_EQ(column(slurp(dir / "out" / "points" / "p0001" / "runs.csv"), "vms.vcpus_per_pcpu"),
@@ -182,11 +186,83 @@ values = [1, 3]
   const auto c = cli({"sweep", by_count.string(), "--quiet", "--out", (dir / "count").string()});
   ASSERT_EQ(c.status, 0) << c.err;
   const std::string count_runs = slurp(dir / "count" / "runs.csv");
-  EXPECT_TRUE(count_runs.starts_with("point,vms.count,vms.vcpus_per_pcpu,design,")) << count_runs.substr(0, 80);
+  EXPECT_TRUE(count_runs.starts_with("point,vms.count,vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,design,"))
+      << count_runs.substr(0, 80);
   EXPECT_EQ(column(count_runs, "vms.vcpus_per_pcpu"), (std::vector<std::string>{"0.5", "1.5"}));
   const std::string aggregates = slurp(dir / "count" / "aggregates.csv");
-  EXPECT_TRUE(aggregates.starts_with("point,vms.count,vms.vcpus_per_pcpu,design,metric,")) << aggregates.substr(0, 80);
+  EXPECT_TRUE(aggregates.starts_with("point,vms.count,vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,design,metric,"))
+      << aggregates.substr(0, 80);
   for (const std::string& v : column(aggregates, "vms.vcpus_per_pcpu")) EXPECT_TRUE(v == "0.5" || v == "1.5") << v;
+  fs::remove_all(dir);
+}
+
+TEST(DerivedKeys, TheDeviceRatePerPcpuHoldsTheHostLoadWhateverTheRatio) {
+  // 12k/s per pCPU on 16 pCPUs: 192k/s over the host, spread over however many vCPUs there are.
+  Config c = with({"vms.vcpus_per_pcpu=16", "vms.device_rate_per_pcpu=12k/s"});
+  EXPECT_EQ(c.vms.count, 32);
+  EXPECT_DOUBLE_EQ(c.vms.device_arrivals.mean_rate(), 750.0);  // 192k / 256 vCPUs
+  EXPECT_DOUBLE_EQ(device_rate_per_pcpu(c), 12000.0);
+  EXPECT_EQ(c.vms.device_rate_per_pcpu.per_second, 0.0) << "reset: the resolved config holds the arrivals alone";
+  // Only the first 2 vCPUs of each VM take device interrupts: they take all of the load.
+  c = with({"vms.vcpus_per_pcpu=2", "vms.device_vcpus=2", "vms.device_rate_per_pcpu=3k/s"});
+  EXPECT_DOUBLE_EQ(c.vms.device_arrivals.mean_rate(), 3000.0 * 16 / (4 * 2));
+  // The shape is kept: an MMPP's states are scaled together, the mean rate is the one asked for.
+  c = with({"vms.device_arrivals=mmpp(1k/s:1ms, 3k/s:1ms)", "vms.device_rate_per_pcpu=24k/s"});
+  EXPECT_EQ(workload::format_arrivals(c.vms.device_arrivals), "mmpp(2k/s:1ms, 6k/s:1ms)");
+  c = with({"vms.device_arrivals=periodic(1ms)", "vms.device_rate_per_pcpu=3k/s"});
+  EXPECT_EQ(workload::format_arrivals(c.vms.device_arrivals), "periodic(2ms)");  // 3k x 16 / 96 = 500/s
+  // A later --set vms.device_arrivals overrides a rate written in the file.
+  const fs::path dir = testing::fresh_temp_dir("derived-rate");
+  const fs::path rate = write(dir / "rate.toml", "scenario = \"kvm\"\n[vms]\ndevice_rate_per_pcpu = \"8k/s\"\n");
+  EXPECT_DOUBLE_EQ(device_rate_per_pcpu(load_config(rate, {}).config), 8000.0);
+  EXPECT_DOUBLE_EQ(load_config(rate, {"vms.device_arrivals=poisson(10/s)"}).config.vms.device_arrivals.mean_rate(), 10.0);
+  fs::remove_all(dir);
+  // Nothing to scale: an error that says what to set.
+  EXPECT_EQ(error_of([] { with({"vms.device_arrivals=none", "vms.device_rate_per_pcpu=1k/s"}); }),
+            "--set vms.device_rate_per_pcpu=1k/s: error: vms.device_rate_per_pcpu: scales vms.device_arrivals to the "
+            "asked load, but vms.device_arrivals = \"none\" has no arrivals to scale; set a process such as "
+            "\"poisson(1k/s)\" (its shape is kept, its rate replaced)");
+}
+
+TEST(DerivedKeys, ASweepAxisRecordsItsScaleForFigures) {
+  const fs::path dir = testing::fresh_temp_dir("derived-scale");
+  const fs::path spec = write(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
+replicates = 2
+[set]
+"run.duration" = "2ms"
+"run.warmup" = "1ms"
+[[axis]]
+key = "vms.vcpus_per_pcpu"
+values = [1, 2]
+scale = "log"
+[[axis]]
+key = "vms.device_rate_per_pcpu"
+values = ["1k/s", "2k/s"]
+)X");
+  const auto o = cli({"sweep", spec.string(), "--quiet", "--out", (dir / "out").string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::string summary = slurp(dir / "out" / "summary.json");
+  const auto json = nlohmann::json::parse(summary);
+  ASSERT_EQ(json.at("axes").size(), 2u);
+  EXPECT_EQ(json["axes"][0]["keys"], nlohmann::json::array({"vms.vcpus_per_pcpu"}));
+  EXPECT_EQ(json["axes"][0]["scale"], "log");
+  EXPECT_TRUE(json["axes"][1]["scale"].is_null()) << "not said in the spec";
+  // The swept rate is written as the spec wrote it, with its number for plots; the achieved one too.
+  const std::string runs = slurp(dir / "out" / "runs.csv");
+  EXPECT_TRUE(runs.starts_with("point,vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,vms.device_rate_per_pcpu#value,"))
+      << runs.substr(0, 120);
+  // Every paired difference carries its paired t-test p-value (in [0, 1], or null without a verdict).
+  for (const auto& d : json.at("paired_differences")) {
+    ASSERT_TRUE(d.contains("p")) << d.dump();
+    if (!d["p"].is_null()) {
+      EXPECT_TRUE(d["p"].get<double>() >= 0 && d["p"].get<double>() <= 1) << d.dump();
+    }
+  }
+  // A bad scale is refused at load, with where and what is expected.
+  const fs::path bad = write(dir / "bad.toml", "[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\nscale = \"logarithmic\"\n");
+  const auto b = cli({"sweep", bad.string(), "--out", (dir / "bad").string()});
+  EXPECT_EQ(b.status, 2) << b.out;
+  EXPECT_NE(b.err.find("bad.toml:4:9: error: axis.scale: expected \"linear\" or \"log\""), std::string::npos) << b.err;
   fs::remove_all(dir);
 }
 

@@ -155,6 +155,39 @@ TEST(SweepSpec, BadSpecsGetFileLineAndASuggestion) {
   EXPECT_NE(e.find("top-level 'designs', 'replicates' or 'seed'"), std::string::npos) << e;
 }
 
+TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
+  std::string e = load_error("verdict_metrics = [\"wakeup.p99\", \"sched_in.list_wait.p990\"]\n");
+  EXPECT_NE(e.find("s.toml:1:34: error: verdict_metrics: 'sched_in.list_wait.p990' is not a metric of the kvm "
+                   "scenario (did you mean 'sched_in.list_wait.p9"), std::string::npos) << e;
+  e = load_error("verdict_metrics = [\"wakeup.p99\", \"wakeup.p99\"]\n");
+  EXPECT_NE(e.find("'wakeup.p99' is listed twice"), std::string::npos) << e;
+  e = load_error("verdict_metrics = \"wakeup.p99\"\n");
+  EXPECT_NE(e.find("verdict_metrics: expected a non-empty array of metric names"), std::string::npos) << e;
+  const fs::path dir = temp_dir("verdict-metrics");
+  const SweepSpec spec = load_sweep_spec(write(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
+  EXPECT_EQ(spec.verdict_metrics, std::vector<std::string>{"sched_in.list_wait.p99"});
+}
+
+TEST(Sweep, TheSpecsVerdictMetricsMakeTheClosingTable) {
+  const fs::path dir = temp_dir("verdict-table");
+  const fs::path spec = write(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
+replicates = 2
+verdict_metrics = ["wakeup.p99", "sched_in.list_wait.p99"]
+[set]
+"run.duration" = "2ms"
+"run.warmup" = "1ms"
+[[axis]]
+key = "vms.count"
+values = [2, 4]
+)X");
+  const Outcome o = cli({"sweep", spec.string(), "--quiet", "--out", (dir / "out").string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::string verdicts = slurp(dir / "out" / "verdicts.txt");
+  EXPECT_NE(verdicts.find("Holm-Bonferroni over 4 comparisons"), std::string::npos) << verdicts;
+  EXPECT_NE(verdicts.find("wakeup.p99  sched_in.list_wait.p99"), std::string::npos) << verdicts;
+  EXPECT_EQ(verdicts.find("wakeup.p50"), std::string::npos) << verdicts;
+}
+
 TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
   const fs::path dir = temp_dir("jobs");
   const fs::path spec = write(dir / "s.toml", kQueueSweep);
