@@ -90,8 +90,16 @@ std::optional<engine::Time> parse_duration(std::string_view text, std::string& e
   }
   const std::optional<Decimal> decimal = parse_decimal(number, kDurationHint, error);
   if (!decimal) return std::nullopt;
+  const auto too_long = [&] {
+    error = fmt::format("'{}' is too long a duration (the limit is about 53 days)", text);
+    return std::nullopt;
+  };
+  // Digits are accumulated with a bound, so no string of digits can wrap the 128-bit sum.
   engine::Int128 ps = 0;
-  for (char c : decimal->whole) ps = ps * 10 + (c - '0');
+  for (char c : decimal->whole) {
+    ps = ps * 10 + (c - '0');
+    if (ps > std::numeric_limits<int64_t>::max()) return too_long();
+  }
   ps *= scale;
   int64_t place = scale;
   for (char c : decimal->frac) {
@@ -102,10 +110,7 @@ std::optional<engine::Time> parse_duration(std::string_view text, std::string& e
     place /= 10;
     ps += static_cast<engine::Int128>(c - '0') * place;
   }
-  if (ps > std::numeric_limits<int64_t>::max() / 2) {
-    error = fmt::format("'{}' is too long a duration (the limit is about 53 days)", text);
-    return std::nullopt;
-  }
+  if (ps > std::numeric_limits<int64_t>::max() / 2) return too_long();
   return engine::Time::from_ps(static_cast<int64_t>(ps));
 }
 
@@ -134,7 +139,12 @@ std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error
                          : fmt::format("'{}' is not a rate unit; expected {}", unit, hint);
     return std::nullopt;
   }
-  return engine::Rate{value * multiplier * per};
+  const double rate = value * multiplier * per;
+  if (!std::isfinite(rate)) {
+    error = fmt::format("'{}' is too large a rate", text);
+    return std::nullopt;
+  }
+  return engine::Rate{rate};
 }
 
 namespace {

@@ -40,6 +40,19 @@ TEST(Units, DurationErrorsSayWhatWasExpected) {
             "expected a plain non-negative decimal number in a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
 }
 
+// Issue 17: long digit strings used to wrap the 128-bit sum silently ("3402...461ps" became 5 ps).
+TEST(Units, LongDurationsAreRefusedNeverWrapped) {
+  EXPECT_NE(duration_error("340282366920938463463374607431768211461ps").find("too long a duration"), std::string::npos);
+  EXPECT_NE(duration_error("1000000000000000000000000000s").find("too long a duration"), std::string::npos);
+  EXPECT_NE(duration_error("99999999999999999999999999999999999999999999999999999999999us").find("too long"),
+            std::string::npos);
+  EXPECT_NE(duration_error("4611687s").find("too long"), std::string::npos);  // just past int64 max / 2 ps
+  EXPECT_EQ(duration("4611686s"), engine::Time::from_ps(4'611'686'000'000'000'000));
+  std::string error;
+  EXPECT_FALSE(parse_rate("1e308G/s", error).has_value());
+  EXPECT_NE(error.find("too large a rate"), std::string::npos) << error;
+}
+
 TEST(Units, DurationsRoundTripThroughText) {
   for (int64_t ps : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1500}, int64_t{1'234'567}, int64_t{5'000'000'000'000}}) {
     const auto t = engine::Time::from_ps(ps);
