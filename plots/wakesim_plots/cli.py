@@ -1,22 +1,24 @@
 """Draws every figure a results directory has data for (see plots/plot_results.py for usage).
 
   single run  wakeup_ccdf, path_ccdf, decomposition, lock_wait, lock_hold
-  sweep       percentiles_vs_<key>, throughput_vs_<key>, heatmap_<metric> (two swept keys), and the single-
-              run figures of one point (default: the last point directory present)
-
-Metric names, units and the decomposition's components come from each directory's metrics.json (see
-registry.py).
+  sweep       percentiles_vs_<x>, throughput_vs_<x> (or metrics_vs_<x> with --metric), heatmap_<metric>
+              and diff_<metric> (two or three axes), and the single-run figures of one point (default: the
+              last point directory present)
   capacity    capacity
 
-Exit status: 0 figures written, 2 not a results directory or nothing to draw, 1 anything else.
+Metric names, units and the decomposition's components come from each directory's metrics.json (see
+registry.py). A sweep's options: --metric LIST (curves and maps), --x KEY and --hue KEY (curves.py,
+mapgrid.py), --log x|y|xy|none (curves), --reference DESIGN (difference.py).
+
+Exit status: 0 figures written, 2 not a results directory, nothing to draw or a bad option, 1 anything else.
 """
 import argparse
 import os
 import sys
 
-from . import capacity, ccdf, common, decomposition, locks, registry, sweep
+from . import capacity, ccdf, common, curves, decomposition, difference, heatmap, locks, mapgrid, registry, sweep
 
-FORMATS = ("png", "svg")
+FORMATS = ("png", "svg", "pdf")
 
 
 def directory_kind(path):
@@ -62,19 +64,26 @@ def choose_point(sweep_dir, wanted):
     return points[-1] if points else None
 
 
-def draw_sweep(sweep_dir, out_dir, formats, written, point, metric, wakesim):
-    data = sweep.Sweep(sweep_dir, registry.load(sweep_dir, wakesim))
-    chosen = choose_point(sweep_dir, point)
+def draw_sweep(sweep_dir, out_dir, formats, written, args):
+    data = sweep.Sweep(sweep_dir, registry.load(sweep_dir, args.wakesim))
+    chosen = choose_point(sweep_dir, args.point)
     point_dir = os.path.join(sweep_dir, "points", chosen) if chosen else None
     palette = common.Palette(data.designs + (run_designs(point_dir) if point_dir else []))
-    data.check_metric(metric)
-    sweep.draw_percentiles(data, out_dir, formats, palette, written)
-    sweep.draw_throughput(data, out_dir, formats, palette, written)
-    sweep.draw_heatmap(data, out_dir, formats, palette, written, metric or sweep.DEFAULT_HEATMAP)
+    # Every option is checked before the first figure is written.
+    data.check_metrics(args.metric)
+    for key, option in ((args.x, "--x"), (args.hue, "--hue")):
+        if key is not None:
+            data.resolve(key, option)
+    difference.check(data, args.reference)
+    curves.draw(data, out_dir, formats, palette, written, args.metric, args.x, args.hue, args.log)
+    layout = mapgrid.MapGrid(data, args.x)
+    heatmap.draw(data, layout, out_dir, formats, palette, written, args.metric)
+    difference.draw(data, layout, out_dir, formats, palette, written, args.metric, args.reference)
     if point_dir:
-        values = data.point_values().get(chosen, {})
+        values = data.point_values().get(sweep.point_index(chosen), {})
         label = ", ".join(f"{k}={v}" for k, v in values.items())
-        draw_run(point_dir, out_dir, formats, palette, written, registry.load(point_dir, wakesim, parent=sweep_dir),
+        draw_run(point_dir, out_dir, formats, palette, written,
+                 registry.load(point_dir, args.wakesim, parent=sweep_dir),
                  f"\n(point {chosen}" + (f": {label})" if label else ")"))
 
 
@@ -86,15 +95,32 @@ def draw_capacity(cap_dir, out_dir, formats, written):
     capacity.draw(cap_dir, out_dir, formats, common.Palette(designs), written)
 
 
+def _list(text):
+    return [t.strip() for t in text.split(",") if t.strip()] if text is not None else None
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="plot_results.py",
                                      description="Draw the figures of a wakesim results directory.")
     parser.add_argument("dir", metavar="DIR", help="results directory (run, sweep or capacity)")
     parser.add_argument("--out", metavar="FIGDIR", help="where to write the figures (default: DIR/figures)")
-    parser.add_argument("--format", default="png,svg", help="comma-separated formats (default: png,svg)")
+    parser.add_argument("--format", default="png,svg", help="comma-separated formats: png, svg, pdf "
+                        "(default: png,svg)")
     parser.add_argument("--point", metavar="pNNNN", help="sweep point whose single-run figures to draw "
                         "(default: the last point directory present)")
-    parser.add_argument("--metric", help="heatmap metric, as `wakesim list metrics` names it (default: wakeup.p99)")
+    parser.add_argument("--metric", metavar="LIST", type=_list,
+                        help="comma-separated metrics, as `wakesim list metrics` names them, of the sweep's curves "
+                        "(metrics_vs_X instead of percentiles and throughput) and maps (default: heatmap of "
+                        "wakeup.p99; differences of wakeup.p99, wakeup.p999, sched_in.list_wait.p99)")
+    parser.add_argument("--x", metavar="KEY", help="x axis of the sweep's curves and maps: a swept key (a zipped "
+                        "group by any of its keys) or a derived column such as vms.vcpus_per_pcpu (default: the "
+                        "first axis)")
+    parser.add_argument("--hue", metavar="KEY", help="the curves draw one line per value of KEY and design "
+                        "(default: the next axis)")
+    parser.add_argument("--log", metavar="AXES", help="scale of the curves: x, y, xy or none (default: the "
+                        "sweep axis's scale, else log x when its values span more than a factor of 50)")
+    parser.add_argument("--reference", metavar="DESIGN", help="the design the difference maps subtract "
+                        "(default: the sweep's verdict reference, else single-lock)")
     parser.add_argument("--wakesim", metavar="BINARY", help="wakesim binary whose `list metrics --json` names the "
                         "metrics of a directory without metrics.json (`wakesim plot` passes itself)")
     return parser.parse_args(argv)
@@ -105,8 +131,15 @@ def main(argv=None):
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        print(f"plot_results.py: error: --format: {', '.join(bad) or 'empty'}: choose from png, svg",
+        print(f"plot_results.py: error: --format: {', '.join(bad) or 'empty'}: choose from {', '.join(FORMATS)}",
               file=sys.stderr)
+        return 2
+    if args.log is not None and args.log not in curves.LOG_CHOICES:
+        print(f"plot_results.py: error: --log {args.log}: choose from {', '.join(curves.LOG_CHOICES)}",
+              file=sys.stderr)
+        return 2
+    if args.metric is not None and not args.metric:
+        print("plot_results.py: error: --metric: an empty list", file=sys.stderr)
         return 2
     directory = args.dir
     out_dir = args.out or os.path.join(directory, "figures")
@@ -122,7 +155,7 @@ def main(argv=None):
             draw_run(directory, out_dir, formats, common.Palette(run_designs(directory)), written,
                      registry.load(directory, args.wakesim))
         elif kind == "sweep":
-            draw_sweep(directory, out_dir, formats, written, args.point, args.metric, args.wakesim)
+            draw_sweep(directory, out_dir, formats, written, args)
         else:
             draw_capacity(directory, out_dir, formats, written)
         if not written:

@@ -153,13 +153,16 @@ def latency_scale(values_ns):
     return 1.0, "ns"
 
 
+# Without dates the same figure gives the same bytes: SVG (with svg.hashsalt) and PDF are reproducible.
+_METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+
+
 def save(fig, out_dir, stem, formats, written):
     """Writes the figure in each format, appends the paths to written and closes it."""
     os.makedirs(out_dir, exist_ok=True)
     for fmt in formats:
         path = os.path.join(out_dir, f"{stem}.{fmt}")
-        metadata = {"Date": None} if fmt == "svg" else None
-        fig.savefig(path, format=fmt, bbox_inches="tight", metadata=metadata)
+        fig.savefig(path, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt))
         written.append(path)
     plt.close(fig)
 

@@ -1,88 +1,36 @@
-"""Figures over a sweep's points, from its aggregates.csv (one row per point x design x metric with the
-mean and 95% confidence interval over replicates).
+"""A sweep directory's data, for the figures in curves.py, heatmap.py and difference.py: aggregates.csv
+(one row per point x design x metric with the mean and 95% confidence interval over replicates), the
+sweep's axes, and summary.json (paired differences, the verdicts' reference, the points' values).
 
-  percentiles_vs_<key>   wakeup p50, p99, p99.9 against the first swept key, 95% CI bands per design
-  throughput_vs_<key>    wakeups/s, interrupts/s, requests/s against the first swept key, with bands
-  heatmap_<metric>       (two swept keys) the metric over both keys, one panel per design
+Axes: summary.json's "axes" lists the sweep's axes in spec order, each with its keys (several for a
+zipped group, whose keys move together: one value of the axis is a tuple, labelled "300MB/s, 256KiB")
+and its scale ("log", "linear" or null when the spec did not say). A directory written before "axes"
+existed gets one axis per swept key, without a scale. Only axes with two or more values shape a figure.
 
-Metric names are as declared (`wakesim list metrics`); their units come from the registry (metrics.json).
+A figure can also be drawn against a derived column (derived_keys, such as vms.vcpus_per_pcpu: the ratio a
+point achieved, written whether or not it was swept).
 
-With two swept keys the curves draw one line per value of the second key (line style) when it has at
-most four values; otherwise only the heatmap shows the second key.
+Points are numbered as in summary.json (0, 1, ...); aggregates.csv may write them that way or as pNNNN.
 """
-import math
+import difflib
 import os
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
-from . import common, registry
+from . import common
 
-LINESTYLES = ["-", "--", ":", "-."]
-MAX_SECOND_KEY_VALUES = len(LINESTYLES)
-PERCENTILES = ["wakeup.p50", "wakeup.p99", "wakeup.p999"]
-THROUGHPUT = ["wakeups", "interrupts", "requests"]
-DEFAULT_HEATMAP = "wakeup.p99"
 _TIME = re.compile(r"^\s*[0-9.eE+-]+\s*(ps|ns|us|µs|ms|s)\s*$")
 
 
-class Sweep:
-    """A sweep directory's aggregates with its swept keys, and how each key maps to an axis."""
-
-    def __init__(self, sweep_dir, names):
-        self.dir = sweep_dir
-        self.names = names
-        path = os.path.join(sweep_dir, "aggregates.csv")
-        frame = common.read_csv(path, dtype={"design": str, "metric": str, "unit": str})
-        common.require_columns(frame, ["point", "design", "metric", "mean", "ci95_low", "ci95_high"], path)
-        self.path = path
-        names.check_names(frame["metric"].unique(), path)
-        self.frame = frame
-        keys = None
-        summary = os.path.join(sweep_dir, "summary.json")
-        if os.path.isfile(summary):
-            keys = common.read_json(summary).get("swept_keys")
-        if not keys:
-            columns = list(frame.columns)
-            keys = [c for c in columns[1:columns.index("design")] if not c.endswith("#value")]
-        missing = [k for k in keys if k not in frame.columns]
-        if missing:
-            raise common.PlotError(f"{path}: no column for swept key(s) {', '.join(missing)}")
-        self.keys = keys
-        self.designs = common.order_designs(self.frame["design"])
-
-    def check_metric(self, metric):
-        """A metric the user named (--metric) must be declared."""
-        if metric is not None and self.names.metric(metric) is None:
-            raise common.PlotError(f"--metric {metric}: not a metric of {self.dir}{self.names.hint(metric)} "
-                                   "(`wakesim list metrics` names them)")
-
-    def axis(self, key):
-        """(numeric values per row or None when categorical, tick order of raw values, unit label)."""
-        raw = self.frame[key].astype(str)
-        helper = f"{key}#value"
-        values = None
-        if helper in self.frame.columns:
-            numeric = pd.to_numeric(self.frame[helper], errors="coerce")
-            if numeric.notna().all():
-                values = numeric
-        if values is None:
-            numeric = pd.to_numeric(self.frame[key], errors="coerce")
-            if numeric.notna().all():
-                values = numeric
-        order = list(dict.fromkeys(raw.iloc[np.argsort(values.to_numpy(), kind="stable")] if values is not None
-                                   else raw))
-        return values, order, key_unit(key, raw.unique())
-
-    def point_values(self):
-        """{point: {key: raw value}}."""
-        out = {}
-        for _, row in self.frame.drop_duplicates("point").iterrows():
-            out[row["point"]] = {k: row[k] for k in self.keys}
-        return out
+def point_index(value):
+    """A point's number from 3, "3" or "p0003"."""
+    text = str(value).strip()
+    try:
+        return int(text[1:] if text[:1] == "p" else text)
+    except ValueError:
+        raise common.PlotError(f"point {value!r}: not a point number") from None
 
 
 def key_unit(key, raw_values):
@@ -103,134 +51,189 @@ def key_unit(key, raw_values):
     return "value as configured"
 
 
-def _x(sweep, key):
-    values, order, unit = sweep.axis(key)
-    if values is not None:
-        return values.to_numpy(dtype=float), None, unit
-    positions = {v: i for i, v in enumerate(order)}
-    return np.array([positions[str(v)] for v in sweep.frame[key]], dtype=float), order, unit
+class Axis:
+    """One axis of the sweep: its keys (one, or a zipped group), scale, and values in order.
 
+    values  the axis's values as labelled (a zipped group's joined with ", "), in numeric order for a
+            numeric single key, else in the order of the points (spec order)
+    numbers per frame row, the plain number of a single numeric key (its KEY#value column, else the
+            value itself); None for a zipped group or a non-numeric key
+    """
 
-def _curves(sweep, metrics, ylabel_for, stem, title, written, out_dir, formats, palette):
-    frame = sweep.frame
-    present = [(m, label) for m, label in metrics if (frame["metric"] == m).any()]
-    if not present:
-        return
-    units = {sweep.names.unit(m) for m, _ in present}
-    if len(units) != 1 or None in units:
-        raise common.PlotError(f"{sweep.path}: {', '.join(m for m, _ in present)} are not declared with one unit "
-                               f"in {sweep.names.source}")
-    latency = units == {"ns"}
-    key = sweep.keys[0]
-    xs, categories, xunit = _x(sweep, key)
-    frame = frame.assign(_x=xs)
-    second = sweep.keys[1] if len(sweep.keys) > 1 else None
-    second_values = [None]
-    if second is not None:
-        second_values = list(dict.fromkeys(frame[second].astype(str)))
-        if len(second_values) > MAX_SECOND_KEY_VALUES:
-            return  # the heatmap shows this sweep
-    divisor, unit = (1.0, common.unit_label(units.pop()))
-    if latency:
-        divisor, unit = common.latency_scale(frame[frame["metric"].isin([m for m, _ in present])]["ci95_high"]
-                                             .tolist())
-    fig, axes = plt.subplots(1, len(present), figsize=(4.8 * len(present), 4.2), squeeze=False)
-    for ax, (metric, label) in zip(axes[0], present):
-        rows = frame[frame["metric"] == metric]
-        for design in sweep.designs:
-            for i, value in enumerate(second_values):
-                sel = rows[rows["design"] == design]
-                if value is not None:
-                    sel = sel[sel[second].astype(str) == value]
-                sel = sel.sort_values("_x")
-                if sel.empty:
-                    continue
-                name = design if value is None else f"{design}, {second}={value}"
-                colour = palette(design)
-                ax.plot(sel["_x"], sel["mean"] / divisor, color=colour, linestyle=LINESTYLES[i], marker="o",
-                        markersize=3.5, label=name)
-                ax.fill_between(sel["_x"], sel["ci95_low"] / divisor, sel["ci95_high"] / divisor, color=colour,
-                                alpha=0.18, linewidth=0)
-        ax.set_title(label)
-        ax.set_xlabel(f"{key} ({xunit})")
-        ax.set_ylabel(ylabel_for(label, unit))
-        if categories is not None:
-            ax.set_xticks(range(len(categories)))
-            ax.set_xticklabels(categories, rotation=30, ha="right", fontsize=8)
-        elif len(xs) and xs.min() > 0 and xs.max() / xs.min() > 50:
-            ax.set_xscale("log")
-        ax.set_ylim(bottom=0)
-        if categories is None and len(xs) and np.all(np.mod(xs, 1) == 0):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0][-1].legend(fontsize=7, title="design (mean, 95% CI band)", title_fontsize=7, handlelength=3,
-                       bbox_to_anchor=(1.02, 1), loc="upper left")
-    fig.suptitle(title + ": " + ", ".join(sweep.designs))
-    fig.tight_layout()
-    common.note(fig, f"source: {sweep.path}")
-    common.save(fig, out_dir, f"{stem}_{key}", formats, written)
-
-
-def draw_percentiles(sweep, out_dir, formats, palette, written):
-    metrics = [(m, registry.stat_label(m.rsplit(".", 1)[1])) for m in PERCENTILES]
-    _curves(sweep, metrics, lambda label, unit: f"wakeup latency {label} ({unit})", "percentiles_vs",
-            f"Wakeup latency percentiles vs {sweep.keys[0]}", written, out_dir, formats, palette)
-
-
-def draw_throughput(sweep, out_dir, formats, palette, written):
-    _curves(sweep, [(m, m) for m in THROUGHPUT], lambda label, unit: f"{label} ({unit})", "throughput_vs",
-            f"Throughput vs {sweep.keys[0]}", written, out_dir, formats, palette)
-
-
-def draw_heatmap(sweep, out_dir, formats, palette, written, metric=DEFAULT_HEATMAP):
-    if len(sweep.keys) != 2:
-        return
-    frame = sweep.frame[sweep.frame["metric"] == metric]
-    if frame.empty:
-        return
-    kx, ky = sweep.keys
-    _, xorder, xunit = sweep.axis(kx)
-    _, yorder, yunit = sweep.axis(ky)
-    unit = sweep.names.unit(metric) or ""
-    divisor, shown = (1.0, common.unit_label(unit))
-    if unit == "ns":
-        divisor, shown = common.latency_scale(frame["mean"].tolist())
-    designs = [d for d in sweep.designs if (frame["design"] == d).any()]
-    grids = {}
-    for design in designs:
-        grid = np.full((len(yorder), len(xorder)), np.nan)
-        for _, row in frame[frame["design"] == design].iterrows():
-            grid[yorder.index(str(row[ky])), xorder.index(str(row[kx]))] = row["mean"] / divisor
-        grids[design] = grid
-    finite = np.concatenate([g[np.isfinite(g)] for g in grids.values()])
-    if finite.size == 0:
-        return
-    vmin, vmax = float(finite.min()), float(finite.max())
-    norm = None
-    if vmin > 0 and vmax / vmin > 20:
-        from matplotlib.colors import LogNorm
-        norm = LogNorm(vmin=vmin, vmax=vmax)
-    fig, axes = plt.subplots(1, len(designs), figsize=(0.9 * len(xorder) * len(designs) + 3, 0.6 * len(yorder) + 3),
-                             squeeze=False, constrained_layout=True)
-    image = None
-    for ax, design in zip(axes[0], designs):
-        grid = grids[design]
-        if norm is None:
-            image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
+    def __init__(self, keys, scale, frame):
+        self.keys = list(keys)
+        self.scale = scale if scale in ("log", "linear") else None
+        self.label_text = ", ".join(self.keys)
+        self.numbers = None
+        if len(self.keys) == 1:
+            key = self.keys[0]
+            for column in (f"{key}#value", key):
+                if column in frame.columns:
+                    numeric = pd.to_numeric(frame[column], errors="coerce")
+                    if len(numeric) and numeric.notna().all():
+                        self.numbers = numeric.to_numpy(dtype=float)
+                        break
+        labels = self.labels(frame)
+        if self.numbers is not None:
+            order = np.argsort(self.numbers, kind="stable")
+            self.values = list(dict.fromkeys(labels.iloc[order]))
         else:
-            image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis", norm=norm)
-        for (i, j), v in np.ndenumerate(grid):
-            if math.isfinite(v):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
-        ax.set_xticks(range(len(xorder)))
-        ax.set_xticklabels(xorder, rotation=30, ha="right", fontsize=8)
-        ax.set_yticks(range(len(yorder)))
-        ax.set_yticklabels(yorder, fontsize=8)
-        ax.set_xlabel(f"{kx} ({xunit})")
-        ax.set_ylabel(f"{ky} ({yunit})")
-        ax.set_title(design, color=palette(design), fontweight="bold")
-        ax.grid(False)
-    fig.colorbar(image, ax=list(axes[0]), label=f"{metric} mean ({shown})")
-    fig.suptitle(f"{metric} over {kx} x {ky}: " + ", ".join(designs))
-    common.note(fig, f"source: {sweep.path}")
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", metric)
-    common.save(fig, out_dir, f"heatmap_{safe}", formats, written)
+            self.values = list(dict.fromkeys(labels))
+        raw = frame[self.keys[0]].astype(str).unique() if len(self.keys) == 1 else []
+        self.unit = key_unit(self.keys[0], raw) if len(self.keys) == 1 else None
+
+    def labels(self, frame):
+        """Each row's value of this axis, as labelled."""
+        parts = [frame[k].astype(str) for k in self.keys]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + ", " + p
+        return out
+
+    def axis_label(self):
+        return f"{self.label_text} ({self.unit})" if self.unit else self.label_text
+
+
+class Sweep:
+    """A sweep directory's aggregates, axes, derived columns and summary.json."""
+
+    def __init__(self, sweep_dir, names):
+        self.dir = sweep_dir
+        self.names = names
+        path = os.path.join(sweep_dir, "aggregates.csv")
+        # Everything as written (a key's values label the figures), then the numbers as numbers.
+        frame = common.read_csv(path, dtype=str, keep_default_na=False)
+        common.require_columns(frame, ["point", "design", "metric", "mean", "ci95_low", "ci95_high"], path)
+        for column in [c for c in frame.columns if c in ("n", "mean", "ci95_low", "ci95_high")]:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        self.path = path
+        names.check_names(frame["metric"].unique(), path)
+        summary_path = os.path.join(sweep_dir, "summary.json")
+        self.summary = common.read_json(summary_path) if os.path.isfile(summary_path) else {}
+        self.summary_path = summary_path
+        columns = list(frame.columns)
+        keys = self.summary.get("swept_keys")
+        key_columns = [c for c in columns[1:columns.index("design")] if not c.endswith("#value")]
+        if not keys:
+            keys = key_columns
+        missing = [k for k in keys if k not in frame.columns]
+        if missing:
+            raise common.PlotError(f"{path}: no column for swept key(s) {', '.join(missing)}")
+        self.keys = list(keys)
+        derived = self.summary.get("derived_keys")
+        if derived is None:
+            derived = [c for c in key_columns if c not in self.keys]
+        self.derived = [k for k in derived if k in frame.columns and k not in self.keys]
+        frame = frame.assign(_point=[point_index(p) for p in frame["point"]])
+        self.frame = frame.sort_values("_point", kind="stable").reset_index(drop=True)
+        self.designs = common.order_designs(self.frame["design"])
+        self.axes = self._read_axes()
+        self.varying = [a for a in self.axes if len(a.values) > 1]
+
+    def _read_axes(self):
+        declared = self.summary.get("axes")
+        if not declared:
+            return [Axis([k], None, self.frame) for k in self.keys]
+        axes, seen = [], []
+        for entry in declared:
+            keys = list(entry.get("keys") or [])
+            unknown = [k for k in keys if k not in self.keys]
+            if not keys or unknown:
+                raise common.PlotError(f"{self.summary_path}: axes: {', '.join(unknown) or 'an axis without keys'} "
+                                       f"not among the swept keys ({', '.join(self.keys)})")
+            axes.append(Axis(keys, entry.get("scale"), self.frame))
+            seen += keys
+        # Keys no axis names (should not happen) still get an axis of their own.
+        axes += [Axis([k], None, self.frame) for k in self.keys if k not in seen]
+        return axes
+
+    def check_metrics(self, metrics):
+        """Metrics the user named (--metric) must be declared and recorded by this sweep."""
+        for metric in metrics or []:
+            if self.names.metric(metric) is None:
+                raise common.PlotError(f"--metric {metric}: not a metric of {self.dir}{self.names.hint(metric)} "
+                                       "(`wakesim list metrics` names them)")
+            if not (self.frame["metric"] == metric).any():
+                raise common.PlotError(f"--metric {metric}: declared, but {self.path} has no values of it")
+
+    def choosable_keys(self):
+        return self.keys + self.derived
+
+    def resolve(self, key, option):
+        """What --x/--hue KEY names: ("axis", Axis) for a swept key (any key of a zipped group), or
+        ("derived", key) for a derived column; a PlotError naming the choices otherwise."""
+        for axis in self.axes:
+            if key in axis.keys:
+                return "axis", axis
+        if key in self.derived:
+            return "derived", key
+        choices = self.choosable_keys()
+        close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise common.PlotError(f"{option} {key}: not a swept key or derived column of {self.dir}{hint}; "
+                               f"choose from {', '.join(choices) if choices else 'none'}")
+
+    def depends_on(self, derived_key):
+        """The varying axes a derived column's value changes with (the others held fixed)."""
+        points = self.frame.drop_duplicates("_point")
+        out = []
+        for axis in self.varying:
+            held = pd.Series([""] * len(points), index=points.index)
+            for other in self.varying:
+                if other is not axis:
+                    held = held + "\x1f" + other.labels(points)
+            if (points[derived_key].astype(str).groupby(held).nunique() > 1).any():
+                out.append(axis)
+        return out
+
+    def derived_as_axis(self, derived_key):
+        """(axis, {axis value: derived value}) when a derived column is a one-to-one function of one varying
+        axis (vms.vcpus_per_pcpu when vms.count alone was swept), else None."""
+        axes = self.depends_on(derived_key)
+        if len(axes) != 1:
+            return None
+        axis = axes[0]
+        points = self.frame.drop_duplicates("_point")
+        pairs = dict(zip(axis.labels(points), points[derived_key].astype(str)))
+        if len(set(pairs.values())) != len(pairs):
+            return None
+        return axis, pairs
+
+    def point_values(self):
+        """{point number: {key: raw value}}."""
+        out = {}
+        for _, row in self.frame.drop_duplicates("_point").iterrows():
+            out[row["_point"]] = {k: row[k] for k in self.keys}
+        return out
+
+    def point_labels(self):
+        """{point number: [its value label on each axis of self.axes]} for every known point: from
+        aggregates.csv, and from summary.json's point_values for points without rows (failed ones)."""
+        out = {}
+        rows = self.frame.drop_duplicates("_point")
+        columns = [list(a.labels(rows)) for a in self.axes]
+        for i, p in enumerate(rows["_point"]):
+            out[p] = [c[i] for c in columns]
+        for entry in self.summary.get("point_values") or []:
+            values = entry.get("values") or {}
+            p = point_index(entry.get("point"))
+            if p not in out and all(k in values for k in self.keys):
+                out[p] = [", ".join(str(values[k]) for k in a.keys) for a in self.axes]
+        return out
+
+    def paired_differences(self):
+        """summary.json's paired_differences as a DataFrame with the point number (empty when absent)."""
+        entries = self.summary.get("paired_differences") or []
+        if not entries:
+            return pd.DataFrame(columns=["_point", "design", "reference", "metric", "n", "mean_difference"])
+        frame = pd.DataFrame(entries)
+        common.require_columns(frame, ["point", "design", "reference", "metric", "n", "mean_difference"],
+                               f"{self.summary_path}: paired_differences")
+        return frame.assign(_point=[point_index(p) for p in frame["point"]])
+
+    def has_p_values(self):
+        """Whether summary.json's paired differences carry their p-values (wakesim writes them since "p")."""
+        return any("p" in e for e in self.summary.get("paired_differences") or [])
+
+    def verdict_reference(self):
+        return (self.summary.get("verdicts") or {}).get("reference")

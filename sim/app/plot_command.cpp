@@ -1,7 +1,10 @@
-// `wakesim plot DIR [--out FIGDIR] [--format png,svg]`: draws the figures of a results directory (a run,
-// a sweep or a capacity study) by running plots/plot_results.py with a Python 3 that has matplotlib and
-// pandas. The scripts are found at $WAKESIM_PLOTS, else the source tree's plots/; the interpreter is
-// $WAKESIM_PYTHON when set (and then only it), else /usr/bin/python3, else python3 on PATH.
+// `wakesim plot DIR [--out FIGDIR] [--format png,svg,pdf] [--point P] [--metric LIST] [--x KEY] [--hue KEY]
+// [--log AXES] [--reference DESIGN]`: draws the figures of a results directory (a run, a sweep or a
+// capacity study) by running plots/plot_results.py with a Python 3 that has matplotlib and pandas. The
+// options are passed on as given: the script checks them against the directory (a metric or key it does
+// not have is its exit status 2, with the choices). The scripts are found at $WAKESIM_PLOTS, else the
+// source tree's plots/; the interpreter is $WAKESIM_PYTHON when set (and then only it), else
+// /usr/bin/python3, else python3 on PATH.
 // The script is run directly (posix_spawn, no shell), its output copied to ours; it is told this
 // binary's path, to list the metrics of a directory without metrics.json.
 #include <fcntl.h>
@@ -16,6 +19,8 @@
 #include <cstring>
 #include <ostream>
 #include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,6 +39,12 @@ struct PlotOptions {
   std::string dir;
   std::string out;
   std::string format;
+  std::string point;
+  std::string metric;
+  std::string x;
+  std::string hue;
+  std::string log;
+  std::string reference;
 };
 
 fs::path plots_dir() {
@@ -171,8 +182,11 @@ int execute(const PlotOptions& o, Streams& io) {
   // --json` of this binary.
   std::error_code error;
   if (const fs::path self = fs::read_symlink("/proc/self/exe", error); !error) args.insert(args.end(), {"--wakesim", self.string()});
-  if (!o.out.empty()) args.insert(args.end(), {"--out", o.out});
-  if (!o.format.empty()) args.insert(args.end(), {"--format", o.format});
+  const std::pair<const char*, const std::string*> passed[] = {
+      {"--out", &o.out}, {"--format", &o.format}, {"--point", &o.point}, {"--metric", &o.metric},
+      {"--x", &o.x},     {"--hue", &o.hue},       {"--log", &o.log},     {"--reference", &o.reference}};
+  for (const auto& [flag, value] : passed)
+    if (!value->empty()) args.insert(args.end(), {flag, *value});
   const Spawned run = spawn(args, false);
   io.out << run.out;
   io.err << run.err;
@@ -187,11 +201,31 @@ int execute(const PlotOptions& o, Streams& io) {
 
 Action add_plot_command(CLI::App& app, Streams& io) {
   auto options = std::make_shared<PlotOptions>();
-  CLI::App* cmd = app.add_subcommand("plot", "Draw the figures (PNG and SVG) of a run, sweep or capacity results directory");
+  CLI::App* cmd = app.add_subcommand("plot", "Draw the figures (PNG, SVG or PDF) of a run, sweep or capacity results directory");
   cmd->add_option("DIR", options->dir, "results directory")->required();
   cmd->add_option("--out", options->out, "where to write the figures (default: DIR/figures)")->type_name("FIGDIR");
-  cmd->add_option("--format", options->format, "comma-separated formats: png, svg (default: png,svg)")
+  cmd->add_option("--format", options->format, "comma-separated formats: png, svg, pdf (default: png,svg)")
       ->type_name("LIST");
+  cmd->add_option("--point", options->point, "sweep: the point whose single-run figures to draw (default: the last)")
+      ->type_name("pNNNN");
+  cmd->add_option("--metric", options->metric,
+                  "sweep: comma-separated metrics of the curves (metrics_vs_X) and the heatmaps and difference maps "
+                  "(default: wakeup percentiles and throughput; heatmap wakeup.p99; differences wakeup.p99, "
+                  "wakeup.p999, sched_in.list_wait.p99)")
+      ->type_name("LIST");
+  cmd->add_option("--x", options->x,
+                  "sweep: x axis of the curves and maps, a swept key (a zipped group by any of its keys) or a "
+                  "derived column such as vms.vcpus_per_pcpu (default: the first axis)")
+      ->type_name("KEY");
+  cmd->add_option("--hue", options->hue, "sweep: one curve per value of KEY and design (default: the next axis)")
+      ->type_name("KEY");
+  cmd->add_option("--log", options->log,
+                  "sweep: scale of the curves, x, y, xy or none (default: the axis's scale in the spec, else log x "
+                  "when the values span more than 50x)")
+      ->type_name("AXES");
+  cmd->add_option("--reference", options->reference,
+                  "sweep: the design the difference maps subtract (default: the sweep's reference, else single-lock)")
+      ->type_name("DESIGN");
   return [options, &io] { return execute(*options, io); };
 }
 

@@ -1,5 +1,5 @@
 """Tests of the figures: plots/plot_results.py and `wakesim plot` on a live single run and on the hand-made
-sweep and capacity fixtures in test/plots/fixtures/ (see their README.md). Every figure written is checked
+sweep, design-map and capacity fixtures in test/plots/fixtures/ (see their README.md). Every figure written is checked
 to be a valid PNG (signature, IHDR with a sane size, IEND) or SVG (parses as XML), and its SVG text to name
 the designs, the series and the axes with their units. Run by ctest with Debian's /usr/bin/python3:
 
@@ -20,6 +20,7 @@ SOURCE = os.environ.get("WAKESIM_SOURCE_DIR", os.path.abspath(os.path.join(os.pa
 BINARY = os.environ.get("WAKESIM_BINARY", os.path.join(SOURCE, "build", "release", "wakesim"))
 FIXTURES = os.path.join(SOURCE, "test", "plots", "fixtures")
 SCRIPT = os.path.join(SOURCE, "plots", "plot_results.py")
+DESIGN_MAP = os.path.join(FIXTURES, "design_map")
 DESIGNS = ["single-lock", "split-lock", "rcu-list"]
 COLOURS = {"single-lock": "#1f77b4", "split-lock": "#ff7f0e", "rcu-list": "#2ca02c", "my-design": "#d62728"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -283,11 +284,289 @@ class SweepTwoKeysTest(unittest.TestCase, FigureChecks):
         self.assertIn("did you mean 'wakeup.p99'?", proc.stderr)
         self.assertNotIn("Traceback", proc.stderr)
 
+    def test_x_derived_column(self):
+        # vms.vcpus_per_pcpu moves with vms.count alone: the curves' x, and the label of the maps' x axis.
+        out = os.path.join(self.tmp, "derived")
+        proc = run([sys.executable, SCRIPT, os.path.join(FIXTURES, "sweep2"), "--out", out, "--format", "svg",
+                    "--x", "vms.vcpus_per_pcpu"], check_rc=0)
+        self.assertIn(os.path.join(out, "percentiles_vs_vms.vcpus_per_pcpu.svg"), proc.stdout.split())
+        assert_svg_has(os.path.join(out, "percentiles_vs_vms.vcpus_per_pcpu.svg"), [
+            "vms.vcpus_per_pcpu (count)", "single-lock, vms.device_arrivals=poisson(4k/s)"])
+        heatmap = os.path.join(out, "heatmap_wakeup.p99.svg")
+        assert_svg_has(heatmap, ["vms.vcpus_per_pcpu (count)", "0.5", "wakeup.p99 over vms.vcpus_per_pcpu x "
+                                 "vms.device_arrivals"])
+        assert_svg_lacks(heatmap, ["vms.count (count)"])
+
     def test_lines_per_second_key_value(self):
         svg = self.figure("percentiles_vs_vms.count")
         assert_svg_has(svg, [f"{d}, vms.device_arrivals=poisson({r}/s)" for d in DESIGNS + ["my-design"]
                              for r in ("1k", "4k")] + ["vms.count (count)"])
         assert_colours(svg, DESIGNS + ["my-design"])
+
+
+class DesignMapTest(unittest.TestCase, FigureChecks):
+    """fixtures/design_map: three axes (one a zipped group), a constraint's triangle, four designs, paired
+    differences with p-values: the difference maps, drawn by `wakesim plot` with its defaults."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wakesim-plots-")
+        cls.out = os.path.join(cls.tmp, "figures")
+        cls.proc = run([BINARY, "plot", DESIGN_MAP, "--out", cls.out], check_rc=0)
+        with open(os.path.join(DESIGN_MAP, "summary.json"), encoding="utf-8") as f:
+            cls.summary = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def entries(self, metric):
+        return [e for e in self.summary["paired_differences"] if e["metric"] == metric
+                and e["reference"] == "single-lock"]
+
+    def test_figures(self):
+        self.assert_figures(self.proc.stdout, [
+            "percentiles_vs_vms.vcpus_per_pcpu", "throughput_vs_vms.vcpus_per_pcpu", "heatmap_wakeup.p99",
+            "diff_wakeup.p99", "diff_wakeup.p999", "diff_sched_in.list_wait.p99"])
+
+    def test_difference_maps(self):
+        for metric in ("wakeup.p99", "wakeup.p999", "sched_in.list_wait.p99"):
+            svg = self.figure(f"diff_{metric}")
+            # The Holm family is every cell of the figure with a p-value (the n=1 cell has none).
+            k = sum(1 for e in self.entries(metric) if e["p"] is not None)
+            self.assertEqual(k, 68)
+            assert_svg_has(svg, [
+                f"{d} \u2212 single-lock" for d in ("split-lock", "rcu-list", "handler-removes")] + [
+                "n.s.", f"{metric}: design \u2212 single-lock (µs)",
+                "paired t-test over 3 replicates (common random numbers); Holm-Bonferroni over "
+                f"{k} comparisons in this figure, alpha 0.05; hatched: no significant difference; colour: design "
+                "\u2212 single-lock",
+                "vms.vcpus_per_pcpu (count)", "vms.device_rate_per_pcpu (per second)", "3k/s", "12k/s", "16",
+                "vms.guest_touch_rate, vms.guest_footprint = 300MB/s, 256KiB",
+                "vms.guest_touch_rate, vms.guest_footprint = 3GB/s, 8MiB"])
+            assert_svg_lacks(svg, ["single-lock \u2212 single-lock", "significance not available"])
+
+    def test_significance_marks(self):
+        # As many "n.s." as the Holm-Bonferroni step-down (computed here, independently) leaves standing;
+        # "–" for the failed point in each design column and for the single-replicate cell.
+        from wakesim_plots import difference
+        for metric in ("wakeup.p99", "sched_in.list_wait.p99"):
+            ps = sorted(e["p"] for e in self.entries(metric) if e["p"] is not None)
+            significant, m = 0, len(ps)
+            for k, p in enumerate(ps):
+                if p * (m - k) >= 0.05:
+                    break
+                significant += 1
+            texts = svg_texts(os.path.join(self.out, f"diff_{metric}.svg"))
+            self.assertEqual(texts.count("n.s."), m - significant, metric)
+            self.assertGreater(significant, 10)
+            self.assertEqual(texts.count("\u2013"), 3)  # point 21 failed: one cell per design column
+            self.assertEqual(texts.count("\u2013 n=1"), 1)
+            adjusted = difference.holm([e["p"] for e in self.entries(metric)])
+            self.assertEqual(sum(1 for a in adjusted if a is not None and a < 0.05), significant)
+
+    def test_cell_text(self):
+        # The largest cut: handler-removes at 16 vCPUs per pCPU, 3k/s, 3GB/s: difference and relative size.
+        with open(os.path.join(DESIGN_MAP, "aggregates.csv"), encoding="utf-8") as f:
+            rows = [line.split(",") for line in f.read().splitlines()[1:]]
+        point = next(r[0] for r in rows if r[1:5] == ["16", "3k/s", "3GB/s", "8MiB"])
+        ref = next(float(r[12]) for r in rows if r[0] == point and r[8] == "single-lock" and r[9] == "wakeup.p99")
+        diff = next(e["mean_difference"] for e in self.entries("wakeup.p99")
+                    if e["point"] == int(point) and e["design"] == "handler-removes")
+        assert_svg_has(os.path.join(self.out, "diff_wakeup.p99.svg"), [
+            f"{diff / 1000:+.3g} µs".replace("-", "\u2212"), f"{100 * diff / ref:+.0f}%".replace("-", "\u2212")])
+
+    def test_heatmap_has_rows_of_panels(self):
+        svg = self.figure("heatmap_wakeup.p99")
+        assert_svg_has(svg, DESIGNS + ["handler-removes", "wakeup.p99 mean (µs)", "vms.vcpus_per_pcpu (count)",
+                                       "vms.guest_touch_rate, vms.guest_footprint = 3GB/s, 8MiB"])
+
+    def test_curves_have_rows_per_zipped_value(self):
+        svg = self.figure("percentiles_vs_vms.vcpus_per_pcpu")
+        assert_svg_has(svg, [f"{d}, vms.device_rate_per_pcpu={r}" for d in DESIGNS + ["handler-removes"]
+                             for r in ("3k/s", "6k/s", "12k/s")] + [
+            "vms.guest_touch_rate, vms.guest_footprint = 300MB/s, 256KiB", "vms.vcpus_per_pcpu (count)"])
+
+    def test_scales(self):
+        # The curves' x scale: the spec's (axes: "log" for vms.vcpus_per_pcpu, "linear" for the rate), --log.
+        from wakesim_plots import common, curves, registry, sweep
+        data = sweep.Sweep(DESIGN_MAP, registry.load(DESIGN_MAP))
+        palette = common.Palette(data.designs)
+
+        def scales(**kwargs):
+            fig, _ = curves.build(data, [("wakeup.p99", "p99")], None, "t", palette, **kwargs)
+            ax = fig.axes[0]
+            out = ax.get_xscale(), ax.get_yscale()
+            import matplotlib.pyplot as plt
+            plt.close(fig)
+            return out
+
+        self.assertEqual(scales(), ("log", "linear"))
+        self.assertEqual(scales(log="none"), ("linear", "linear"))
+        self.assertEqual(scales(log="y"), ("linear", "log"))
+        self.assertEqual(scales(x="vms.device_rate_per_pcpu"), ("linear", "linear"))
+        self.assertEqual(scales(x="vms.device_rate_per_pcpu", log="xy"), ("log", "log"))
+        self.assertEqual(scales(x="vms.guest_footprint", log="x"), ("linear", "linear"))  # categories
+        # Without a declared scale: log when the values span more than a factor of 50.
+        self.assertEqual(curves.scales(None, [1, 10, 100], False, None), ("log", "linear"))
+        self.assertEqual(curves.scales(None, [1, 10, 40], False, None), ("linear", "linear"))
+        self.assertEqual(curves.scales("linear", [1, 1000], False, None), ("linear", "linear"))
+
+    def test_line_styles_cycle(self):
+        from wakesim_plots import curves
+        styles = [curves.line_style(i) for i in range(20)]
+        self.assertEqual(len(set(styles)), 20)
+        self.assertTrue(all(styles[i] != styles[i + 1] for i in range(19)))
+
+    def test_holm(self):
+        from wakesim_plots import difference
+        self.assertEqual(difference.holm([0.01, None, 0.04, 0.03]), [0.03, None, 0.06, 0.06])
+        self.assertEqual(difference.holm([]), [])
+
+
+class DesignMapOptionsTest(unittest.TestCase, FigureChecks):
+    """The sweep options (--x, --hue, --metric, --log, --reference, --format pdf) on fixtures/design_map, and
+    directories without "axes" or p-values."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wakesim-plots-")
+        self.out = os.path.join(self.tmp, "figures")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def plot(self, directory, *options, rc=0):
+        return run([BINARY, "plot", directory, "--out", self.out, "--format", "svg", *options], check_rc=rc)
+
+    def test_x_picks_the_other_axis(self):
+        proc = self.plot(DESIGN_MAP, "--x", "vms.device_rate_per_pcpu", "--metric", "wakeup.p99")
+        svg = self.figure("metrics_vs_vms.device_rate_per_pcpu", ("svg",))
+        self.assertIn(svg, proc.stdout.split())
+        assert_svg_has(svg, ["vms.device_rate_per_pcpu (per second)",
+                             "single-lock, vms.vcpus_per_pcpu=1"])  # the first other axis is the hue
+        diff = self.figure("diff_wakeup.p99", ("svg",))
+        assert_svg_has(diff, ["vms.device_rate_per_pcpu (per second)", "vms.vcpus_per_pcpu (count)",
+                              "wakeup.p99: paired difference from single-lock over vms.device_rate_per_pcpu x "
+                              "vms.vcpus_per_pcpu x vms.guest_touch_rate, vms.guest_footprint"])
+        texts = svg_texts(diff)
+        # x is the panels' bottom label (one per column), y the left one (one per row of panels).
+        self.assertEqual(texts.count("vms.device_rate_per_pcpu (per second)"), 3)
+        self.assertEqual(texts.count("vms.vcpus_per_pcpu (count)"), 2)
+
+    def test_x_names_a_zipped_group_by_any_key(self):
+        self.plot(DESIGN_MAP, "--x", "vms.guest_footprint", "--metric", "wakeup.p99")
+        assert_svg_has(self.figure("metrics_vs_vms.guest_footprint", ("svg",)), [
+            "vms.guest_touch_rate, vms.guest_footprint", "300MB/s, 256KiB", "3GB/s, 8MiB",
+            "single-lock, vms.vcpus_per_pcpu=16", "vms.device_rate_per_pcpu = 12k/s"])
+        texts = svg_texts(self.figure("diff_wakeup.p99", ("svg",)))
+        self.assertEqual(texts.count("vms.guest_touch_rate, vms.guest_footprint"), 3)  # x, under each column
+        self.assertIn("vms.device_rate_per_pcpu = 12k/s", texts)  # the rows of panels
+
+    def test_hue(self):
+        # Five values of vms.vcpus_per_pcpu (more than the default hue takes): one line style each.
+        self.plot(DESIGN_MAP, "--x", "vms.device_rate_per_pcpu", "--hue", "vms.vcpus_per_pcpu", "--metric", "wakeups")
+        svg = self.figure("metrics_vs_vms.device_rate_per_pcpu", ("svg",))
+        assert_svg_has(svg, [f"rcu-list, vms.vcpus_per_pcpu={v}" for v in (1, 2, 4, 8, 16)])
+        self.plot(DESIGN_MAP, "--hue", "vms.guest_touch_rate", "--metric", "wakeups")
+        svg = self.figure("metrics_vs_vms.vcpus_per_pcpu", ("svg",))
+        assert_svg_has(svg, ["single-lock, (vms.guest_touch_rate, vms.guest_footprint)=(3GB/s, 8MiB)",
+                             "vms.device_rate_per_pcpu = 6k/s"])
+        assert_svg_lacks(svg, ["single-lock, vms.device_rate_per_pcpu=6k/s"])
+        proc = self.plot(DESIGN_MAP, "--hue", "vms.vcpus_per_pcpu", rc=2)
+        self.assertIn("--hue vms.vcpus_per_pcpu: the same sweep axis as --x vms.vcpus_per_pcpu", proc.stderr)
+
+    def test_metric_list(self):
+        proc = self.plot(DESIGN_MAP, "--metric", "wakeup.mean,wakeups")
+        stems = ["metrics_vs_vms.vcpus_per_pcpu", "heatmap_wakeup.mean", "heatmap_wakeups", "diff_wakeup.mean",
+                 "diff_wakeups"]
+        self.assertEqual(sorted(proc.stdout.split()), sorted(os.path.join(self.out, f"{s}.svg") for s in stems))
+        assert_svg_has(self.figure("metrics_vs_vms.vcpus_per_pcpu", ("svg",)),
+                       [re.compile(r"^wakeup\.mean \((ns|µs)\)$"), "wakeups (per second)"])
+        # A difference of exactly 0 in every replicate has p = 1: not significant.
+        assert_svg_has(self.figure("diff_wakeups", ("svg",)), ["n.s.", "+0/s"])
+
+    def test_pdf_is_reproducible(self):
+        contents = []
+        for name in ("a", "b"):
+            out = os.path.join(self.tmp, name)
+            run([sys.executable, SCRIPT, DESIGN_MAP, "--out", out, "--format", "pdf", "--metric", "wakeup.p99"],
+                check_rc=0)
+            with open(os.path.join(out, "diff_wakeup.p99.pdf"), "rb") as f:
+                contents.append(f.read())
+            self.assertEqual(sorted(os.listdir(out)), ["diff_wakeup.p99.pdf", "heatmap_wakeup.p99.pdf",
+                                                       "metrics_vs_vms.vcpus_per_pcpu.pdf"])
+        self.assertTrue(contents[0].startswith(b"%PDF-"))
+        self.assertTrue(contents[0].rstrip().endswith(b"%%EOF"))
+        self.assertEqual(contents[0], contents[1])
+
+    def test_bad_options_are_exit_2_with_a_hint(self):
+        cases = [
+            (["--x", "vms.vcpus_per_pcp"], ["--x vms.vcpus_per_pcp: not a swept key or derived column",
+                                            "did you mean 'vms.vcpus_per_pcpu'?",
+                                            "choose from vms.vcpus_per_pcpu, vms.device_rate_per_pcpu, "
+                                            "vms.guest_touch_rate, vms.guest_footprint"]),
+            (["--hue", "vms.guest_footprnt"], ["did you mean 'vms.guest_footprint'?"]),
+            (["--metric", "wakeup.p99,wakup.p999"], ["--metric wakup.p999", "did you mean 'wakeup.p999'?"]),
+            (["--metric", "lock.rq.wait.p99"], ["declared, but", "has no values of it"]),
+            (["--log", "z"], ["--log z: choose from x, y, xy, none"]),
+            (["--reference", "rcu-lst"], ["did you mean 'rcu-list'?", "choose from single-lock, split-lock"]),
+            (["--reference", "rcu-list"], ["pairs the designs with single-lock only",
+                                           "--resume --reference rcu-list"]),
+        ]
+        for options, messages in cases:
+            proc = self.plot(DESIGN_MAP, *options, rc=2)
+            for message in messages:
+                self.assertIn(message, proc.stderr, options)
+            self.assertNotIn("Traceback", proc.stderr)
+            self.assertFalse(os.path.exists(self.out), options)  # checked before any figure is written
+
+    def copy_with(self, source, change):
+        copy = os.path.join(self.tmp, "copy")
+        shutil.copytree(source, copy)
+        path = os.path.join(copy, "summary.json")
+        with open(path, encoding="utf-8") as f:
+            summary = json.load(f)
+        change(summary)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(summary, f)
+        return copy
+
+    def test_without_p_values_draws_without_marks(self):
+        def drop_p(summary):
+            for e in summary["paired_differences"]:
+                del e["p"]
+        copy = self.copy_with(DESIGN_MAP, drop_p)
+        self.plot(copy, "--metric", "wakeup.p99")
+        svg = self.figure("diff_wakeup.p99", ("svg",))
+        assert_svg_has(svg, ["significance not available (no p-values in summary.json); colour: design \u2212 "
+                             "single-lock", "handler-removes \u2212 single-lock"])
+        assert_svg_lacks(svg, ["n.s.", "Holm"])
+
+    def test_without_axes_every_key_is_an_axis(self):
+        # Four axes then (the zipped keys apart): more than the difference maps show.
+        copy = self.copy_with(DESIGN_MAP, lambda summary: summary.pop("axes"))
+        proc = self.plot(copy, rc=2)
+        self.assertIn("4 sweep axes with several values", proc.stderr)
+        self.assertIn("the difference maps show at most 3", proc.stderr)
+
+    def test_old_two_key_sweep_without_axes_or_p(self):
+        # sweep2 with paired differences as wakesim wrote them before "p" (and without "axes"): a map of two axes.
+        with open(os.path.join(FIXTURES, "sweep2", "aggregates.csv"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        head = lines[0].split(",")
+        means = {}
+        for line in lines[1:]:
+            cells = line.split(",")
+            means[(cells[0], cells[head.index("design")], cells[head.index("metric")])] = float(
+                cells[head.index("mean")])
+        pairs = [{"point": int(p[1:]), "design": d, "reference": "single-lock", "metric": m, "unit": "ns", "n": 3,
+                  "mean_difference": v - means[(p, "single-lock", m)], "ci95_low": None, "ci95_high": None}
+                 for (p, d, m), v in sorted(means.items()) if d != "single-lock" and m == "wakeup.p99"]
+        copy = self.copy_with(os.path.join(FIXTURES, "sweep2"), lambda s: s.update(paired_differences=pairs))
+        self.plot(copy)
+        svg = self.figure("diff_wakeup.p99", ("svg",))
+        assert_svg_has(svg, ["significance not available", "my-design \u2212 single-lock", "vms.count (count)",
+                             "poisson(4k/s)"])
 
 
 class CapacityTest(unittest.TestCase, FigureChecks):
@@ -397,7 +676,18 @@ class CommandLineTest(unittest.TestCase):
     def test_bad_format(self):
         proc = run([BINARY, "plot", os.path.join(FIXTURES, "capacity"), "--format", "jpg", "--out", self.tmp])
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("choose from png, svg", proc.stderr)
+        self.assertIn("choose from png, svg, pdf", proc.stderr)
+
+    def test_options_are_passed_on(self):
+        out = os.path.join(self.tmp, "f")
+        proc = run([BINARY, "plot", os.path.join(FIXTURES, "sweep1"), "--out", out, "--format", "pdf", "--point",
+                    "p0000", "--metric", "wakeup.p99", "--x", "vms.device_arrivals", "--log", "y", "--reference",
+                    "split-lock"], check_rc=0)
+        self.assertEqual(proc.stdout.split(), [os.path.join(out, "metrics_vs_vms.device_arrivals.pdf"),
+                                               os.path.join(out, "decomposition.pdf")])
+        proc = run([BINARY, "plot", os.path.join(FIXTURES, "sweep1"), "--out", out, "--hue", "vms.count"])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--hue vms.count: not a swept key or derived column", proc.stderr)
 
     def test_palette(self):
         from wakesim_plots import common
