@@ -19,6 +19,7 @@ void Simulation::run_until(Time until) {
         break;
       }
       Event* e = queue_.pop();
+      note_time(e->when());
       now_ = e->when();
       current_ = e;
       ++events_executed_;
@@ -33,6 +34,15 @@ void Simulation::run_until(Time until) {
   }
   current_ = nullptr;
   until_ = Time::zero();
+}
+
+void Simulation::time_stalled() const {
+  throw UserError(fmt::format(
+      "simulated time stopped at {}: more than {} events in a row at that instant (the last in event '{}'). A "
+      "duration of 0 where time must pass (an inter-arrival, think or service time, a cost in a loop), or a rate so "
+      "high that its intervals round to 0 ps, keeps the simulation from advancing; check the configuration's "
+      "durations and rates",
+      now_, kMaxEventsAtOneInstant, current_ != nullptr ? current_->describe() : std::string("none")));
 }
 
 }  // namespace wakesim::engine

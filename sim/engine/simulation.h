@@ -41,10 +41,17 @@ class Simulation {
   // or `when` is past the end of the current run_until().
   bool advance_inline(Time when) {
     if (when > until_ || stopping_ || queue_.next_time_bound() <= when) return false;
+    note_time(when);
     now_ = when;
     ++events_executed_;
     return true;
   }
+
+  // The progress guard: this many events in a row at one simulated instant means time has stopped
+  // (a zero-time loop, or a rate so high its intervals round to 0 ps) and memory would grow without
+  // bound; run_until() then throws UserError naming the time and the event. Legitimate bursts at one
+  // instant (every vCPU's first timer at t = 0) are orders of magnitude smaller.
+  static constexpr uint64_t kMaxEventsAtOneInstant = 10'000'000;
 
   // The random stream for (this run's seed, entity, purpose). Same key, same values, in every design.
   RandomStream stream(uint64_t entity, StreamPurpose purpose) const { return RandomStream(seed_, entity, purpose); }
@@ -61,6 +68,16 @@ class Simulation {
   Event* current_ = nullptr;
   bool stopping_ = false;
   Time until_;  // the end of the current run_until()
+  uint64_t events_at_now_ = 0;  // events in a row at now_ (the progress guard)
+
+  void note_time(Time when) {
+    if (when != now_) {
+      events_at_now_ = 0;
+    } else if (++events_at_now_ > kMaxEventsAtOneInstant) [[unlikely]] {
+      time_stalled();
+    }
+  }
+  [[noreturn]] void time_stalled() const;
 };
 
 }  // namespace wakesim::engine

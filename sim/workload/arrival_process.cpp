@@ -298,9 +298,10 @@ Time ArrivalProcess::next(Time now) {
             state_ = rng_.uniform01() < k.on / (k.on + k.off) ? 0 : 1;  // start in steady state
             state_end_ = now + exp_time(state_ == 0 ? k.on : k.off);
           }
+          if (k.rate.per_second <= 0) return Time::max();  // never on: no arrivals (and no endless loop)
           Time t = now;
           for (;;) {
-            if (state_ == 0 && k.rate.per_second > 0) {
+            if (state_ == 0) {
               const Time candidate = t + exp_gap(k.rate.per_second);
               if (candidate < state_end_) return candidate;
             }
@@ -314,6 +315,8 @@ Time ArrivalProcess::next(Time now) {
             state_ = static_cast<size_t>(rng_.below(k.states.size()));
             state_end_ = now + exp_time(k.states[state_].second);
           }
+          if (std::none_of(k.states.begin(), k.states.end(), [](const auto& st) { return st.first.per_second > 0; }))
+            return Time::max();  // every state silent: no arrivals (and no endless loop)
           Time t = now;
           for (;;) {
             const double rate = k.states[state_].first.per_second;

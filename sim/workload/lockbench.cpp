@@ -65,7 +65,12 @@ void Lockbench::reset_statistics() {
 }
 
 hw::Path Lockbench::worker(hw::Cpu& cpu, size_t index) {
+  // The progress guard: iterations that take no simulated time at all (every think, critical and
+  // memory cost 0) would loop forever inside one event.
+  constexpr uint64_t kMaxZeroTimeIterations = 1'000'000;
+  uint64_t zero_time_iterations = 0;
   for (;;) {
+    const engine::Time started = cpu.now();
     co_await cpu.compute(params_.think.sample_time(think_rng_[index]));
     if (params_.irqs_off) cpu.irq_disable();
     co_await lock_->acquire(cpu);
@@ -74,6 +79,13 @@ hw::Path Lockbench::worker(hw::Cpu& cpu, size_t index) {
     co_await lock_->release(cpu);
     if (params_.irqs_off) co_await cpu.irq_enable();
     ++iterations_;
+    zero_time_iterations = cpu.now() == started ? zero_time_iterations + 1 : 0;
+    if (zero_time_iterations > kMaxZeroTimeIterations) [[unlikely]]
+      throw engine::UserError(fmt::format(
+          "lockbench: pCPU {} did {} lock acquisitions in a row that took no simulated time (at {}): "
+          "lockbench.think and lockbench.critical sample 0 and the lock's memory costs (host.cache.*) are 0, so "
+          "time cannot advance; give think or critical a non-zero duration",
+          cpu.id(), kMaxZeroTimeIterations, cpu.now()));
   }
 }
 

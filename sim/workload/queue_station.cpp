@@ -1,5 +1,7 @@
 #include "sim/workload/queue_station.h"
 
+#include <fmt/format.h>
+
 #include "sim/engine/errors.h"
 
 namespace wakesim::workload {
@@ -52,6 +54,14 @@ void QueueStation::on_arrival() {
     idle_servers_.pop_back();
     begin_service(server, c);
   } else {
+    // The progress guard for an overloaded queue: a waiting line this long only grows (arrivals faster
+    // than service), and would take memory without bound before the run ends.
+    if (waiting_line_.size() >= kMaxWaiting) [[unlikely]]
+      throw engine::UserError(fmt::format(
+          "queue: more than {} customers waiting at simulated time {}: queue.interarrival is too short for "
+          "queue.service and queue.servers (the queue is unstable, so its waits grow without bound); lengthen "
+          "the inter-arrival time or add servers",
+          kMaxWaiting, sim_.now()));
     waiting_line_.push_back(c);
   }
   sim_.schedule_in(arrival_, params_.interarrival.sample_time(arrivals_rng_));

@@ -32,6 +32,8 @@ struct QueueParams {
 
 class QueueStation {
  public:
+  // More customers waiting than this is reported as bad input (an unstable queue), not left to grow.
+  static constexpr size_t kMaxWaiting = 10'000'000;
   QueueStation(engine::Simulation& sim, const QueueParams& params);
 
   // Schedules the first arrival. Statistics cover what completes after the last reset_statistics().

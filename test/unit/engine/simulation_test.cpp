@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,41 @@ TEST(Simulation, FailedCheckIsAnnotatedWithTimeAndEvent) {
 }
 
 // Two simulations with the same seed, interleaved in one thread, do not disturb each other.
+// The progress guard (issue 17): an event that reschedules itself with no delay stops time; the run
+// ends with a user error naming the instant and the event, within seconds, instead of hanging.
+TEST(Simulation, ATimeThatStopsIsReportedAsBadInput) {
+  Simulation sim(1);
+  uint64_t fired = 0;
+  EventFn<std::function<void()>>* self = nullptr;
+  EventFn<std::function<void()>> loop([&] {
+    ++fired;
+    sim.schedule_in(*self, Time::zero());
+  }, "zero-time loop");
+  self = &loop;
+  sim.schedule_in(loop, 5_ns);
+  try {
+    sim.run_until(1_ms);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("simulated time stopped at 5ns"), std::string::npos) << what;
+    EXPECT_NE(what.find("'zero-time loop'"), std::string::npos) << what;
+  }
+  EXPECT_EQ(fired, Simulation::kMaxEventsAtOneInstant + 1);  // the first, then K more at the same instant
+  // Many events at one instant followed by progress are fine.
+  Simulation ok(1);
+  uint64_t n = 0;
+  EventFn<std::function<void()>>* again = nullptr;
+  EventFn<std::function<void()>> burst([&] {
+    if (++n % 1000 != 0) ok.schedule_in(*again, Time::zero());
+    else if (n < 5000) ok.schedule_in(*again, 1_ns);
+  }, "burst");
+  again = &burst;
+  ok.schedule_in(burst, 1_ns);
+  ok.run_until(1_ms);
+  EXPECT_EQ(n, 5000u);
+}
+
 TEST(Simulation, IndependentInstancesAreDeterministic) {
   auto trace = [](Simulation& sim, std::vector<int64_t>& out) {
     auto rng = std::make_shared<RandomStream>(sim.stream(7, "trace"));

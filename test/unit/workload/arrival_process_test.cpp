@@ -67,6 +67,16 @@ TEST(ArrivalProcess, BurstyProcessesAreOverdispersedAndPoissonIsNot) {
   EXPECT_LT(index_of_dispersion(counts(parse("periodic(50us)"), 20_s, 1_ms)), 0.05);
 }
 
+// Issue 17: a process whose every state is silent used to loop forever looking for its next arrival.
+TEST(ArrivalProcess, SilentProcessesHaveNoArrivalsAndReturn) {
+  for (const char* text : {"mmpp(0/s:1ms, 0/s:1ms)", "onoff(on=1ms, off=1ms, rate=0/s)", "poisson(0/s)"}) {
+    ArrivalProcess p(parse(text), engine::RandomStream(3, 0, "arrival-test"), 0);
+    EXPECT_EQ(p.next(Time::zero()), Time::max()) << text;
+  }
+  // One silent state among others still gives arrivals, at the other state's rate.
+  EXPECT_GT(mean(counts(parse("mmpp(0/s:1ms, 10k/s:1ms)"), Time::from_ps(1'000'000'000'000), Time::from_ps(1'000'000'000))), 0);
+}
+
 TEST(ArrivalProcess, PeriodicWithoutJitterIsExactlyPeriodic) {
   ArrivalProcess p(parse("periodic(1ms)"), engine::RandomStream(1, 0, "p"), 0);
   const Time first = p.next(Time::zero());

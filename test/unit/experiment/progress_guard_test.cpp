@@ -1,0 +1,60 @@
+// Issue 17's hangs and runaway memory, each now bad input reported within seconds (exit 2) rather than
+// a spin or unbounded growth: a zero-time loop through the event queue (the engine's progress guard),
+// an unstable queue (its backlog guard), a lockbench whose iterations take no time (its guard), and
+// arrival processes whose every state is silent (no arrivals, no endless search for one).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test/support/cli_runner.h"
+
+namespace wakesim::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::cli;
+
+testing::CliOutcome run(const std::string& config, std::vector<std::string> sets) {
+  const fs::path out = testing::fresh_temp_dir("progress-guard");
+  std::vector<std::string> args{"run", config, "--replicates", "1", "--out", out.string()};
+  for (const std::string& s : sets) args.insert(args.end(), {"--set", s});
+  auto o = cli(args);
+  fs::remove_all(out);
+  return o;
+}
+
+TEST(ProgressGuard, AZeroInterArrivalTimeIsBadInputNotAHang) {
+  const auto o = run("mm1", {"queue.interarrival=const(0)"});
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("simulated time stopped at 0s"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("'queue arrival'"), std::string::npos) << o.err;
+}
+
+TEST(ProgressGuard, AnUnstableQueueIsBadInputNotUnboundedMemory) {
+  const auto o = run("mm1", {"queue.interarrival=const(1ps)", "run.duration=1ms"});
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("queue.interarrival is too short for queue.service and queue.servers"), std::string::npos)
+      << o.err;
+}
+
+TEST(ProgressGuard, ALockbenchOfZeroCostsIsBadInputNotAHang) {
+  std::vector<std::string> sets{"lockbench.think=const(0)", "lockbench.critical=const(0)", "lockbench.shared_lines=0",
+                                "run.designs=[\"ticket\"]"};
+  for (const char* k : {"l1_latency", "l2_latency", "llc_latency", "atomic", "smt_sibling", "same_llc", "same_socket",
+                        "remote_socket", "dram_local", "dram_remote"})
+    sets.push_back(std::string("host.cache.") + k + "=0");
+  const auto o = run("lockbench", sets);
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("lock acquisitions in a row that took no simulated time"), std::string::npos) << o.err;
+}
+
+TEST(ProgressGuard, SilentDeviceArrivalsRunWithoutDeviceInterrupts) {
+  const auto o = run("default", {"vms.device_arrivals=mmpp(0/s:1ms, 0/s:1ms)", "run.duration=5ms", "run.warmup=1ms",
+                                 "run.designs=[\"single-lock\"]"});
+  EXPECT_EQ(o.status, 0) << o.out << o.err;
+}
+
+}  // namespace
+}  // namespace wakesim::experiment
