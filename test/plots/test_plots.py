@@ -593,6 +593,54 @@ class CapacityTest(unittest.TestCase, FigureChecks):
         assert_colours(svg, DESIGNS)
 
 
+class PruneTest(unittest.TestCase):
+    """results/prune.py, which shrinks the committed sweeps: what it removes, what it keeps, and that the
+    pruned directory still draws."""
+
+    def test_prunes_points_arrays_and_other_metrics_and_still_draws(self):
+        tmp = tempfile.mkdtemp(prefix="wakesim-prune-")
+        try:
+            d = os.path.join(tmp, "map")
+            shutil.copytree(os.path.join(FIXTURES, "design_map"), d)
+            os.makedirs(os.path.join(d, "points", "p0000", "runs"))
+            os.makedirs(os.path.join(d, "points", "p0001"))
+            with open(os.path.join(d, "sweep.json"), "w") as f:
+                json.dump({"kind": "sweep"}, f)
+            with open(os.path.join(d, "summary.json")) as f:
+                before = json.load(f)
+            before["runs"] = [{"point": 0}]
+            before["aggregates"] = [{"point": 0}]
+            with open(os.path.join(d, "summary.json"), "w") as f:
+                json.dump(before, f)
+            metrics_before = {p["metric"] for p in before["paired_differences"]}
+            self.assertIn("wakeup.p99", metrics_before)
+            self.assertTrue(metrics_before - {"wakeup.p99", "wakeup.p999", "sched_in.list_wait.p99"})
+            run([sys.executable, os.path.join(SOURCE, "results", "prune.py"), d, "--metrics",
+                 "wakeup.*,sched_in.list_wait.*", "--keep-point", "p0001"], check_rc=0)
+            self.assertEqual(os.listdir(os.path.join(d, "points")), ["p0001"])
+            with open(os.path.join(d, "summary.json")) as f:
+                after = json.load(f)
+            self.assertNotIn("runs", after)
+            self.assertNotIn("aggregates", after)
+            self.assertIn("pruned", after)
+            kept = {p["metric"] for p in after["paired_differences"]}
+            self.assertEqual(kept, {m for m in metrics_before if m.startswith(("wakeup.", "sched_in.list_wait."))})
+            with open(os.path.join(d, "aggregates.csv")) as f:
+                rows = f.read().splitlines()[1:]
+            self.assertTrue(rows)
+            self.assertTrue(all(",wakeup." in r or ",sched_in.list_wait." in r for r in rows))
+            self.assertEqual(before["verdicts"], after["verdicts"])
+            out = os.path.join(tmp, "figs")
+            run([sys.executable, SCRIPT, d, "--out", out, "--format", "png"], check_rc=0)
+            self.assertTrue(os.path.isfile(os.path.join(out, "diff_wakeup.p999.png")))
+            # Not a sweep: refused, nothing touched.
+            proc = run([sys.executable, os.path.join(SOURCE, "results", "prune.py"), tmp])
+            self.assertEqual(proc.returncode, 2)
+            self.assertIn("not a sweep results directory", proc.stderr)
+        finally:
+            shutil.rmtree(tmp)
+
+
 class CommandLineTest(unittest.TestCase):
     """`wakesim plot`'s errors and exit statuses, and the palette."""
 
