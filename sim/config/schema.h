@@ -14,6 +14,7 @@
 // enums through choice(). This header does not depend on the TOML library; loader.h reads files.
 #pragma once
 
+#include <cmath>
 #include <concepts>
 #include <filesystem>
 #include <cstdint>
@@ -110,6 +111,7 @@ struct Codec<double> {
     if (v.is_int()) out = static_cast<double>(std::get<int64_t>(v.data));
     else if (v.is_float()) out = std::get<double>(v.data);
     else return fmt::format("expected a number, got {}", kind_name(v));
+    if (!std::isfinite(out)) return fmt::format("expected a finite number, got {}", out);
     return std::nullopt;
   }
   static Value write(double d) { return Value{d}; }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -82,7 +83,13 @@ class Distribution {
 
   double sample(RandomStream& rng) const;
   // A duration: the sample rounded to the nearest picosecond (this distribution's unit must be ps).
-  Time sample_time(RandomStream& rng) const { return Time::from_ps(static_cast<int64_t>(sample(rng) + 0.5)); }
+  // A sample as a duration, saturated at kLongestSample: a sample beyond every run's end (a run lasts at
+  // most about 53 days, Time's max / 2) behaves the same, and now + sample never overflows.
+  static constexpr int64_t kLongestSample = std::numeric_limits<int64_t>::max() / 4;
+  Time sample_time(RandomStream& rng) const {
+    const double ps = sample(rng) + 0.5;
+    return Time::from_ps(ps < static_cast<double>(kLongestSample) ? static_cast<int64_t>(ps) : kLongestSample);
+  }
   double mean() const;
   double variance() const;
   const Kind& kind() const { return kind_; }

@@ -271,8 +271,13 @@ ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, engine::RandomStream rng
     : spec_(spec), rng_(std::move(rng)), vcpu_(vcpu) {}
 
 Time ArrivalProcess::next(Time now) {
-  auto exp_gap = [&](double per_second) { return Time::from_ps(static_cast<int64_t>(rng_.exponential(1e12 / per_second) + 0.5)); };
-  auto exp_time = [&](Time mean) { return Time::from_ps(static_cast<int64_t>(rng_.exponential(static_cast<double>(mean.ps())) + 0.5)); };
+  // Saturated like Distribution::sample_time: a gap past every run's end never overflows the clock.
+  auto saturate = [](double ps) {
+    constexpr int64_t kLongest = engine::Distribution::kLongestSample;
+    return Time::from_ps(ps + 0.5 < static_cast<double>(kLongest) ? static_cast<int64_t>(ps + 0.5) : kLongest);
+  };
+  auto exp_gap = [&](double per_second) { return saturate(rng_.exponential(1e12 / per_second)); };
+  auto exp_time = [&](Time mean) { return saturate(rng_.exponential(static_cast<double>(mean.ps()))); };
   return std::visit(
       [&](const auto& k) -> Time {
         using T = std::decay_t<decltype(k)>;

@@ -56,5 +56,17 @@ TEST(ProgressGuard, SilentDeviceArrivalsRunWithoutDeviceInterrupts) {
   EXPECT_EQ(o.status, 0) << o.out << o.err;
 }
 
+// Issue 17 items 5 and 7: NaN is not a number a key accepts, and samples past the simulated range
+// (a valid distribution with an enormous mean or spread) are saturated, not an internal error.
+TEST(HostileInput, NanIsRefusedAndHugeSamplesDoNotOverflowTheClock) {
+  auto o = run("default", {"vms.ipi_probability=nan"});
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("vms.ipi_probability: expected a finite number, got nan"), std::string::npos) << o.err;
+  for (const char* request : {"vms.request=exp(4000000s)", "vms.request=lognormal(mean=1us, cv=1e300)"}) {
+    o = run("default", {request, "run.duration=2ms", "run.warmup=1ms", "run.designs=[\"single-lock\"]"});
+    EXPECT_EQ(o.status, 0) << request << "\n" << o.out << o.err;
+  }
+}
+
 }  // namespace
 }  // namespace wakesim::experiment
