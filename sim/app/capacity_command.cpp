@@ -1,17 +1,19 @@
 // `wakesim capacity [CONFIG] --vary KEY --range LO:HI --slo 'METRIC<=VALUE'... [--design NAME|all]
 //                   [--format TEXT] [--tolerance X] [--replicates R] [--max-replicates M] [--set K=V]...
-//                   [--reference DESIGN] [--jobs N] [--out DIR]`   (sim/experiment/capacity.h)
-#include <unistd.h>
-
+//                   [--reference DESIGN] [--jobs N] [--out DIR [--force]] [--quiet]`
+// (sim/experiment/capacity.h). Ctrl-C (SIGINT) or SIGTERM abandons the search, writes nothing, says
+// how to start it again and exits with 130 or 143 (sim/app/interrupt.h).
 #include <chrono>
 #include <ostream>
 
 #include <fmt/format.h>
 
 #include "sim/app/commands.h"
+#include "sim/app/interrupt.h"
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/capacity.h"
+#include "sim/experiment/run_watch.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
 
@@ -32,6 +34,7 @@ struct CapacityCommandOptions {
   int jobs = 0;
   std::string out;
   std::string reference;
+  bool force = false;
   bool quiet = false;
 };
 
@@ -76,7 +79,9 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
   cmd->add_option("--max-replicates", o->max_replicates, "replicates of a probe whose answer stays uncertain (default 12)");
   cmd->add_option("--set", o->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
   cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
-  cmd->add_option("--out", o->out, "results directory (default: results/capacity-<time>/)")->type_name("DIR");
+  cmd->add_option("--out", o->out, "results directory (default: results/capacity-<time>/); must not exist or be empty")
+      ->type_name("DIR");
+  cmd->add_flag("--force", o->force, "replace an existing --out results directory whole (no old file survives)");
   cmd->add_option("--reference", o->reference,
                   "the design the others are compared with (default: single-lock when it runs, else the first)")
       ->type_name("DESIGN");
@@ -98,11 +103,11 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     options.max_replicates = o->max_replicates;
     options.jobs = o->jobs;
     options.progress = o->quiet ? nullptr : &io.err;
-    options.progress_terminal = ::isatty(STDERR_FILENO) != 0;
+    options.progress_terminal = io.err_is_terminal;
 
-    std::optional<std::filesystem::path> file;
-    if (!o->config.empty()) file = resolve_config_path(o->config);
-    LoadedConfig loaded = file ? load_config(file, o->overrides) : load_default_config(o->overrides);
+    CommandConfig command = load_command_config(o->config, o->overrides, io);
+    const std::optional<std::filesystem::path>& file = command.file;
+    LoadedConfig& loaded = command.loaded;
     // The key must exist and take the formatted values; an error here names it before any run.
     {
       const std::string probe_value = options.format == "{}" ? fmt::format("{}", options.integer ? std::llround(options.low) : options.low)
@@ -119,9 +124,31 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     }
     options.reference = o->reference;
     if (!o->reference.empty()) reference_design(resolve_designs(loaded.config), o->reference);  // before any run
-    const CapacityResult result = run_capacity(loaded.config, overrides, file, options);
     const std::filesystem::path out = o->out.empty() ? timestamped_results_dir("capacity") : std::filesystem::path(o->out);
-    write_capacity(out, options, result, io.command_line, loaded.source, start);
+    check_out_dir(out, o->force ? ExistingOut::kReplace : ExistingOut::kRefuse);
+
+    const InterruptHandlers handlers;
+    options.interrupted = interrupted;
+    CapacityResult result;
+    try {
+      result = run_capacity(loaded.config, overrides, file, options);
+    } catch (const Interrupted&) {
+      const bool kept = o->force && std::filesystem::exists(out);
+      io.err << fmt::format("{}wakesim capacity: interrupted by {}: the search was abandoned and nothing was "
+                            "written{}. A search cannot be resumed; to start it again:\n  {}\n",
+                            options.progress != nullptr && options.progress_terminal ? "\n" : "", signal_name(),
+                            kept ? fmt::format(" ({} is as it was)", out.string()) : "", io.rerun);
+      return exit_status();
+    }
+    write_out_dir(out, [&](const std::filesystem::path& dir) {
+      write_capacity(dir, options, result, io.command_line, loaded.source, start);
+    });
+    if (interrupted()) {
+      io.err << fmt::format("wakesim capacity: interrupted by {} after the search had finished; the results are "
+                            "complete: {}\n",
+                            signal_name(), out.string());
+      return exit_status();
+    }
     io.out << format_capacity(options, result);
     io.out << fmt::format("\nevidence (every probe, its estimate and 95% interval): {}\n", (out / "probes.csv").string());
     for (const DesignCapacity& d : result.designs)

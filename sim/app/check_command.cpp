@@ -1,4 +1,5 @@
-// `wakesim check CONFIG [--set KEY=VALUE]...`: load and validate a configuration without running it.
+// `wakesim check CONFIG [--set KEY=VALUE]... [--print]`: load and validate a configuration without
+// running it (its warnings too, on stderr).
 #include <ostream>
 
 #include <fmt/format.h>
@@ -22,8 +23,9 @@ Action add_check_command(CLI::App& app, Streams& io) {
   cmd->add_option("--set", options->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
   cmd->add_flag("--print", options->print, "print the resolved configuration as TOML");
   return [options, &io] {
-    const auto path = resolve_config_path(options->config);
-    const experiment::LoadedConfig loaded = experiment::load_config(path, options->overrides);
+    const CommandConfig command = load_command_config(options->config, options->overrides, io);
+    const std::filesystem::path& path = *command.file;
+    const experiment::LoadedConfig& loaded = command.loaded;
     const auto designs = experiment::resolve_designs(loaded.config);
     if (options->print) {
       io.out << config::to_toml(loaded.config);

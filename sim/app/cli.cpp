@@ -1,6 +1,10 @@
 #include "sim/app/cli.h"
 
+#include <unistd.h>
+
+#include <iostream>
 #include <ostream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -9,11 +13,28 @@
 #include "sim/experiment/version.h"
 
 namespace wakesim::app {
+namespace {
+
+// An argument as a POSIX shell reads it back: bare when it holds only safe characters, else in single
+// quotes ('wakeup.p99<=50us').
+std::string shell_quoted(std::string_view argument) {
+  constexpr std::string_view kSafe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,+@%";
+  const bool safe = !argument.empty() && argument.find_first_not_of(kSafe) == std::string_view::npos;
+  if (safe) return std::string(argument);
+  std::string quoted = "'";
+  for (const char c : argument) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  std::string command_line;
-  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
-  Streams io{out, err, command_line};
+  std::string command_line, rerun;
+  for (int i = 0; i < argc; ++i) {
+    command_line += (i ? " " : "") + std::string(argv[i]);
+    rerun += (i ? " " : "") + shell_quoted(argv[i]);
+  }
+  Streams io{out, err, command_line, rerun, &err == &std::cerr && ::isatty(STDERR_FILENO) != 0};
 
   CLI::App app("wakesim: a discrete-event simulator of KVM posted-interrupt wakeup designs", "wakesim");
   app.require_subcommand(1);

@@ -1,5 +1,6 @@
 // `wakesim list keys|designs|scenarios|workloads|metrics [SCENARIO] [--json]`: what can be configured, run
-// and measured.
+// and measured. `wakesim list keys --config CONFIG [--set KEY=VALUE]...`: the effective value of every
+// key for that configuration and where it came from.
 #include <algorithm>
 #include <fstream>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/effective_keys.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/scenario.h"
 #include "sim/kernel/wakeup_design.h"
@@ -18,6 +20,7 @@
 namespace wakesim::app {
 namespace {
 
+// The schema defaults, and a header saying that a workload changes many of them.
 int list_keys(Streams& io) {
   const auto docs = config::document_keys(experiment::Config::schema().info());
   size_t key_width = 0, type_width = 0, default_width = 0;
@@ -29,12 +32,45 @@ int list_keys(Streams& io) {
   key_width = std::min<size_t>(key_width, 40);
   type_width = std::min<size_t>(type_width, 26);
   default_width = std::min<size_t>(default_width, 22);
+  const experiment::LoadedConfig builtin = experiment::load_default_config({});
+  std::string examples;
+  for (const char* key : {"scenario", "host.preset", "vms.count"})
+    for (const config::KeyOrigin& o : builtin.origins.file)
+      if (o.key == key)
+        examples += fmt::format("{}{} = {}", examples.empty() ? "" : ", ", o.key, config::to_toml_text(o.value));
+  io.out << fmt::format(
+      "# Schema defaults: a key's value when nothing sets it. The built-in default workload, what\n"
+      "# `wakesim run` runs without CONFIG, sets {} of them, e.g. {};\n"
+      "# `wakesim list keys --config default` shows its effective values and where each comes from.\n",
+      builtin.origins.file.size(), examples);
   io.out << fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "KEY", key_width, "TYPE", type_width, "DEFAULT", default_width,
                         "HELP [CONSTRAINTS]");
   for (const auto& d : docs) {
     io.out << fmt::format("{:<{}}  {:<{}}  {:<{}}  {}{}\n", d.key, key_width, d.type, type_width, d.default_text,
                           default_width, d.help, d.constraint.empty() ? "" : " [" + d.constraint + "]");
   }
+  return 0;
+}
+
+// The effective configuration of CONFIG with the --set list, key by key, with each value's origin.
+int list_effective_keys(Streams& io, const std::string& config, const std::vector<std::string>& overrides) {
+  const CommandConfig command = load_command_config(config, overrides, io);
+  const auto keys = experiment::effective_keys(command.loaded);
+  size_t key_width = 0, value_width = 0;
+  for (const auto& k : keys) {
+    key_width = std::max(key_width, k.key.size());
+    value_width = std::max(value_width, k.value.size());
+  }
+  key_width = std::min<size_t>(key_width, 40);
+  value_width = std::min<size_t>(value_width, 30);
+  std::string sets;
+  for (const std::string& o : overrides) sets += " --set " + o;
+  io.out << fmt::format("# {}{}\n# every key's effective value and where it comes from: default (the schema's), a preset\n"
+                        "# (host.preset = ...; a host key written anywhere overrides it), FILE:LINE, --set, or a derived key\n",
+                        command.loaded.source, sets);
+  io.out << fmt::format("{:<{}}  {:<{}}  {}\n", "KEY", key_width, "VALUE", value_width, "FROM");
+  for (const auto& k : keys)
+    io.out << fmt::format("{:<{}}  {:<{}}  {}\n", k.key, key_width, k.value, value_width, k.origin);
   return 0;
 }
 
@@ -139,6 +175,8 @@ Action add_list_command(CLI::App& app, Streams& io) {
   struct ListOptions {
     std::string what;
     std::string scenario;
+    std::string config;
+    std::vector<std::string> overrides;
     bool json = false;
   };
   auto o = std::make_shared<ListOptions>();
@@ -148,12 +186,23 @@ Action add_list_command(CLI::App& app, Streams& io) {
       ->check(CLI::IsMember({"keys", "designs", "scenarios", "workloads", "metrics"}));
   cmd->add_option("SCENARIO", o->scenario, "metrics: only this scenario's");
   cmd->add_flag("--json", o->json, "metrics: print them as JSON (the shape of a results directory's metrics.json)");
+  cmd->add_option("--config", o->config,
+                  "keys: the effective values for this configuration (file or preset) and where each comes from")
+      ->type_name("CONFIG");
+  cmd->add_option("--set", o->overrides, "keys, with --config: override a configuration key (repeatable)")
+      ->type_name("KEY=VALUE");
   return [o, &io] {
     if (o->what != "metrics" && (!o->scenario.empty() || o->json))
       throw engine::UserError(fmt::format("wakesim list {}: error: SCENARIO and --json go with 'list metrics' only", o->what));
+    if (o->what != "keys" && (!o->config.empty() || !o->overrides.empty()))
+      throw engine::UserError(
+          fmt::format("wakesim list {}: error: --config and --set go with 'list keys' only", o->what));
+    if (o->config.empty() && !o->overrides.empty())
+      throw engine::UserError("wakesim list keys: error: --set needs --config (--config default for the built-in "
+                              "default workload)");
     const std::string& what = o->what;
     if (what == "metrics") return list_metrics(io, o->scenario, o->json);
-    if (what == "keys") return list_keys(io);
+    if (what == "keys") return o->config.empty() ? list_keys(io) : list_effective_keys(io, o->config, o->overrides);
     if (what == "designs") return list_designs(io);
     if (what == "scenarios") return list_scenarios(io);
     return list_workloads(io);

@@ -31,11 +31,9 @@ constexpr int kExitPossibleDeadlock = 3;
 
 int execute(const LockdepOptions& o, Streams& io) {
   using namespace experiment;
-  std::optional<std::filesystem::path> file;
-  if (!o.config.empty()) file = resolve_config_path(o.config);
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back(fmt::format("run.seed={}", *o.seed));
-  LoadedConfig loaded = file ? load_config(file, overrides) : load_default_config(overrides);
+  LoadedConfig loaded = load_command_config(o.config, overrides, io).loaded;
   if (!o.designs.empty()) loaded.config.run.designs = o.designs;
   std::string problem;
   const auto max_time = config::parse_duration(o.max_time, problem);

@@ -1,7 +1,9 @@
 // `wakesim run [CONFIG] [--design NAME|all]... [--set KEY=VALUE]... [--seed N] [--replicates R]
-//               [--reference DESIGN] [--jobs N] [--out DIR] [--json]`
+//               [--reference DESIGN] [--jobs N] [--out DIR [--force]] [--quiet] [--json]`
 // After the table of means it prints the verdicts: every design against the reference design on the
-// headline metrics (sim/experiment/verdict.h).
+// headline metrics (sim/experiment/verdict.h). On a terminal, while the runs simulate, a live line per
+// run in progress (sim/experiment/run_watch.h). Ctrl-C (SIGINT) or SIGTERM abandons the runs, writes
+// nothing, says how to run it again and exits with 130 or 143 (sim/app/interrupt.h).
 #include <chrono>
 #include <ctime>
 #include <ostream>
@@ -9,10 +11,12 @@
 #include <fmt/format.h>
 
 #include "sim/app/commands.h"
+#include "sim/app/interrupt.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/results_writer.h"
+#include "sim/experiment/run_watch.h"
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
@@ -30,29 +34,58 @@ struct RunOptions {
   int jobs = 0;
   std::string out;
   std::string reference;
+  bool force = false;
+  bool quiet = false;
   bool json = false;
 };
 
 int execute(const RunOptions& o, Streams& io) {
   using namespace experiment;
   const auto start = std::chrono::system_clock::now();
-  std::optional<std::filesystem::path> file;
-  if (!o.config.empty()) file = resolve_config_path(o.config);
   std::vector<std::string> overrides = o.overrides;
   if (o.seed) overrides.push_back(fmt::format("run.seed={}", *o.seed));
   if (o.replicates) overrides.push_back(fmt::format("run.replicates={}", *o.replicates));
-  LoadedConfig loaded = file ? load_config(file, overrides) : load_default_config(overrides);
+  CommandConfig command = load_command_config(o.config, overrides, io);
+  const std::optional<std::filesystem::path>& file = command.file;
+  LoadedConfig& loaded = command.loaded;
   if (!o.designs.empty()) loaded.config.run.designs = o.designs;
   Config& config = loaded.config;
 
-  // A bad --reference is refused before any run.
-  if (!o.reference.empty()) reference_design(resolve_designs(config), o.reference);
-  const ExperimentResult result = run_experiment(config, o.jobs);
-  const std::string reference = reference_design(result.designs, o.reference);
-  const auto end = std::chrono::system_clock::now();
+  // A bad --reference or --out is refused before any run.
+  const std::vector<std::string> designs = resolve_designs(config);
+  if (!o.reference.empty()) reference_design(designs, o.reference);
   const std::filesystem::path out_dir =
       o.out.empty() ? timestamped_results_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
-  write_results(out_dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs, reference});
+  check_out_dir(out_dir, o.force ? ExistingOut::kReplace : ExistingOut::kRefuse);
+
+  const InterruptHandlers handlers;
+  ExperimentResult result;
+  {
+    RunWatch watch({.live = !o.quiet && io.err_is_terminal ? &io.err : nullptr,
+                    .runs = designs.size() * static_cast<size_t>(config.run.replicates),
+                    .interrupted = interrupted});
+    try {
+      result = run_experiment(config, o.jobs, &watch);
+    } catch (const Interrupted&) {
+      watch.done();
+      const bool kept = o.force && std::filesystem::exists(out_dir);
+      io.err << fmt::format("wakesim run: interrupted by {}: the runs in progress were abandoned and nothing was "
+                            "written{}. A run cannot be resumed (a sweep can: wakesim sweep --resume); to run it "
+                            "again:\n  {}\n",
+                            signal_name(), kept ? fmt::format(" ({} is as it was)", out_dir.string()) : "", io.rerun);
+      return exit_status();
+    }
+  }
+  const std::string reference = reference_design(result.designs, o.reference);
+  const auto end = std::chrono::system_clock::now();
+  write_out_dir(out_dir, [&](const std::filesystem::path& dir) {
+    write_results(dir, config, result, RunContext{io.command_line, loaded.source, start, end, o.jobs, reference});
+  });
+  if (interrupted()) {
+    io.err << fmt::format("wakesim run: interrupted by {} after the runs had finished; the results are complete: {}\n",
+                          signal_name(), out_dir.string());
+    return exit_status();
+  }
 
   if (o.json) {
     io.out << summary_json(config, result, reference);
@@ -111,7 +144,11 @@ Action add_run_command(CLI::App& app, Streams& io) {
   cmd->add_option("--seed", options->seed, "base random seed (run.seed)");
   cmd->add_option("--replicates", options->replicates, "independent replicates per design (run.replicates)");
   cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it");
-  cmd->add_option("--out", options->out, "results directory (default: results/<config>-<time>/)")->type_name("DIR");
+  cmd->add_option("--out", options->out,
+                  "results directory (default: results/<config>-<time>/); must not exist or be empty")
+      ->type_name("DIR");
+  cmd->add_flag("--force", options->force, "replace an existing --out results directory whole (no old file survives)");
+  cmd->add_flag("--quiet", options->quiet, "no live progress lines (there are none unless stderr is a terminal)");
   cmd->add_option("--reference", options->reference,
                   "the design the others are compared with (default: single-lock when it runs, else the first)")
       ->type_name("DESIGN");

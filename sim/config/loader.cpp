@@ -242,6 +242,17 @@ void apply_override(const SectionInfo& root, void* object, std::string_view assi
   if (origins != nullptr) origins->push_back(KeyOrigin{key, source, value});
 }
 
+std::string line_of(const std::string& where) {
+  const auto all_digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  const size_t col = where.rfind(':');
+  if (col == std::string::npos || col == 0 || !all_digits(std::string_view(where).substr(col + 1))) return where;
+  const size_t line = where.rfind(':', col - 1);
+  if (line == std::string::npos || !all_digits(std::string_view(where).substr(line + 1, col - line - 1))) return where;
+  return where.substr(0, col);
+}
+
 void validate(const SectionInfo& root, const void* object, const std::string& source) {
   if (auto problem = check_sections(root, object)) {
     const auto& [section, what] = *problem;

@@ -26,6 +26,8 @@ struct KeyOrigin {
   Value value;        // as written
 };
 using KeyOrigins = std::vector<KeyOrigin>;
+// "FILE:LINE" of a "FILE:LINE:COL" place, for messages that point at a line; anything else unchanged.
+std::string line_of(const std::string& where);
 
 // Applies a TOML file or text on top of the values already in `object`; `origins`, when given,
 // receives every key the call sets.

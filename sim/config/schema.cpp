@@ -33,6 +33,16 @@ void document(const SectionInfo& section, const void* object, const std::string&
     document(*c.section, c.access_const(object), prefix + c.key + ".", out);
 }
 
+void read(const SectionInfo& section, const void* object, const std::string& prefix, std::string preset,
+          std::vector<KeyValue>& out) {
+  for (const FieldInfo& f : section.fields)
+    if (f.applied_first) preset = prefix + f.key;
+  for (const FieldInfo& f : section.fields)
+    out.push_back(KeyValue{prefix + f.key, f.read(object), f.applied_first ? "" : preset});
+  for (const SectionInfo::Child& c : section.children)
+    read(*c.section, c.access_const(object), prefix + c.key + ".", preset, out);
+}
+
 std::optional<std::pair<std::string, std::string>> check(const SectionInfo& section, const void* object,
                                                          const std::string& name) {
   for (const SectionInfo::Child& c : section.children)
@@ -47,6 +57,12 @@ std::optional<std::pair<std::string, std::string>> check(const SectionInfo& sect
 std::vector<KeyDoc> document_keys(const SectionInfo& root) {
   std::vector<KeyDoc> out;
   document(root, root.defaults.get(), "", out);
+  return out;
+}
+
+std::vector<KeyValue> read_keys(const SectionInfo& root, const void* object) {
+  std::vector<KeyValue> out;
+  read(root, object, "", "", out);
   return out;
 }
 

@@ -392,6 +392,17 @@ struct KeyDoc {
 };
 std::vector<KeyDoc> document_keys(const SectionInfo& root);
 
+// One key of a loaded object (`wakesim list keys --config`): its value, and the dotted key of the
+// preset that sets it unless something else does (the preset field of its section or of a section
+// above it, e.g. host.preset for host.cache.l2_size; empty when none).
+struct KeyValue {
+  std::string key;
+  Value value;
+  std::string preset;
+};
+// Every key of `object`, an object of the type `root` describes, in schema order.
+std::vector<KeyValue> read_keys(const SectionInfo& root, const void* object);
+
 // Runs every whole-section check (depth first); returns the first problem with its dotted section name.
 std::optional<std::pair<std::string, std::string>> check_sections(const SectionInfo& root, const void* object);
 

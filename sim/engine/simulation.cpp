@@ -19,11 +19,16 @@ void Simulation::run_until(Time until) {
         break;
       }
       Event* e = queue_.pop();
+      current_ = e;
       note_time(e->when());
       now_ = e->when();
-      current_ = e;
       ++events_executed_;
       e->fire();
+      if (watcher_ != nullptr && ++since_watch_ == kWatchEvery) {
+        since_watch_ = 0;
+        current_ = nullptr;
+        watcher_->look(*this);
+      }
     }
   } catch (const InternalError& error) {
     const std::string where = current_ != nullptr ? current_->describe() : "no event";

@@ -12,6 +12,18 @@
 
 namespace wakesim::engine {
 
+class Simulation;
+
+// Looks at a running simulation from outside, between two events, every Simulation::kWatchEvery
+// events (a live progress line, the user's interruption). It reads the clock and the event count only,
+// so a watched run gives exactly the results of an unwatched one. It may throw to abandon the run: the
+// model is then between events and is destroyed with the Simulation.
+class Watcher {
+ public:
+  virtual ~Watcher() = default;
+  virtual void look(const Simulation& sim) = 0;
+};
+
 class Simulation {
  public:
   explicit Simulation(uint64_t seed) : seed_(seed) {}
@@ -56,6 +68,10 @@ class Simulation {
   // The random stream for (this run's seed, entity, purpose). Same key, same values, in every design.
   RandomStream stream(uint64_t entity, StreamPurpose purpose) const { return RandomStream(seed_, entity, purpose); }
 
+  // Calls `watcher` (null: none) from run_until every kWatchEvery events; it must outlive the runs.
+  static constexpr uint32_t kWatchEvery = 1 << 16;
+  void watch(Watcher* watcher) { watcher_ = watcher; }
+
   uint64_t events_executed() const { return events_executed_; }
   size_t events_pending() const { return queue_.size(); }
   const Event* current_event() const { return current_; }
@@ -78,6 +94,8 @@ class Simulation {
     }
   }
   [[noreturn]] void time_stalled() const;
+  Watcher* watcher_ = nullptr;
+  uint32_t since_watch_ = 0;  // events run_until has run since the watcher last looked
 };
 
 }  // namespace wakesim::engine

@@ -20,6 +20,7 @@
 #include "sim/experiment/report.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/results_writer.h"
+#include "sim/experiment/run_watch.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
@@ -91,6 +92,17 @@ struct Search {
   const CapacityOptions& options;
   const std::vector<Slo>& slos;  // units and thresholds resolved (resolve_slos)
   Progress& progress;
+  RunWatch& watch;
+  size_t planned;  // runs of this design still counted in the progress total and not started
+
+  // New runs of a probe: a new probe's runs come out of the plan (the total grows only past it);
+  // more replicates for an uncertain probe are added to the total as they are decided.
+  enum class NewRuns { kNewProbe, kMoreReplicates };
+  void count(size_t fresh, NewRuns what) {
+    const size_t from_plan = what == NewRuns::kMoreReplicates ? 0 : std::min(planned, fresh);
+    planned -= from_plan;
+    if (fresh > from_plan) progress.add_planned(static_cast<std::ptrdiff_t>(fresh - from_plan));
+  }
 
   // Runs (or extends) a probe of `design` at `value` to `replicates` replicates.
   void run_probe(const std::string& design, double value, std::map<double, std::vector<RunRecord>>& cache,
@@ -111,8 +123,9 @@ struct Search {
     std::vector<RunRecord>& runs = cache[value];
     const size_t have = runs.size();
     runs.resize(std::max(runs.size(), static_cast<size_t>(replicates)));
+    count(runs.size() - have, have > 0 ? NewRuns::kMoreReplicates : NewRuns::kNewProbe);
     tbb::parallel_for(have, runs.size(), [&](size_t r) {
-      runs[r] = run_one(config, design, static_cast<int>(r));
+      runs[r] = run_one(config, design, static_cast<int>(r), &watch);
       progress.finished(!runs[r].error.empty());
     });
     probe.replicates = static_cast<int>(runs.size());
@@ -183,6 +196,8 @@ struct Search {
     const bool holds_high = lo == hi ? holds_low : at(hi);
     auto done = [&] {
       for (const auto& [v, runs] : cache) out.runs += static_cast<int>(runs.size());
+      progress.add_planned(-static_cast<std::ptrdiff_t>(planned));  // the probes this search did not need
+      planned = 0;
       return out;
     };
     if (holds_low && holds_high) {
@@ -259,7 +274,56 @@ VerdictTable capacity_verdicts(const CapacityOptions& options, const CapacityRes
   return table;
 }
 
+// "wakeup.p99 49.6us [48.1us, 51.2us] against <= 50us: uncertain, ...; ..." for each SLO of a probe,
+// then its replicates.
+std::string describe_probe(const Probe& p, const std::vector<Slo>& slos) {
+  if (!p.error.empty()) return fmt::format("error: {}", p.error);
+  std::string text;
+  for (size_t s = 0; s < slos.size() && s < p.slos.size(); ++s) {
+    const SloVerdict& v = p.slos[s];
+    text += fmt::format("{}{} {} [{}, {}] against {} {}: {}", text.empty() ? "" : "; ", slos[s].metric,
+                        format_metric_value(v.ci.mean, slos[s].unit), format_metric_value(v.ci.lo, slos[s].unit),
+                        format_metric_value(v.ci.hi, slos[s].unit), slos[s].op, slos[s].threshold_text,
+                        v.verdict == "uncertain" ? "uncertain, counts as failing" : v.verdict);
+  }
+  return fmt::format("{} ({} replicate{})", text, p.replicates, p.replicates == 1 ? "" : "s");
+}
+
+Json probe_json(const Probe* p, const std::vector<Slo>& slos) {
+  if (p == nullptr) return nullptr;
+  Json out{{"value", p->value}, {"assignment", p->assignment}, {"replicates", p->replicates}, {"holds", p->holds}};
+  Json list = Json::array();
+  for (size_t s = 0; s < slos.size() && s < p->slos.size(); ++s)
+    list.push_back(Json{{"slo", slos[s].text},
+                        {"metric", slos[s].metric},
+                        {"estimate", p->slos[s].ci.mean},
+                        {"ci95", Json::array({p->slos[s].ci.lo, p->slos[s].ci.hi})},
+                        {"threshold", slos[s].threshold},
+                        {"unit", slos[s].unit},
+                        {"verdict", p->slos[s].verdict}});
+  out["slos"] = std::move(list);
+  if (!p->error.empty()) out["error"] = p->error;
+  return out;
+}
+
 }  // namespace
+
+Boundary boundary(const DesignCapacity& design) {
+  Boundary b;
+  // The last probe at each value is the one with the most replicates.
+  std::map<double, const Probe*> by_value;
+  for (const Probe& p : design.probes) by_value[p.value] = &p;
+  const bool max = design.direction != "min";
+  if (design.answer) b.last_pass = by_value.count(*design.answer) ? by_value.at(*design.answer) : nullptr;
+  // The failing probe nearest the answer on its failing side (nearest the range's passing end without one).
+  for (const auto& [value, p] : by_value) {
+    if (p->holds) continue;
+    if (design.answer && (max ? value < *design.answer : value > *design.answer)) continue;
+    const bool nearer = b.first_fail == nullptr || (max ? value < b.first_fail->value : value > b.first_fail->value);
+    if (nearer) b.first_fail = p;
+  }
+  return b;
+}
 
 Slo parse_slo(const std::string& text) {
   Slo slo;
@@ -289,18 +353,20 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
   const std::vector<std::string> designs = resolve_designs(base);
   std::vector<Slo> slos = options.slos;
   resolve_slos(base.scenario, slos);
-  // A rough total for the progress line: the bisection's probes at the initial replicate count.
+  // The planned runs, per design: the bisection's probes (both ends, then one per halving) at the
+  // initial replicate count. Adaptive replicates add to the total; probes not needed come off it.
   const double span = options.high - options.low;
   const double steps = options.integer ? std::max(1.0, span) : std::max(1.0, span / (options.tolerance > 0 ? options.tolerance : span / 100));
-  const size_t expected = designs.size() * static_cast<size_t>(options.initial_replicates) *
-                          static_cast<size_t>(2 + std::ceil(std::log2(steps + 1)));
-  Progress progress(options.progress, options.progress_terminal, expected);
+  const size_t planned = static_cast<size_t>(options.initial_replicates) *
+                         static_cast<size_t>(2 + std::ceil(std::log2(steps + 1)));
+  Progress progress(options.progress, options.progress_terminal, designs.size() * planned);
+  RunWatch watch({.interrupted = options.interrupted});
   CapacityResult result;
   result.designs.resize(designs.size());
   tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, designs.size(), [&](size_t d) {
-      Search search{base, base_overrides, config_file, options, slos, progress};
+      Search search{base, base_overrides, config_file, options, slos, progress, watch, planned};
       result.designs[d] = search.run(designs[d]);
     });
   });
@@ -324,6 +390,17 @@ std::string format_capacity(const CapacityOptions& options, const CapacityResult
     else if (d.status == "all") note = "the whole range meets the SLOs (raise HI)";
     else note = d.direction == "max" ? "largest value meeting the SLOs" : "smallest value meeting the SLOs";
     out += fmt::format("{:<16} {:>14} {:>8} {:>6}  {}\n", d.design, answer, d.probes.size(), d.runs, note);
+  }
+  out += "\nat the boundary (each SLO's estimate and 95% interval):\n";
+  for (const DesignCapacity& d : result.designs) {
+    const Boundary b = boundary(d);
+    auto line = [&](const std::string& label, const char* what, const Probe* p, const char* none) {
+      const std::string value = p != nullptr ? value_text(p->value, options.integer) : "-";
+      out += fmt::format("  {:<16} {} {:>10}: {}\n", label, what, value,
+                         p != nullptr ? describe_probe(*p, result.slos) : none);
+    };
+    line(d.design, "last pass ", b.last_pass, "none: no value in the range meets the SLOs");
+    line("", "first fail", b.first_fail, "none: the whole range meets the SLOs");
   }
   const VerdictTable verdicts = capacity_verdicts(options, result);
   if (!verdicts.rows.empty()) {
@@ -353,12 +430,15 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
   Json designs = Json::array();
   std::string probes_csv = "design,probe,value,replicates,slo,metric,estimate,ci95_low,ci95_high,threshold,verdict,holds,error\n";
   for (const DesignCapacity& d : result.designs) {
+    const Boundary b = boundary(d);
     designs.push_back(Json{{"design", d.design},
                            {"answer", d.answer ? Json(*d.answer) : Json(nullptr)},
                            {"status", d.status},
                            {"direction", d.direction},
                            {"probes", d.probes.size()},
-                           {"runs", d.runs}});
+                           {"runs", d.runs},
+                           {"last_pass", probe_json(b.last_pass, result.slos)},
+                           {"first_fail", probe_json(b.first_fail, result.slos)}});
     for (size_t i = 0; i < d.probes.size(); ++i) {
       const Probe& p = d.probes[i];
       for (size_t s = 0; s < result.slos.size(); ++s) {

@@ -14,6 +14,11 @@
 // inter-arrival time) it bisects for the smallest holding value and says so. Integer keys stop at
 // adjacent integers; real keys at `tolerance`. Every probe is kept as evidence.
 //
+// The answer comes with the evidence on both sides of it: the last passing and the first failing probe,
+// each SLO's estimate and 95% interval there (boundary(); the terminal table and capacity.json).
+// Progress counts the runs planned (the bisection's probes at the initial replicates) plus the
+// adaptive replicates as they are decided, less the planned runs a search turned out not to need.
+//
 // Verdicts (verdict.h): at every value that both a design and the reference design probed, each SLO
 // metric is compared by a paired t-test over the replicates they share (replicate r has the same seed
 // for every design), Holm-corrected over all those comparisons; capacity.json carries them.
@@ -21,6 +26,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -57,6 +63,8 @@ struct CapacityOptions {
   std::ostream* progress = nullptr;
   bool progress_terminal = false;
   std::string reference;  // the design others are compared with (empty: single-lock, else the first)
+  // Polled between the events of every run (run_watch.h): true abandons the search, throwing Interrupted.
+  std::function<bool()> interrupted;
 };
 
 struct SloVerdict {
@@ -88,6 +96,15 @@ struct CapacityResult {
   std::vector<Slo> slos;  // with units and thresholds resolved from the declarations
   std::vector<DesignCapacity> designs;
 };
+
+// The probes on either side of a design's answer: the last that passed (at the answer) and the first
+// that failed beyond it (the nearest failing value; "uncertain" counts as failing). Null when there is
+// none: nothing passed ("none"), or nothing failed ("all").
+struct Boundary {
+  const Probe* last_pass = nullptr;
+  const Probe* first_fail = nullptr;
+};
+Boundary boundary(const DesignCapacity& design);
 
 CapacityResult run_capacity(const Config& base, const std::vector<std::string>& base_overrides,
                             const std::optional<std::filesystem::path>& config_file, const CapacityOptions& options);

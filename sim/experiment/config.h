@@ -1,5 +1,6 @@
 // The whole configuration of a run: which scenario, how long, and every model's parameters. Loading
-// order: built-in defaults, then the TOML file, then --set overrides, then the derived keys
+// order: built-in defaults, then the presets (host.preset) of the file and the --set overrides, then
+// the other keys of the TOML file, then the other --set overrides, then the derived keys
 // (derived_keys.h: vms.vcpus_per_pcpu sets vms.count), then validation.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "sim/config/schema.h"
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/run_params.h"
 #include "sim/hw/host_params.h"
 #include "sim/kernel/kernel_params.h"
@@ -38,6 +40,10 @@ struct Config {
 struct LoadedConfig {
   Config config;
   std::string source;  // the file, or "built-in defaults"
+  KeySources origins;  // where each key was set (the file, --set, a derived key): `list keys --config`
+  // Settings that are valid but seldom meant, one line each, "WHERE: warning: ...": a preset chosen with
+  // --set whose topology keys the file still overrides (an 8-core "Sapphire Rapids").
+  std::vector<std::string> warnings;
 };
 
 // Defaults, then `file` (if any), then each "key=value" override, then validation (unless `validate` is

@@ -50,7 +50,7 @@ void check_source(const config::KeyOrigins& origins, const char* what) {
 std::string ratio_text(double r) { return fmt::format("{}", r); }
 
 // vms.vcpus_per_pcpu: sets vms.count.
-void derive_count(Config& config, const KeySources& sources) {
+void derive_count(Config& config, KeySources& sources) {
   const double ratio = config.vms.vcpus_per_pcpu;
   if (ratio == 0) return;
   config.vms.vcpus_per_pcpu = 0;
@@ -82,6 +82,9 @@ void derive_count(Config& config, const KeySources& sources) {
                                 where, kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4),
                                 achievable(std::floor(exact)), achievable(std::ceil(exact))));
   config.vms.count = static_cast<int>(whole);
+  sources.derived.push_back(config::KeyOrigin{kCountKey,
+                                              fmt::format("{} = {} at {}", kRatioKey, ratio_text(ratio), where),
+                                              config::Value{static_cast<int64_t>(config.vms.count)}});
 }
 
 // The vCPUs of each VM that take device interrupts (vms.device_vcpus, capped at the VM's size; 0: all).
@@ -91,7 +94,7 @@ int device_vcpus(const Config& config) {
 
 // vms.device_rate_per_pcpu: scales vms.device_arrivals to the asked load per pCPU, after vms.count is
 // final. A later --set vms.device_arrivals (without the rate) overrides a rate set in the file.
-void derive_device_rate(Config& config, const KeySources& sources) {
+void derive_device_rate(Config& config, KeySources& sources) {
   const double rate = config.vms.device_rate_per_pcpu.per_second;
   if (rate == 0) return;
   config.vms.device_rate_per_pcpu = engine::Rate{0};
@@ -110,6 +113,9 @@ void derive_device_rate(Config& config, const KeySources& sources) {
                                 workload::format_arrivals(config.vms.device_arrivals),
                                 current > 0 ? "is a replay, whose times are data" : "has no arrivals to scale"));
   config.vms.device_arrivals = std::move(*scaled);
+  const std::string asked = origin != nullptr ? config::to_toml_text(origin->value) : fmt::format("{}/s", rate);
+  sources.derived.push_back(config::KeyOrigin{kArrivalsKey, fmt::format("{} = {} at {}", kRateKey, asked, where),
+                                              config::Value{workload::format_arrivals(config.vms.device_arrivals)}});
 }
 
 }  // namespace
@@ -127,7 +133,7 @@ double vcpus_per_pcpu(const Config& config) {
   return static_cast<double>(config.vms.count) * config.vms.vcpus / vm_pcpus(config);
 }
 
-void derive_keys(Config& config, const KeySources& sources, Derive derive) {
+void derive_keys(Config& config, KeySources& sources, Derive derive) {
   check_source(sources.file, "this file");
   check_source(sources.overrides, "the --set list");
   if (derive == Derive::kCheckOnly) return;

@@ -35,16 +35,19 @@ namespace wakesim::experiment {
 
 struct Config;
 
-// Where each key was set: the configuration file (or built-in workload), then the --set overrides.
+// Where each key was set: the configuration file (or built-in workload), then the --set overrides,
+// and the keys a derived key set (where: "vms.vcpus_per_pcpu = 6 at FILE:LINE:COL").
 struct KeySources {
   config::KeyOrigins file;
   config::KeyOrigins overrides;
+  config::KeyOrigins derived;
 };
 
 // Checks that no source sets both a derived key and the key it determines (always), then, when
-// `derive` is set, computes the determined keys. Throws engine::UserError "WHERE: error: KEY: ...".
+// `derive` is set, computes the determined keys and records them in `sources.derived`. Throws
+// engine::UserError "WHERE: error: KEY: ...".
 enum class Derive { kCheckOnly, kCheckAndDerive };
-void derive_keys(Config& config, const KeySources& sources, Derive derive);
+void derive_keys(Config& config, KeySources& sources, Derive derive);
 
 // The pCPUs the VMs use: vms.pcpus, or every pCPU of the host when 0.
 int vm_pcpus(const Config& config);

@@ -123,8 +123,10 @@ class KvmScenario final : public Scenario {
             "lost_wakeups",   "rcu_hazards"};
   }
 
-  RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
+  RunResult run(const Config& config, const std::string& design, uint64_t seed,
+                engine::Watcher* watcher) const override {
     engine::Simulation sim(seed);
+    sim.watch(watcher);
     hw::Machine machine(sim, config.host);
     kernel::Scheduler scheduler(machine, config.kernel);
     kernel::Kvm kvm(machine, scheduler, config.kernel, config.design, design);

@@ -44,8 +44,10 @@ class LockbenchScenario final : public Scenario {
     return declarations;
   }
 
-  RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
+  RunResult run(const Config& config, const std::string& design, uint64_t seed,
+                engine::Watcher* watcher) const override {
     engine::Simulation sim(seed);
+    sim.watch(watcher);
     hw::Machine machine(sim, config.host);
     workload::Lockbench bench(machine, config.lockbench,
                               design == "ticket" ? hw::LockKind::kTicket : hw::LockKind::kQueued);

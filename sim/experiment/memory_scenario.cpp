@@ -42,8 +42,10 @@ class MemoryScenario final : public Scenario {
     return declarations;
   }
 
-  RunResult run(const Config& config, const std::string& design, uint64_t seed) const override {
+  RunResult run(const Config& config, const std::string& design, uint64_t seed,
+                engine::Watcher* watcher) const override {
     engine::Simulation sim(seed);
+    sim.watch(watcher);
     hw::Machine machine(sim, config.host);
     const auto test = design == "chase" ? workload::MemoryTest::kChase : workload::MemoryTest::kWalk;
     workload::MemoryBench bench(machine, config.memory, test);

@@ -28,8 +28,9 @@ class QueueScenario final : public Scenario {
     return declarations;
   }
 
-  RunResult run(const Config& config, const std::string&, uint64_t seed) const override {
+  RunResult run(const Config& config, const std::string&, uint64_t seed, engine::Watcher* watcher) const override {
     engine::Simulation sim(seed);
+    sim.watch(watcher);
     workload::QueueStation station(sim, config.queue);
     station.start();
     sim.run_until(config.run.warmup);

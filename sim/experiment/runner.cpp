@@ -1,6 +1,7 @@
 #include "sim/experiment/runner.h"
 
 #include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
@@ -8,6 +9,7 @@
 
 #include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
+#include "sim/experiment/run_watch.h"
 #include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
@@ -50,13 +52,17 @@ std::vector<std::string> resolve_designs(const Config& config) {
   return chosen;
 }
 
-RunRecord run_one(const Config& config, const std::string& design, int replicate) {
+RunRecord run_one(const Config& config, const std::string& design, int replicate, RunWatch* watch) {
   RunRecord record{design, replicate, replicate_seed(config.run.seed, replicate), {}, {}};
+  if (watch != nullptr) watch->check_interrupted();
   const auto start = std::chrono::steady_clock::now();
   try {
     const ScenarioEntry* entry = find_scenario(config.scenario);
     if (entry == nullptr) throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
-    record.result = entry->make()->run(config, record.design, record.seed);
+    std::optional<RunWatch::Run> watched;
+    if (watch != nullptr)
+      watched.emplace(*watch, fmt::format("{} r{}", design, replicate), config.run.warmup + config.run.duration);
+    record.result = entry->make()->run(config, record.design, record.seed, watched ? &*watched : nullptr);
   } catch (const engine::UserError& e) {
     record.error = e.what();
   } catch (const engine::InvariantViolation& e) {
@@ -66,10 +72,11 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
   }
   if (!record.error.empty()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (watch != nullptr) watch->finished(!record.error.empty());
   return record;
 }
 
-ExperimentResult run_experiment(const Config& config, int jobs) {
+ExperimentResult run_experiment(const Config& config, int jobs, RunWatch* watch) {
   ExperimentResult out;
   out.designs = resolve_designs(config);
   for (const std::string& design : out.designs)
@@ -78,7 +85,7 @@ ExperimentResult run_experiment(const Config& config, int jobs) {
   arena.execute([&] {
     tbb::parallel_for(
         size_t{0}, out.runs.size(),
-        [&](size_t i) { out.runs[i] = run_one(config, out.runs[i].design, out.runs[i].replicate); },
+        [&](size_t i) { out.runs[i] = run_one(config, out.runs[i].design, out.runs[i].replicate, watch); },
         tbb::simple_partitioner());
   });
   return out;

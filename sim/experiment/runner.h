@@ -33,10 +33,15 @@ uint64_t replicate_seed(uint64_t base_seed, int replicate);
 // UserError naming the unknown design and the known ones.
 std::vector<std::string> resolve_designs(const Config& config);
 
-ExperimentResult run_experiment(const Config& config, int jobs);
+class RunWatch;
+
+// `watch` (null: none) shows the runs live and abandons them when the user interrupts: then
+// Interrupted (run_watch.h) is thrown and nothing is returned.
+ExperimentResult run_experiment(const Config& config, int jobs, RunWatch* watch = nullptr);
 
 // One run of `design` for replicate `replicate` of `config`: a failure (bad combination, invariant
 // violation, internal error) is caught and kept in the record's error, with the wall time measured.
-RunRecord run_one(const Config& config, const std::string& design, int replicate);
+// With a `watch`, the run is one of its lines and tells it when it has finished.
+RunRecord run_one(const Config& config, const std::string& design, int replicate, RunWatch* watch = nullptr);
 
 }  // namespace wakesim::experiment

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/simulation.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/run_result.h"
 
@@ -21,9 +22,15 @@ class Scenario {
   virtual ~Scenario() = default;
   // The variants this scenario can compare, in a fixed order (e.g. the registered wakeup designs).
   virtual std::vector<std::string> designs(const Config& config) const = 0;
-  // One simulation of `design` with `seed`. Throws engine::UserError for a bad combination of settings
-  // and engine::InternalError when an always-on check fails.
-  virtual RunResult run(const Config& config, const std::string& design, uint64_t seed) const = 0;
+  // One simulation of `design` with `seed`, looked at by `watcher` while it runs (null: not watched;
+  // engine/simulation.h: watching never changes a result). Throws engine::UserError for a bad
+  // combination of settings and engine::InternalError when an always-on check fails; whatever the
+  // watcher throws passes through.
+  virtual RunResult run(const Config& config, const std::string& design, uint64_t seed,
+                        engine::Watcher* watcher) const = 0;
+  RunResult run(const Config& config, const std::string& design, uint64_t seed) const {
+    return run(config, design, seed, nullptr);
+  }
   // The metrics the terminal table shows, in order (empty: all of them).
   virtual std::vector<std::string> headline_metrics() const { return {}; }
   // Every metric, histogram and table run() reports (metric_registry.h). The reference must stay valid

@@ -51,7 +51,8 @@ TEST(Cli, CheckAcceptsAPresetByName) {
 TEST(Cli, CheckMissingFile) {
   const Outcome o = cli({"check", "no-such-config.toml"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "no-such-config.toml: error: no such file, and no workload preset of that name (wakesim list workloads)\n");
+  EXPECT_EQ(o.err, "no-such-config.toml: error: no such file; a configuration is a .toml file or a preset name (wakesim "
+                   "list workloads)\n");
 }
 
 TEST(Cli, CheckReportsFileLineAndKey) {

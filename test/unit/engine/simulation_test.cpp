@@ -174,3 +174,58 @@ TEST(Simulation, IndependentInstancesAreDeterministic) {
 
 }  // namespace
 }  // namespace wakesim::engine
+
+namespace wakesim::engine {
+namespace {
+
+using namespace literals;
+
+// A chain of events, each scheduling the next 1 ns later, `n` of them.
+struct Chain final : Event {
+  Chain(Simulation& s, uint64_t n) : sim(s), left(n) {}
+  void fire() override {
+    if (--left > 0) sim.schedule_in(*this, 1_ns);
+  }
+  Simulation& sim;
+  uint64_t left;
+};
+
+struct CountingWatcher final : Watcher {
+  std::vector<uint64_t> seen;
+  void look(const Simulation& sim) override { seen.push_back(sim.events_executed()); }
+};
+
+// The watcher looks every kWatchEvery events, between two events, and changes nothing.
+TEST(Simulation, WatcherLooksEveryKWatchEveryEventsAndChangesNothing) {
+  const uint64_t n = 3 * Simulation::kWatchEvery + 5;
+  Simulation watched(1), plain(1);
+  CountingWatcher watcher;
+  watched.watch(&watcher);
+  Chain a(watched, n), b(plain, n);
+  watched.schedule_in(a, 1_ns);
+  plain.schedule_in(b, 1_ns);
+  watched.run_until(1_s);
+  plain.run_until(1_s);
+  const std::vector<uint64_t> expected = {Simulation::kWatchEvery, 2 * Simulation::kWatchEvery,
+                                          3 * Simulation::kWatchEvery};
+  EXPECT_EQ(watcher.seen, expected);
+  EXPECT_EQ(watched.events_executed(), plain.events_executed());
+  EXPECT_EQ(watched.now(), plain.now());
+}
+
+// What a watcher throws leaves run_until as it is (it is not a simulator bug: no InternalError).
+TEST(Simulation, WhatAWatcherThrowsPassesThrough) {
+  struct Stop {};
+  struct Thrower final : Watcher {
+    void look(const Simulation&) override { throw Stop{}; }
+  } thrower;
+  Simulation sim(1);
+  sim.watch(&thrower);
+  Chain chain(sim, 2 * Simulation::kWatchEvery);
+  sim.schedule_in(chain, 1_ns);
+  EXPECT_THROW(sim.run_until(1_s), Stop);
+  EXPECT_EQ(sim.events_executed(), Simulation::kWatchEvery);
+}
+
+}  // namespace
+}  // namespace wakesim::engine
