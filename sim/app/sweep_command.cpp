@@ -1,7 +1,8 @@
-// `wakesim sweep SWEEP.toml [--jobs N] [--shard K/N] [--resume] [--retry-failed] [--replicates R]
-//                [--reference DESIGN] [--out DIR]`
+// `wakesim sweep SWEEP.toml [--set KEY=VALUE]... [--design NAME]... [--jobs N] [--shard K/N] [--resume]
+//                [--retry-failed] [--replicates R] [--keep-going] [--dry-run] [--reference DESIGN] [--out DIR]`
 // and `wakesim merge --out DIR [--reference DESIGN] SHARD_DIR...` (sim/experiment/sweep.h). Both end
 // with the verdict table: per point, every design against the reference (sim/experiment/verdict.h).
+// Ctrl-C (or SIGTERM) stops starting runs, lets the running ones be stored, and says how to resume.
 #include <unistd.h>
 
 #include <chrono>
@@ -12,7 +13,9 @@
 #include <fmt/format.h>
 
 #include "sim/app/commands.h"
+#include "sim/app/interrupt.h"
 #include "sim/engine/errors.h"
+#include "sim/experiment/progress.h"
 #include "sim/experiment/sweep.h"
 
 namespace wakesim::app {
@@ -28,7 +31,73 @@ struct SweepCommandOptions {
   std::string out;
   std::string reference;
   bool quiet = false;
+  std::vector<std::string> sets;
+  std::vector<std::string> designs;
+  bool dry_run = false;
+  bool keep_going = false;
 };
+
+// A word for a shell command line: quoted when it holds anything but letters, digits and ./_-+=:,@%.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-+=:,@%") ==
+                           std::string::npos)
+    return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that continues this sweep (the stored --set and --design are used without being named).
+std::string resume_command(const SweepCommandOptions& o, const std::filesystem::path& out) {
+  std::string command = fmt::format("wakesim sweep {} --out {} --resume", shell_word(o.spec), shell_word(out.string()));
+  if (!o.shard.empty()) command += " --shard " + o.shard;
+  if (o.replicates) command += fmt::format(" --replicates {}", *o.replicates);
+  if (o.keep_going) command += " --keep-going";
+  return command;
+}
+
+// `--dry-run`: the points, designs, runs and an estimate of the time, without running or writing anything.
+int dry_run(const experiment::SweepSpec& spec, const experiment::SweepOptions& options, Streams& io) {
+  const experiment::SweepPlan plan = experiment::plan_sweep(spec, options);
+  size_t in_shard = 0;
+  for (const auto& p : plan.points) in_shard += p.in_shard ? 1 : 0;
+  io.out << fmt::format("sweep {} (dry run: nothing is run or written)\n", spec.file.string());
+  io.out << fmt::format("points: {}", plan.points.size());
+  if (plan.skipped_points > 0) io.out << fmt::format(" ({} more skipped by the constraint)", plan.skipped_points);
+  if (options.resume) io.out << fmt::format("; {} stored in {}, {} new", plan.points.size() - plan.new_points,
+                                            options.out.string(), plan.new_points);
+  if (options.shard && options.shard->count > 1)
+    io.out << fmt::format("; shard {}/{} holds {}", options.shard->index, options.shard->count, in_shard);
+  io.out << "\n";
+  constexpr size_t kListed = 1000;
+  size_t listed = 0;
+  for (const auto& p : plan.points) {
+    if (!p.in_shard) continue;
+    if (++listed > kListed) continue;
+    std::string line = fmt::format("  p{:04}", p.point.index);
+    for (const auto& [key, value] : p.point.assignments) line += fmt::format("  {}={}", key, value.display);
+    if (options.resume) line += p.stored ? "  (stored)" : "  (new)";
+    if (!p.error.empty()) line += "  (rejected: recorded as failed)";
+    io.out << line << "\n";
+  }
+  if (listed > kListed) io.out << fmt::format("  ... and {} more\n", listed - kListed);
+  io.out << fmt::format("designs: {}\n", fmt::join(plan.designs, ", "));
+  io.out << fmt::format("replicates: {}\n", plan.replicates);
+  io.out << fmt::format("runs: {}", plan.runs);
+  if (plan.runs_stored > 0) io.out << fmt::format(" ({} stored, {} to run)", plan.runs_stored, plan.runs - plan.runs_stored);
+  io.out << "\n";
+  const experiment::SweepEstimate estimate = experiment::estimate_sweep(plan, options.jobs);
+  if (estimate.seconds > 0)
+    io.out << fmt::format("estimated time: about {} on {} thread{} (an estimate {})\n",
+                          estimate.seconds < 10 ? fmt::format("{:.1f}s", estimate.seconds)
+                                                : experiment::Progress::format_duration(estimate.seconds),
+                          estimate.threads,
+                          estimate.threads == 1 ? "" : "s", estimate.method);
+  else
+    io.out << fmt::format("estimated time: none ({})\n", estimate.method);
+  io.out << fmt::format("results would go to: {}\n", options.out.string());
+  return 0;
+}
 
 std::filesystem::path resolve_base(const std::string& base, const std::filesystem::path& spec_dir) {
   const std::filesystem::path relative = spec_dir / base;
@@ -73,6 +142,18 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
                   "the design the others are compared with (default: single-lock when it runs, else the first)")
       ->type_name("DESIGN");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
+  cmd->add_option("--set", o->sets, "a fixed override after the spec's [set] (repeatable); stored with the sweep, "
+                                    "so --resume and --shard use it")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--design", o->designs, "run this design instead of the spec's (repeatable, or 'all'); on --resume, "
+                                          "naming more designs than stored runs only the new ones")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  cmd->add_flag("--dry-run", o->dry_run, "check the spec, list the points, designs and runs, and estimate the time "
+                                         "from short calibration runs; nothing is written");
+  cmd->add_flag("--keep-going", o->keep_going, "run the points whose configuration is valid and record the rejected "
+                                               "ones as failed (default: stop before running anything)");
   return [o, &io] {
     // A path, or the name of a shipped spec in workloads/sweeps/ ("default_load").
     std::filesystem::path spec_file = o->spec;
@@ -80,13 +161,29 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     if (!std::filesystem::exists(spec_file) && spec_file.parent_path().empty() && spec_file.extension().empty() &&
         std::filesystem::exists(shipped))
       spec_file = shipped;
-    experiment::SweepSpec spec = experiment::load_sweep_spec(spec_file, resolve_base);
+    if (o->out.empty() && o->resume) throw engine::UserError("--resume: error: name the sweep to continue with --out DIR");
+    // Resumed without --set (or --design), the sweep continues with the stored ones.
+    experiment::SweepCommandLine command_line{o->sets, o->designs};
+    if (o->resume) {
+      if (const auto stored = experiment::stored_command_line(o->out)) {
+        std::string adopted;
+        if (o->sets.empty() && !stored->set.empty()) {
+          command_line.set = stored->set;
+          for (const std::string& s : stored->set) adopted += " --set " + shell_word(s);
+        }
+        if (o->designs.empty() && !stored->designs.empty()) {
+          command_line.designs = stored->designs;
+          for (const std::string& d : stored->designs) adopted += " --design " + shell_word(d);
+        }
+        if (!adopted.empty()) io.err << fmt::format("note: continuing with the options stored in {}:{}\n", o->out, adopted);
+      }
+    }
+    experiment::SweepSpec spec = experiment::load_sweep_spec(spec_file, resolve_base, command_line);
     if (o->replicates) {
       if (*o->replicates < 1) throw engine::UserError("--replicates: error: expected an integer >= 1");
       spec.replicates = *o->replicates;
     }
     experiment::SweepOptions options;
-    if (o->out.empty() && o->resume) throw engine::UserError("--resume: error: name the sweep to continue with --out DIR");
     options.out = o->out.empty() ? timestamped_results_dir(std::filesystem::path(o->spec).stem().string()) : std::filesystem::path(o->out);
     options.jobs = o->jobs;
     if (!o->shard.empty()) options.shard = experiment::parse_shard(o->shard);
@@ -97,7 +194,17 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     options.progress_terminal = ::isatty(STDERR_FILENO) != 0;
     options.command_line = io.command_line;
     options.reference = o->reference;
-    return report(experiment::run_sweep(spec, options), io, "sweep");
+    options.keep_going = o->keep_going;
+    if (o->dry_run) return dry_run(spec, options, io);
+    const InterruptHandlers handlers;  // until the sweep returns
+    options.stop_requested = interrupted;
+    const experiment::SweepOutcome outcome = experiment::run_sweep(spec, options);
+    if (outcome.interrupted) {
+      io.err << fmt::format("interrupted: {} of {} runs done; rerun with --resume to continue: {}\n", outcome.runs_done,
+                            outcome.runs, resume_command(*o, options.out));
+      return exit_status() != 0 ? exit_status() : 130;
+    }
+    return report(outcome, io, "sweep");
   };
 }
 

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <sstream>
@@ -35,7 +36,8 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 using engine::UserError;
 
-constexpr int kSweepSchemaVersion = 1;
+// 2: points numbered by their values (point_keys), [set] and the command line recorded.
+constexpr int kSweepSchemaVersion = 2;
 
 // What sweep.json records: everything needed to aggregate the stored runs without the spec.
 struct SweepMeta {
@@ -55,6 +57,9 @@ struct SweepMeta {
   size_t skipped_points = 0;              // combinations of the axes the spec's constraint rejects
   size_t points = 0;
   std::optional<Shard> shard;
+  std::vector<std::string> set;           // the spec's [set]
+  SweepCommandLine command_line;          // --set and --design
+  std::vector<std::vector<std::string>> point_keys;  // by point number: its key (sweep_spec.h point_key)
   bool contains(int point) const { return !shard || shard->contains(point); }
 };
 
@@ -112,13 +117,22 @@ Json meta_json(const SweepMeta& m) {
   j["skipped_points"] = m.skipped_points;
   j["points"] = m.points;
   j["shard"] = m.shard ? Json(shard_text(m.shard)) : Json(nullptr);
+  j["set"] = m.set;
+  j["command_line"] = Json{{"set", m.command_line.set}, {"designs", m.command_line.designs}};
+  j["point_keys"] = m.point_keys;
   return j;
 }
 
 SweepMeta meta_from(const Json& j, const fs::path& where) {
   try {
-    if (j.at("kind").get<std::string>() != "sweep" || j.at("schema_version").get<int>() != kSweepSchemaVersion)
+    if (j.at("kind").get<std::string>() != "sweep")
       throw UserError(fmt::format("{}: error: not a wakesim sweep of schema {}", where.string(), kSweepSchemaVersion));
+    if (const int version = j.at("schema_version").get<int>(); version != kSweepSchemaVersion)
+      throw UserError(fmt::format("{}: error: a sweep of schema {} (written by {} wakesim), this one reads schema {}; "
+                                  "its results stay readable, but to resume, extend or merge it run the sweep again "
+                                  "into a new --out",
+                                  where.string(), version, version < kSweepSchemaVersion ? "an older" : "a newer",
+                                  kSweepSchemaVersion));
     SweepMeta m;
     m.identity = j.at("identity").get<std::string>();
     m.designs = j.at("designs").get<std::vector<std::string>>();
@@ -138,6 +152,12 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
     m.skipped_points = j.value("skipped_points", size_t{0});
     m.points = j.at("points").get<size_t>();
     if (!j.at("shard").is_null()) m.shard = parse_shard(j.at("shard").get<std::string>());
+    m.set = j.at("set").get<std::vector<std::string>>();
+    m.command_line.set = j.at("command_line").at("set").get<std::vector<std::string>>();
+    m.command_line.designs = j.at("command_line").at("designs").get<std::vector<std::string>>();
+    m.point_keys = j.at("point_keys").get<std::vector<std::vector<std::string>>>();
+    if (m.point_keys.size() != m.points)
+      throw UserError(fmt::format("{}: error: lists {} point keys for {} points", where.string(), m.point_keys.size(), m.points));
     return m;
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: error: not a wakesim sweep description ({})", where.string(), e.what()));
@@ -174,19 +194,30 @@ PointInfo point_from(const Json& j, const fs::path& where) {
   }
 }
 
-PointInfo prepare_point(const SweepSpec& spec, const SweepPoint& point, Config* config_out) {
-  PointInfo info;
-  info.index = point.index;
-  for (const auto& [key, value] : point.assignments) info.values.push_back({key, value.display, value.numeric});
-  info.overrides = point_overrides(spec, point);
+// A point resolved without running it: its configuration and designs, or why they are rejected.
+SweepPlan::Point resolve_point(const SweepSpec& spec, const SweepPoint& point) {
+  SweepPlan::Point out;
+  out.point = point;
   try {
     Config config = point_config(spec, point);
-    info.designs = resolve_designs(config);
-    info.config_toml = config::to_toml(config);
-    info.derived = derived_values(config);
-    if (config_out != nullptr) *config_out = std::move(config);
+    out.designs = resolve_designs(config);
+    out.config = std::move(config);
   } catch (const UserError& e) {
-    info.error = e.what();
+    out.error = e.what();
+  }
+  return out;
+}
+
+PointInfo point_info(const SweepSpec& spec, const SweepPlan::Point& p) {
+  PointInfo info;
+  info.index = p.point.index;
+  for (const auto& [key, value] : p.point.assignments) info.values.push_back({key, value.display, value.numeric});
+  info.overrides = point_overrides(spec, p.point);
+  info.designs = p.designs;
+  info.error = p.error;
+  if (p.config) {
+    info.config_toml = config::to_toml(*p.config);
+    info.derived = derived_values(*p.config);
   }
   return info;
 }
@@ -461,6 +492,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
 
   Json summary = meta_json(meta);
   summary.erase("numeric_keys");
+  summary.erase("point_keys");  // point_values below says the same for people
   summary["failed_runs"] = outcome.failed_runs;
   summary["failed_points"] = std::move(failed_points);
   summary["missing_points"] = std::move(missing_points);
@@ -514,22 +546,104 @@ Shard parse_shard(const std::string& text) {
   return s;
 }
 
-SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
-  const auto start = std::chrono::system_clock::now();
-  const fs::path& out = options.out;
-  const std::vector<SweepPoint> points = spec.points();
+namespace {
 
-  // Prepare the points of this shard: their configurations (or why they are rejected).
-  std::vector<std::optional<Config>> configs(points.size());
-  std::vector<PointInfo> infos(points.size());
+// The values of a stored point for messages: "point 2 (queue.service='exp(8us)', queue.servers=1)".
+std::string stored_point_label(const SweepMeta& meta, size_t index) {
+  std::string values;
+  for (size_t k = 0; k < meta.swept_keys.size() && k < meta.point_keys[index].size(); ++k)
+    values += fmt::format("{}{}={}", values.empty() ? "" : ", ", meta.swept_keys[k], meta.point_keys[index][k]);
+  return fmt::format("point {}{}", index, values.empty() ? "" : " (" + values + ")");
+}
+
+// "stored only: b=2; given only: b=3": what differs between two lists of overrides.
+std::string list_difference(const std::vector<std::string>& stored, const std::vector<std::string>& given) {
+  auto text = [](const std::vector<std::string>& list) { return list.empty() ? std::string("none") : fmt::format("{}", fmt::join(list, " ")); };
+  std::vector<std::string> only_stored, only_given;
+  for (const std::string& s : stored)
+    if (std::find(given.begin(), given.end(), s) == given.end()) only_stored.push_back(s);
+  for (const std::string& g : given)
+    if (std::find(stored.begin(), stored.end(), g) == stored.end()) only_given.push_back(g);
+  std::string what;
+  if (!only_stored.empty()) what += fmt::format("stored only: {}", fmt::join(only_stored, " "));
+  if (!only_given.empty()) what += fmt::format("{}given only: {}", what.empty() ? "" : "; ", fmt::join(only_given, " "));
+  if (what.empty()) what = fmt::format("the same entries in another order: stored {}; given {}", text(stored), text(given));
+  return what;
+}
+
+// Whether `spec`'s sweep may continue the one stored in `out` (same identity, command line and shard);
+// throws a UserError that names the difference.
+void check_resumable(const SweepMeta& existing, const SweepMeta& meta, const fs::path& out) {
+  if (existing.command_line.set != meta.command_line.set)
+    throw UserError(fmt::format("{}: error: the sweep there was run with other --set values ({}); resume with the "
+                                "stored ones (or with no --set: the stored ones are used), or choose another --out",
+                                out.string(), list_difference(existing.command_line.set, meta.command_line.set)));
+  if (existing.set != meta.set)
+    throw UserError(fmt::format("{}: error: holds a different sweep: the spec's [set] differs ({}); a sweep directory "
+                                "only grows (add axis values or designs to extend it); choose another --out",
+                                out.string(), list_difference(existing.set, meta.set)));
+  if (existing.swept_keys != meta.swept_keys)
+    throw UserError(fmt::format("{}: error: holds a different sweep: it sweeps {}, this spec {}; choose another --out",
+                                out.string(), fmt::join(existing.swept_keys, ", "), fmt::join(meta.swept_keys, ", ")));
+  if (existing.identity != meta.identity)
+    throw UserError(fmt::format("{}: error: holds a different sweep (identity {}, this spec is {}): its base, fixed "
+                                "overrides, seed or constraint differ; choose another --out",
+                                out.string(), existing.identity, meta.identity));
+  if (shard_text(existing.shard) != shard_text(meta.shard))
+    throw UserError(fmt::format("{}: error: holds shard '{}' of this sweep, not '{}'", out.string(),
+                                shard_text(existing.shard), shard_text(meta.shard)));
+}
+
+// "a=1, b=2" of a planned point.
+std::string values_text(const SweepPoint& point) {
+  std::string s;
+  for (const auto& [key, value] : point.assignments) s += fmt::format("{}{}={}", s.empty() ? "" : ", ", key, value.display);
+  return s;
+}
+
+// A configuration error without its "SOURCE: error: " prefixes (the source is the base, the same for
+// every point), its lines joined.
+std::string bare_error(const std::string& error) {
+  constexpr std::string_view kMarker = ": error: ";
+  std::string out;
+  std::istringstream lines(error);
+  for (std::string line; std::getline(lines, line);) {
+    if (const size_t at = line.find(kMarker); at != std::string::npos) line.erase(0, at + kMarker.size());
+    out += (out.empty() ? "" : "; ") + line;
+  }
+  return out;
+}
+
+// At most this many rejected points are listed.
+constexpr size_t kRejectedShown = 5;
+
+struct Task {
+  int point;
+  std::string design;
+  int replicate;
+};
+
+// The plan and what run_sweep needs beyond it.
+struct Prepared {
+  SweepPlan plan;
   SweepMeta meta;
+  std::optional<SweepMeta> existing;
+  std::vector<Task> tasks;            // the runs to do
+  std::vector<Task> rejected_runs;    // keep_going: a failed run to store per design and replicate
+};
+
+Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
+  Prepared prepared;
+  SweepPlan& plan = prepared.plan;
+  SweepMeta& meta = prepared.meta;
+  const fs::path& out = options.out;
   meta.identity = sweep_identity(spec);
   meta.swept_keys = spec.swept_keys();
   for (const SweepAxis& a : spec.axes) meta.axes.push_back({a.keys, a.scale});
   meta.verdict_metrics = spec.verdict_metrics;
-  meta.points = points.size();
-  meta.skipped_points = spec.grid_size() - points.size();
   meta.shard = options.shard && options.shard->count > 1 ? options.shard : std::nullopt;
+  meta.set = spec.set_overrides();
+  meta.command_line = spec.command_line;
   for (const SweepAxis& a : spec.axes)
     for (size_t k = 0; k < a.keys.size(); ++k) {
       bool plain = true, any = false;
@@ -545,86 +659,273 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.seed = spec.seed.value_or(base.run.seed);
   for (const std::string& k : derived_keys(base))
     if (std::find(meta.swept_keys.begin(), meta.swept_keys.end(), k) == meta.swept_keys.end()) meta.derived_keys.push_back(k);
-  for (const SweepPoint& p : points) {
-    if (!meta.contains(p.index)) continue;
-    Config config;
-    infos[p.index] = prepare_point(spec, p, &config);
-    if (infos[p.index].error.empty()) configs[p.index] = std::move(config);
-    for (const std::string& d : infos[p.index].designs)
-      if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end()) meta.designs.push_back(d);
-  }
-  if (meta.designs.empty()) meta.designs = spec.designs.empty() ? base.run.designs : spec.designs;
-  if (!options.reference.empty()) reference_design(meta.designs, options.reference);  // refused before any run
 
-  // The output directory: new, or the same sweep to resume.
-  if (const auto existing = existing_meta(out)) {
+  // The output directory: new, or the same sweep to resume or extend.
+  prepared.existing = existing_meta(out);
+  if (prepared.existing) {
     if (!options.resume)
       throw UserError(fmt::format("{}: error: already holds a sweep; add --resume to continue it, or choose another --out",
                                   out.string()));
-    if (existing->identity != meta.identity)
-      throw UserError(fmt::format("{}: error: holds a different sweep (identity {}, this spec is {}): its base, fixed "
-                                  "overrides, axes, designs or seed differ; choose another --out",
-                                  out.string(), existing->identity, meta.identity));
-    if (shard_text(existing->shard) != shard_text(meta.shard))
-      throw UserError(fmt::format("{}: error: holds shard '{}' of this sweep, not '{}'", out.string(),
-                                  shard_text(existing->shard), shard_text(meta.shard)));
+    check_resumable(*prepared.existing, meta, out);
   } else {
     check_out_dir_free(out);
   }
-  write_file_atomically(out / "sweep.json", meta_json(meta).dump(2) + "\n");
-  write_file_atomically(out / "sweep.toml", spec.text);
 
-  // The runs still to do; rejected points store a failed run per design and replicate at once.
-  struct Task {
-    int point;
-    std::string design;
-    int replicate;
-  };
-  std::vector<Task> tasks;
-  SweepOutcome counts;
-  for (const SweepPoint& p : points) {
-    if (!meta.contains(p.index)) continue;
-    const fs::path dir = point_dir(out, p.index);
-    const PointInfo& info = infos[p.index];
-    write_file_atomically(dir / "point.json", point_json(info).dump(2) + "\n");
-    for (const std::string& design : info.designs.empty() ? meta.designs : info.designs)
+  // Number the points: stored ones keep their number, new ones follow in grid order.
+  std::vector<SweepPoint> points = spec.points();
+  const std::vector<std::vector<std::string>> stored_keys =
+      prepared.existing ? prepared.existing->point_keys : std::vector<std::vector<std::string>>{};
+  std::map<std::vector<std::string>, int> stored_index;
+  for (size_t i = 0; i < stored_keys.size(); ++i) stored_index.emplace(stored_keys[i], static_cast<int>(i));
+  std::vector<bool> kept(stored_keys.size(), false);
+  int next = static_cast<int>(stored_keys.size());
+  for (SweepPoint& p : points) {
+    const auto found = stored_index.find(point_key(p));
+    if (found == stored_index.end()) {
+      p.index = next++;
+      continue;
+    }
+    p.index = found->second;
+    kept[static_cast<size_t>(found->second)] = true;
+  }
+  std::vector<size_t> dropped;
+  for (size_t i = 0; i < kept.size(); ++i)
+    if (!kept[i]) dropped.push_back(i);
+  if (!dropped.empty())
+    throw UserError(fmt::format("{}: error: holds a different sweep: this spec drops {} of its {} points, e.g. {}; a sweep "
+                                "directory only grows (add axis values or designs to extend it); choose another --out",
+                                out.string(), dropped.size(), stored_keys.size(),
+                                stored_point_label(*prepared.existing, dropped.front())));
+  std::sort(points.begin(), points.end(), [](const SweepPoint& a, const SweepPoint& b) { return a.index < b.index; });
+  meta.points = points.size();
+  meta.skipped_points = spec.grid_size() - points.size();
+  plan.skipped_points = meta.skipped_points;
+  plan.replicates = meta.replicates;
+  plan.new_points = points.size() - stored_keys.size();
+  for (const SweepPoint& p : points) meta.point_keys.push_back(point_key(p));
+
+  // Resolve every point (not only the shard's: a spec is checked whole), in parallel.
+  plan.points.resize(points.size());
+  tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, points.size(), [&](size_t i) {
+      plan.points[i] = resolve_point(spec, points[i]);
+      plan.points[i].stored = static_cast<size_t>(points[i].index) < stored_keys.size();
+      plan.points[i].in_shard = meta.contains(points[i].index);
+    });
+  });
+  std::vector<const SweepPlan::Point*> rejected;
+  for (const SweepPlan::Point& p : plan.points) {
+    if (!p.error.empty()) rejected.push_back(&p);
+    for (const std::string& d : p.designs)
+      if (std::find(plan.designs.begin(), plan.designs.end(), d) == plan.designs.end()) plan.designs.push_back(d);
+    if (p.in_shard)
+      for (const std::string& d : p.designs)
+        if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end()) meta.designs.push_back(d);
+  }
+  plan.rejected_points = rejected.size();
+  if (!rejected.empty() && !options.keep_going) {
+    std::string text = fmt::format("{}: error: {} of {} points have a configuration that is rejected; nothing was run:",
+                                   spec.file.string(), rejected.size(), plan.points.size());
+    for (size_t i = 0; i < rejected.size() && i < kRejectedShown; ++i)
+      text += fmt::format("\n  point {} ({}): {}", rejected[i]->point.index, values_text(rejected[i]->point),
+                          bare_error(rejected[i]->error));
+    if (rejected.size() > kRejectedShown) text += fmt::format("\n  ... and {} more", rejected.size() - kRejectedShown);
+    text += fmt::format("\n{}: error: leave them out with the spec's constraint = \"...\", or add --keep-going to run "
+                        "the others and record these as failed points", spec.file.string());
+    throw UserError(text);
+  }
+  if (meta.designs.empty()) meta.designs = spec.designs.empty() ? base.run.designs : spec.designs;
+  if (plan.designs.empty()) plan.designs = meta.designs;
+  if (!options.reference.empty()) reference_design(meta.designs, options.reference);  // refused before any run
+  if (prepared.existing)
+    for (const std::string& d : prepared.existing->designs)
+      if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end())
+        throw UserError(fmt::format("{}: error: holds runs of design {}, which this spec no longer runs (designs: {}); a "
+                                    "sweep directory only grows: name it again (designs, --design), or choose another --out",
+                                    out.string(), d, fmt::join(meta.designs, ", ")));
+
+  // The runs still to do.
+  for (SweepPlan::Point& p : plan.points) {
+    if (!p.in_shard) continue;
+    const fs::path dir = point_dir(out, p.point.index);
+    for (const std::string& design : p.designs.empty() ? meta.designs : p.designs)
       for (int r = 0; r < meta.replicates; ++r) {
-        std::optional<RunRecord> stored = options.resume ? load_run(dir, design, r) : std::nullopt;
+        ++plan.runs;
+        std::optional<RunRecord> stored = p.stored ? load_run(dir, design, r) : std::nullopt;
         if (stored && !(options.retry_failed && !stored->error.empty())) {
-          ++counts.runs_reused;
+          ++plan.runs_stored;
           continue;
         }
-        if (!info.error.empty()) {
-          RunRecord rejected{design, r, replicate_seed(meta.seed, r), {}, info.error};
-          store_run(dir, rejected);
-          continue;
-        }
-        tasks.push_back(Task{p.index, design, r});
+        ++p.runs_to_do;
+        (p.error.empty() ? prepared.tasks : prepared.rejected_runs).push_back(Task{p.point.index, design, r});
       }
   }
+  return prepared;
+}
 
+}  // namespace
+
+SweepPlan plan_sweep(const SweepSpec& spec, const SweepOptions& options) { return prepare(spec, options).plan; }
+
+SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
+  SweepEstimate estimate;
+  estimate.threads = jobs > 0 ? jobs : static_cast<int>(tbb::this_task_arena::max_concurrency());
+  const size_t runs = plan.runs - plan.runs_stored;
+  if (runs == 0) {
+    estimate.method = "nothing to run";
+    return estimate;
+  }
+  // The points to calibrate on: the first, the one with the largest value on every axis (by each value's
+  // rank on its axis), and up to three between, among the points that still have runs to do.
+  std::vector<const SweepPlan::Point*> candidates;
+  for (const SweepPlan::Point& p : plan.points)
+    if (p.runs_to_do > 0 && p.config) candidates.push_back(&p);
+  if (candidates.empty()) {
+    estimate.method = "no valid point to calibrate on";
+    return estimate;
+  }
+  std::map<std::string, std::vector<double>> axis_numbers;  // per key, its numeric values, sorted, each once
+  for (const SweepPlan::Point* p : candidates)
+    for (const auto& [key, value] : p->point.assignments)
+      if (value.numeric) axis_numbers[key].push_back(*value.numeric);
+  for (auto& [key, numbers] : axis_numbers) {
+    std::sort(numbers.begin(), numbers.end());
+    numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  }
+  auto rank_sum = [&](const SweepPlan::Point& p) {
+    double sum = 0;
+    for (const auto& [key, value] : p.point.assignments) {
+      if (!value.numeric) continue;
+      const std::vector<double>& all = axis_numbers[key];
+      sum += static_cast<double>(std::lower_bound(all.begin(), all.end(), *value.numeric) - all.begin()) /
+             static_cast<double>(all.size());
+    }
+    return sum;
+  };
+  std::vector<const SweepPlan::Point*> samples{candidates.front()};
+  const auto largest = std::max_element(candidates.begin(), candidates.end(), [&](const auto* a, const auto* b) {
+    return rank_sum(*a) < rank_sum(*b);
+  });
+  constexpr size_t kBetween = 3;
+  for (size_t i = 1; i <= kBetween; ++i) samples.push_back(candidates[i * (candidates.size() - 1) / (kBetween + 1)]);
+  samples.push_back(*largest);
+  std::sort(samples.begin(), samples.end(), [](const auto* a, const auto* b) { return a->point.index < b->point.index; });
+  samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+
+  // Each sample is run for a short slice of simulated time (warm-up and measured time shrunk alike). A
+  // run costs a start-up plus a cost per simulated second: the first sample is run at two lengths to
+  // tell them apart (after a discarded run that pays the process's one-time costs), the others at one.
+  constexpr engine::Time kProbe = engine::Time::from_ps(2'000'000'000);  // 2 ms
+  constexpr int64_t kLonger = 4;
+  auto probe = [&](const SweepPlan::Point& p, engine::Time length) -> std::optional<double> {
+    Config config = *p.config;
+    const double factor = std::min(1.0, length / (config.run.warmup + config.run.duration));
+    config.run.warmup = engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.warmup.ps()) * factor));
+    config.run.duration = engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
+    const RunRecord record = run_one(config, p.designs.empty() ? plan.designs.front() : p.designs.front(), 0);
+    if (!record.error.empty()) return std::nullopt;
+    return record.result.wall_seconds;
+  };
+  const SweepPlan::Point& first = *samples.front();
+  const std::string design = first.designs.empty() ? plan.designs.front() : first.designs.front();
+  double startup = 0;
+  probe(first, kProbe / kLonger);
+  const auto short_run = probe(first, kProbe), long_run = probe(first, kProbe * kLonger);
+  if (short_run && long_run) {
+    const double per_probe = std::max(0.0, (*long_run - *short_run) / (kLonger - 1));
+    startup = std::max(0.0, *short_run - per_probe);
+  }
+  std::vector<double> per_run;  // seconds per full-length run
+  std::vector<int> used;
+  for (const SweepPlan::Point* p : samples) {
+    const engine::Time simulated = p->config->run.warmup + p->config->run.duration;
+    const auto wall = p == &first ? short_run : probe(*p, kProbe);
+    if (!wall) continue;
+    const double scale = std::max(1.0, simulated / kProbe);
+    per_run.push_back(startup + std::max(0.0, *wall - startup) * scale);
+    used.push_back(p->point.index);
+  }
+  if (per_run.empty()) {
+    estimate.method = "every calibration run failed";
+    return estimate;
+  }
+  double mean = 0;
+  for (double s : per_run) mean += s / static_cast<double>(per_run.size());
+  const int parallel = static_cast<int>(std::min<size_t>(static_cast<size_t>(estimate.threads), runs));
+  estimate.seconds = mean * static_cast<double>(runs) / parallel;
+  const auto [lo, hi] = std::minmax_element(per_run.begin(), per_run.end());
+  estimate.method = fmt::format(
+      "from calibration runs of {} at point{} {} for {} of simulated time each (and {} at point {}: {:.3g} s of "
+      "start-up per run), scaled to each point's length: {:.3g}-{:.3g} s per run, mean {:.3g} s, x {} run{} / {} "
+      "thread{}; every design and replicate is assumed to cost alike",
+      design, used.size() == 1 ? "" : "s", fmt::join(used, ", "), engine::to_string(kProbe),
+      engine::to_string(kProbe * kLonger), first.point.index, startup, *lo, *hi, mean, runs, runs == 1 ? "" : "s",
+      parallel, parallel == 1 ? "" : "s");
+  return estimate;
+}
+
+SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  const auto start = std::chrono::system_clock::now();
+  const fs::path& out = options.out;
+  Prepared prepared = prepare(spec, options);
+  const SweepPlan& plan = prepared.plan;
+  const SweepMeta& meta = prepared.meta;
+  auto stop = [&] { return options.stop_requested && options.stop_requested(); };
+  SweepOutcome interrupted;
+  interrupted.interrupted = true;
+  interrupted.out = out;
+  interrupted.runs = plan.runs;
+  interrupted.runs_done = plan.runs_stored;
+  if (stop()) return interrupted;  // nothing written yet
+
+  write_file_atomically(out / "sweep.json", meta_json(meta).dump(2) + "\n");
+  write_file_atomically(out / "sweep.toml", spec.text);
+  for (const SweepPlan::Point& p : plan.points)
+    if (p.in_shard) write_file_atomically(point_dir(out, p.point.index) / "point.json", point_json(point_info(spec, p)).dump(2) + "\n");
+  // Rejected points (keep_going) store a failed run per design and replicate at once.
+  for (const Task& t : prepared.rejected_runs) {
+    const SweepPlan::Point& p = plan.points[static_cast<size_t>(t.point)];
+    store_run(point_dir(out, t.point), RunRecord{t.design, t.replicate, replicate_seed(meta.seed, t.replicate), {}, p.error});
+  }
+
+  const std::vector<Task>& tasks = prepared.tasks;
+  std::atomic<size_t> executed{0};
   Progress progress(options.progress, options.progress_terminal, tasks.size());
   tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
   arena.execute([&] {
     tbb::parallel_for(
         size_t{0}, tasks.size(),
         [&](size_t t) {
+          if (stop()) return;
           const Task& task = tasks[t];
-          RunRecord record = run_one(*configs[task.point], task.design, task.replicate);
+          RunRecord record = run_one(*plan.points[static_cast<size_t>(task.point)].config, task.design, task.replicate);
           rusage usage{};
           ::getrusage(RUSAGE_SELF, &usage);
           record.result.peak_rss_bytes = static_cast<size_t>(usage.ru_maxrss) * 1024;
           store_run(point_dir(out, task.point), record);
+          ++executed;
           progress.finished(!record.error.empty());
         },
         tbb::simple_partitioner());
   });
   progress.done();
+  if (executed.load() < tasks.size()) {
+    interrupted.runs_done = plan.runs_stored + prepared.rejected_runs.size() + executed.load();
+    interrupted.runs_executed = executed.load();
+    return interrupted;
+  }
 
   SweepOutcome outcome = aggregate(out, meta, options.command_line, start, options.jobs, options.reference);
   outcome.runs_executed = tasks.size();
-  outcome.runs_reused = counts.runs_reused;
+  outcome.runs_reused = plan.runs_stored;
   return outcome;
+}
+
+std::optional<SweepCommandLine> stored_command_line(const fs::path& out) {
+  const auto meta = existing_meta(out);
+  if (!meta) return std::nullopt;
+  return meta->command_line;
 }
 
 SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& out, const std::string& command_line,
@@ -648,6 +949,10 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
     if (meta->replicates != merged->replicates)
       throw UserError(fmt::format("{}: error: has {} replicates, {} has {}; resume the shards with the same replicates",
                                   dir.string(), meta->replicates, first.string(), merged->replicates));
+    if (meta->point_keys != merged->point_keys)
+      throw UserError(fmt::format("{}: error: has {} points, {} has {}{}; resume every shard with the same spec before "
+                                  "merging", dir.string(), meta->points, first.string(), merged->points,
+                                  meta->points == merged->points ? " with other values" : ""));
     for (const std::string& d : meta->designs)
       if (std::find(merged->designs.begin(), merged->designs.end(), d) == merged->designs.end()) merged->designs.push_back(d);
   }
@@ -659,18 +964,26 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
   }
   write_file_atomically(out / "sweep.json", meta_json(*merged).dump(2) + "\n");
   if (fs::exists(first / "sweep.toml")) write_file_atomically(out / "sweep.toml", read_text(first / "sweep.toml"));
+  // Every stored run not in OUT yet (OUT may hold an earlier merge of these shards, before they were
+  // extended), each timing file before its record as store_run writes them; a point's point.json from
+  // the first directory that holds it.
+  std::set<fs::path> written;
   for (const fs::path& dir : shards) {
     if (!fs::exists(dir / "points")) continue;
     for (const fs::directory_entry& p : fs::directory_iterator(dir / "points")) {
       if (!fs::exists(p.path() / "point.json")) continue;
       const fs::path target = out / "points" / p.path().filename();
-      if (fs::exists(target / "point.json")) continue;  // the same point from an earlier directory
       const fs::path runs = p.path() / "runs";
       if (fs::exists(runs))
-        for (const fs::directory_entry& f : fs::recursive_directory_iterator(runs))
-          if (f.is_regular_file() && (f.path().extension() == ".json" || f.path().extension() == ".timing"))
-            write_file_atomically(target / fs::relative(f.path(), p.path()), read_text(f.path()));
-      write_file_atomically(target / "point.json", read_text(p.path() / "point.json"));
+        for (const fs::directory_entry& f : fs::recursive_directory_iterator(runs)) {
+          if (!f.is_regular_file() || f.path().extension() != ".json") continue;
+          const fs::path record = target / fs::relative(f.path(), p.path());
+          if (fs::exists(record)) continue;
+          const fs::path timing = fs::path(f.path()).replace_extension(".timing");
+          if (fs::exists(timing)) write_file_atomically(fs::path(record).replace_extension(".timing"), read_text(timing));
+          write_file_atomically(record, read_text(f.path()));
+        }
+      if (written.insert(target).second) write_file_atomically(target / "point.json", read_text(p.path() / "point.json"));
     }
   }
   if (!reference.empty()) reference_design(merged->designs, reference);

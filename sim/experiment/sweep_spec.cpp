@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -27,17 +28,40 @@ using engine::UserError;
 constexpr size_t kMaxAxisValues = 100'000;
 constexpr size_t kMaxPoints = 1'000'000;
 
-// Every problem of a spec, "FILE:LINE:COL: error: what", reported together in file order.
+// Every problem of a spec, "FILE:LINE:COL: error: what", reported together in file order after the
+// command line's ("--set KEY=VALUE: error: what"), which have no position in the file.
 class Problems {
  public:
   explicit Problems(std::string file) : file_(std::move(file)) {}
   void add(const toml::source_region& at, const std::string& what) { problems_.add(file_, at, what); }
   void add(const toml::node& node, const std::string& what) { add(node.source(), what); }
-  void throw_if_any() { problems_.throw_if_any(); }
+  void add_command_line(const std::string& option, const std::string& what) {
+    command_line_.push_back(fmt::format("{}: error: {}", option, what));
+  }
+  bool any() const { return problems_.any() || !command_line_.empty(); }
+  void throw_if_any() {
+    if (!any()) return;
+    std::string text;
+    for (const std::string& line : command_line_) text += (text.empty() ? "" : "\n") + line;
+    try {
+      problems_.throw_if_any();
+    } catch (const UserError& e) {
+      text += (text.empty() ? "" : "\n") + std::string(e.what());
+    }
+    throw UserError(text);
+  }
 
  private:
   std::string file_;
   config::Problems problems_;
+  std::vector<std::string> command_line_;
+};
+
+// Where an axis and its values are written, for messages at the value itself.
+struct AxisSource {
+  toml::source_region axis;                              // the [[axis]] table
+  std::vector<toml::source_region> steps;                // per step: the value, the tuple, or the range
+  std::vector<std::vector<toml::source_region>> values;  // per step and key: the value (a range: the range)
 };
 
 // A plain number inside a value, for plotting: 8 -> 8, "2k/s" -> 2000, "poisson(2k/s)" -> 2000,
@@ -206,8 +230,9 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
   return out;
 }
 
-SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
+SweepAxis parse_axis(const toml::table& axis, Problems& problems, AxisSource& where) {
   SweepAxis out;
+  where.axis = axis.source();
   check_keys(axis, {"key", "keys", "values", "range", "format", "scale"}, "axis: ", problems);
   if (const toml::node* scale = axis.get("scale")) {
     const auto* text = scale->as_string();
@@ -251,7 +276,11 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
       problems.add(*range, "axis.range: expected a table, e.g. { from = 1, to = 16, step = 1 }");
       return out;
     }
-    for (AxisValue& v : range_values(*range->as_table(), axis, problems)) out.values.push_back({std::move(v)});
+    for (AxisValue& v : range_values(*range->as_table(), axis, problems)) {
+      out.values.push_back({std::move(v)});
+      where.steps.push_back(range->source());
+      where.values.push_back({range->source()});
+    }
     out.scale = range->as_table()->get("scale") ? range->as_table()->get("scale")->value_or<std::string>("") : "linear";
     return out;
   }
@@ -264,8 +293,9 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
   if (list->size() > kMaxAxisValues) problems.add(*values, fmt::format("axis.values: more than {} values", kMaxAxisValues));
   for (const toml::node& item : *list) {
     std::vector<AxisValue> tuple;
+    std::vector<toml::source_region> at;
     if (out.keys.size() == 1) {
-      if (auto v = axis_value(item, problems)) tuple.push_back(std::move(*v));
+      if (auto v = axis_value(item, problems)) tuple.push_back(std::move(*v)), at.push_back(item.source());
     } else {
       const auto* t = item.as_array();
       if (t == nullptr || t->size() != out.keys.size()) {
@@ -274,9 +304,13 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems) {
         continue;
       }
       for (const toml::node& e : *t)
-        if (auto v = axis_value(e, problems)) tuple.push_back(std::move(*v));
+        if (auto v = axis_value(e, problems)) tuple.push_back(std::move(*v)), at.push_back(e.source());
     }
-    if (tuple.size() == out.keys.size()) out.values.push_back(std::move(tuple));
+    if (tuple.size() == out.keys.size()) {
+      out.values.push_back(std::move(tuple));
+      where.steps.push_back(item.source());
+      where.values.push_back(std::move(at));
+    }
   }
   return out;
 }
@@ -315,15 +349,16 @@ std::optional<SweepConstraint> parse_constraint(const toml::node& node, const st
 }
 
 // `verdict_metrics = [...]`: names the base's scenario declares.
-void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, Problems& problems) {
+void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, const std::vector<std::string>& overrides,
+                           Problems& problems) {
   const auto* list = node.as_array();
   if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string)) {
     problems.add(node, "verdict_metrics: expected a non-empty array of metric names, e.g. [\"wakeup.p99\"] "
                        "(wakesim list metrics)");
     return;
   }
-  const Config base = spec.base ? load_config(spec.base, spec.overrides, false).config
-                                : load_default_config(spec.overrides, false).config;
+  const Config base = spec.base ? load_config(spec.base, overrides, false).config
+                                : load_default_config(overrides, false).config;
   const ScenarioEntry* scenario = find_scenario(base.scenario);
   const std::unique_ptr<Scenario> made = scenario != nullptr ? scenario->make() : nullptr;
   for (const toml::node& item : *list) {
@@ -417,26 +452,100 @@ Config point_config(const SweepSpec& spec, const SweepPoint& point) {
   return loaded.config;
 }
 
+std::vector<std::string> point_key(const SweepPoint& point) {
+  std::vector<std::string> key;
+  for (const auto& [k, value] : point.assignments) key.push_back(value.assignment_value);
+  return key;
+}
+
 std::string sweep_identity(const SweepSpec& spec) {
   std::vector<std::string> overrides = spec.overrides;
   if (spec.seed) overrides.push_back(fmt::format("run.seed={}", *spec.seed));
-  const Config base = (spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false)).config;
-  std::string canonical = "base\n" + config::to_toml(base) + "\ndesigns\n";
-  for (const std::string& d : spec.designs.empty() ? base.run.designs : spec.designs) canonical += d + "\n";
-  if (spec.constraint) canonical += "constraint " + spec.constraint->text() + "\n";  // it renumbers the points
-  for (const SweepAxis& a : spec.axes) {
-    canonical += "axis";
-    for (const std::string& k : a.keys) canonical += " " + k;
-    canonical += "\n";
-    for (const auto& tuple : a.values) {
-      for (const AxisValue& v : tuple) canonical += v.assignment_value + "\t";
-      canonical += "\n";
-    }
-  }
+  Config base = (spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false)).config;
+  base.run.designs.clear();  // designs and replicates may be added to a sweep
+  base.run.replicates = 1;
+  std::string canonical = "base\n" + config::to_toml(base) + "\nswept keys\n";
+  for (const std::string& k : spec.swept_keys()) canonical += k + "\n";
+  if (spec.constraint) canonical += "constraint " + spec.constraint->text() + "\n";  // it decides which points exist
   return fmt::format("{:016x}", fnv1a(canonical));
 }
 
-SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base) {
+std::vector<std::string> SweepSpec::set_overrides() const {
+  return {overrides.begin(), overrides.end() - static_cast<std::ptrdiff_t>(command_line.set.size())};
+}
+
+namespace {
+
+// The configuration field a dotted key names, or nullptr.
+const config::FieldInfo* find_key(const std::string& dotted) {
+  const config::SectionInfo* section = &Config::schema().info();
+  size_t start = 0;
+  for (size_t dot; (dot = dotted.find('.', start)) != std::string::npos; start = dot + 1) {
+    const config::SectionInfo::Child* child = section->find_child(dotted.substr(start, dot - start));
+    if (child == nullptr) return nullptr;
+    section = child->section;
+  }
+  return section->find_field(dotted.substr(start));
+}
+
+// " (did you mean 'floating'?)" when `key` is a choice (its type reads "one of: pinned, floating") and
+// `value` is near one of the names.
+std::string choice_hint(const std::string& key, const std::string& value) {
+  constexpr std::string_view kOneOf = "one of:";
+  const config::FieldInfo* field = find_key(key);
+  if (field == nullptr || !field->type.starts_with(kOneOf)) return "";
+  std::vector<std::string> names;
+  std::istringstream list(field->type.substr(kOneOf.size()));
+  for (std::string name; std::getline(list, name, ',');) {
+    name.erase(0, name.find_first_not_of(' '));
+    names.push_back(name);
+  }
+  return config::did_you_mean(value, names);
+}
+
+// An override's error without the loader's "--set KEY=VALUE: error: " (the spec gives the position),
+// with a suggestion for a misspelt choice value.
+std::string value_message(const std::string& error, const std::string& key, const std::string& value) {
+  constexpr std::string_view kMarker = ": error: ";
+  std::string message = error;
+  if (const size_t at = message.find(kMarker); message.starts_with("--set ") && at != std::string::npos)
+    message.erase(0, at + kMarker.size());
+  if (message.find("did you mean") == std::string::npos) message += choice_hint(key, value);
+  return message;
+}
+
+// Loads the base with `overrides`, without the checks across keys (those need a whole point): nullopt,
+// or the error.
+std::optional<std::string> rejection(const SweepSpec& spec, const std::vector<std::string>& overrides) {
+  try {
+    if (spec.base) load_config(spec.base, overrides, false);
+    else load_default_config(overrides, false);
+    return std::nullopt;
+  } catch (const UserError& e) {
+    return std::string(e.what());
+  }
+}
+
+// Why `name` is not a design of the base's scenario ("all" stands for all of them); nullopt when it is.
+// The message lists the designs "all" means (test-only ones are accepted but not offered).
+std::optional<std::string> design_problem(const std::string& name, const Config& base) {
+  const ScenarioEntry* entry = find_scenario(base.scenario);
+  if (name == "all" || entry == nullptr) return std::nullopt;
+  const std::unique_ptr<Scenario> scenario = entry->make();
+  const std::vector<std::string> known = scenario->known_designs(base);
+  if (std::find(known.begin(), known.end(), name) != known.end()) return std::nullopt;
+  const std::vector<std::string> offered = scenario->designs(base);
+  return fmt::format("'{}' is not a design of the {} scenario; known: all, {}{}", name, base.scenario,
+                     fmt::join(offered, ", "), config::did_you_mean(name, offered));
+}
+
+// At most this many rejected values are reported per axis; the rest are counted.
+constexpr int kValuesShownPerAxis = 5;
+
+}  // namespace
+
+SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
+                          const SweepCommandLine& command_line) {
   SweepSpec spec;
   spec.file = file;
   {
@@ -456,23 +565,30 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
   Problems problems(file.string());
   check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint", "verdict_metrics"}, "", problems);
 
-  if (const toml::node* base = root.get("base")) {
+  // The structure: each part parsed, its problems collected.
+  const toml::node* base = root.get("base");
+  bool base_ok = true;  // values are tried on the base only when it loads
+  if (base != nullptr) {
     if (!base->is_string()) {
       problems.add(*base, "base: expected a string: a workload preset name (wakesim list workloads) or a path");
+      base_ok = false;
     } else {
       try {
         spec.base = resolve_base(base->as_string()->get(), file.parent_path());
       } catch (const UserError& e) {
         problems.add(*base, fmt::format("base: {}", e.what()));
+        base_ok = false;
       }
     }
   }
+  const toml::source_region base_at = base != nullptr ? base->source() : root.source();
+  std::vector<toml::source_region> design_at;  // parallel to spec.designs
   if (const toml::node* designs = root.get("designs")) {
     const auto* list = designs->as_array();
     if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string))
       problems.add(*designs, "designs: expected a non-empty array of design names, e.g. [\"all\"] (wakesim list designs)");
     else
-      for (const toml::node& d : *list) spec.designs.push_back(d.as_string()->get());
+      for (const toml::node& d : *list) spec.designs.push_back(d.as_string()->get()), design_at.push_back(d.source());
   }
   if (const toml::node* r = root.get("replicates")) {
     const auto* i = r->as_integer();
@@ -484,7 +600,13 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
     if (i == nullptr || i->get() < 0) problems.add(*s, "seed: expected a non-negative integer");
     else spec.seed = static_cast<uint64_t>(i->get());
   }
-  if (const toml::node* set = root.get("set")) {
+  struct SetEntry {
+    std::string key, value;
+    toml::source_region at;
+  };
+  std::vector<SetEntry> set_entries;  // parallel to spec.overrides
+  const toml::node* set = root.get("set");
+  if (set != nullptr) {
     if (!set->is_table()) {
       problems.add(*set, "set: expected a table of fixed overrides, e.g. [set] \"run.duration\" = \"100ms\"");
     } else {
@@ -496,66 +618,161 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
             flatten(*sub, dotted + ".");
           } else if (auto v = axis_value(node, problems)) {
             spec.overrides.push_back(dotted + "=" + v->assignment_value);
+            set_entries.push_back({dotted, v->display, node.source()});
           }
         }
       };
       flatten(*set->as_table(), "");
     }
   }
+  std::vector<AxisSource> axis_at;  // parallel to spec.axes
   if (const toml::node* axes = root.get("axis")) {
     const auto* list = axes->as_array();
     if (list == nullptr || !list->is_homogeneous(toml::node_type::table)) {
       problems.add(*axes, "axis: expected [[axis]] tables");
     } else {
-      for (const toml::node& a : *list) spec.axes.push_back(parse_axis(*a.as_table(), problems));
-    }
-  }
-  problems.throw_if_any();
-
-  // Try the fixed overrides, then each axis value, on the base: unknown keys and malformed values stop
-  // the sweep here, with the spec's line.
-  auto try_overrides = [&](const std::vector<std::string>& overrides) -> std::optional<std::string> {
-    try {
-      if (spec.base) load_config(spec.base, overrides, false);
-      else load_default_config(overrides, false);
-      return std::nullopt;
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-  };
-  if (auto error = try_overrides(spec.overrides)) {
-    problems.add(root.get("set") ? root.get("set")->source() : toml::source_region{}, fmt::format("set: {}", *error));
-    problems.throw_if_any();
-  }
-  const auto* axis_list = root.get("axis") ? root.get("axis")->as_array() : nullptr;
-  for (size_t a = 0; a < spec.axes.size(); ++a) {
-    const toml::node& where_node = *axis_list->get(a);
-    std::vector<std::string> keys_seen;
-    for (const std::string& k : spec.axes[a].keys) {
-      if (std::find(keys_seen.begin(), keys_seen.end(), k) != keys_seen.end())
-        problems.add(where_node, fmt::format("axis: key '{}' appears twice in the group", k));
-      keys_seen.push_back(k);
-      for (size_t b = 0; b < a; ++b)
-        for (const std::string& other : spec.axes[b].keys)
-          if (other == k) problems.add(where_node, fmt::format("axis: key '{}' is already swept by axis {}", k, b + 1));
-      if (k == "run.designs" || k == "run.replicates" || k == "run.seed")
-        problems.add(where_node, fmt::format("axis: '{}' is not swept by an axis; set the spec's top-level "
-                                             "'designs', 'replicates' or 'seed'", k));
-    }
-    for (const auto& tuple : spec.axes[a].values) {
-      std::vector<std::string> overrides = spec.overrides;
-      for (size_t k = 0; k < tuple.size(); ++k) overrides.push_back(spec.axes[a].keys[k] + "=" + tuple[k].assignment_value);
-      if (auto error = try_overrides(overrides)) {
-        problems.add(where_node, fmt::format("axis {}: {}", a + 1, *error));
-        break;  // one message per axis is enough
+      for (const toml::node& a : *list) {
+        axis_at.emplace_back();
+        spec.axes.push_back(parse_axis(*a.as_table(), problems, axis_at.back()));
       }
     }
   }
-  problems.throw_if_any();
+  for (size_t a = 0; a < spec.axes.size(); ++a) {
+    std::vector<std::string> keys_seen;
+    for (const std::string& k : spec.axes[a].keys) {
+      if (std::find(keys_seen.begin(), keys_seen.end(), k) != keys_seen.end())
+        problems.add(axis_at[a].axis, fmt::format("axis: key '{}' appears twice in the group", k));
+      keys_seen.push_back(k);
+      for (size_t b = 0; b < a; ++b)
+        for (const std::string& other : spec.axes[b].keys)
+          if (other == k) problems.add(axis_at[a].axis, fmt::format("axis: key '{}' is already swept by axis {}", k, b + 1));
+      if (k == "run.designs" || k == "run.replicates" || k == "run.seed")
+        problems.add(axis_at[a].axis, fmt::format("axis: '{}' is not swept by an axis; set the spec's top-level "
+                                                  "'designs', 'replicates' or 'seed'", k));
+    }
+    // Points are told apart by their values (sweep.h), so a value may appear once.
+    std::set<std::vector<std::string>> steps_seen;
+    for (size_t i = 0; i < spec.axes[a].values.size(); ++i) {
+      std::vector<std::string> step;
+      for (const AxisValue& v : spec.axes[a].values[i]) step.push_back(v.assignment_value);
+      if (!steps_seen.insert(step).second)
+        problems.add(axis_at[a].steps[i], fmt::format("axis {}: {} appears twice", a + 1,
+                                                      step.size() == 1 ? "the value " + spec.axes[a].values[i][0].display
+                                                                       : "this tuple"));
+    }
+  }
+
+  // The command line's additions: --set after [set], --design in place of the spec's designs.
+  spec.command_line = command_line;
+  const std::vector<std::string> swept = spec.swept_keys();
+  std::vector<std::string> checked_set;  // the --set entries whose values are tried (a refused one stops the spec anyway)
+  for (const std::string& assignment : command_line.set) {
+    const std::string key = assignment.substr(0, assignment.find('='));
+    const std::string option = "--set " + assignment;
+    if (key == "run.designs" || key == "run.replicates" || key == "run.seed") {
+      problems.add_command_line(option, fmt::format("{}: use {} instead", key,
+                                                    key == "run.designs"      ? "--design NAME (repeatable)"
+                                                    : key == "run.replicates" ? "--replicates N"
+                                                                              : "the spec's top-level 'seed'"));
+    } else if (std::find(swept.begin(), swept.end(), key) != swept.end()) {
+      problems.add_command_line(option, fmt::format("{}: is swept by the spec's axes; a fixed value would be overridden "
+                                                    "at every point", key));
+    } else {
+      checked_set.push_back(assignment);
+    }
+  }
+  spec.overrides.insert(spec.overrides.end(), checked_set.begin(), checked_set.end());
+  if (!command_line.designs.empty()) spec.designs = command_line.designs;
+
+  // The values, each tried on the base at its own position.
+  if (base_ok) {
+    if (auto error = rejection(spec, {})) {
+      problems.add(base_at, fmt::format("base: {}", *error));
+      base_ok = false;
+    }
+  }
+  // The fixed overrides each alone, then together; the values after are tried on those that load (a
+  // rejected one stops the spec anyway, and this way every other problem is still found).
+  std::vector<std::string> fixed;
+  bool set_ok = base_ok;
+  if (base_ok) {
+    for (size_t i = 0; i < spec.overrides.size(); ++i) {
+      const std::string& assignment = spec.overrides[i];
+      const auto error = rejection(spec, {assignment});
+      if (!error) {
+        fixed.push_back(assignment);
+        continue;
+      }
+      if (i < set_entries.size())
+        problems.add(set_entries[i].at, fmt::format("set: {}", value_message(*error, set_entries[i].key, set_entries[i].value)));
+      else
+        problems.add_command_line("--set " + assignment, value_message(*error, assignment.substr(0, assignment.find('=')),
+                                                                       assignment.substr(assignment.find('=') + 1)));
+    }
+    if (auto error = rejection(spec, fixed)) {  // each alone is fine, together they conflict
+      set_ok = false;
+      if (set != nullptr) problems.add(*set, fmt::format("set: {}", value_message(*error, "", "")));
+      else problems.add_command_line("--set", value_message(*error, "", ""));
+    }
+  }
+  if (set_ok) {
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      const SweepAxis& axis = spec.axes[a];
+      if (axis.values.empty() || axis.keys.empty()) continue;
+      bool keys_known = true;
+      for (size_t k = 0; k < axis.keys.size(); ++k) {
+        if (find_key(axis.keys[k]) != nullptr) continue;
+        std::vector<std::string> overrides = fixed;
+        overrides.push_back(axis.keys[k] + "=" + axis.values[0][k].assignment_value);
+        problems.add(axis_at[a].axis, fmt::format("axis {}: {}", a + 1,
+                                                  value_message(rejection(spec, overrides).value_or(axis.keys[k] + ": unknown key"),
+                                                                axis.keys[k], "")));
+        keys_known = false;
+      }
+      if (!keys_known) continue;
+      int rejected = 0;
+      auto reject = [&](const toml::source_region& at, const std::string& what) {
+        if (++rejected <= kValuesShownPerAxis) problems.add(at, fmt::format("axis {}: {}", a + 1, what));
+      };
+      for (size_t i = 0; i < axis.values.size(); ++i) {
+        bool each_ok = true;
+        for (size_t k = 0; k < axis.keys.size(); ++k) {
+          std::vector<std::string> overrides = fixed;
+          overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
+          if (auto error = rejection(spec, overrides)) {
+            reject(axis_at[a].values[i][k], value_message(*error, axis.keys[k], axis.values[i][k].display));
+            each_ok = false;
+          }
+        }
+        if (!each_ok || axis.keys.size() == 1) continue;
+        std::vector<std::string> overrides = fixed;
+        for (size_t k = 0; k < axis.keys.size(); ++k) overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
+        if (auto error = rejection(spec, overrides)) reject(axis_at[a].steps[i], value_message(*error, "", ""));
+      }
+      if (rejected > kValuesShownPerAxis)
+        problems.add(axis_at[a].axis, fmt::format("axis {}: ... and {} more rejected values", a + 1, rejected - kValuesShownPerAxis));
+    }
+
+    // The designs, against the base's scenario (a swept scenario leaves them to each point's check).
+    if (std::find(swept.begin(), swept.end(), "scenario") == swept.end()) {
+      const Config config = (spec.base ? load_config(spec.base, fixed, false) : load_default_config(fixed, false)).config;
+      if (!command_line.designs.empty()) {
+        for (const std::string& d : command_line.designs)
+          if (auto problem = design_problem(d, config)) problems.add_command_line("--design " + d, *problem);
+      } else if (!spec.designs.empty()) {
+        for (size_t i = 0; i < spec.designs.size(); ++i)
+          if (auto problem = design_problem(spec.designs[i], config)) problems.add(design_at[i], "designs: " + *problem);
+      } else {
+        for (const std::string& d : config.run.designs)
+          if (auto problem = design_problem(d, config)) problems.add(base_at, "base: run.designs: " + *problem);
+      }
+    }
+  }
   if (spec.grid_size() > kMaxPoints)
-    throw UserError(fmt::format("{}: error: the axes make {} points, more than {}", file.string(), spec.grid_size(), kMaxPoints));
+    problems.add(root.source(), fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
   if (const toml::node* c = root.get("constraint")) spec.constraint = parse_constraint(*c, spec.axes, problems);
-  if (const toml::node* v = root.get("verdict_metrics")) parse_verdict_metrics(*v, spec, problems);
+  if (const toml::node* v = root.get("verdict_metrics"); v != nullptr && set_ok)
+    parse_verdict_metrics(*v, spec, fixed, problems);
   problems.throw_if_any();
   return spec;
 }

@@ -37,12 +37,19 @@
 //
 // (+ - * /, < <= > >= == !=, && || !, parentheses; a key's value is its plain number: durations in ns,
 // rates per second). Skipped points are not run and are not failures; the others are numbered 0, 1, ...
-// in grid order, and sweep.json and the summary count the skipped ones.
+// in grid order, and sweep.json and the summary count the skipped ones. (A sweep directory extended
+// with new axis values keeps its points' numbers and numbers the new points after them: sweep.h.)
 //
-// Every problem is reported like a configuration error: "FILE:LINE:COL: error: what (did you mean ...)".
-// Each axis value is tried on the base configuration when the spec is loaded, so an unknown key or a
-// malformed value stops the sweep before it starts; a combination that fails only at some points
-// (a cross-key check, an invariant violation) is a failed point, recorded while the sweep goes on.
+// The command line may add fixed overrides after [set] (`--set KEY=VALUE`) and replace the designs
+// (`--design NAME`); they are part of the spec from then on (SweepCommandLine, recorded in sweep.json).
+//
+// The whole spec is checked when it is loaded, and every problem is reported at once like a
+// configuration error, "FILE:LINE:COL: error: what (did you mean ...)": unknown keys, each [set] entry
+// and each axis value tried on the base (at the value's own position; a misspelt choice such as
+// vms.affinity = "floatin" gets a suggestion), each design name against the designs of the base's
+// scenario. A combination of valid values that the configuration rejects (a cross-key check) is found
+// by resolving every point before anything runs (sweep.h); an invariant violation during a run is a
+// failed point, recorded while the sweep goes on.
 #pragma once
 
 #include <cstdint>
@@ -77,12 +84,20 @@ struct SweepPoint {
   std::vector<std::pair<std::string, AxisValue>> assignments;  // swept key -> value, in column order
 };
 
+// What the command line adds to a spec.
+struct SweepCommandLine {
+  std::vector<std::string> set;      // `--set KEY=VALUE`, applied after the spec's [set]
+  std::vector<std::string> designs;  // `--design NAME`: in place of the spec's designs (empty: the spec's)
+  bool operator==(const SweepCommandLine&) const = default;
+};
+
 struct SweepSpec {
   std::filesystem::path file;
   std::string text;                              // the file as written
   std::optional<std::filesystem::path> base;     // nullopt: the built-in default workload
-  std::vector<std::string> overrides;            // [set], as "key=value"
-  std::vector<std::string> designs;              // empty: the base's
+  std::vector<std::string> overrides;            // [set] then --set, as "key=value"
+  SweepCommandLine command_line;                 // the --set and --design included in overrides and designs
+  std::vector<std::string> designs;              // --design, else the spec's; empty: the base's
   std::optional<int> replicates;
   std::optional<uint64_t> seed;
   std::vector<SweepAxis> axes;
@@ -92,6 +107,7 @@ struct SweepSpec {
   std::vector<std::string> verdict_metrics;
 
   std::vector<std::string> swept_keys() const;  // every axis key, in axis order
+  std::vector<std::string> set_overrides() const;  // the spec's own [set] (overrides without --set)
   size_t grid_size() const;                     // every combination of the axes
   std::vector<SweepPoint> points() const;       // the combinations the constraint keeps, numbered 0, 1, ...
   size_t point_count() const;                   // points().size()
@@ -99,10 +115,12 @@ struct SweepSpec {
   std::vector<SweepPoint> skipped_points() const;
 };
 
-// Parses and checks a spec. `resolve_base` turns the `base` string into a file (a preset name or a path
-// relative to the spec's folder). Throws engine::UserError with every problem found.
+// Parses and checks a spec with the command line's additions. `resolve_base` turns the `base` string
+// into a file (a preset name or a path relative to the spec's folder). Throws engine::UserError with
+// every problem found, the command line's first ("--set KEY=VALUE: error: ...").
 using BaseResolver = std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
-SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base);
+SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
+                          const SweepCommandLine& command_line = {});
 
 // The configuration of a point: base, then [set], then the point's values; seed and replicates from
 // the spec. Throws engine::UserError (the point fails) for a combination the configuration rejects.
@@ -110,9 +128,14 @@ Config point_config(const SweepSpec& spec, const SweepPoint& point);
 // The same as "KEY=VALUE" overrides (for messages and for the point's config.toml provenance).
 std::vector<std::string> point_overrides(const SweepSpec& spec, const SweepPoint& point);
 
-// What identifies a sweep's results: every point's resolved configuration and the designs, but not the
-// replicate count (adding replicates extends a sweep) and not how it is run (--jobs, --shard).
-// A 16-hex-digit FNV-1a digest.
+// What a stored point is matched by when a sweep is resumed or extended: its values (as `--set` takes
+// them) in swept-key order.
+std::vector<std::string> point_key(const SweepPoint& point);
+
+// What identifies a sweep's results, so that runs of different sweeps never mix: the base with [set],
+// --set and the seed resolved, the swept keys in order, and the constraint. Not the axes' values, the
+// designs or the replicate count (adding values, designs or replicates extends a sweep: sweep.h), and
+// not how it is run (--jobs, --shard). A 16-hex-digit FNV-1a digest.
 std::string sweep_identity(const SweepSpec& spec);
 
 }  // namespace wakesim::experiment

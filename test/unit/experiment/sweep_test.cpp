@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "test/support/cli_runner.h"
+#include "test/support/results_tree.h"
 #include "sim/engine/errors.h"
 
 namespace wakesim::experiment {
@@ -18,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::cli;
+using testing::deterministic_files;
+using testing::expect_same_tree;
 using testing::slurp;
 using Outcome = testing::CliOutcome;
 
@@ -49,26 +52,12 @@ std::string load_error(const std::string& text) {
   return "";
 }
 
-// Every file of a results tree except those documented to differ between identical sweeps.
-std::map<std::string, std::string> deterministic_files(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& f : fs::recursive_directory_iterator(dir)) {
-    if (!f.is_regular_file()) continue;
-    const std::string name = f.path().filename().string();
-    if (name == "manifest.json" || name == "timings.csv" || f.path().extension() == ".timing") continue;
-    files[fs::relative(f.path(), dir).string()] = slurp(f.path());
-  }
-  return files;
-}
-
-void expect_same_tree(const fs::path& a, const fs::path& b) {
-  const auto fa = deterministic_files(a), fb = deterministic_files(b);
-  ASSERT_FALSE(fa.empty());
-  std::vector<std::string> na, nb;
-  for (const auto& [k, v] : fa) na.push_back(k);
-  for (const auto& [k, v] : fb) nb.push_back(k);
-  ASSERT_EQ(na, nb);
-  for (const auto& [name, text] : fa) EXPECT_TRUE(text == fb.at(name)) << name << " differs";
+// The same with the spec's folder left out of every line ("s.toml:1:2: error: ...").
+std::string load_error_lines(const std::string& text) {
+  std::string e = load_error(text);
+  const std::string dir = (testing::fresh_temp_dir("sweep-spec-error") / "").string();
+  for (size_t at; (at = e.find(dir)) != std::string::npos;) e.erase(at, dir.size());
+  return e;
 }
 
 // A small, fast sweep of the queue scenario: 2 x 2 points, 2 replicates.
@@ -151,8 +140,77 @@ TEST(SweepSpec, BadSpecsGetFileLineAndASuggestion) {
   EXPECT_NE(e.find("set:"), std::string::npos) << e;
   EXPECT_NE(e.find("must be >= 1"), std::string::npos) << e;
 
+  e = load_error("base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\nvalues = [1, 2, 1]\n");
+  EXPECT_NE(e.find("s.toml:4:17: error: axis 1: the value 1 appears twice"), std::string::npos) << e;
+
   e = load_error("base = \"mm1\"\n[[axis]]\nkey = \"run.seed\"\nvalues = [1, 2]\n");
   EXPECT_NE(e.find("top-level 'designs', 'replicates' or 'seed'"), std::string::npos) << e;
+}
+
+TEST(SweepSpec, EveryProblemIsReportedAtOnceAtItsOwnPosition) {
+  // A misspelt design and a misspelt choice value, a bad [set] entry, an unknown axis key, a bad value in
+  // a zipped tuple, and a key error: all in one message, in file order, each at the value itself.
+  const std::string e = load_error_lines(R"X(designs = ["single-lock", "rcu-lst"]
+[set]
+"run.duration" = "2ms"
+"vms.vcpus" = 0
+[[axis]]
+key = "vms.affinity"
+values = ["pinned", "floatin"]
+[[axis]]
+key = "vms.cuont"
+values = [1, 2]
+[[axis]]
+keys = ["vms.count", "kernel.halt_poll_ns"]
+values = [[2, "1us"], ["many", "2us"]]
+)X");
+  EXPECT_EQ(e, "s.toml:1:27: error: designs: 'rcu-lst' is not a design of the kvm scenario; known: all, handler-removes, "
+               "rcu-list, single-lock, split-lock (did you mean 'rcu-list'?)\n"
+               "s.toml:4:15: error: set: vms.vcpus: must be >= 1, got 0\n"
+               "s.toml:7:21: error: axis 1: vms.affinity: \"floatin\" is not one of: pinned, floating, socket (did you "
+               "mean 'floating'?)\n"
+               "s.toml:8:1: error: axis 2: vms.cuont: unknown key (did you mean 'vms.count'?)\n"
+               "s.toml:13:24: error: axis 3: vms.count: expected an integer, got a string")
+      << e;
+}
+
+TEST(SweepSpec, ManyRejectedValuesOfOneAxisAreCounted) {
+  const std::string e = load_error("base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
+                                   "values = [0, -1, -2, -3, -4, -5, -6, 1]\n");
+  EXPECT_NE(e.find("s.toml:4:11: error: axis 1: queue.servers: must be >= 1, got 0\n"), std::string::npos) << e;
+  EXPECT_NE(e.find("s.toml:4:26: error: axis 1: queue.servers: must be >= 1, got -4"), std::string::npos) << e;
+  EXPECT_EQ(e.find("got -5"), std::string::npos) << e;
+  EXPECT_NE(e.find("s.toml:2:1: error: axis 1: ... and 2 more rejected values"), std::string::npos) << e;
+}
+
+TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
+  const fs::path dir = temp_dir("command-line");
+  const fs::path file = write(dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
+  auto error = [&](const SweepCommandLine& command_line) {
+    try {
+      load_sweep_spec(file, resolve, command_line);
+    } catch (const engine::UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error({{"vms.affinity=floatin", "vms.count=3", "run.designs=['rcu-list']", "run.seed=4"}, {"rcu-lst"}}),
+            "--set vms.count=3: error: vms.count: is swept by the spec's axes; a fixed value would be overridden at "
+            "every point\n"
+            "--set run.designs=['rcu-list']: error: run.designs: use --design NAME (repeatable) instead\n"
+            "--set run.seed=4: error: run.seed: use the spec's top-level 'seed' instead\n"
+            "--set vms.affinity=floatin: error: vms.affinity: \"floatin\" is not one of: pinned, floating, socket (did "
+            "you mean 'floating'?)\n"
+            "--design rcu-lst: error: 'rcu-lst' is not a design of the kvm scenario; known: all, handler-removes, "
+            "rcu-list, single-lock, split-lock (did you mean 'rcu-list'?)");
+  // Accepted, they follow the spec's [set] and replace its designs; the identity covers --set.
+  const SweepSpec plain = load_sweep_spec(file, resolve);
+  const SweepSpec spec = load_sweep_spec(file, resolve, {{"vms.affinity=pinned"}, {"rcu-list", "split-lock"}});
+  EXPECT_EQ(spec.overrides, std::vector<std::string>{"vms.affinity=pinned"});
+  EXPECT_TRUE(spec.set_overrides().empty());
+  EXPECT_EQ(spec.designs, (std::vector<std::string>{"rcu-list", "split-lock"}));
+  EXPECT_NE(sweep_identity(spec), sweep_identity(plain));
+  EXPECT_EQ(sweep_identity(load_sweep_spec(file, resolve, {{}, {"rcu-list"}})), sweep_identity(plain));  // designs extend
 }
 
 TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
@@ -207,10 +265,8 @@ TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
   EXPECT_TRUE(fs::exists(dir / "j1" / "points" / "p0003" / "histograms" / "fifo" / "wait.csv"));
 }
 
-TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
-  const fs::path dir = temp_dir("failure");
-  // cores_per_socket must be a multiple of llc_per_socket (2): 5 is a bad combination.
-  const fs::path spec = write(dir / "s.toml", R"X(base = "mm1"
+// cores_per_socket must be a multiple of llc_per_socket (2): 5 is a bad combination of valid values.
+const std::string kBadCombination = R"X(base = "mm1"
 replicates = 2
 [set]
 "run.duration" = "5ms"
@@ -219,8 +275,45 @@ replicates = 2
 [[axis]]
 key = "host.cores_per_socket"
 values = [4, 5, 6]
+)X";
+
+TEST(Sweep, RejectedCombinationsStopTheSweepBeforeAnythingRuns) {
+  const fs::path dir = temp_dir("rejected");
+  const fs::path spec = write(dir / "s.toml", R"X(base = "mm1"
+[set]
+"run.duration" = "5ms"
+"host.llc_per_socket" = 2
+[[axis]]
+key = "queue.servers"
+values = [1, 2]
+[[axis]]
+key = "host.cores_per_socket"
+values = [4, 5, 6, 7]
 )X");
-  const Outcome o = cli({"sweep", spec.string(), "--quiet", "--out", (dir / "out").string()});
+  for (const std::string mode : {"--quiet", "--dry-run"}) {
+    const Outcome o = cli({"sweep", spec.string(), mode, "--out", (dir / "out").string()});
+    EXPECT_EQ(o.status, 2) << o.out << o.err;
+    // Every rejected point with its values, the first five listed.
+    EXPECT_NE(o.err.find("s.toml: error: 4 of 8 points have a configuration that is rejected; nothing was run:\n"
+                         "  point 1 (queue.servers=1, host.cores_per_socket=5): [host]: cores_per_socket (5) must be a "
+                         "multiple of llc_per_socket (2)\n"
+                         "  point 3 (queue.servers=1, host.cores_per_socket=7): "),
+              std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("  point 7 (queue.servers=2, host.cores_per_socket=7): "), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("add --keep-going to run the others"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(dir / "out")) << mode;
+  }
+  const std::string many = std::string(kBadCombination).replace(kBadCombination.find("[4, 5, 6]"), 9, "[3, 4, 5, 7, 9, 11, 13]");
+  const Outcome o = cli({"sweep", write(dir / "many.toml", many).string(), "--quiet", "--out", (dir / "out").string()});
+  EXPECT_NE(o.err.find("6 of 7 points have a configuration that is rejected"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("\n  ... and 1 more\n"), std::string::npos) << o.err;
+}
+
+TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
+  const fs::path dir = temp_dir("failure");
+  const fs::path spec = write(dir / "s.toml", kBadCombination);
+  // --keep-going: the rejected combination is recorded as a failed point instead of stopping the sweep.
+  const Outcome o = cli({"sweep", spec.string(), "--quiet", "--keep-going", "--out", (dir / "out").string()});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
   EXPECT_NE(o.out.find("1 of 3 points failed (2 runs)"), std::string::npos) << o.out;
   EXPECT_NE(o.err.find("point 1 (host.cores_per_socket=5) fifo r0:"), std::string::npos) << o.err;
