@@ -163,6 +163,4 @@ def main(argv=None):
     except common.PlotError as e:
         print(f"plot_results.py: error: {e}", file=sys.stderr)
         return 2
-    for path in written:
-        print(path)
-    return 0
+    return 0  # each figure's path was printed as it was written (common.save)

@@ -158,12 +158,14 @@ _METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": Non
 
 
 def save(fig, out_dir, stem, formats, written):
-    """Writes the figure in each format, appends the paths to written and closes it."""
+    """Writes the figure in each format, names each file on stdout as it is written (so a long plot shows
+    its progress), appends the paths to written and closes it."""
     os.makedirs(out_dir, exist_ok=True)
     for fmt in formats:
         path = os.path.join(out_dir, f"{stem}.{fmt}")
         fig.savefig(path, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt))
         written.append(path)
+        print(path, flush=True)
     plt.close(fig)
 
 

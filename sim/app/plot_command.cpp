@@ -71,8 +71,9 @@ struct Spawned {
 };
 
 // Runs argv[0] (a path) with argv, no shell. Captures stdout and stderr unless `quiet`, which sends both
-// to /dev/null.
-Spawned spawn(const std::vector<std::string>& args, bool quiet) {
+// to /dev/null. With `live`, the child's stdout is also copied there as it arrives (the figures named
+// as they are drawn).
+Spawned spawn(const std::vector<std::string>& args, bool quiet, std::ostream* live = nullptr) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -115,6 +116,7 @@ Spawned spawn(const std::vector<std::string>& args, bool quiet) {
         const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
         if (n > 0) {
           sinks[i]->append(buffer, static_cast<size_t>(n));
+          if (live != nullptr && i == 0) live->write(buffer, n).flush();
         } else if (n == 0 || errno != EINTR) {
           fds[i].fd = -1;
           --open;
@@ -187,8 +189,7 @@ int execute(const PlotOptions& o, Streams& io) {
       {"--x", &o.x},     {"--hue", &o.hue},       {"--log", &o.log},     {"--reference", &o.reference}};
   for (const auto& [flag, value] : passed)
     if (!value->empty()) args.insert(args.end(), {flag, *value});
-  const Spawned run = spawn(args, false);
-  io.out << run.out;
+  const Spawned run = spawn(args, false, &io.out);
   io.err << run.err;
   if (run.status == 0) return 0;
   if (run.status == 2) return 2;  // the script reported the input's problem
