@@ -148,7 +148,7 @@ Action add_calibrate_command(CLI::App& app, Streams& io) {
   cmd->add_option("--nodes", options->nodes, "blocked vCPUs on the walked list (default 16)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--jobs", options->jobs, "worker threads for the simulated curves (default: all cores)")
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(1, kMaxJobs));
   return [options, &io] { return execute(*options, io); };
 }
 

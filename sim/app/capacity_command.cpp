@@ -78,7 +78,8 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
   cmd->add_option("--replicates", o->replicates, "replicates of a probe at first (default 3)");
   cmd->add_option("--max-replicates", o->max_replicates, "replicates of a probe whose answer stays uncertain (default 12)");
   cmd->add_option("--set", o->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
-  cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, kMaxJobs));
   cmd->add_option("--out", o->out, "results directory (default: results/capacity-<time>/); must not exist or be empty")
       ->type_name("DIR");
   cmd->add_flag("--force", o->force, "replace an existing --out results directory whole (no old file survives)");

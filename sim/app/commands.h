@@ -17,6 +17,10 @@ namespace wakesim::app {
 
 using Action = std::function<int()>;
 
+// The largest --jobs any command takes (explicit 0 or negative values are refused too): far above any
+// machine this runs on, and below TBB's own limits (a --jobs above 65536 crashed in TBB's teardown).
+inline constexpr int kMaxJobs = 1024;
+
 struct Streams {
   std::ostream& out;
   std::ostream& err;

@@ -63,7 +63,8 @@ Action add_lockdep_command(CLI::App& app, Streams& io) {
   cmd->add_option("--max-time", options->max_time,
                   "simulated time per design: run.warmup + run.duration, at most this (default 50ms)")
       ->type_name("TIME");
-  cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, kMaxJobs));
   cmd->add_flag("--json", options->json, "print the report as JSON");
   return [options, &io] { return execute(*options, io); };
 }

@@ -143,7 +143,8 @@ Action add_run_command(CLI::App& app, Streams& io) {
   cmd->add_option("--set", options->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
   cmd->add_option("--seed", options->seed, "base random seed (run.seed)");
   cmd->add_option("--replicates", options->replicates, "independent replicates per design (run.replicates)");
-  cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--jobs", options->jobs, "worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, kMaxJobs));
   cmd->add_option("--out", options->out,
                   "results directory (default: results/<config>-<time>/); must not exist or be empty")
       ->type_name("DIR");

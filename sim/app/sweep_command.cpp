@@ -131,7 +131,8 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
   auto o = std::make_shared<SweepCommandOptions>();
   CLI::App* cmd = app.add_subcommand("sweep", "Run a design-space sweep (a TOML spec of axes over configuration keys)");
   cmd->add_option("SWEEP", o->spec, "the sweep spec (TOML), or the name of one in workloads/sweeps/")->required();
-  cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, kMaxJobs));
   cmd->add_option("--shard", o->shard, "run only shard K of N (points with index % N == K-1)")->type_name("K/N");
   cmd->add_flag("--resume", o->resume, "continue the sweep in --out: runs already stored are not redone");
   cmd->add_flag("--retry-failed", o->retry_failed, "with --resume: run failed runs again");

@@ -68,5 +68,14 @@ TEST(HostileInput, NanIsRefusedAndHugeSamplesDoNotOverflowTheClock) {
   }
 }
 
+// Issue 17 item 1: --jobs out of range is refused at once, never a crash or a silent default.
+TEST(HostileInput, JobsOutOfRangeIsRefused) {
+  for (const char* jobs : {"0", "-1", "70000", "100000000"}) {
+    const auto o = cli({"run", "mm1", "--jobs", jobs, "--out", testing::fresh_temp_dir("jobs").string()});
+    EXPECT_EQ(o.status, 2) << jobs << "\n" << o.out << o.err;
+    EXPECT_NE(o.err.find("--jobs"), std::string::npos) << o.err;
+  }
+}
+
 }  // namespace
 }  // namespace wakesim::experiment
