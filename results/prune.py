@@ -9,8 +9,10 @@ What it removes, and why nothing is lost that a reader of the committed director
   - summary.json's "runs" and "aggregates" arrays: the same numbers as runs.csv and aggregates.csv;
   - with --metrics (comma-separated fnmatch patterns such as 'wakeup.*,sched_in.list_wait.*'): the rows of
     aggregates.csv and the entries of summary.json's "paired_differences" whose metric matches none of
-    them. runs.csv keeps every metric (the raw data), and "verdicts" is kept whole.
-summary.json gets a "pruned" entry that says what was removed. Files are rewritten atomically.
+    them, and the columns of runs.csv for other metrics (the key, design, replicate, seed, error and
+    events columns stay). "verdicts" is kept whole.
+summary.json gets a "pruned" entry that says what was removed and is written without indentation (so a
+committed map stays under 2 MiB a file). Files are rewritten atomically.
 """
 import argparse
 import csv
@@ -47,6 +49,19 @@ def prune_aggregates(path, patterns):
     return len(body) - len(kept)
 
 
+def prune_runs(path, patterns):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    first_metric = head.index("events") + 1
+    keep = [i for i, name in enumerate(head) if i < first_metric or matches(name, patterns)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([[r[i] for i in keep] for r in rows])
+    write_atomically(path, out.getvalue())
+    return len(head) - len(keep)
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir")
@@ -76,10 +91,11 @@ def main(argv):
         paired = summary.get("paired_differences", [])
         summary["paired_differences"] = [p for p in paired if matches(p.get("metric", ""), patterns)]
         dropped = prune_aggregates(os.path.join(args.dir, "aggregates.csv"), patterns)
-        removed.append(f"aggregates.csv and paired_differences rows of metrics other than {', '.join(patterns)} "
-                       f"({dropped} aggregate rows)")
+        columns = prune_runs(os.path.join(args.dir, "runs.csv"), patterns)
+        removed.append(f"aggregates.csv rows, paired_differences entries and runs.csv columns of metrics other than "
+                       f"{', '.join(patterns)} ({dropped} aggregate rows, {columns} run columns)")
     summary["pruned"] = {"command": "results/prune.py " + " ".join(argv), "removed": removed}
-    write_atomically(summary_path, json.dumps(summary, indent=2) + "\n")
+    write_atomically(summary_path, json.dumps(summary, separators=(",", ":")) + "\n")
     return 0
 
 

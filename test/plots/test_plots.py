@@ -606,6 +606,9 @@ class PruneTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "points", "p0001"))
             with open(os.path.join(d, "sweep.json"), "w") as f:
                 json.dump({"kind": "sweep"}, f)
+            with open(os.path.join(d, "runs.csv"), "w") as f:
+                f.write("point,design,replicate,seed,error,events,wakeup.p99,lock.rq.wait.p99,sched_in.list_wait.p99\n"
+                        "0,single-lock,0,1,,100,5.5,1.25,0\n")
             with open(os.path.join(d, "summary.json")) as f:
                 before = json.load(f)
             before["runs"] = [{"point": 0}]
@@ -630,6 +633,12 @@ class PruneTest(unittest.TestCase):
             self.assertTrue(rows)
             self.assertTrue(all(",wakeup." in r or ",sched_in.list_wait." in r for r in rows))
             self.assertEqual(before["verdicts"], after["verdicts"])
+            with open(os.path.join(d, "runs.csv")) as f:
+                head = f.readline().strip().split(",")
+            self.assertIn("events", head)
+            metric_columns = head[head.index("events") + 1:]
+            self.assertTrue(metric_columns)
+            self.assertTrue(all(m.startswith(("wakeup.", "sched_in.list_wait.")) for m in metric_columns), head)
             out = os.path.join(tmp, "figs")
             run([sys.executable, SCRIPT, d, "--out", out, "--format", "png"], check_rc=0)
             self.assertTrue(os.path.isfile(os.path.join(out, "diff_wakeup.p999.png")))
