@@ -36,6 +36,13 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Writes `text` to `file` (creating its folder) and returns the path: a test's config or spec file.
+inline std::filesystem::path write_text(const std::filesystem::path& file, const std::string& text) {
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+  return file;
+}
+
 // A fresh temporary directory name, unique per process so that concurrent test runs never share one.
 inline std::filesystem::path fresh_temp_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("wakesim-test-" + name + "-" + std::to_string(::getpid()));

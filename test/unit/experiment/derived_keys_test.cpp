@@ -36,11 +36,6 @@ std::string error_of(const std::function<void()>& fn) {
   return "";
 }
 
-fs::path write(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-  return file;
-}
 
 std::vector<std::vector<std::string>> csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -100,7 +95,7 @@ TEST(DerivedKeys, ARatioThatNeedsPartOfAVmIsRefusedWithTheNearestAchievable) {
 
 TEST(DerivedKeys, CountAndRatioInOneSourceConflictAndALaterSourceWins) {
   const fs::path dir = testing::fresh_temp_dir("derived-conflict");
-  const fs::path both = write(dir / "both.toml", "scenario = \"kvm\"\n[vms]\ncount = 4\nvcpus_per_pcpu = 2\n");
+  const fs::path both = testing::write_text(dir / "both.toml", "scenario = \"kvm\"\n[vms]\ncount = 4\nvcpus_per_pcpu = 2\n");
   EXPECT_EQ(error_of([&] { load_config(both, {}); }),
             both.string() + ":4:1: error: vms.vcpus_per_pcpu: sets vms.count, which this file also sets (" +
                 both.string() + ":3:1); keep one of them");
@@ -111,12 +106,12 @@ TEST(DerivedKeys, CountAndRatioInOneSourceConflictAndALaterSourceWins) {
   EXPECT_NE(error_of([] { load_default_config({"vms.count=3", "vms.vcpus_per_pcpu=2"}, false); }), "");
   // The file's count, overridden by a --set ratio; the file's ratio, overridden by a --set count.
   EXPECT_EQ(with({"vms.vcpus_per_pcpu=2"}).vms.count, 4);  // workloads/default.toml sets vms.count = 12
-  const fs::path ratio = write(dir / "ratio.toml", "scenario = \"kvm\"\n[vms]\nvcpus_per_pcpu = 2\n");
+  const fs::path ratio = testing::write_text(dir / "ratio.toml", "scenario = \"kvm\"\n[vms]\nvcpus_per_pcpu = 2\n");
   EXPECT_EQ(load_config(ratio, {}).config.vms.count, 2 * 128 / 4);  // icelake-2s: 128 pCPUs, 4 vCPUs per VM
   EXPECT_EQ(load_config(ratio, {"vms.count=5"}).config.vms.count, 5);
   // 0 is "not set", so the resolved configuration (which writes every key) loads back to the same run.
   const Config c = with({"vms.vcpus_per_pcpu=2"});
-  const fs::path resolved = write(dir / "resolved.toml", config::to_toml(c));
+  const fs::path resolved = testing::write_text(dir / "resolved.toml", config::to_toml(c));
   EXPECT_EQ(load_config(resolved, {}).config.vms.count, 4);
   fs::remove_all(dir);
 }
@@ -157,7 +152,7 @@ values = [0.5, 1, 2]
 
 TEST(DerivedKeys, ASweepOverTheRatioSetsTheCountPerPointAndWritesTheRatio) {
   const fs::path dir = testing::fresh_temp_dir("derived-sweep");
-  const fs::path spec = write(dir / "s.toml", kRatioSweep);
+  const fs::path spec = testing::write_text(dir / "s.toml", kRatioSweep);
   const auto o = cli({"sweep", spec.string(), "--quiet", "--out", (dir / "out").string()});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("2 points, 2 runs"), std::string::npos) << o.out;
@@ -174,7 +169,7 @@ TEST(DerivedKeys, ASweepOverTheRatioSetsTheCountPerPointAndWritesTheRatio) {
             std::vector<std::string>{"1"});
 
   // Swept by count, the achieved ratio is a column of its own, in runs.csv and aggregates.csv.
-  const fs::path by_count = write(dir / "c.toml", R"X(designs = ["single-lock"]
+  const fs::path by_count = testing::write_text(dir / "c.toml", R"X(designs = ["single-lock"]
 replicates = 1
 [set]
 "run.duration" = "2ms"
@@ -213,7 +208,7 @@ TEST(DerivedKeys, TheDeviceRatePerPcpuHoldsTheHostLoadWhateverTheRatio) {
   EXPECT_EQ(workload::format_arrivals(c.vms.device_arrivals), "periodic(2ms)");  // 3k x 16 / 96 = 500/s
   // A later --set vms.device_arrivals overrides a rate written in the file.
   const fs::path dir = testing::fresh_temp_dir("derived-rate");
-  const fs::path rate = write(dir / "rate.toml", "scenario = \"kvm\"\n[vms]\ndevice_rate_per_pcpu = \"8k/s\"\n");
+  const fs::path rate = testing::write_text(dir / "rate.toml", "scenario = \"kvm\"\n[vms]\ndevice_rate_per_pcpu = \"8k/s\"\n");
   EXPECT_DOUBLE_EQ(device_rate_per_pcpu(load_config(rate, {}).config), 8000.0);
   EXPECT_DOUBLE_EQ(load_config(rate, {"vms.device_arrivals=poisson(10/s)"}).config.vms.device_arrivals.mean_rate(), 10.0);
   fs::remove_all(dir);
@@ -226,7 +221,7 @@ TEST(DerivedKeys, TheDeviceRatePerPcpuHoldsTheHostLoadWhateverTheRatio) {
 
 TEST(DerivedKeys, ASweepAxisRecordsItsScaleForFigures) {
   const fs::path dir = testing::fresh_temp_dir("derived-scale");
-  const fs::path spec = write(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
+  const fs::path spec = testing::write_text(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
 replicates = 2
 [set]
 "run.duration" = "2ms"
@@ -259,7 +254,7 @@ values = ["1k/s", "2k/s"]
     }
   }
   // A bad scale is refused at load, with where and what is expected.
-  const fs::path bad = write(dir / "bad.toml", "[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\nscale = \"logarithmic\"\n");
+  const fs::path bad = testing::write_text(dir / "bad.toml", "[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\nscale = \"logarithmic\"\n");
   const auto b = cli({"sweep", bad.string(), "--out", (dir / "bad").string()});
   EXPECT_EQ(b.status, 2) << b.out;
   EXPECT_NE(b.err.find("bad.toml:4:9: error: axis.scale: expected \"linear\" or \"log\""), std::string::npos) << b.err;

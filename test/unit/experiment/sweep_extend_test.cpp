@@ -40,10 +40,6 @@ fs::path temp_dir(const std::string& name) {
   return dir;
 }
 
-fs::path write(const fs::path& file, const std::string& text) {
-  std::ofstream(file) << text;
-  return file;
-}
 
 // The first column of a CSV file: the point of each row.
 std::vector<std::string> points_column(const std::string& csv) {
@@ -73,8 +69,8 @@ values = [{}]
 
 TEST(SweepExtend, AddedAxisValuesRunAloneAndStoredPointsKeepTheirNumbers) {
   const fs::path dir = temp_dir("values");
-  const fs::path small = write(dir / "small.toml", queue_sweep(R"V("exp(5us)", "exp(8us)")V", "1, 2"));
-  const fs::path grown = write(dir / "grown.toml", queue_sweep(R"V("exp(5us)", "exp(6us)", "exp(8us)")V", "1, 2, 3"));
+  const fs::path small = testing::write_text(dir / "small.toml", queue_sweep(R"V("exp(5us)", "exp(8us)")V", "1, 2"));
+  const fs::path grown = testing::write_text(dir / "grown.toml", queue_sweep(R"V("exp(5us)", "exp(6us)", "exp(8us)")V", "1, 2, 3"));
   const std::string out = (dir / "out").string();
   ASSERT_EQ(cli({"sweep", small.string(), "--quiet", "--out", out}).status, 0);
   const std::string stored_p2 = slurp(dir / "out" / "points" / "p0002" / "runs" / "fifo" / "r0.json");
@@ -128,12 +124,12 @@ TEST(SweepExtend, AddedAxisValuesRunAloneAndStoredPointsKeepTheirNumbers) {
 TEST(SweepExtend, ChangesThatWouldMakeStoredPointsInconsistentAreRefused) {
   const fs::path dir = temp_dir("refused");
   const std::string spec = queue_sweep(R"V("exp(5us)", "exp(8us)")V", "1, 2");
-  const fs::path file = write(dir / "s.toml", spec);
+  const fs::path file = testing::write_text(dir / "s.toml", spec);
   const std::string out = (dir / "out").string();
   ASSERT_EQ(cli({"sweep", file.string(), "--quiet", "--out", out}).status, 0);
   const auto before = testing::deterministic_files(out);
   auto refused = [&](const std::string& text, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"sweep", write(dir / "changed.toml", text).string(), "--quiet", "--resume", "--out", out};
+    std::vector<std::string> args = {"sweep", testing::write_text(dir / "changed.toml", text).string(), "--quiet", "--resume", "--out", out};
     args.insert(args.end(), extra.begin(), extra.end());
     const Outcome o = cli(args);
     EXPECT_EQ(o.status, 2) << text;
@@ -173,7 +169,7 @@ values = [2, 4]
 
 TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
   const fs::path dir = temp_dir("command-line");
-  const fs::path spec = write(dir / "s.toml", kKvmSweep);
+  const fs::path spec = testing::write_text(dir / "s.toml", kKvmSweep);
   const std::string out = (dir / "out").string();
   const std::vector<std::string> set = {"--set", "vms.affinity=pinned", "--set", "kernel.halt_poll_ns=0"};
   std::vector<std::string> args = {"sweep", spec.string(), "--quiet", "--design", "single-lock", "--out", out};
@@ -231,7 +227,7 @@ TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
 
 TEST(SweepExtend, DryRunListsThePlanAndAnEstimateAndWritesNothing) {
   const fs::path dir = temp_dir("dry-run");
-  const fs::path spec = write(dir / "s.toml", "constraint = \"vms.count < 6\"\n" +
+  const fs::path spec = testing::write_text(dir / "s.toml", "constraint = \"vms.count < 6\"\n" +
                                                   std::string(kKvmSweep).replace(kKvmSweep.find("[2, 4]"), 6, "[2, 4, 8]"));
   const Outcome o = cli({"sweep", spec.string(), "--dry-run", "--jobs", "2", "--out", (dir / "out").string()});
   ASSERT_EQ(o.status, 0) << o.err;
@@ -287,7 +283,7 @@ size_t stored_runs(const fs::path& out) {
 TEST(SweepExtend, CtrlCStoresTheRunsInFlightAndSaysHowToResume) {
   const fs::path dir = temp_dir("interrupt");
   // Eight runs of about 0.1 s each, one at a time.
-  const fs::path spec = write(dir / "s.toml", R"X(base = "mm1"
+  const fs::path spec = testing::write_text(dir / "s.toml", R"X(base = "mm1"
 replicates = 1
 [set]
 "run.duration" = "10s"

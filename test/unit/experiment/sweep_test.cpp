@@ -30,10 +30,6 @@ fs::path temp_dir(const std::string& name) {
   return dir;
 }
 
-fs::path write(const fs::path& file, const std::string& text) {
-  std::ofstream(file) << text;
-  return file;
-}
 
 fs::path resolve(const std::string& base, const fs::path& dir) {
   if (fs::exists(dir / base)) return dir / base;
@@ -45,7 +41,7 @@ fs::path resolve(const std::string& base, const fs::path& dir) {
 std::string load_error(const std::string& text) {
   const fs::path dir = temp_dir("spec-error");
   try {
-    load_sweep_spec(write(dir / "s.toml", text), resolve);
+    load_sweep_spec(testing::write_text(dir / "s.toml", text), resolve);
   } catch (const engine::UserError& e) {
     return e.what();
   }
@@ -76,7 +72,7 @@ range = { from = 1, to = 2, step = 1 }
 
 TEST(SweepSpec, ExpandsListsRangesAndZippedGroupsWithTheLastAxisFastest) {
   const fs::path dir = temp_dir("expand");
-  const SweepSpec spec = load_sweep_spec(write(dir / "s.toml", R"X(base = "mm1"
+  const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [[axis]]
 key = "queue.servers"
 range = { from = 1, to = 16, points = 5, scale = "log" }
@@ -105,7 +101,7 @@ format = "{}ms"
 
 TEST(SweepSpec, IntegerLogRangesDropRoundedDuplicates) {
   const fs::path dir = temp_dir("dedupe");
-  const SweepSpec spec = load_sweep_spec(write(dir / "s.toml", R"X(base = "mm1"
+  const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [[axis]]
 key = "queue.servers"
 range = { from = 1, to = 4, points = 6, scale = "log" }
@@ -185,7 +181,7 @@ TEST(SweepSpec, ManyRejectedValuesOfOneAxisAreCounted) {
 
 TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
   const fs::path dir = temp_dir("command-line");
-  const fs::path file = write(dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
+  const fs::path file = testing::write_text(dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
   auto error = [&](const SweepCommandLine& command_line) {
     try {
       load_sweep_spec(file, resolve, command_line);
@@ -222,13 +218,13 @@ TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
   e = load_error("verdict_metrics = \"wakeup.p99\"\n");
   EXPECT_NE(e.find("verdict_metrics: expected a non-empty array of metric names"), std::string::npos) << e;
   const fs::path dir = temp_dir("verdict-metrics");
-  const SweepSpec spec = load_sweep_spec(write(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
+  const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
   EXPECT_EQ(spec.verdict_metrics, std::vector<std::string>{"sched_in.list_wait.p99"});
 }
 
 TEST(Sweep, TheSpecsVerdictMetricsMakeTheClosingTable) {
   const fs::path dir = temp_dir("verdict-table");
-  const fs::path spec = write(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
+  const fs::path spec = testing::write_text(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
 replicates = 2
 verdict_metrics = ["wakeup.p99", "sched_in.list_wait.p99"]
 [set]
@@ -248,7 +244,7 @@ values = [2, 4]
 
 TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
   const fs::path dir = temp_dir("jobs");
-  const fs::path spec = write(dir / "s.toml", kQueueSweep);
+  const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   const Outcome one = cli({"sweep", spec.string(), "--jobs", "1", "--quiet", "--out", (dir / "j1").string()});
   ASSERT_EQ(one.status, 0) << one.err;
   EXPECT_NE(one.out.find("sweep: 4 points, 8 runs"), std::string::npos) << one.out;
@@ -279,7 +275,7 @@ values = [4, 5, 6]
 
 TEST(Sweep, RejectedCombinationsStopTheSweepBeforeAnythingRuns) {
   const fs::path dir = temp_dir("rejected");
-  const fs::path spec = write(dir / "s.toml", R"X(base = "mm1"
+  const fs::path spec = testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [set]
 "run.duration" = "5ms"
 "host.llc_per_socket" = 2
@@ -304,14 +300,14 @@ values = [4, 5, 6, 7]
     EXPECT_FALSE(fs::exists(dir / "out")) << mode;
   }
   const std::string many = std::string(kBadCombination).replace(kBadCombination.find("[4, 5, 6]"), 9, "[3, 4, 5, 7, 9, 11, 13]");
-  const Outcome o = cli({"sweep", write(dir / "many.toml", many).string(), "--quiet", "--out", (dir / "out").string()});
+  const Outcome o = cli({"sweep", testing::write_text(dir / "many.toml", many).string(), "--quiet", "--out", (dir / "out").string()});
   EXPECT_NE(o.err.find("6 of 7 points have a configuration that is rejected"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("\n  ... and 1 more\n"), std::string::npos) << o.err;
 }
 
 TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
   const fs::path dir = temp_dir("failure");
-  const fs::path spec = write(dir / "s.toml", kBadCombination);
+  const fs::path spec = testing::write_text(dir / "s.toml", kBadCombination);
   // --keep-going: the rejected combination is recorded as a failed point instead of stopping the sweep.
   const Outcome o = cli({"sweep", spec.string(), "--quiet", "--keep-going", "--out", (dir / "out").string()});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
@@ -328,7 +324,7 @@ TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
 
 TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
   const fs::path dir = temp_dir("resume");
-  const fs::path spec = write(dir / "s.toml", kQueueSweep);
+  const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   const std::string out = (dir / "out").string();
   ASSERT_EQ(cli({"sweep", spec.string(), "--quiet", "--out", out}).status, 0);
   const auto finished = deterministic_files(out);
@@ -348,7 +344,7 @@ TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("12 runs (4 run now, 8 already stored)"), std::string::npos) << o.out;
   // A different spec never mixes into it.
-  const fs::path changed = write(dir / "changed.toml", std::string(kQueueSweep).replace(kQueueSweep.find("exp(8us)"), 8, "exp(9us)"));
+  const fs::path changed = testing::write_text(dir / "changed.toml", std::string(kQueueSweep).replace(kQueueSweep.find("exp(8us)"), 8, "exp(9us)"));
   o = cli({"sweep", changed.string(), "--quiet", "--resume", "--out", out});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("holds a different sweep"), std::string::npos) << o.err;
@@ -356,7 +352,7 @@ TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
 
 TEST(Sweep, ShardsMergeToTheUnshardedBytesAndOtherSpecsAreRefused) {
   const fs::path dir = temp_dir("shards");
-  const fs::path spec = write(dir / "s.toml", kQueueSweep);
+  const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   ASSERT_EQ(cli({"sweep", spec.string(), "--quiet", "--out", (dir / "whole").string()}).status, 0);
   std::vector<std::string> merge = {"merge", "--out", (dir / "merged").string()};
   for (int k = 1; k <= 3; ++k) {
@@ -373,7 +369,7 @@ TEST(Sweep, ShardsMergeToTheUnshardedBytesAndOtherSpecsAreRefused) {
   expect_same_tree(dir / "whole", dir / "merged");
 
   // A shard of another spec is refused; a missing shard leaves points missing (exit 2).
-  const fs::path changed = write(dir / "changed.toml", "seed = 7\n" + kQueueSweep);
+  const fs::path changed = testing::write_text(dir / "changed.toml", "seed = 7\n" + kQueueSweep);
   ASSERT_EQ(cli({"sweep", changed.string(), "--quiet", "--shard", "2/3", "--out", (dir / "foreign").string()}).status, 0);
   Outcome o = cli({"merge", "--out", (dir / "bad").string(), (dir / "shard1").string(), (dir / "foreign").string()});
   EXPECT_EQ(o.status, 2);
