@@ -3,7 +3,10 @@
 //                   [--reference DESIGN] [--jobs N] [--out DIR [--force]] [--quiet]`
 // (sim/experiment/capacity.h). Ctrl-C (SIGINT) or SIGTERM abandons the search, writes nothing, says
 // how to start it again and exits with 130 or 143 (sim/app/interrupt.h).
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -38,7 +41,8 @@ struct CapacityCommandOptions {
   bool quiet = false;
 };
 
-// "LO:HI": integers when both are written as integers.
+// "LO:HI": integers when both are written as integers (or when the key takes integers: see below).
+// Both finite; an integer range within +-2^53, where every integer is exact.
 void parse_range(const std::string& text, experiment::CapacityOptions& options) {
   const size_t colon = text.find(':');
   auto bad = [&] {
@@ -56,9 +60,42 @@ void parse_range(const std::string& text, experiment::CapacityOptions& options) 
   } catch (const std::out_of_range&) {
     throw bad();
   }
-  options.integer = lo.find_first_of(".eE") == std::string::npos && hi.find_first_of(".eE") == std::string::npos;
+  if (!std::isfinite(options.low) || !std::isfinite(options.high))
+    throw engine::UserError(fmt::format("--range {}: error: LO and HI must be finite numbers", text));
+  options.integer = lo.find_first_of(".eEnN") == std::string::npos && hi.find_first_of(".eEnN") == std::string::npos;
   if (options.low > options.high)
     throw engine::UserError(fmt::format("--range {}: error: LO is above HI", text));
+}
+
+// Integers exactly representable as doubles: the search's midpoints stay whole numbers.
+constexpr double kLargestExactInteger = 9007199254740992.0;  // 2^53
+
+// A key that takes integers searches integers, however the range is written (1:1e6 is 1 to 1,000,000),
+// and both ends must be values the key accepts, so a range past the key's maximum is refused at once.
+void fit_range_to_key(const std::string& range_text, experiment::CapacityOptions& options,
+                      const experiment::Config& config) {
+  const config::FieldInfo* field = experiment::Config::schema().info().find_dotted(options.key);
+  if (field != nullptr && field->type == "integer" && options.format == "{}") {
+    if (options.low != std::floor(options.low) || options.high != std::floor(options.high))
+      throw engine::UserError(fmt::format("--range {}: error: {} takes integers", range_text, options.key));
+    options.integer = true;
+  }
+  for (const double end : {options.low, options.high}) {
+    const bool whole = options.integer && std::abs(end) < 9.2e18;  // within int64_t
+    const std::string number = whole ? fmt::format("{}", static_cast<int64_t>(end)) : fmt::format("{}", end);
+    const std::string value = options.format == "{}" ? number : "\"" + fmt::format(fmt::runtime(options.format), number) + "\"";
+    experiment::Config scratch = config;
+    try {
+      config::apply_override(scratch, options.key + "=" + value);
+    } catch (const engine::UserError& e) {
+      std::string why = e.what();  // "--set KEY=VALUE: error: KEY: why"
+      if (const size_t at = why.find(": error: "); at != std::string::npos) why.erase(0, at + 9);
+      throw engine::UserError(fmt::format("--range {}: error: {} (at {})", range_text, why, number));
+    }
+  }
+  if (options.integer && (std::abs(options.low) > kLargestExactInteger || std::abs(options.high) > kLargestExactInteger))
+    throw engine::UserError(fmt::format("--range {}: error: an integer range must stay within +-2^53 ({:.0f})",
+                                        range_text, kLargestExactInteger));
 }
 
 }  // namespace
@@ -93,8 +130,11 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     CapacityOptions options;
     options.key = o->key;
     parse_range(o->range, options);
-    if (o->format.find("{}") == std::string::npos)
-      throw engine::UserError(fmt::format("--format '{}': error: must contain {{}} where the number goes", o->format));
+    if (o->format.find("{}") == std::string::npos || std::count(o->format.begin(), o->format.end(), '{') != 1 ||
+        std::count(o->format.begin(), o->format.end(), '}') != 1)
+      throw engine::UserError(fmt::format("--format '{}': error: must contain {{}} once, where the number goes, and no "
+                                          "other braces (e.g. 'poisson({{}}/s)')",
+                                          o->format));
     if (o->format.find('"') != std::string::npos || o->format.find('\\') != std::string::npos)
       throw engine::UserError(fmt::format("--format '{}': error: must not contain quotes or backslashes", o->format));
     options.format = o->format;
@@ -109,13 +149,8 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     CommandConfig command = load_command_config(o->config, o->overrides, io);
     const std::optional<std::filesystem::path>& file = command.file;
     LoadedConfig& loaded = command.loaded;
-    // The key must exist and take the formatted values; an error here names it before any run.
-    {
-      const std::string probe_value = options.format == "{}" ? fmt::format("{}", options.integer ? std::llround(options.low) : options.low)
-                                                             : "\"" + fmt::format(fmt::runtime(options.format), options.low) + "\"";
-      Config scratch = loaded.config;
-      config::apply_override(scratch, options.key + "=" + probe_value);
-    }
+    // The key must exist and take the formatted values at both ends; an error here names it before any run.
+    fit_range_to_key(o->range, options, loaded.config);
     std::vector<std::string> overrides = o->overrides;
     if (!o->designs.empty()) {
       std::string list;

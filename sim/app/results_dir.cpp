@@ -81,16 +81,21 @@ void check_out_dir(const std::filesystem::path& dir, ExistingOut existing) {
 
 void write_out_dir(const std::filesystem::path& dir, const std::function<void(const std::filesystem::path&)>& write) {
   std::error_code ec;
-  if (!fs::exists(dir, ec) || is_empty_dir(dir)) {
-    write(dir);
-    return;
-  }
+  // Always into a fresh sibling first, renamed into place only when complete: a kill, a full disk or an
+  // error while writing leaves no partial results directory (a stale .NAME.new-PID at most).
   const fs::path fresh = sibling(dir, "new");
   try {
     write(fresh);
   } catch (...) {
     fs::remove_all(fresh, ec);
     throw;
+  }
+  if (!fs::exists(dir, ec) || is_empty_dir(dir)) {
+    if (fs::exists(dir, ec)) fs::remove(dir, ec);  // an empty directory the user made
+    if (::rename(fresh.c_str(), dir.c_str()) == 0) return;
+    const std::string reason = std::strerror(errno);
+    fs::remove_all(fresh, ec);
+    throw UserError(fmt::format("{}: error: cannot move the new results into place: {}", dir.string(), reason));
   }
   auto fail = [&](const char* what) {
     const std::string reason = std::strerror(errno);

@@ -4,7 +4,9 @@
 // headline metrics (sim/experiment/verdict.h). On a terminal, while the runs simulate, a live line per
 // run in progress (sim/experiment/run_watch.h). Ctrl-C (SIGINT) or SIGTERM abandons the runs, writes
 // nothing, says how to run it again and exits with 130 or 143 (sim/app/interrupt.h).
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <ctime>
 #include <ostream>
 
@@ -14,6 +16,7 @@
 #include "sim/app/interrupt.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/preflight.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_watch.h"
@@ -37,6 +40,7 @@ struct RunOptions {
   bool force = false;
   bool quiet = false;
   bool json = false;
+  std::string max_memory;
 };
 
 int execute(const RunOptions& o, Streams& io) {
@@ -57,6 +61,11 @@ int execute(const RunOptions& o, Streams& io) {
   const std::filesystem::path out_dir =
       o.out.empty() ? timestamped_results_dir(file ? file->stem().string() : "default") : std::filesystem::path(o.out);
   check_out_dir(out_dir, o.force ? ExistingOut::kReplace : ExistingOut::kRefuse);
+  // What would not fit in memory, or fails while the model is built, is refused before any run.
+  const size_t runs = designs.size() * static_cast<size_t>(config.run.replicates);
+  const size_t workers = o.jobs > 0 ? static_cast<size_t>(o.jobs) : std::max(1u, std::thread::hardware_concurrency());
+  preflight(config, {.concurrent_runs = static_cast<int>(std::min(runs, workers)),
+                     .max_memory = parse_max_memory(o.max_memory)});
 
   const InterruptHandlers handlers;
   ExperimentResult result;
@@ -154,6 +163,7 @@ Action add_run_command(CLI::App& app, Streams& io) {
                   "the design the others are compared with (default: single-lock when it runs, else the first)")
       ->type_name("DESIGN");
   cmd->add_flag("--json", options->json, "print summary.json instead of the table");
+  cmd->add_option("--max-memory", options->max_memory, kMaxMemoryHelp)->type_name("SIZE");
   return [options, &io] { return execute(*options, io); };
 }
 

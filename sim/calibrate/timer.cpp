@@ -36,7 +36,7 @@ uint64_t fenced_tsc() {
 // CPUID 0x80000007 EDX[8]: the TSC ticks at a constant rate in every P-state and C-state.
 bool tsc_invariant() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (__get_cpuid_max(0x80000000, nullptr) < 0x80000007) return false;
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) < 0x80000007u) return false;
   __cpuid(0x80000007, eax, ebx, ecx, edx);
   return (edx >> 8) & 1;
 }

@@ -84,7 +84,7 @@ CpuIdentity identify_cpu() {
     id.hypervisor = name;
     id.hypervisor.erase(id.hypervisor.find_last_not_of(' ') + 1);  // "bhyve bhyve " is padded
   }
-  if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) >= 0x80000004u) {
     char brand[49] = {};
     for (unsigned leaf = 0; leaf < 3; ++leaf) {
       __cpuid(0x80000002 + leaf, eax, ebx, ecx, edx);

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "sim/config/problems.h"
+#include "sim/config/input_file.h"
 #include "sim/config/suggest.h"
 
 namespace wakesim::config {
@@ -146,25 +147,21 @@ void emit(const SectionInfo& section, const void* object, const std::string& pre
 
 void apply_file(const SectionInfo& root, void* object, const std::filesystem::path& file, Keys keys,
                 KeyOrigins* origins) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: error: cannot open the configuration file", file.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  apply_parsed(root, object, buffer.str(), file.string(), keys, origins);
+  std::string error;
+  const std::optional<std::string> text = read_input_file(file, error);
+  if (!text) throw UserError(fmt::format("{}: error: the configuration file {}", file.string(), error));
+  apply_parsed(root, object, *text, file.string(), keys, origins);
 }
 
 Problem apply_file_table(const SectionInfo& section, void* object, const std::filesystem::path& file,
                          const std::string& table_key, const std::vector<std::string>& data_tables) {
   const std::string source = file.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) return fmt::format("'{}' is a directory, not a file", source);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fmt::format("cannot open '{}'", source);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::string error;
+  const std::optional<std::string> text = read_input_file(file, error);
+  if (!text) return error == "cannot be opened" ? fmt::format("cannot open '{}'", source) : fmt::format("'{}' {}", source, error);
   toml::table parsed;
   try {
-    parsed = toml::parse(buffer.str(), source);
+    parsed = toml::parse(*text, source);
   } catch (const toml::parse_error& error) {
     return fmt::format("{}: error: {}", where(source, error.source()), error.description());
   }

@@ -14,6 +14,17 @@ const SectionInfo::Child* SectionInfo::find_child(const std::string& key) const 
   return nullptr;
 }
 
+const FieldInfo* SectionInfo::find_dotted(const std::string& dotted) const {
+  const SectionInfo* section = this;
+  size_t start = 0;
+  for (size_t dot; (dot = dotted.find('.', start)) != std::string::npos; start = dot + 1) {
+    const Child* child = section->find_child(dotted.substr(start, dot - start));
+    if (child == nullptr) return nullptr;
+    section = child->section;
+  }
+  return section->find_field(dotted.substr(start));
+}
+
 std::vector<std::string> SectionInfo::key_names() const {
   std::vector<std::string> names;
   for (const FieldInfo& f : fields) names.push_back(f.key);

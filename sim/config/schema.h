@@ -29,6 +29,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/config/suggest.h"
+
 #include "sim/config/distribution_text.h"
 #include "sim/config/units.h"
 #include "sim/config/value.h"
@@ -71,6 +73,8 @@ struct SectionInfo {
 
   const FieldInfo* find_field(const std::string& key) const;
   const Child* find_child(const std::string& key) const;
+  // A field by its dotted key below this section ("cache.l2_size"), or nullptr.
+  const FieldInfo* find_dotted(const std::string& dotted) const;
   std::vector<std::string> key_names() const;  // fields and child sections, for suggestions
 };
 
@@ -307,14 +311,17 @@ class Section {
     };
     f.assign = [member, names](void* o, const Value& v) -> Problem {
       std::string known;
+      std::vector<std::string> candidates;
       for (const auto& [name, value] : names) {
         if (v.is_string() && std::get<std::string>(v.data) == name) {
           static_cast<T*>(o)->*member = value;
           return std::nullopt;
         }
         known += (known.empty() ? "" : ", ") + name;
+        candidates.push_back(name);
       }
-      return fmt::format("{} is not one of: {}", to_toml_text(v), known);
+      return fmt::format("{} is not one of: {}{}", to_toml_text(v), known,
+                         v.is_string() ? did_you_mean(std::get<std::string>(v.data), candidates) : "");
     };
     info_.fields.push_back(std::move(f));
     return std::move(*this);
@@ -337,6 +344,7 @@ class Section {
     f.read = [member](const void* o) { return Value{static_cast<const T*>(o)->*member}; };
     f.assign = [member, presets, from_file](void* o, const Value& v) -> Problem {
       std::string known;
+      std::vector<std::string> candidates;
       for (const auto& [name, apply] : presets) {
         if (v.is_string() && std::get<std::string>(v.data) == name) {
           T& object = *static_cast<T*>(o);
@@ -345,6 +353,7 @@ class Section {
           return std::nullopt;
         }
         known += (known.empty() ? "" : ", ") + name;
+        candidates.push_back(name);
       }
       if (from_file && v.is_string() && looks_like_path(std::get<std::string>(v.data))) {
         T& object = *static_cast<T*>(o);
@@ -354,8 +363,9 @@ class Section {
         object.*member = std::filesystem::absolute(path).lexically_normal().string();
         return std::nullopt;
       }
-      return fmt::format("{} is not a preset; known: {}{}", to_toml_text(v), known,
-                         from_file ? ", or a file path (containing '/' or ending in .toml)" : "");
+      return fmt::format("{} is not a preset; known: {}{}{}", to_toml_text(v), known,
+                         from_file ? ", or a file path (containing '/' or ending in .toml)" : "",
+                         v.is_string() ? did_you_mean(std::get<std::string>(v.data), candidates) : "");
     };
     info_.fields.push_back(std::move(f));
     return std::move(*this);

@@ -1,14 +1,18 @@
 #include "sim/engine/event_queue.h"
 
 #include <bit>
+#include <new>
 #include <utility>
 
 #include "sim/engine/errors.h"
 
 namespace wakesim::engine {
 
-EventQueue::~EventQueue() {
-  // Events that outlive the queue must not call back into it.
+EventQueue::~EventQueue() { detach_all(); }
+
+void EventQueue::detach_all() noexcept {
+  // Events that outlive the queue (or its entries) must not call back into it. An entry whose event has
+  // a grave points at a destroyed event: not touched.
   auto release = [&](std::vector<Entry>& entries) {
     for (Entry& entry : entries) {
       if (!graves_.empty() && graves_.contains(entry.event)) continue;
@@ -142,16 +146,34 @@ Event* EventQueue::pop() {
 
 Time EventQueue::next_time() { return front_ready() ? Time::from_ps(run_.back().time) : Time::max(); }
 
-void EventQueue::forget(Event& e) {
+void EventQueue::forget(Event& e) noexcept {
   // The event is being destroyed while entries still point at it.
   if (e.seq_ != 0) {
     e.seq_ = 0;
     --live_;
     ++stale_;
   }
-  Grave& grave = graves_[&e];  // an earlier event at this address may have left entries too
-  grave.last_seq = next_seq_ - 1;
-  grave.entries += e.entries_;
+  if (!lost_track_) {
+    try {
+      Grave& grave = graves_[&e];  // an earlier event at this address may have left entries too
+      grave.last_seq = next_seq_ - 1;
+      grave.entries += e.entries_;
+    } catch (const std::bad_alloc&) {
+      // Out of memory in a destructor, typically while a bad_alloc unwinds the run that owns this queue.
+      // Throwing here would terminate the process; instead the queue drops every entry (no allocation)
+      // and says so to anyone who asks it for an event again.
+      lost_track_ = true;
+      e.seq_ = 0;
+      e.entries_ = 0;  // its own entries may be among those detached next; it is being destroyed anyway
+      detach_all();
+      run_.clear();
+      for (auto& bucket : buckets_) bucket.clear();
+      for (auto& mask : occupied_) mask.fill(0);
+      levels_occupied_ = 0;
+      graves_.clear();
+      live_ = 0;
+    }
+  }
   e.entries_ = 0;
   e.queue_ = nullptr;
 }

@@ -64,6 +64,10 @@ class EventQueue {
     return levels_occupied_ == 0 ? Time::max() : Time::from_ps(run_end_);
   }
 
+  // True after running out of memory while an event was destroyed (forget): the queue has dropped its
+  // entries, so the simulation that owns it must not go on (Simulation::run_until checks).
+  bool lost_track() const { return lost_track_; }
+
   size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }
   uint64_t pushes() const { return next_seq_ - 1; }
@@ -87,7 +91,8 @@ class EventQueue {
   }
 
   void file(const Entry& entry);     // into the (level, digit) bucket for its time
-  void forget(Event& e);             // called by ~Event when entries still point at it
+  void forget(Event& e) noexcept;    // called by ~Event when entries still point at it
+  void detach_all() noexcept;        // every queued event forgets this queue
   bool is_live(const Entry& entry);  // false for cancelled entries; releases their bookkeeping
   bool front_ready();                // run_.back() is the next live entry; false if there is none
   bool refill_run();                 // makes run_ non-empty with the earliest entries; false if none
@@ -107,6 +112,7 @@ class EventQueue {
     uint32_t entries;   // how many of them are still queued
   };
   std::unordered_map<const Event*, Grave> graves_;
+  bool lost_track_ = false;
 };
 
 }  // namespace wakesim::engine

@@ -1,5 +1,7 @@
 #include "sim/engine/simulation.h"
 
+#include <new>
+
 #include "sim/engine/errors.h"
 
 namespace wakesim::engine {
@@ -15,6 +17,7 @@ void Simulation::run_until(Time until) {
   try {
     while (!stopping_) {
       if (queue_.next_time() > until) {
+        if (queue_.lost_track()) throw std::bad_alloc();  // events were dropped: see EventQueue::forget
         if (until > now_) now_ = until;
         break;
       }

@@ -22,9 +22,14 @@ class Time {
   static Time from_ns(double ns);
 
   constexpr int64_t ps() const { return ps_; }
-  constexpr double ns() const { return static_cast<double>(ps_) * 1e-3; }
-  constexpr double us() const { return static_cast<double>(ps_) * 1e-6; }
-  constexpr double seconds() const { return static_cast<double>(ps_) * 1e-12; }
+  // Divisions, not products with 1e-3 etc.: a whole number of ps converts to the nearest double (1234567 ps
+  // is 1234.567 ns exactly as printed, not 1234.5670000000002).
+  constexpr double ns() const { return static_cast<double>(ps_) / 1e3; }
+  constexpr double us() const { return static_cast<double>(ps_) / 1e6; }
+  constexpr double seconds() const { return static_cast<double>(ps_) / 1e12; }
+  // `count` events in this span, per second: count * 10^12 / ps, exact for counts below about 3.7e7
+  // until the one rounding of the division (49352 in 100 ms is 493520/s, not 493520.00000000006).
+  constexpr double per_second(double count) const { return count * 1e12 / static_cast<double>(ps_); }
 
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time operator+(Time o) const { return Time(ps_ + o.ps_); }

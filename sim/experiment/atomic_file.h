@@ -10,4 +10,8 @@ namespace wakesim::experiment {
 // Throws engine::UserError (naming the path and the system's reason) when the file cannot be written.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
+// Removes, anywhere below `dir`, the temporaries ("NAME.tmp.PID") that a process killed between write and
+// rename left behind, if that process is gone (a live one may still rename its file). Returns how many.
+size_t remove_stale_temporaries(const std::filesystem::path& dir);
+
 }  // namespace wakesim::experiment

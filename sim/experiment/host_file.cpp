@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "sim/config/input_file.h"
 #include "sim/config/loader.h"
 #include "sim/config/problems.h"
 #include "sim/config/units.h"
@@ -119,9 +120,12 @@ StoredCalibration read_host_file(const std::filesystem::path& file) {
   StoredCalibration stored;
   config::apply_override(stored.host, "preset=" + file.string());
   const std::string source = file.string();
+  std::string error;
+  const std::optional<std::string> text = config::read_input_file(file, error);
+  if (!text) throw engine::UserError(fmt::format("{}: error: the host file {}", source, error));
   toml::table parsed;
   try {
-    parsed = toml::parse_file(source);
+    parsed = toml::parse(*text, source);
   } catch (const toml::parse_error& error) {
     throw engine::UserError(fmt::format("{}: error: {}", config::where(source, error.source()), error.description()));
   }

@@ -153,7 +153,7 @@ class KvmScenario final : public Scenario {
       const std::string name = std::string("path.") + kernel::to_string(path);
       const auto& h = m.latency[static_cast<size_t>(p)];
       r.add(name + ".count", "count", static_cast<double>(h.count()));
-      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add(name + ".mean", "ns", h.mean() / 1e3);
       r.add_time(name + ".p99", h.p99());
       if (path != kernel::WakePath::kRunning)
         r.add(name + ".share", "fraction", wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
@@ -163,28 +163,28 @@ class KvmScenario final : public Scenario {
       const std::string name = std::string("source.") + kernel::to_string(static_cast<kernel::RequestSource>(src));
       const auto& h = m.source_latency[static_cast<size_t>(src)];
       r.add(name + ".count", "count", static_cast<double>(h.count()));
-      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add(name + ".mean", "ns", h.mean() / 1e3);
       r.add_time(name + ".p99", h.p99());
     }
     for (int c = 0; c < kernel::kWakeComponents; ++c) {
       const auto& h = m.decomposition.components[static_cast<size_t>(c)];
       const std::string name = std::string("decomposition.") + kernel::to_string(static_cast<kernel::WakeComponent>(c));
-      r.add(name + ".mean", "ns", h.mean() * 1e-3);
+      r.add(name + ".mean", "ns", h.mean() / 1e3);
       r.add_time(name + ".p99", h.p99());
     }
     uint64_t postings = 0;
     for (uint64_t n : m.postings) postings += n;
-    r.add("interrupts", "/s", static_cast<double>(postings) / seconds);
+    r.add("interrupts", "/s", config.run.duration.per_second(static_cast<double>(postings)));
     // A halt ends in a wakeup (kvm_vcpu_wake_up woke the task) or in a halt-poll hit.
-    r.add("wakeups", "/s", static_cast<double>(m.wakes + m.halt_poll_hits) / seconds);
-    r.add("requests", "/s", static_cast<double>(vms.requests_completed() - requests_before) / seconds);
+    r.add("wakeups", "/s", config.run.duration.per_second(static_cast<double>(m.wakes + m.halt_poll_hits)));
+    r.add("requests", "/s", config.run.duration.per_second(static_cast<double>(vms.requests_completed() - requests_before)));
     r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
-    r.add("wakeup_irqs", "/s", static_cast<double>(m.wakeup_irqs) / seconds);
-    r.add("redundant_wakes", "/s", static_cast<double>(m.redundant_wakes) / seconds);
+    r.add("wakeup_irqs", "/s", config.run.duration.per_second(static_cast<double>(m.wakeup_irqs)));
+    r.add("redundant_wakes", "/s", config.run.duration.per_second(static_cast<double>(m.redundant_wakes)));
     r.add("nodes_per_walk", "count", m.wakeup_irqs ? static_cast<double>(m.nodes_walked) / m.wakeup_irqs : 0.0);
     r.add_time("handler.p99", m.handler_time.p99());
-    r.add("halt_poll_hits", "/s", static_cast<double>(m.halt_poll_hits) / seconds);
-    r.add("self_ipis", "/s", static_cast<double>(m.self_ipis) / seconds);
+    r.add("halt_poll_hits", "/s", config.run.duration.per_second(static_cast<double>(m.halt_poll_hits)));
+    r.add("self_ipis", "/s", config.run.duration.per_second(static_cast<double>(m.self_ipis)));
     // Locks, lockstat-style: the design's classes, plus the scheduler's.
     std::vector<const hw::LockClass*> classes;
     for (const auto& c : kvm.lock_classes()) classes.push_back(c.get());
@@ -207,14 +207,14 @@ class KvmScenario final : public Scenario {
     // The idle governor's choices.
     uint64_t idle_entries = 0;
     for (uint64_t n : scheduler.idle_entries()) idle_entries += n;
-    r.add("idle.entries", "/s", static_cast<double>(idle_entries) / seconds);
+    r.add("idle.entries", "/s", config.run.duration.per_second(static_cast<double>(idle_entries)));
     for (int i = 0; i < hw::kIdleStates; ++i) {
       const uint64_t n = scheduler.idle_entries()[static_cast<size_t>(i)];
       r.add(std::string("idle.state.") + hw::to_string(static_cast<hw::IdleState>(i)), "fraction",
             idle_entries ? static_cast<double>(n) / static_cast<double>(idle_entries) : 0.0);
     }
 
-    r.add("context_switches", "/s", static_cast<double>(scheduler.context_switches()) / seconds);
+    r.add("context_switches", "/s", config.run.duration.per_second(static_cast<double>(scheduler.context_switches())));
     r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
     const hw::TransferCounters& t = machine.coherence().counters();
     const double per_wake = m.wakes ? 1.0 / static_cast<double>(m.wakes) : 0.0;

@@ -58,13 +58,12 @@ class LockbenchScenario final : public Scenario {
 
     RunResult r;
     const hw::LockClass& lock = bench.lock_class();
-    const double seconds = config.run.duration.seconds();
     const double acquisitions = static_cast<double>(lock.acquisitions());
-    r.add("throughput", "/s", acquisitions / seconds);
+    r.add("throughput", "/s", config.run.duration.per_second(acquisitions));
     r.add("contended_fraction", "fraction", lock.contended_fraction());
     r.add_latency_summary("wait", lock.wait());
-    r.add("hold.mean", "ns", lock.hold().mean() * 1e-3);
-    r.add("handoff.mean", "ns", lock.handoff().mean() * 1e-3);
+    r.add("hold.mean", "ns", lock.hold().mean() / 1e3);
+    r.add("handoff.mean", "ns", lock.handoff().mean() / 1e3);
     r.add_time("handoff.p50", lock.handoff().p50());
     r.add_time("handoff.p99", lock.handoff().p99());
     const hw::TransferCounters& t = machine.coherence().counters();

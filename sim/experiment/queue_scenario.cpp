@@ -38,8 +38,7 @@ class QueueScenario final : public Scenario {
     sim.run_until(config.run.warmup + config.run.duration);
 
     RunResult r;
-    const double seconds = config.run.duration.seconds();
-    r.add("throughput", "/s", static_cast<double>(station.completed()) / seconds);
+    r.add("throughput", "/s", config.run.duration.per_second(static_cast<double>(station.completed())));
     r.add("utilization", "fraction", station.utilization());
     r.add("number_in_system.mean", "count", station.mean_number_in_system());
     r.add_latency_summary("wait", station.waiting());

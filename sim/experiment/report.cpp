@@ -18,24 +18,52 @@ std::string pad(const std::string& s, size_t width, bool left) {
 }
 }  // namespace
 
+namespace {
+// How a unit is scaled for reading: the divisor and suffix for a value of magnitude `a`.
+struct Scale {
+  double divisor;
+  std::string suffix;
+};
+Scale scale_for(double a, const std::string& unit) {
+  if (unit == "ns") {
+    if (a >= 1e9) return {1e9, "s"};
+    if (a >= 1e6) return {1e6, "ms"};
+    if (a >= 1e3) return {1e3, "us"};
+    return {1, "ns"};
+  }
+  if (unit == "/s") {
+    if (a >= 1e9) return {1e9, "G/s"};
+    if (a >= 1e6) return {1e6, "M/s"};
+    if (a >= 1e3) return {1e3, "k/s"};
+    return {1, "/s"};
+  }
+  if (unit == "fraction") return {0.01, "%"};
+  return {1, ""};
+}
+}  // namespace
+
 std::string format_metric_value(double value, const std::string& unit) {
   if (!std::isfinite(value)) return "-";
   const double a = std::abs(value);
-  if (unit == "ns") {
-    if (a >= 1e9) return fmt::format("{:.3g}s", value / 1e9);
-    if (a >= 1e6) return fmt::format("{:.3g}ms", value / 1e6);
-    if (a >= 1e3) return fmt::format("{:.3g}us", value / 1e3);
-    return fmt::format("{:.3g}ns", value);
-  }
-  if (unit == "/s") {
-    if (a >= 1e9) return fmt::format("{:.3g}G/s", value / 1e9);
-    if (a >= 1e6) return fmt::format("{:.3g}M/s", value / 1e6);
-    if (a >= 1e3) return fmt::format("{:.3g}k/s", value / 1e3);
-    return fmt::format("{:.3g}/s", value);
-  }
-  if (unit == "fraction") return fmt::format("{:.3g}%", value * 100);
   if (unit == "count" && (a >= 100 || value == std::round(value))) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.4g}", value);
+  const Scale scale = scale_for(a, unit);
+  const int digits = unit == "ns" || unit == "/s" || unit == "fraction" ? 3 : 4;
+  return fmt::format("{:.{}g}{}", value / scale.divisor, digits, scale.suffix);
+}
+
+std::string format_with_ci(double mean, double half_width, const std::string& unit) {
+  if (!std::isfinite(mean) || !std::isfinite(half_width) || half_width < 0) return format_metric_value(mean, unit);
+  const Scale scale = scale_for(std::abs(mean), unit);
+  const double hw = half_width / scale.divisor;
+  const double m = mean / scale.divisor;
+  // Two significant digits of the half-width set the last decimal shown, for the mean too; never more
+  // than 6 significant digits of the mean, and a zero half-width (identical replicates) keeps the
+  // mean's usual 3 or 4.
+  if (hw == 0) return format_metric_value(mean, unit) + " ±0" + scale.suffix;
+  int decimals = std::max(0, 1 - static_cast<int>(std::floor(std::log10(hw))));
+  const int mean_digits = m == 0 ? 1 : static_cast<int>(std::floor(std::log10(std::abs(m)))) + 1;
+  decimals = std::min(decimals, std::max(0, 6 - mean_digits));
+  return fmt::format("{:.{}f}{} ±{:.{}f}{}", m, decimals, scale.suffix, hw, decimals, scale.suffix);
 }
 
 std::string format_table(const std::vector<MetricSummary>& summary, const std::vector<std::string>& designs,
@@ -58,10 +86,8 @@ std::string format_table(const std::vector<MetricSummary>& summary, const std::v
         continue;
       }
       const MetricSummary& s = *it->second;
-      std::string text = format_metric_value(s.ci.mean, s.unit);
-      if (s.ci.n > 1 && std::isfinite(s.ci.half_width))
-        text += " ±" + format_metric_value(s.ci.half_width, s.unit);
-      line.push_back(text);
+      line.push_back(s.ci.n > 1 && std::isfinite(s.ci.half_width) ? format_with_ci(s.ci.mean, s.ci.half_width, s.unit)
+                                                                  : format_metric_value(s.ci.mean, s.unit));
     }
     table.push_back(std::move(line));
   }

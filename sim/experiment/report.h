@@ -12,6 +12,10 @@ namespace wakesim::experiment {
 // A value with its unit scaled for reading: 1234.5 ns -> "1.23us", 250000 /s -> "250k/s".
 std::string format_metric_value(double value, const std::string& unit);
 
+// "mean ±half-width" in the mean's scale, both to the precision the interval supports: the half-width
+// to two significant digits and the mean to the same decimal place (96.3123ns ±0.0014ns, 3.79us ±0.12us).
+std::string format_with_ci(double mean, double half_width, const std::string& unit);
+
 // `metrics` selects and orders the rows (all metrics when empty).
 std::string format_table(const std::vector<MetricSummary>& summary, const std::vector<std::string>& designs,
                          const std::vector<std::string>& metrics = {});

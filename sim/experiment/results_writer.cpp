@@ -58,6 +58,8 @@ std::string summary_json(const Config& config, const ExperimentResult& result, c
   doc["seed"] = config.run.seed;
   doc["replicates"] = config.run.replicates;
   doc["failures"] = result.failures();
+  // "complete", or "partial" / "failed" when some / every run failed: a directory of failed runs says so.
+  doc["status"] = result.failures() == 0 ? "complete" : result.failures() == result.runs.size() ? "failed" : "partial";
   Json runs = Json::array();
   for (const RunRecord& r : result.runs) {
     Json run;
@@ -166,7 +168,7 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
       if (seen_histograms.insert(name).second) used.histograms.push_back(name);
       std::string csv = "lower_ns,upper_ns,count\n";
       for (const auto& b : merged[name].buckets())
-        csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) * 1e-3, static_cast<double>(b.upper_ps + 1) * 1e-3,
+        csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) / 1e3, static_cast<double>(b.upper_ps + 1) / 1e3,
                            b.count);
       write_file_atomically(dir / "histograms" / design / (name + ".csv"), csv);
     }

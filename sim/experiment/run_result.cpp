@@ -4,7 +4,7 @@ namespace wakesim::experiment {
 
 void RunResult::add_latency_summary(const std::string& prefix, const stats::LatencyHistogram& h) {
   add(prefix + ".count", "count", static_cast<double>(h.count()));
-  add(prefix + ".mean", "ns", h.mean() * 1e-3);
+  add(prefix + ".mean", "ns", h.mean() / 1e3);
   add_time(prefix + ".p50", h.p50());
   add_time(prefix + ".p90", h.p90());
   add_time(prefix + ".p99", h.p99());

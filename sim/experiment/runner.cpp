@@ -1,6 +1,7 @@
 #include "sim/experiment/runner.h"
 
 #include <chrono>
+#include <new>
 #include <optional>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 
 #include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
+#include "sim/experiment/preflight.h"
 #include "sim/experiment/run_watch.h"
 #include "sim/experiment/scenario.h"
 
@@ -69,6 +71,10 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
     record.error = e.what();
   } catch (const engine::InternalError& e) {
     record.error = fmt::format("internal error: {}", e.what());
+  } catch (const std::bad_alloc&) {
+    record.error = fmt::format("error: out of memory (this run alone was estimated at {}; `wakesim check` compares the "
+                               "estimate with the memory available; use a smaller configuration or fewer --jobs)",
+                               format_bytes(estimate_run_memory(config).bytes_per_run));
   }
   if (!record.error.empty()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

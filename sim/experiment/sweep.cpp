@@ -667,6 +667,7 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
       throw UserError(fmt::format("{}: error: already holds a sweep; add --resume to continue it, or choose another --out",
                                   out.string()));
     check_resumable(*prepared.existing, meta, out);
+    remove_stale_temporaries(out);  // files a killed sweep left between write and rename
   } else {
     check_out_dir_free(out);
   }

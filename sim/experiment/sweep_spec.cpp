@@ -13,6 +13,7 @@
 
 #include "sim/config/loader.h"
 #include "sim/config/problems.h"
+#include "sim/config/input_file.h"
 #include "sim/config/suggest.h"
 #include "sim/config/units.h"
 #include "sim/engine/errors.h"
@@ -159,6 +160,10 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
                                                   range.get("scale")->is_string() ? "'" + scale + "'" : "a non-string"));
     return {};
   }
+  if (!std::isfinite(*from) || !std::isfinite(*to)) {
+    problems.add(range.source(), "range: 'from' and 'to' must be finite numbers (not nan or inf)");
+    return {};
+  }
   if (*to < *from) {
     problems.add(range.source(), fmt::format("range: 'to' ({}) is below 'from' ({})", *to, *from));
     return {};
@@ -170,8 +175,8 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
       problems.add(*step_node, "range: 'step' makes a linear range; use 'points' (not 'step') with scale = \"log\"");
       return {};
     }
-    if (!step || *step <= 0) {
-      problems.add(*step_node, "range.step: expected a positive number");
+    if (!step || !(*step > 0) || !std::isfinite(*step)) {
+      problems.add(*step_node, "range.step: expected a positive finite number");
       return {};
     }
     const double count = std::floor((*to - *from) / *step + 1e-9) + 1;
@@ -391,7 +396,11 @@ std::vector<std::string> SweepSpec::swept_keys() const {
 
 size_t SweepSpec::grid_size() const {
   size_t n = 1;
-  for (const SweepAxis& a : axes) n *= a.values.size();
+  for (const SweepAxis& a : axes) {
+    if (a.values.empty()) return 0;
+    if (n > std::numeric_limits<size_t>::max() / a.values.size()) return std::numeric_limits<size_t>::max();
+    n *= a.values.size();
+  }
   return n;
 }
 
@@ -476,41 +485,13 @@ std::vector<std::string> SweepSpec::set_overrides() const {
 
 namespace {
 
-// The configuration field a dotted key names, or nullptr.
-const config::FieldInfo* find_key(const std::string& dotted) {
-  const config::SectionInfo* section = &Config::schema().info();
-  size_t start = 0;
-  for (size_t dot; (dot = dotted.find('.', start)) != std::string::npos; start = dot + 1) {
-    const config::SectionInfo::Child* child = section->find_child(dotted.substr(start, dot - start));
-    if (child == nullptr) return nullptr;
-    section = child->section;
-  }
-  return section->find_field(dotted.substr(start));
-}
-
-// " (did you mean 'floating'?)" when `key` is a choice (its type reads "one of: pinned, floating") and
-// `value` is near one of the names.
-std::string choice_hint(const std::string& key, const std::string& value) {
-  constexpr std::string_view kOneOf = "one of:";
-  const config::FieldInfo* field = find_key(key);
-  if (field == nullptr || !field->type.starts_with(kOneOf)) return "";
-  std::vector<std::string> names;
-  std::istringstream list(field->type.substr(kOneOf.size()));
-  for (std::string name; std::getline(list, name, ',');) {
-    name.erase(0, name.find_first_not_of(' '));
-    names.push_back(name);
-  }
-  return config::did_you_mean(value, names);
-}
-
-// An override's error without the loader's "--set KEY=VALUE: error: " (the spec gives the position),
-// with a suggestion for a misspelt choice value.
-std::string value_message(const std::string& error, const std::string& key, const std::string& value) {
+// An override's error without the loader's "--set KEY=VALUE: error: " (the spec gives the position).
+// A misspelt choice value already carries the schema's "did you mean".
+std::string value_message(const std::string& error) {
   constexpr std::string_view kMarker = ": error: ";
   std::string message = error;
   if (const size_t at = message.find(kMarker); message.starts_with("--set ") && at != std::string::npos)
     message.erase(0, at + kMarker.size());
-  if (message.find("did you mean") == std::string::npos) message += choice_hint(key, value);
   return message;
 }
 
@@ -549,11 +530,12 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
   SweepSpec spec;
   spec.file = file;
   {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw UserError(fmt::format("{}: error: cannot read the sweep spec (no such file?)", file.string()));
-    std::ostringstream text;
-    text << in.rdbuf();
-    spec.text = text.str();
+    std::string error;
+    std::optional<std::string> text = config::read_input_file(file, error);
+    if (!text)
+      throw UserError(fmt::format("{}: error: the sweep spec {}{}", file.string(), error,
+                                  error == "cannot be opened" ? " (no such file?)" : ""));
+    spec.text = std::move(*text);
   }
   toml::table root;
   try {
@@ -662,6 +644,21 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
     }
   }
 
+  // Too many points or values stop the spec here, before every value is tried on the base (a config load
+  // each): four axes of 65,536 values are 2^64 points, which must not wrap to 0.
+  size_t values = 0;
+  for (const SweepAxis& axis : spec.axes) values += axis.values.size();
+  if (spec.grid_size() > kMaxPoints) {
+    problems.add(root.source(), spec.grid_size() == std::numeric_limits<size_t>::max()
+                                    ? fmt::format("the axes make 2^64 points or more; at most {} are allowed", kMaxPoints)
+                                    : fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
+    problems.throw_if_any();
+  }
+  if (values > kMaxAxisValues) {
+    problems.add(root.source(), fmt::format("the axes have {} values in all, more than {}", values, kMaxAxisValues));
+    problems.throw_if_any();
+  }
+
   // The command line's additions: --set after [set], --design in place of the spec's designs.
   spec.command_line = command_line;
   const std::vector<std::string> swept = spec.swept_keys();
@@ -704,15 +701,14 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
         continue;
       }
       if (i < set_entries.size())
-        problems.add(set_entries[i].at, fmt::format("set: {}", value_message(*error, set_entries[i].key, set_entries[i].value)));
+        problems.add(set_entries[i].at, fmt::format("set: {}", value_message(*error)));
       else
-        problems.add_command_line("--set " + assignment, value_message(*error, assignment.substr(0, assignment.find('=')),
-                                                                       assignment.substr(assignment.find('=') + 1)));
+        problems.add_command_line("--set " + assignment, value_message(*error));
     }
     if (auto error = rejection(spec, fixed)) {  // each alone is fine, together they conflict
       set_ok = false;
-      if (set != nullptr) problems.add(*set, fmt::format("set: {}", value_message(*error, "", "")));
-      else problems.add_command_line("--set", value_message(*error, "", ""));
+      if (set != nullptr) problems.add(*set, fmt::format("set: {}", value_message(*error)));
+      else problems.add_command_line("--set", value_message(*error));
     }
   }
   if (set_ok) {
@@ -721,12 +717,11 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
       if (axis.values.empty() || axis.keys.empty()) continue;
       bool keys_known = true;
       for (size_t k = 0; k < axis.keys.size(); ++k) {
-        if (find_key(axis.keys[k]) != nullptr) continue;
+        if (Config::schema().info().find_dotted(axis.keys[k]) != nullptr) continue;
         std::vector<std::string> overrides = fixed;
         overrides.push_back(axis.keys[k] + "=" + axis.values[0][k].assignment_value);
         problems.add(axis_at[a].axis, fmt::format("axis {}: {}", a + 1,
-                                                  value_message(rejection(spec, overrides).value_or(axis.keys[k] + ": unknown key"),
-                                                                axis.keys[k], "")));
+                                                  value_message(rejection(spec, overrides).value_or(axis.keys[k] + ": unknown key"))));
         keys_known = false;
       }
       if (!keys_known) continue;
@@ -740,14 +735,14 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
           std::vector<std::string> overrides = fixed;
           overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
           if (auto error = rejection(spec, overrides)) {
-            reject(axis_at[a].values[i][k], value_message(*error, axis.keys[k], axis.values[i][k].display));
+            reject(axis_at[a].values[i][k], value_message(*error));
             each_ok = false;
           }
         }
         if (!each_ok || axis.keys.size() == 1) continue;
         std::vector<std::string> overrides = fixed;
         for (size_t k = 0; k < axis.keys.size(); ++k) overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
-        if (auto error = rejection(spec, overrides)) reject(axis_at[a].steps[i], value_message(*error, "", ""));
+        if (auto error = rejection(spec, overrides)) reject(axis_at[a].steps[i], value_message(*error));
       }
       if (rejected > kValuesShownPerAxis)
         problems.add(axis_at[a].axis, fmt::format("axis {}: ... and {} more rejected values", a + 1, rejected - kValuesShownPerAxis));
@@ -768,8 +763,6 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
       }
     }
   }
-  if (spec.grid_size() > kMaxPoints)
-    problems.add(root.source(), fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
   if (const toml::node* c = root.get("constraint")) spec.constraint = parse_constraint(*c, spec.axes, problems);
   if (const toml::node* v = root.get("verdict_metrics"); v != nullptr && set_ok)
     parse_verdict_metrics(*v, spec, fixed, problems);

@@ -2,19 +2,23 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "sim/config/input_file.h"
 #include "sim/engine/errors.h"
 
 namespace wakesim::hw {
 namespace {
 
 Eigen::MatrixXd read_matrix(const std::string& path, uint32_t n) {
-  std::ifstream in(path);
-  if (!in) throw engine::UserError(fmt::format("{}: error: host.cache.latency_matrix: cannot open the file", path));
+  std::string error;
+  const std::optional<std::string> text = config::read_input_file(path, error);
+  if (!text) throw engine::UserError(fmt::format("{}: error: host.cache.latency_matrix: the file {}", path, error));
+  std::istringstream in(*text);
   Eigen::MatrixXd m(n, n);
   std::string line;
   uint32_t row = 0;

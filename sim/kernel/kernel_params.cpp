@@ -40,7 +40,9 @@ const config::Section<KernelParams>& KernelParams::schema() {
       .field(&KernelParams::sn_on_every_put, "sn_on_every_put",
              "6.17+ vmx_vcpu_pi_put: preempted blockers stay off the lists with SN set (false: v5.17-6.16)")
       .field(&KernelParams::lost_wakeup_timeout, "lost_wakeup_timeout",
-             "a vCPU blocked this long after a posting counts as a lost wakeup", {.min = Time::from_ps(1'000'000)})
+             "a vCPU blocked this long after a posting counts as a lost wakeup (at least 1ms: a slow but real "
+             "wakeup under load takes tens of us and must not count)",
+             {.min = Time::from_ps(1'000'000'000)})
       .field(&KernelParams::stop_on_violation, "stop_on_violation", "end the run at the first invariant violation")
       .field(&KernelParams::lockdep, "lockdep",
              "record lock classes and acquisition orders for a lockdep-style analysis (no effect on results)");

@@ -452,8 +452,10 @@ void Kvm::check_lost_wakeup(Vcpu& v) {
   if (oldest == Time::max()) return;
   if (v.blocked() && now - oldest >= params_.lost_wakeup_timeout) {
     ++metrics_.lost_wakeups;
-    violation(fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {})",
-                          v.index(), engine::to_string(now - oldest), engine::to_string(oldest)));
+    violation(fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {}; "
+                          "kernel.lost_wakeup_timeout is {})",
+                          v.index(), engine::to_string(now - oldest), engine::to_string(oldest),
+                          engine::to_string(params_.lost_wakeup_timeout)));
     return;
   }
   // Overdue but not blocked (running, or runnable and waiting for its pCPU): it will see the work; look

@@ -4,11 +4,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "sim/config/input_file.h"
 #include "sim/config/units.h"
 
 namespace wakesim::workload {
@@ -41,11 +42,13 @@ constexpr const char* kForms =
 
 // Reads a replay file: a header naming the time column with its unit, and optionally a vcpu column.
 std::optional<ArrivalSpec::Replay> read_replay(const std::string& path, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = fmt::format("replay file '{}': cannot open it", path);
+  std::string read_error;
+  const std::optional<std::string> text = config::read_input_file(path, read_error);
+  if (!text) {
+    error = fmt::format("replay file '{}' {}", path, read_error);
     return std::nullopt;
   }
+  std::istringstream in(*text);
   std::string line;
   int line_number = 0;
   std::vector<std::string> header;

@@ -192,5 +192,17 @@ TEST(OutDirectory, ForceLeavesOtherDirectoriesAlone) {
   fs::remove_all(dir);
 }
 
+// Issue 15 item 3: a misspelt choice or preset in a configuration file gets a "did you mean".
+TEST(ConfigResolution, AMisspeltChoiceOrPresetInAFileGetsASuggestion) {
+  const fs::path dir = testing::fresh_temp_dir("did-you-mean");
+  const fs::path file = testing::write_text(dir / "c.toml", "[host]\npreset = \"ice-lake-2s\"\nlock = \"qspinlok\"\n");
+  const Outcome o = cli({"check", file.string()});
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find(file.string() + ":2:10: error: host.preset: \"ice-lake-2s\" is not a preset; known: icelake-2s, "
+                       "sapphire-rapids-2s, epyc-milan-2s, or a file path (containing '/' or ending in .toml) (did you "
+                       "mean 'icelake-2s'?)"),
+            std::string::npos) << o.err;
+}
+
 }  // namespace
 }  // namespace wakesim::app

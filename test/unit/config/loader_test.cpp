@@ -170,6 +170,8 @@ TEST(ConfigLoader, BadUnit) {
 TEST(ConfigLoader, BadChoiceListsTheChoices) {
   EXPECT_EQ(load_error("[host]\nlock = \"mcs\"\n"),
             "x.toml:2:8: error: host.lock: \"mcs\" is not one of: ticket, qspinlock");
+  EXPECT_EQ(load_error("[host]\nlock = \"qspinlok\"\n"),
+            "x.toml:2:8: error: host.lock: \"qspinlok\" is not one of: ticket, qspinlock (did you mean 'qspinlock'?)");
 }
 
 TEST(ConfigLoader, BadDistribution) {
@@ -207,7 +209,7 @@ TEST(ConfigLoader, MissingFile) {
     apply_file(r, "/nonexistent/wakesim.toml");
     FAIL();
   } catch (const engine::UserError& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/wakesim.toml: error: cannot open the configuration file");
+    EXPECT_STREQ(e.what(), "/nonexistent/wakesim.toml: error: the configuration file cannot be opened");
   }
 }
 

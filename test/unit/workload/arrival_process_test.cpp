@@ -112,7 +112,7 @@ TEST(ArrivalProcess, ReplayErrorsNameTheFileAndLine) {
             "replay(" + path.string() + "): replay file '" + path.string() +
                 "' line 1: expected a header with a time column named time_ns, time_us, time_ms or time_s (and "
                 "optionally vcpu)");
-  EXPECT_EQ(parse_error("replay(/nonexistent.csv)"), "replay(/nonexistent.csv): replay file '/nonexistent.csv': cannot open it");
+  EXPECT_EQ(parse_error("replay(/nonexistent.csv)"), "replay(/nonexistent.csv): replay file '/nonexistent.csv' cannot be opened");
 }
 
 TEST(ArrivalProcess, SpecsRoundTripThroughText) {

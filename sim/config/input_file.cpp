@@ -1,0 +1,41 @@
+#include "sim/config/input_file.h"
+
+#include <fstream>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace wakesim::config {
+
+std::optional<std::string> read_input_file(const std::filesystem::path& file, std::string& error, size_t limit) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    error = "is a directory, not a file";
+    return std::nullopt;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = "cannot be opened";
+    return std::nullopt;
+  }
+  // In chunks up to one byte past the limit: a device or pipe has no size to ask for in advance.
+  std::string text;
+  std::vector<char> chunk(size_t{1} << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    if (text.size() > limit) {
+      error = limit >= (size_t{1} << 20) ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
+                                         : fmt::format("is larger than {} bytes, the limit for an input file", limit);
+      return std::nullopt;
+    }
+  }
+  if (in.bad()) {
+    error = "cannot be read";
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace wakesim::config

@@ -1,0 +1,44 @@
+// Checks before any run starts, so that `check` and `run` refuse what would fail or exhaust the machine
+// with a clear message instead of after minutes (or never):
+//   - a memory estimate from the configuration (pCPUs, vCPUs) against the memory available;
+//   - the model built once per design and run for no simulated time, which reads every file the
+//     configuration names (latency matrices, replay traces) and checks every request against the host.
+// The estimate's coefficients are measured peak resident sizes of the release build on this project's
+// development machine (`/usr/bin/time -f %M wakesim run --set ...`, 100 us runs, single-lock):
+//   1 VM x 1 vCPU, 256 pCPUs: 17.1 MiB;  65,536 vCPUs: 601 MiB  -> 9.1 KiB per vCPU;
+//   256, 1,024 and 2,048 pCPUs (1 vCPU): 50.5, 157, 300 MiB     -> 142 KiB per pCPU.
+// Rounded up (24 MiB + 160 KiB per pCPU + 12 KiB per vCPU) so the estimate errs high by about 15%.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/experiment/config.h"
+
+namespace wakesim::experiment {
+
+struct MemoryEstimate {
+  uint64_t bytes_per_run = 0;
+  int64_t pcpus = 0;
+  int64_t vcpus = 0;
+};
+MemoryEstimate estimate_run_memory(const Config& config);
+
+// MemAvailable from /proc/meminfo, lowered to the process's address-space limit (ulimit -v) and its
+// cgroup's memory.max when those are set; nullopt where none can be read.
+std::optional<uint64_t> available_memory();
+
+// "2.5 GiB", "310 MiB"; and its inverse for --max-memory ("16G", "512M", "1.5GiB", a plain byte count).
+std::string format_bytes(uint64_t bytes);
+std::optional<uint64_t> parse_bytes(const std::string& text);
+
+struct PreflightOptions {
+  int concurrent_runs = 1;              // runs in memory at once (--jobs, at most the number of runs)
+  std::optional<uint64_t> max_memory;   // --max-memory: the limit instead of the available memory
+  bool build_model = true;              // build each design once and run it for no simulated time
+};
+// Throws engine::UserError (exit 2) with the estimate and the limit, or with the model's own error.
+void preflight(const Config& config, const PreflightOptions& options);
+
+}  // namespace wakesim::experiment
