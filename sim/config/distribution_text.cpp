@@ -67,6 +67,10 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
       error = fmt::format("'{}' is not a distribution; expected {}", s, kForms);
       return std::nullopt;
     }
+    if (*v < 0) {  // as const(v) requires
+      error = fmt::format("'{}': must not be negative", s);
+      return std::nullopt;
+    }
     return Distribution::constant(*v);
   }
   if (s.back() != ')') {
@@ -146,6 +150,8 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
     auto cv = take("cv", -1, false);
     if (!cv) return std::nullopt;
     if (*mean <= 0 || *cv <= 0) return invalid("mean and cv must be positive");
+    // Its sigma is sqrt(log(1 + cv^2)): a cv whose square overflows would make every sample NaN.
+    if (!std::isfinite(*cv * *cv)) return invalid("cv is too large (cv^2 must be a finite number, cv < 1e154)");
     return finish(0, Distribution::lognormal_mean_cv(*mean, *cv));
   }
   if (name == "pareto") {

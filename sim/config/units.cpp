@@ -140,8 +140,10 @@ std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error
     return std::nullopt;
   }
   const double rate = value * multiplier * per;
-  if (!std::isfinite(rate)) {
-    error = fmt::format("'{}' is too large a rate", text);
+  // One event per picosecond is the clock's resolution: a faster rate has intervals that round to 0 ps.
+  if (!std::isfinite(rate) || rate > 1e12) {
+    error = fmt::format("'{}' is too large a rate: at most 1e12/s (1000G/s, one event per picosecond, the "
+                        "simulated clock's resolution)", text);
     return std::nullopt;
   }
   return engine::Rate{rate};

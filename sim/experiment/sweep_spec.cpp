@@ -613,12 +613,30 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
     if (list == nullptr || !list->is_homogeneous(toml::node_type::table)) {
       problems.add(*axes, "axis: expected [[axis]] tables");
     } else {
+      size_t parsed_values = 0;
       for (const toml::node& a : *list) {
         axis_at.emplace_back();
         spec.axes.push_back(parse_axis(*a.as_table(), problems, axis_at.back()));
+        parsed_values += spec.axes.back().values.size();
+        if (parsed_values > kMaxAxisValues) break;  // reported below; the rest is not worth parsing
       }
     }
   }
+  // Too many points or values stop the spec here, before every value is tried on the base (a config load
+  // each): four axes of 65,536 values are 2^64 points, which must not wrap to 0.
+  size_t values = 0;
+  for (const SweepAxis& axis : spec.axes) values += axis.values.size();
+  if (values > kMaxAxisValues) {
+    problems.add(root.source(), fmt::format("the axes have more than {} values in all", kMaxAxisValues));
+    problems.throw_if_any();
+  }
+  if (spec.grid_size() > kMaxPoints) {
+    problems.add(root.source(), spec.grid_size() == std::numeric_limits<size_t>::max()
+                                    ? fmt::format("the axes make 2^64 points or more; at most {} are allowed", kMaxPoints)
+                                    : fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
+    problems.throw_if_any();
+  }
+
   for (size_t a = 0; a < spec.axes.size(); ++a) {
     std::vector<std::string> keys_seen;
     for (const std::string& k : spec.axes[a].keys) {
@@ -642,21 +660,6 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
                                                       step.size() == 1 ? "the value " + spec.axes[a].values[i][0].display
                                                                        : "this tuple"));
     }
-  }
-
-  // Too many points or values stop the spec here, before every value is tried on the base (a config load
-  // each): four axes of 65,536 values are 2^64 points, which must not wrap to 0.
-  size_t values = 0;
-  for (const SweepAxis& axis : spec.axes) values += axis.values.size();
-  if (spec.grid_size() > kMaxPoints) {
-    problems.add(root.source(), spec.grid_size() == std::numeric_limits<size_t>::max()
-                                    ? fmt::format("the axes make 2^64 points or more; at most {} are allowed", kMaxPoints)
-                                    : fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
-    problems.throw_if_any();
-  }
-  if (values > kMaxAxisValues) {
-    problems.add(root.source(), fmt::format("the axes have {} values in all, more than {}", values, kMaxAxisValues));
-    problems.throw_if_any();
   }
 
   // The command line's additions: --set after [set], --design in place of the spec's designs.

@@ -5,11 +5,13 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "sim/config/input_file.h"
+#include "sim/engine/errors.h"
 #include "sim/config/units.h"
 
 namespace wakesim::workload {
@@ -273,11 +275,30 @@ std::string format_arrivals(const ArrivalSpec& spec) {
 ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, engine::RandomStream rng, int64_t vcpu)
     : spec_(spec), rng_(std::move(rng)), vcpu_(vcpu) {}
 
+namespace {
+// State changes one next() may go through to find an arrival: a few seconds at most. An on/off or MMPP
+// process whose busy states are so short for their rate that an arrival needs more is bad input, not a
+// hang (the fuzzer's mmpp(2k/s:2ps, 0/s:190us) needs about 250 million).
+constexpr uint64_t kMaxStateChanges = 10'000'000;
+
+engine::UserError too_rare(const ArrivalSpec& spec) {
+  return engine::UserError(fmt::format(
+      "error: arrival process {}: no arrival in {} state changes; its states with a rate are too short for that "
+      "rate to produce arrivals (make them longer, or their rate 0)",
+      format_arrivals(spec), kMaxStateChanges));
+}
+}  // namespace
+
 Time ArrivalProcess::next(Time now) {
   // Saturated like Distribution::sample_time: a gap past every run's end never overflows the clock.
   auto saturate = [](double ps) {
     constexpr int64_t kLongest = engine::Distribution::kLongestSample;
     return Time::from_ps(ps + 0.5 < static_cast<double>(kLongest) ? static_cast<int64_t>(ps + 0.5) : kLongest);
+  };
+  // Sums saturate at Time::max() ("never"): an arrival process asked far past every run's end (a state
+  // of 500,000 s, say, cycled many times) must not overflow the clock.
+  auto plus = [](Time a, Time b) {
+    return a.ps() > std::numeric_limits<int64_t>::max() - b.ps() ? Time::max() : a + b;
   };
   auto exp_gap = [&](double per_second) { return saturate(rng_.exponential(1e12 / per_second)); };
   auto exp_time = [&](Time mean) { return saturate(rng_.exponential(static_cast<double>(mean.ps()))); };
@@ -287,56 +308,61 @@ Time ArrivalProcess::next(Time now) {
         if constexpr (std::is_same_v<T, ArrivalSpec::None>) {
           return Time::max();
         } else if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) {
-          return k.rate.per_second > 0 ? now + exp_gap(k.rate.per_second) : Time::max();
+          return k.rate.per_second > 0 ? plus(now, exp_gap(k.rate.per_second)) : Time::max();
         } else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>) {
           // Phase drawn once, then one arrival per period, each shifted by up to +-jitter.
           if (!started_) {
             started_ = true;
-            periodic_next_ = now + Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(k.period.ps()))));
+            periodic_next_ = plus(now, Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(k.period.ps())))));
           } else {
-            periodic_next_ += k.period;
+            periodic_next_ = plus(periodic_next_, k.period);
           }
+          if (periodic_next_ == Time::max()) return Time::max();
           Time at = periodic_next_;
           if (k.jitter > Time::zero())
-            at += Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(2 * k.jitter.ps() + 1)))) - k.jitter;
+            at = plus(at, Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(2 * k.jitter.ps() + 1))))) - k.jitter;
           return std::max(at, now);
         } else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>) {
           if (!started_) {
             started_ = true;
             state_ = rng_.uniform01() < k.on / (k.on + k.off) ? 0 : 1;  // start in steady state
-            state_end_ = now + exp_time(state_ == 0 ? k.on : k.off);
+            state_end_ = plus(now, exp_time(state_ == 0 ? k.on : k.off));
           }
           if (k.rate.per_second <= 0) return Time::max();  // never on: no arrivals (and no endless loop)
           Time t = now;
-          for (;;) {
+          for (uint64_t changes = 0;; ++changes) {
+            if (changes == kMaxStateChanges) throw too_rare(spec_);
             if (state_ == 0) {
-              const Time candidate = t + exp_gap(k.rate.per_second);
+              const Time candidate = plus(t, exp_gap(k.rate.per_second));
               if (candidate < state_end_) return candidate;
             }
+            if (state_end_ == Time::max()) return Time::max();
             t = state_end_;  // memoryless: restart the gap at the state change
             state_ = 1 - state_;
-            state_end_ = t + exp_time(state_ == 0 ? k.on : k.off);
+            state_end_ = plus(t, exp_time(state_ == 0 ? k.on : k.off));
           }
         } else if constexpr (std::is_same_v<T, ArrivalSpec::Mmpp>) {
           if (!started_) {
             started_ = true;
             state_ = static_cast<size_t>(rng_.below(k.states.size()));
-            state_end_ = now + exp_time(k.states[state_].second);
+            state_end_ = plus(now, exp_time(k.states[state_].second));
           }
           if (std::none_of(k.states.begin(), k.states.end(), [](const auto& st) { return st.first.per_second > 0; }))
             return Time::max();  // every state silent: no arrivals (and no endless loop)
           Time t = now;
-          for (;;) {
+          for (uint64_t changes = 0;; ++changes) {
+            if (changes == kMaxStateChanges) throw too_rare(spec_);
             const double rate = k.states[state_].first.per_second;
             if (rate > 0) {
-              const Time candidate = t + exp_gap(rate);
+              const Time candidate = plus(t, exp_gap(rate));
               if (candidate < state_end_) return candidate;
             }
+            if (state_end_ == Time::max()) return Time::max();
             t = state_end_;
             size_t next = static_cast<size_t>(rng_.below(k.states.size() - 1));
             if (next >= state_) ++next;
             state_ = next;
-            state_end_ = t + exp_time(k.states[state_].second);
+            state_end_ = plus(t, exp_time(k.states[state_].second));
           }
         } else {
           const auto& events = *k.events;

@@ -91,12 +91,21 @@ TEST(HostileInputCli, ErrorOutputIsCappedWithACount) {
 // Item 6: axes whose product passes 2^64 and ranges that are not numbers are refused, not "0 points".
 TEST(HostileInputCli, SweepAxesThatOverflowOrAreNotNumbersAreRefused) {
   const fs::path dir = testing::fresh_temp_dir("overflow-sweep");
+  // Sixteen axes of 16 values: 2^64 points from only 256 values.
   std::string text = "base = \"mm1\"\n";
-  for (const char* key : {"queue.servers", "vms.count", "vms.vcpus", "host.sockets"})
-    text += std::string("[[axis]]\nkey = \"") + key + "\"\nrange = { from = 1, to = 65536, step = 1 }\n";
+  for (int a = 0; a < 16; ++a)
+    text += "[[axis]]\nkey = \"queue.key" + std::to_string(a) + "\"\nrange = { from = 1, to = 16, step = 1 }\n";
   auto o = cli({"sweep", write_text(dir / "huge.toml", text).string(), "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
-  EXPECT_NE(o.err.find("the axes make 2^64 points or more; at most 1000000 are allowed"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("huge.toml:1:1: error: the axes make 2^64 points or more; at most 1000000 are allowed"),
+            std::string::npos) << o.err;
+  // Four axes of 65,536 values (the campaign's input): refused by their total, before they are all parsed.
+  text = "base = \"mm1\"\n";
+  for (const char* key : {"queue.servers", "vms.count", "vms.vcpus", "host.sockets"})
+    text += std::string("[[axis]]\nkey = \"") + key + "\"\nrange = { from = 1, to = 65536, step = 1 }\n";
+  o = cli({"sweep", write_text(dir / "wide.toml", text).string(), "--dry-run"});
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("the axes have more than 100000 values in all"), std::string::npos) << o.err;
   o = cli({"sweep", write_text(dir / "nan.toml", "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
                                                     "range = { from = nan, to = 4, step = 1 }\n").string(), "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;

@@ -56,6 +56,11 @@ TEST(DistributionText, Errors) {
   EXPECT_EQ(parse_error("exp(0us)"), "exp(0us): the mean must be positive");
   EXPECT_EQ(parse_error("empirical(1us@0.2, 2us@1)"),
             "empirical(1us@0.2, 2us@1): needs at least two points, the first at probability 0 and the last at 1");
+  // Found by the distribution fuzzer (test/fuzz/): a bare negative number was a negative constant, and a
+  // lognormal cv whose square overflows made every sample NaN.
+  EXPECT_EQ(parse_error("-1", DistributionUnit::kNumber), "'-1': must not be negative");
+  EXPECT_EQ(parse_error("lognormal(mean=1us, cv=1e300)"),
+            "lognormal(mean=1us, cv=1e300): cv is too large (cv^2 must be a finite number, cv < 1e154)");
 }
 
 }  // namespace

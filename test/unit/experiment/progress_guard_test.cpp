@@ -62,10 +62,15 @@ TEST(HostileInput, NanIsRefusedAndHugeSamplesDoNotOverflowTheClock) {
   auto o = run("default", {"vms.ipi_probability=nan"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
   EXPECT_NE(o.err.find("vms.ipi_probability: expected a finite number, got nan"), std::string::npos) << o.err;
-  for (const char* request : {"vms.request=exp(4000000s)", "vms.request=lognormal(mean=1us, cv=1e300)"}) {
+  for (const char* request : {"vms.request=exp(4000000s)", "vms.request=lognormal(mean=1us, cv=1e150)"}) {
     o = run("default", {request, "run.duration=2ms", "run.warmup=1ms", "run.designs=[\"single-lock\"]"});
     EXPECT_EQ(o.status, 0) << request << "\n" << o.out << o.err;
   }
+  // A cv whose square overflows would make every sample NaN: refused against the key.
+  o = run("default", {"vms.request=lognormal(mean=1us, cv=1e300)"});
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("cv is too large"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("vms.request"), std::string::npos) << o.err;
 }
 
 // Issue 17 item 1: --jobs out of range is refused at once, never a crash or a silent default.

@@ -2,6 +2,8 @@
 // burstier than Poisson, replay reproduces its file, and every malformed spec or file is a clear error.
 #include "sim/workload/arrival_process.h"
 
+#include "sim/engine/errors.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -113,6 +115,35 @@ TEST(ArrivalProcess, ReplayErrorsNameTheFileAndLine) {
                 "' line 1: expected a header with a time column named time_ns, time_us, time_ms or time_s (and "
                 "optionally vcpu)");
   EXPECT_EQ(parse_error("replay(/nonexistent.csv)"), "replay(/nonexistent.csv): replay file '/nonexistent.csv' cannot be opened");
+}
+
+// Found by the arrivals fuzzer (test/fuzz/): an MMPP with a silent state of 531,011 s, asked for
+// arrivals far past every run's end, overflowed the clock. Sums now saturate at "never".
+TEST(ArrivalProcess, AskedFarPastTheRunsEndItSaysNeverInsteadOfOverflowing) {
+  ArrivalProcess process(parse("mmpp(0k/s:531011871ms, 50k/s:50us)"), engine::RandomStream(1, 0, "test"), 0);
+  Time now;
+  for (int i = 0; i < 1000; ++i) {
+    const Time next = process.next(now);
+    ASSERT_GE(next, now);
+    if (next == Time::max()) break;
+    now = next;
+  }
+  ArrivalProcess periodic(parse("periodic(4000000s)"), engine::RandomStream(1, 0, "test"), 0);
+  now = Time();
+  for (int i = 0; i < 10; ++i) now = std::max(now, periodic.next(now));
+  EXPECT_EQ(periodic.next(now), Time::max());
+}
+
+// Found by the arrivals fuzzer: a busy state of 2 ps at 2k/s needs about 250 million state changes per
+// arrival; next() says so instead of spinning.
+TEST(ArrivalProcess, ArrivalsTooRareToFindAreBadInputNotAHang) {
+  ArrivalProcess process(parse("mmpp(2k/s:2ps, 0k/s:190us)"), engine::RandomStream(1, 0, "test"), 0);
+  try {
+    process.next(Time());
+    FAIL() << "expected a UserError";
+  } catch (const engine::UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("no arrival in 10000000 state changes"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ArrivalProcess, SpecsRoundTripThroughText) {
