@@ -9,9 +9,22 @@
 namespace wakesim::config {
 
 std::optional<std::string> read_input_file(const std::filesystem::path& file, std::string& error, size_t limit) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
+  const fs::file_status status = fs::status(file, ec);
+  if (fs::is_directory(status)) {
     error = "is a directory, not a file";
+    return std::nullopt;
+  }
+  // A device (/dev/zero, /dev/urandom) never ends; a regular file's size is known before reading it. A
+  // pipe (a shell's <(...)) is read up to the limit.
+  if (fs::is_character_file(status) || fs::is_block_file(status)) {
+    error = "is a device, not a file";
+    return std::nullopt;
+  }
+  if (fs::is_regular_file(status) && fs::file_size(file, ec) > limit && !ec) {
+    error = limit >= (size_t{1} << 20) ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
+                                       : fmt::format("is larger than {} bytes, the limit for an input file", limit);
     return std::nullopt;
   }
   std::ifstream in(file, std::ios::binary);

@@ -14,8 +14,8 @@ namespace wakesim::config {
 // configuration and spec is a few kB.
 inline constexpr size_t kMaxInputFileBytes = size_t{64} << 20;
 
-// The file's bytes; nullopt with `error` set ("cannot be opened", "is a directory, not a file", "is larger
-// than 64 MiB, the limit for an input file") otherwise.
+// The file's bytes; nullopt with `error` set ("cannot be opened", "is a directory, not a file", "is a
+// device, not a file", "is larger than 64 MiB, the limit for an input file") otherwise.
 std::optional<std::string> read_input_file(const std::filesystem::path& file, std::string& error,
                                            size_t limit = kMaxInputFileBytes);
 

@@ -32,6 +32,7 @@ class Problems {
     add(source, region, key + ": " + what);
   }
   bool any() const { return !lines_.empty(); }
+  size_t size() const { return lines_.size(); }
   void throw_if_any() {
     if (lines_.empty()) return;
     std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {

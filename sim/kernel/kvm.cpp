@@ -300,6 +300,14 @@ WakePath Kvm::classify(const Vcpu& v, bool software) const {
 }
 
 void Kvm::after_post(Vcpu& v, WakePath path) {
+  // The progress guard for a vCPU that cannot keep up: postings faster than it handles them grow its
+  // backlog (and memory) without bound, so far past any stable load it is bad input, not a long run.
+  if (v.pid().pir.size() + v.guest_work_.size() >= kMaxPendingRequests) [[unlikely]]
+    throw engine::UserError(fmt::format(
+        "vCPU {} has {} requests pending at simulated time {}: interrupts are posted faster than it can handle "
+        "them (vms.device_arrivals, vms.timer_arrivals and guest IPIs, each taking vms.request of guest time), so "
+        "its backlog grows without bound; lower the rates or shorten vms.request",
+        v.index(), kMaxPendingRequests, engine::to_string(machine_.sim().now())));
   ++metrics_.postings[static_cast<size_t>(path)];
   if (v.polling()) v.poll_signal_.notify();
   if (path == WakePath::kWakeupVector && !v.trace.posted) v.trace.posted = machine_.sim().now();

@@ -88,6 +88,10 @@ struct KvmMetrics {
 
 class Kvm {
  public:
+  // Requests one vCPU may have pending (posted or being handled) before the run stops as bad input: a
+  // stable load keeps a few; 100,000 is a backlog that only grows (the progress guard, after_post).
+  static constexpr size_t kMaxPendingRequests = 100'000;
+
   Kvm(hw::Machine& machine, Scheduler& scheduler, const KernelParams& params, const DesignParams& design_params,
       const std::string& design);
   Kvm(const Kvm&) = delete;

@@ -276,10 +276,10 @@ ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, engine::RandomStream rng
     : spec_(spec), rng_(std::move(rng)), vcpu_(vcpu) {}
 
 namespace {
-// State changes one next() may go through to find an arrival: a few seconds at most. An on/off or MMPP
+// State changes one next() may go through to find an arrival: well under a second. An on/off or MMPP
 // process whose busy states are so short for their rate that an arrival needs more is bad input, not a
 // hang (the fuzzer's mmpp(2k/s:2ps, 0/s:190us) needs about 250 million).
-constexpr uint64_t kMaxStateChanges = 10'000'000;
+constexpr uint64_t kMaxStateChanges = 1'000'000;
 
 engine::UserError too_rare(const ArrivalSpec& spec) {
   return engine::UserError(fmt::format(

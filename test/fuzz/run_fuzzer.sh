@@ -2,7 +2,7 @@
 # Runs one libFuzzer target: first every committed regression input once (each must pass), then
 # fuzzing for SECONDS from a seed corpus built from the repository's workloads/ and test/fuzz/seeds/.
 #   run_fuzzer.sh BINARY NAME SECONDS SOURCE_DIR WORK_DIR
-# A crash, a hang (an input over 10 s) or more than 2 GiB of memory fails it; the input that did it is
+# A crash, a hang (an input over 10 s, or $FUZZ_TIMEOUT s) or more than 2 GiB of memory fails it; the input that did it is
 # written to WORK_DIR/NAME/ as crash-*, timeout-* or oom-* and named in the output. Reproduce with
 #   BINARY WORK_DIR/NAME/crash-...
 set -euo pipefail
@@ -28,7 +28,7 @@ case $name in
     ;;
 esac
 
-options=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 "-artifact_prefix=$dir/")
+options=("-timeout=${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 "-artifact_prefix=$dir/")
 regressions=("$fuzz/regressions/$name"/*)
 echo "== $name: ${#regressions[@]} regression inputs"
 "$binary" "${options[@]}" "${regressions[@]}"

@@ -52,8 +52,12 @@ TEST(ListKeys, PlainListSaysItShowsSchemaDefaults) {
   const std::regex header(
       "# Schema defaults: a key's value when nothing sets it. The built-in default workload, what\n# `wakesim run` runs "
       "without CONFIG, sets [0-9]+ of them, e.g. scenario = \"kvm\", host.preset = \"icelake-2s\", vms.count = 12;\n"
-      "# `wakesim list keys --config default` shows its effective values and where each comes from.\nKEY [^]*");
-  EXPECT_TRUE(std::regex_match(o.out, header)) << o.out;
+      "# `wakesim list keys --config default` shows its effective values and where each comes from.\nKEY ");
+  // Only the head is matched: std::regex recurses per character, and the whole table overflows the stack
+  // of an unoptimised sanitizer build.
+  const size_t table = o.out.find("\nKEY ");
+  ASSERT_NE(table, std::string::npos) << o.out;
+  EXPECT_TRUE(std::regex_match(o.out.substr(0, table + 5), header)) << o.out;
 }
 
 TEST(ListKeys, ConfigShowsEffectiveValuesAndTheirOrigins) {
