@@ -1,5 +1,7 @@
 #include "sim/app/cli.h"
 
+#include <new>
+
 #include <unistd.h>
 
 #include <iostream>
@@ -92,6 +94,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   } catch (const engine::InternalError& e) {
     err << "wakesim: internal error (please report): " << e.what() << "\n";
     return 1;
+  } catch (const std::bad_alloc&) {
+    // Past the memory estimate (sim/experiment/preflight.h), e.g. under --max-memory or a ulimit.
+    err << "wakesim: error: out of memory: the configuration needs more memory than this process may use "
+           "(`wakesim check` compares its estimate with the memory available)\n";
+    return 2;
   } catch (const std::exception& e) {
     err << "wakesim: internal error (please report): " << e.what() << "\n";
     return 1;
