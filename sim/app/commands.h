@@ -56,11 +56,11 @@ struct CommandConfig {
 };
 CommandConfig load_command_config(const std::string& argument, const std::vector<std::string>& overrides, Streams& io);
 
-// --max-memory SIZE ("16G", "512MiB", a byte count): the memory the runs may use instead of what the
+// --max-memory SIZE ("16GiB", "512MiB", "64GB"): the memory the runs may use instead of what the
 // machine has available (sim/experiment/preflight.h). Empty: nullopt. Throws engine::UserError.
 std::optional<uint64_t> parse_max_memory(const std::string& text);
 inline constexpr const char* kMaxMemoryHelp =
-    "memory the runs may use, e.g. 16G (default: what the machine has available); a configuration estimated to "
+    "memory the runs may use, e.g. 16GiB (default: what the machine has available); a configuration estimated to "
     "need more is refused before it starts";
 
 // A new results directory results/<stem>-<local time>[-N]/ (not created).

@@ -1,16 +1,19 @@
 #include <fmt/format.h>
 
 #include "sim/app/commands.h"
+#include "sim/config/units.h"
 #include "sim/engine/errors.h"
-#include "sim/experiment/preflight.h"
 
 namespace wakesim::app {
 
+// The configuration's own size syntax (config::parse_bytes: "16GiB", "512MiB", "64GB").
 std::optional<uint64_t> parse_max_memory(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  if (auto bytes = experiment::parse_bytes(text)) return bytes;
-  throw engine::UserError(
-      fmt::format("--max-memory {}: error: expected a size such as 16G, 512M or 2GiB (a number with K, M, G or T)", text));
+  std::string error;
+  const auto bytes = config::parse_bytes(text, error);
+  if (!bytes || bytes->value == 0)
+    throw engine::UserError(fmt::format("--max-memory {}: error: {}", text, bytes ? "must be more than 0B" : error));
+  return bytes->value;
 }
 
 }  // namespace wakesim::app

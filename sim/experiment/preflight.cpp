@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -10,15 +9,15 @@
 
 #include <fmt/format.h>
 
+#include "sim/calibrate/sizes.h"
 #include "sim/engine/errors.h"
-#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
 namespace {
 
-constexpr uint64_t kKiB = 1024, kMiB = kKiB * 1024, kGiB = kMiB * 1024;
+constexpr uint64_t kKiB = 1024, kMiB = kKiB * 1024;
 // See the header for the measurements behind these.
 constexpr uint64_t kBaseBytes = 24 * kMiB;
 constexpr uint64_t kBytesPerPcpu = 160 * kKiB;
@@ -56,34 +55,6 @@ std::optional<uint64_t> available_memory() {
   return limit;
 }
 
-std::string format_bytes(uint64_t bytes) {
-  if (bytes >= kGiB) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / kGiB);
-  if (bytes >= kMiB) return fmt::format("{:.0f} MiB", static_cast<double>(bytes) / kMiB);
-  return fmt::format("{:.0f} KiB", static_cast<double>(bytes) / kKiB);
-}
-
-std::optional<uint64_t> parse_bytes(const std::string& text) {
-  size_t used = 0;
-  double number = 0;
-  try {
-    number = std::stod(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  std::string unit = text.substr(used);
-  if (!unit.empty() && unit.back() == 'B') unit.pop_back();
-  if (unit.ends_with("i")) unit.pop_back();
-  double scale = 1;
-  if (unit == "K" || unit == "k") scale = kKiB;
-  else if (unit == "M") scale = kMiB;
-  else if (unit == "G") scale = kGiB;
-  else if (unit == "T") scale = static_cast<double>(kGiB) * 1024;
-  else if (!unit.empty()) return std::nullopt;
-  const double bytes = number * scale;
-  if (!std::isfinite(bytes) || bytes < 1 || bytes > 1e18) return std::nullopt;
-  return static_cast<uint64_t>(bytes);
-}
-
 void preflight(const Config& config, const PreflightOptions& options) {
   const MemoryEstimate e = estimate_run_memory(config);
   const uint64_t concurrent = static_cast<uint64_t>(std::max(1, options.concurrent_runs));
@@ -93,8 +64,8 @@ void preflight(const Config& config, const PreflightOptions& options) {
     throw engine::UserError(fmt::format(
         "error: the run{} would need about {} of memory ({} pCPUs and {} vCPUs: about {} per run{}), more than {} {}. "
         "Use a smaller host or fewer VMs{}, or --max-memory SIZE if the estimate is wrong for this machine",
-        concurrent > 1 ? "s" : "", format_bytes(needed), e.pcpus, e.vcpus, format_bytes(e.bytes_per_run),
-        concurrent > 1 ? fmt::format(", {} at once", concurrent) : "", format_bytes(*limit),
+        concurrent > 1 ? "s" : "", calibrate::format_bytes(needed), e.pcpus, e.vcpus, calibrate::format_bytes(e.bytes_per_run),
+        concurrent > 1 ? fmt::format(", {} at once", concurrent) : "", calibrate::format_bytes(*limit),
         options.max_memory ? "(--max-memory)" : "available on this machine", concurrent > 1 ? ", fewer --jobs" : ""));
   }
   if (!options.build_model) return;

@@ -29,10 +29,6 @@ MemoryEstimate estimate_run_memory(const Config& config);
 // cgroup's memory.max when those are set; nullopt where none can be read.
 std::optional<uint64_t> available_memory();
 
-// "2.5 GiB", "310 MiB"; and its inverse for --max-memory ("16G", "512M", "1.5GiB", a plain byte count).
-std::string format_bytes(uint64_t bytes);
-std::optional<uint64_t> parse_bytes(const std::string& text);
-
 struct PreflightOptions {
   int concurrent_runs = 1;              // runs in memory at once (--jobs, at most the number of runs)
   std::optional<uint64_t> max_memory;   // --max-memory: the limit instead of the available memory

@@ -8,6 +8,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "sim/calibrate/sizes.h"
 #include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/preflight.h"
@@ -74,7 +75,7 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
   } catch (const std::bad_alloc&) {
     record.error = fmt::format("error: out of memory (this run alone was estimated at {}; `wakesim check` compares the "
                                "estimate with the memory available; use a smaller configuration or fewer --jobs)",
-                               format_bytes(estimate_run_memory(config).bytes_per_run));
+                               calibrate::format_bytes(estimate_run_memory(config).bytes_per_run));
   }
   if (!record.error.empty()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -37,7 +37,7 @@ row "3 device poisson(1G/s)" $W run default --set 'vms.device_arrivals=poisson(1
 row "3 device periodic(1ps)" $W run default --set 'vms.device_arrivals=periodic(1ps)' --replicates 1 --out $T/o8 --quiet
 row "4 check count=1048576 vcpus=4096" $W check default --set vms.count=1048576 --set vms.vcpus=4096
 row "4 run count=1048576 vcpus=1, ulimit -v 4 GiB" bash -c "ulimit -v 4194304; $W run default --set vms.count=1048576 --set vms.vcpus=1 --out $T/o9 --quiet"
-row "4 same, --max-memory 100G (estimate overridden)" bash -c "ulimit -v 4194304; $W run default --set vms.count=1048576 --set vms.vcpus=1 --max-memory 100G --replicates 1 --design single-lock --out $T/o10 --quiet"
+row "4 same, --max-memory 100GiB (estimate overridden)" bash -c "ulimit -v 4194304; $W run default --set vms.count=1048576 --set vms.vcpus=1 --max-memory 100GiB --replicates 1 --design single-lock --out $T/o10 --quiet"
 row "5 duration 340282366920938463463374607431768211461ps" $W check default --set run.duration=340282366920938463463374607431768211461ps
 row "5 duration 1000000000000000000000000000s" $W check default --set run.duration=1000000000000000000000000000s
 row "5 vms.request=exp(4000000s)" $W run default --set 'vms.request=exp(4000000s)' --set run.duration=20ms --design single-lock --replicates 1 --out $T/o11 --quiet
