@@ -3,11 +3,13 @@
 //   - a memory estimate from the configuration (pCPUs, vCPUs) against the memory available;
 //   - the model built once per design and run for no simulated time, which reads every file the
 //     configuration names (latency matrices, replay traces) and checks every request against the host.
-// The estimate's coefficients are measured peak resident sizes of the release build on this project's
-// development machine (`/usr/bin/time -f %M wakesim run --set ...`, 100 us runs, single-lock):
-//   1 VM x 1 vCPU, 256 pCPUs: 17.1 MiB;  65,536 vCPUs: 601 MiB  -> 9.1 KiB per vCPU;
-//   256, 1,024 and 2,048 pCPUs (1 vCPU): 50.5, 157, 300 MiB     -> 142 KiB per pCPU.
-// Rounded up (24 MiB + 160 KiB per pCPU + 12 KiB per vCPU) so the estimate errs high by about 15%.
+// The estimate's coefficients are measured peak resident sizes of one run of the release build on this
+// project's development machine (`/usr/bin/time -f %M wakesim run --set ... --set run.duration=100us
+// --set run.warmup=100us --design single-lock --replicates 1 --jobs 1`):
+//   default host (16 pCPUs), 1 vCPU: 11.9 MiB;  16,384 VMs x 4 vCPUs: 303.5 MiB  -> 4.6 KiB per vCPU;
+//   1,024 and 2,048 pCPUs (1 vCPU): 82.3 and 153.5 MiB                         -> 71.4 KiB per pCPU.
+// Rounded up (16 MiB + 80 KiB per pCPU + 5 KiB per vCPU) so the estimate errs high by 10-35%;
+// test/validation/scale_test.cpp checks a 1,024-pCPU, 16,384-vCPU run against it.
 #pragma once
 
 #include <cstdint>
