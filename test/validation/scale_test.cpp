@@ -27,10 +27,12 @@ TEST(Scale, ThousandPcpusAndSixteenThousandVcpusRunUnderFourGiB) {
   RecordProperty("peak_rss_mib", static_cast<int>(peak_gib * 1024));
   EXPECT_LT(peak_gib, 4.0);
   // The memory estimate `check` and `run` refuse by (sim/experiment/preflight.h) errs high: a measured run
-  // never needs more than it says.
+  // of the optimised build never needs more than it says (a sanitizer build's shadow memory is not in it).
   const double estimate_gib = static_cast<double>(experiment::estimate_run_memory(config).bytes_per_run) / (1u << 30);
   RecordProperty("estimate_mib", static_cast<int>(estimate_gib * 1024));
+#ifdef NDEBUG
   EXPECT_LE(peak_gib, estimate_gib);
+#endif
 }
 
 }  // namespace
