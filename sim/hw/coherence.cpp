@@ -384,7 +384,9 @@ void Coherence::device_write(CacheLine& line) {
 }
 
 void Coherence::wake_watchers(CacheLine& line) {
-  boost::container::small_vector<LineWatcher*, 8> woken;
+  // line_changed() only schedules the watcher's completion, so this never nests: woken_ is free.
+  std::vector<LineWatcher*>& woken = woken_;
+  woken.clear();
   for (LineWatcher& w : line.watchers_) woken.push_back(&w);
   line.watchers_.clear();
   // Fisher-Yates with the arbitration stream: which spinner's re-read the line serves first.

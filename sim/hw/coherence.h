@@ -117,6 +117,7 @@ class Coherence {
   std::vector<engine::Time> stores_visible_;  // per pCPU: when its buffered stores are all visible
   std::vector<engine::Time> fill_buffers_;    // per pCPU x fill_buffers: when each miss slot is free
   std::vector<uint16_t> next_fill_buffer_;    // per pCPU: the slot its next miss takes
+  std::vector<LineWatcher*> woken_;           // wake_watchers' scratch list (storage reused)
   uint32_t next_line_id_ = 0;
   uint64_t l1_sure_below_;  // a private copy at a smaller core distance is surely in L1
   uint64_t l2_sure_below_;  // ... surely in L1 or L2

@@ -307,6 +307,17 @@ struct Cpu::SignalWait {
   }
 };
 
+// A timed operation whose co_await yields `value`, read when the operation was issued: a one-operation
+// kernel step that returns what it read (pi_test_on) without a coroutine frame of its own.
+template <class T>
+struct TimedResult {
+  Cpu::TimedOp op;
+  T value;
+  bool await_ready() const noexcept { return op.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return op.await_suspend(h); }
+  T await_resume() const noexcept { return value; }
+};
+
 template <class Pred>
 Path Cpu::spin_until(CacheLine& line, Pred pred) {
   begin_spin();

@@ -21,8 +21,33 @@ class FramePool {
   ~FramePool();
 
   // `pool` may be null: the frame then comes from the global heap (paths run outside any pCPU).
-  static void* allocate(FramePool* pool, size_t bytes);
-  static void deallocate(void* frame) noexcept;
+  // Inline: a frame is taken and returned about once per simulated event.
+  static void* allocate(FramePool* pool, size_t bytes) {
+    const size_t size_class = (bytes + sizeof(Header) + kGranule - 1) / kGranule - 1;
+    if (pool == nullptr || size_class >= kClasses) [[unlikely]]
+      return allocate_unpooled(bytes);
+    FreeFrame*& head = pool->free_[size_class];
+    if (head == nullptr) [[unlikely]]
+      pool->add_chunk(size_class);
+    FreeFrame* f = head;
+    head = f->next;
+    ++pool->in_use_;
+    auto* header = reinterpret_cast<Header*>(f);
+    *header = Header{pool, size_class};
+    return header + 1;
+  }
+  static void deallocate(void* frame) noexcept {
+    Header* header = static_cast<Header*>(frame) - 1;
+    FramePool* pool = header->pool;
+    if (pool == nullptr) [[unlikely]] {
+      deallocate_unpooled(header);
+      return;
+    }
+    auto* f = reinterpret_cast<FreeFrame*>(header);
+    f->next = pool->free_[header->size_class];
+    pool->free_[header->size_class] = f;
+    --pool->in_use_;
+  }
 
   size_t frames_in_use() const { return in_use_; }
 
@@ -37,6 +62,9 @@ class FramePool {
   struct FreeFrame {
     FreeFrame* next;
   };
+  static void* allocate_unpooled(size_t bytes);
+  static void deallocate_unpooled(void* header) noexcept;
+  void add_chunk(size_t size_class);
   std::array<FreeFrame*, kClasses> free_{};
   std::vector<std::unique_ptr<std::byte[]>> chunks_;
   size_t in_use_ = 0;

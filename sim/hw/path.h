@@ -7,12 +7,15 @@
 //   }
 //
 // A path awaiting another path runs it as a sub-path (like a function call) and resumes when it
-// returns; PathOf<T> returns a value (`bool woke = co_await kernel.wake_up(cpu, v);`). Paths start lazily, when awaited or handed to Cpu::start_thread. Frames come from the
-// pool of the pCPU among the coroutine's arguments (any argument deriving from FramePoolOwner). An
+// returns; PathOf<T> returns a value (`bool woke = co_await kernel.wake_up(cpu, v);`). Paths start lazily,
+// when awaited or handed to Cpu::start_thread. Frames come from the pool of the pCPU among the
+// coroutine's arguments (any argument deriving from FramePoolOwner), else from the pool of the pCPU an
+// argument runs on (one with `FramePool* running_frame_pool()`, e.g. a task), else the heap. An
 // exception (a failed WAKESIM_CHECK) propagates out of the event that resumed the path, where the
 // simulation annotates it with the simulated time.
 #pragma once
 
+#include <concepts>
 #include <coroutine>
 #include <optional>
 #include <type_traits>
@@ -63,6 +66,10 @@ struct PathPromiseBase {
   static FramePool* find_pool(First& first, Rest&... rest) {
     using T = std::remove_cvref_t<First>;
     if constexpr (std::is_base_of_v<FramePoolOwner, T>) return &first.frame_pool();
+    else if constexpr (requires { { first.running_frame_pool() } -> std::same_as<FramePool*>; }) {
+      FramePool* pool = first.running_frame_pool();
+      return pool != nullptr ? pool : find_pool(rest...);
+    }
     else if constexpr (std::is_pointer_v<T> && std::is_base_of_v<FramePoolOwner, std::remove_pointer_t<T>>)
       return first != nullptr ? &first->frame_pool() : find_pool(rest...);
     else return find_pool(rest...);

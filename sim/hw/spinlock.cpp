@@ -25,12 +25,12 @@ void LockClass::reset_statistics() {
   handoff_.clear();
 }
 
-Path Spinlock::acquire(Cpu& cpu, LockSubclass subclass) {
+Spinlock::AcquireOp Spinlock::acquire(Cpu& cpu, LockSubclass subclass) {
   if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->acquire(cpu, *this, subclass, false);
   return do_acquire(cpu);
 }
 
-Path Spinlock::release(Cpu& cpu) {
+Cpu::TimedOp Spinlock::release(Cpu& cpu) {
   if (LockdepRecorder* lockdep = cpu.machine().lockdep()) lockdep->release(cpu, *this, false);
   return do_release(cpu);
 }
@@ -80,36 +80,41 @@ void Spinlock::released(Cpu& cpu) {
 // Each state change happens where its line operation is issued, before the co_await: operations on a
 // line take effect in issue order (coherence.h).
 
-Path TicketLock::do_acquire(Cpu& cpu) {
-  const engine::Time started = cpu.now();
+Spinlock::AcquireOp TicketLock::do_acquire(Cpu& cpu) {
   const uint32_t ticket = next_++;
-  const bool contended = owner_ != ticket;  // the xadd returns both tickets at its serialization point
-  co_await cpu.rmw(word_);
-  const engine::Time attempted = cpu.now();
-  if (contended) {
-    begin_wait();
-    co_await cpu.spin_until(word_, [this, ticket] { return owner_ == ticket; });
-  }
-  acquired(cpu, started, attempted, contended);
+  // The xadd returns both tickets at its serialization point.
+  if (owner_ == ticket) return AcquireOp::uncontended(*this, cpu, cpu.now(), cpu.rmw(word_));
+  return AcquireOp::contended(cpu, wait_for_ticket(cpu, ticket));
 }
 
-Path TicketLock::do_release(Cpu& cpu) {
+Path TicketLock::wait_for_ticket(Cpu& cpu, uint32_t ticket) {
+  const engine::Time started = cpu.now();
+  co_await cpu.rmw(word_);
+  const engine::Time attempted = cpu.now();
+  begin_wait();
+  co_await cpu.spin_until(word_, [this, ticket] { return owner_ == ticket; });
+  acquired(cpu, started, attempted, true);
+}
+
+Cpu::TimedOp TicketLock::do_release(Cpu& cpu) {
   releasing(cpu);
   ++owner_;
   auto unlock = cpu.store(word_);  // head ticket + 1
   released(cpu);
-  co_await unlock;
+  return unlock;
 }
 
-Path QueuedSpinlock::do_acquire(Cpu& cpu) {
-  const engine::Time started = cpu.now();
+Spinlock::AcquireOp QueuedSpinlock::do_acquire(Cpu& cpu) {
   // Fast path: cmpxchg(0 -> locked).
   if (!locked_ && !pending_ && tail_ == nullptr) {
     locked_ = true;
-    co_await cpu.rmw(word_);
-    acquired(cpu, started, cpu.now(), false);
-    co_return;
+    return AcquireOp::uncontended(*this, cpu, cpu.now(), cpu.rmw(word_));
   }
+  return AcquireOp::contended(cpu, acquire_contended(cpu));
+}
+
+Path QueuedSpinlock::acquire_contended(Cpu& cpu) {
+  const engine::Time started = cpu.now();
   co_await cpu.rmw(word_);  // the failed cmpxchg still takes the line
   const engine::Time attempted = cpu.now();
   begin_wait();
@@ -153,12 +158,12 @@ Path QueuedSpinlock::do_acquire(Cpu& cpu) {
   acquired(cpu, started, attempted, true);
 }
 
-Path QueuedSpinlock::do_release(Cpu& cpu) {
+Cpu::TimedOp QueuedSpinlock::do_release(Cpu& cpu) {
   releasing(cpu);
   locked_ = false;
   auto unlock = cpu.store(word_);
   released(cpu);
-  co_await unlock;
+  return unlock;
 }
 
 std::unique_ptr<Spinlock> make_spinlock(LockKind kind, LockClass& lock_class, int home_socket) {

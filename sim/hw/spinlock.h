@@ -10,6 +10,7 @@
 // (sim/hw/lockdep.h) every acquisition and release is reported to it. Subclasses never change timing.
 #pragma once
 
+#include <coroutine>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -81,10 +82,40 @@ class Spinlock {
   Spinlock& operator=(const Spinlock&) = delete;
   virtual ~Spinlock() = default;
 
+  // What acquire() returns; co_await it on the pCPU. An uncontended acquisition is one atomic on the
+  // lock word and needs no coroutine frame (the hot path); a contended one runs the algorithm's path.
+  class [[nodiscard]] AcquireOp {
+   public:
+    static AcquireOp uncontended(Spinlock& lock, Cpu& cpu, engine::Time started, Cpu::TimedOp atomic) {
+      return AcquireOp(&lock, cpu, started, atomic, Path());
+    }
+    static AcquireOp contended(Cpu& cpu, Path path) {
+      return AcquireOp(nullptr, cpu, engine::Time::zero(), std::nullopt, std::move(path));
+    }
+    bool await_ready() const noexcept { return lock_ != nullptr ? atomic_->await_ready() : path_.await_ready(); }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
+      if (lock_ == nullptr) return path_.await_suspend(h);
+      return atomic_->await_suspend(h) ? std::noop_coroutine() : h;
+    }
+    void await_resume() {
+      if (lock_ != nullptr) lock_->acquired(cpu_, started_, cpu_.now(), false);
+    }
+
+   private:
+    AcquireOp(Spinlock* lock, Cpu& cpu, engine::Time started, std::optional<Cpu::TimedOp> atomic, Path path)
+        : lock_(lock), cpu_(cpu), started_(started), atomic_(atomic), path_(std::move(path)) {}
+    Spinlock* lock_;  // set for an uncontended acquisition: acquired() runs when the atomic completes
+    Cpu& cpu_;
+    engine::Time started_;
+    std::optional<Cpu::TimedOp> atomic_;
+    Path path_;
+  };
+
   // Both run on `cpu`; the caller decides about IRQs (spin_lock_irqsave = irq_disable + acquire).
   // `subclass` is lockdep's spin_lock_nested() subclass: it only matters to the lockdep recorder.
-  Path acquire(Cpu& cpu, LockSubclass subclass = {});
-  Path release(Cpu& cpu);
+  // A release is the unlock store (visible after the critical section's stores, x86-TSO).
+  AcquireOp acquire(Cpu& cpu, LockSubclass subclass = {});
+  Cpu::TimedOp release(Cpu& cpu);
   // lockdep-only annotations (spin_acquire / spin_release on the lock's dep_map): no line operation,
   // no time; the recorder sees the lock as also held in `subclass` until lockdep_release.
   void lockdep_acquire(Cpu& cpu, LockSubclass subclass);
@@ -108,8 +139,8 @@ class Spinlock {
   uint32_t waiters() const { return waiters_; }
 
  protected:
-  virtual Path do_acquire(Cpu& cpu) = 0;
-  virtual Path do_release(Cpu& cpu) = 0;
+  virtual AcquireOp do_acquire(Cpu& cpu) = 0;
+  virtual Cpu::TimedOp do_release(Cpu& cpu) = 0;
   void begin_wait() { ++waiters_; }
   // `attempted`: when the first attempt (the atomic on the lock word) completed.
   void acquired(Cpu& cpu, engine::Time started, engine::Time attempted, bool contended);
@@ -137,8 +168,9 @@ class TicketLock final : public Spinlock {
   using Spinlock::Spinlock;
 
  private:
-  Path do_acquire(Cpu& cpu) override;
-  Path do_release(Cpu& cpu) override;
+  AcquireOp do_acquire(Cpu& cpu) override;
+  Cpu::TimedOp do_release(Cpu& cpu) override;
+  Path wait_for_ticket(Cpu& cpu, uint32_t ticket);
   uint32_t next_ = 0;   // next ticket to hand out
   uint32_t owner_ = 0;  // ticket now being served
 };
@@ -148,8 +180,9 @@ class QueuedSpinlock final : public Spinlock {
   using Spinlock::Spinlock;
 
  private:
-  Path do_acquire(Cpu& cpu) override;
-  Path do_release(Cpu& cpu) override;
+  AcquireOp do_acquire(Cpu& cpu) override;
+  Cpu::TimedOp do_release(Cpu& cpu) override;
+  Path acquire_contended(Cpu& cpu);
   bool locked_ = false;
   bool pending_ = false;
   QueueNode* tail_ = nullptr;

@@ -138,10 +138,9 @@ hw::Path Kvm::restore_notification_vector(hw::Cpu& cpu, Vcpu& v) {
   co_await cmpxchg_control(cpu, v, /*wakeup_vector=*/false);
 }
 
-hw::PathOf<bool> Kvm::test_on(hw::Cpu& cpu, Vcpu& v) {
+hw::TimedResult<bool> Kvm::test_on(hw::Cpu& cpu, Vcpu& v) {
   const bool on = v.pid().on;
-  co_await cpu.load(v.pid().line);
-  co_return on;
+  return {cpu.load(v.pid().line), on};
 }
 
 hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
@@ -253,15 +252,14 @@ std::vector<std::pair<Time, double>> Kvm::latency_series() const {
 
 hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {
   PiDescriptor& pid = v.pid();
-  std::deque<PostedRequest> synced;
+  std::vector<PostedRequest>& synced = v.synced_;  // empty; its storage is reused entry after entry
   if (pid.on || !pid.pir.empty()) {
     // vmx_sync_pir_to_irr: clear ON, xchg the PIR words into the virtual IRR.
     pid.on = false;
-    synced = std::move(pid.pir);
-    pid.pir.clear();
+    synced.swap(pid.pir);
     co_await cpu.rmw(pid.line);
   }
-  for (PostedRequest& r : v.timer_work_) synced.push_back(r);
+  synced.insert(synced.end(), v.timer_work_.begin(), v.timer_work_.end());
   v.timer_work_.clear();
   co_await cpu.compute(params_.vm_entry);
   v.in_guest_ = true;
@@ -269,6 +267,7 @@ hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {
     record_delivery(r);
     v.guest_work_.push_back(Vcpu::GuestRequest{r.work, r.source});
   }
+  synced.clear();
   metrics_.decomposition.record(v.trace, cpu.now());
   v.trace.reset();
   // A notification that arrived during the entry is processed by the guest right away.
@@ -285,10 +284,9 @@ void Kvm::deliver_in_guest(Vcpu& v) {
   pid.pir.clear();
 }
 
-hw::PathOf<bool> Kvm::has_events(hw::Cpu& cpu, Vcpu& v) {
+hw::TimedResult<bool> Kvm::has_events(hw::Cpu& cpu, Vcpu& v) {
   const bool events = v.pid().on || !v.pid().pir.empty() || !v.timer_work_.empty() || !v.guest_work_.empty();
-  co_await cpu.load(v.pid().line);  // kvm_arch_vcpu_runnable -> vmx_sync_pir_to_irr reads PIR
-  co_return events;
+  return {cpu.load(v.pid().line), events};  // kvm_arch_vcpu_runnable -> vmx_sync_pir_to_irr reads PIR
 }
 
 // ---- interrupt sources -----------------------------------------------------------------------------
@@ -434,9 +432,10 @@ void Kvm::note_removed(Vcpu& v) {
   if (v.trace.picked && !v.trace.removed) v.trace.removed = machine_.sim().now();
 }
 
-hw::Path Kvm::walk_stall(hw::Cpu& cpu) {
-  if (design_params_.walk_stall_probability > 0 && stall_rng_.uniform01() < design_params_.walk_stall_probability)
-    co_await cpu.compute(design_params_.walk_stall);
+hw::Cpu::TimedOp Kvm::walk_stall(hw::Cpu& cpu) {
+  const bool stalls =
+      design_params_.walk_stall_probability > 0 && stall_rng_.uniform01() < design_params_.walk_stall_probability;
+  return cpu.compute(stalls ? design_params_.walk_stall : Time::zero());  // zero: co_await does not suspend
 }
 
 void Kvm::register_list(WakeupList&, const void* head) { list_heads_.insert(head); }

@@ -133,7 +133,7 @@ class Kvm {
   // vmx_vcpu_pi_load's descriptor update: cmpxchg NDST = cpu, SN = 0, NV = POSTED_INTR_VECTOR.
   hw::Path restore_notification_vector(hw::Cpu& cpu, Vcpu& v);
   // pi_test_on: a load of the descriptor.
-  hw::PathOf<bool> test_on(hw::Cpu& cpu, Vcpu& v);
+  hw::TimedResult<bool> test_on(hw::Cpu& cpu, Vcpu& v);
   // kvm_vcpu_wake_up: smp_mb, read vcpu->wait.task, try_to_wake_up. True if it woke the task.
   hw::PathOf<bool> wake_up(hw::Cpu& cpu, Vcpu& v);
   const std::vector<std::unique_ptr<hw::LockClass>>& lock_classes() const { return lock_classes_; }
@@ -153,7 +153,7 @@ class Kvm {
   hw::Path pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted);  // vmx_vcpu_pi_put
   hw::Path pi_load(hw::Cpu& cpu, Vcpu& v);                 // vmx_vcpu_pi_load
   hw::Path enter_guest(hw::Cpu& cpu, Vcpu& v);             // sync PIR, VM entry
-  hw::PathOf<bool> has_events(hw::Cpu& cpu, Vcpu& v);      // kvm_vcpu_check_block
+  hw::TimedResult<bool> has_events(hw::Cpu& cpu, Vcpu& v);      // kvm_vcpu_check_block
   void deliver_in_guest(Vcpu& v);                          // posted-interrupt processing in guest mode
   GuestModel* guest_model() { return guest_model_; }
   void note_halt_poll_hit() { ++metrics_.halt_poll_hits; }
@@ -167,7 +167,7 @@ class Kvm {
   void note_walk_start(hw::Cpu& cpu);
   void note_reached(hw::Cpu& cpu, Vcpu& v);
   void note_removed(Vcpu& v);
-  hw::Path walk_stall(hw::Cpu& cpu);
+  hw::Cpu::TimedOp walk_stall(hw::Cpu& cpu);
   void register_list(WakeupList& list, const void* head);
   void unregister_list(WakeupList& list, const void* head);
   bool is_list_head(const void* node) const { return list_heads_.contains(node); }

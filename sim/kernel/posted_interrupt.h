@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <vector>
 
 #include "sim/engine/time.h"
 #include "sim/hw/cache_line.h"
@@ -42,7 +42,7 @@ struct PostedRequest {
 struct PiDescriptor {
   explicit PiDescriptor(int home_socket) : line(home_socket) {}
   hw::CacheLine line;
-  std::deque<PostedRequest> pir;  // posted, not yet synced into the guest
+  std::vector<PostedRequest> pir;  // posted, not yet synced into the guest (storage reused)
   bool on = false;
   bool sn = false;
   hw::Vector nv = kPostedIntrVector;

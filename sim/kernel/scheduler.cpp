@@ -476,10 +476,12 @@ hw::Path Scheduler::resched_ipi(hw::Cpu& cpu) {
 hw::Path Scheduler::wakelist_ipi(hw::Cpu& cpu) {
   Runqueue& q = rq(cpu.id());
   co_await cpu.rmw(q.wake_list_line);  // llist_del_all
-  std::vector<Task*> woken = std::move(q.wake_list);
-  q.wake_list.clear();
+  // IRQs are off in the handler, so it never nests on this pCPU: `waking` is free, and empty.
+  std::vector<Task*>& woken = q.waking;
+  woken.swap(q.wake_list);
   co_await q.lock->acquire(cpu);
   for (Task* p : woken) co_await activate(cpu, q, *p);
+  woken.clear();
   co_await q.lock->release(cpu);
 }
 
@@ -490,9 +492,10 @@ hw::Path Scheduler::timer_tick(hw::Cpu& cpu) {
     co_await cpu.load(nohz_line_);  // nohz_balancer_kick reads the idle mask
     kick_idle_balancer(cpu, q);
   }
-  std::vector<TimerCallback> expired = std::move(q.expired);
-  q.expired.clear();
+  std::vector<TimerCallback>& expired = q.running_timers;  // free and empty: the handler never nests
+  expired.swap(q.expired);
   for (TimerCallback& callback : expired) co_await callback(cpu);
+  expired.clear();
   if (q.curr != q.idle && !q.queue.empty()) {
     q.need_resched = true;
     if (q.curr->poll_signal_ != nullptr) q.curr->poll_signal_->notify();

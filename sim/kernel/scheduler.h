@@ -22,6 +22,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include "sim/engine/event.h"
+#include "sim/engine/inline_function.h"
 #include "sim/hw/machine.h"
 #include "sim/hw/path.h"
 #include "sim/hw/spinlock.h"
@@ -58,7 +59,7 @@ class Scheduler {
   hw::PathOf<bool> try_to_wake_up(hw::Cpu& cpu, Task& p);
 
   // hrtimers: `callback` runs in the timer interrupt of `cpu` at `when` (LOCAL_TIMER_VECTOR).
-  using TimerCallback = std::function<hw::Path(hw::Cpu&)>;
+  using TimerCallback = engine::InlineFunction<hw::Path(hw::Cpu&)>;  // never allocates
   using TimerId = uint64_t;
   TimerId add_timer(hw::PcpuId cpu, engine::Time when, TimerCallback callback);
   TimerId next_timer_id() const { return timer_sequence_; }  // what the next add_timer returns
@@ -133,10 +134,12 @@ class Scheduler {
     bool need_resched = false;
     hw::Signal resched;            // the idle task waits on it
     std::vector<Task*> wake_list;  // remote wakelist (llist)
+    std::vector<Task*> waking;     // wake_list as taken by the wakelist IPI (storage reused)
     hw::CacheLine wake_list_line;
     std::unique_ptr<SliceTimer> slice_timer;
     std::vector<Timer> timers;  // min-heap on (when, sequence)
     std::vector<TimerCallback> expired;
+    std::vector<TimerCallback> running_timers;  // expired as taken by the timer interrupt (storage reused)
     std::unique_ptr<TimerExpiry> timer_expiry;
     engine::Time idle_since;
     engine::Time idle_total;

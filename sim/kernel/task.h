@@ -39,6 +39,8 @@ class Task {
   const std::string& name() const { return name_; }
   hw::Cpu& cpu() const { return *running_on_; }  // valid while the task runs
   bool running() const { return running_on_ != nullptr; }
+  // Where the frames of this task's paths come from (hw/path.h): its pCPU's pool while it runs.
+  hw::FramePool* running_frame_pool() const { return running_on_ != nullptr ? &running_on_->frame_pool() : nullptr; }
   hw::PcpuId last_cpu() const { return last_cpu_; }  // task_cpu(p)
   State state() const { return state_; }
   bool on_rq() const { return on_rq_; }

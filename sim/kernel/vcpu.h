@@ -12,10 +12,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "sim/engine/event.h"
+#include "sim/engine/reusable_fifo.h"
 #include "sim/hw/cache_line.h"
 #include "sim/hw/cpu.h"
 #include "sim/hw/signal.h"
@@ -106,8 +106,9 @@ class Vcpu final : public Task {
     engine::Time left;
     RequestSource source;
   };
-  std::deque<GuestRequest> guest_work_;      // requests the guest is handling, in order
-  std::deque<PostedRequest> timer_work_;     // expired guest timers (KVM_REQ_PENDING_TIMER)
+  engine::ReusableFifo<GuestRequest> guest_work_;  // requests the guest is handling, in order
+  std::vector<PostedRequest> timer_work_;          // expired guest timers (KVM_REQ_PENDING_TIMER)
+  std::vector<PostedRequest> synced_;              // enter_guest's requests being synced (storage reused)
   uint64_t requests_completed_ = 0;
 };
 

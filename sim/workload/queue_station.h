@@ -8,11 +8,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include "sim/config/schema.h"
+#include "sim/engine/reusable_fifo.h"
 #include "sim/engine/event.h"
 #include "sim/engine/random.h"
 #include "sim/engine/simulation.h"
@@ -85,7 +85,7 @@ class QueueStation {
   std::vector<std::unique_ptr<Departure>> departures_;
   std::vector<Customer> in_service_;
   std::vector<int> idle_servers_;
-  std::deque<Customer> waiting_line_;
+  engine::ReusableFifo<Customer> waiting_line_;
   int busy_ = 0;
 
   stats::LatencyHistogram waiting_;

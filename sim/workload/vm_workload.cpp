@@ -143,6 +143,7 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
       v.set_guest_touches(params.guest_touch_rate, params.guest_footprint);
       vms_.back().push_back(&v);
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
+      ipi_candidates_.emplace_back().reserve(static_cast<size_t>(params.vcpus));
     }
   }
   kvm.set_guest_model(this);
@@ -176,7 +177,9 @@ hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v, kernel::Reques
   engine::RandomStream& rng = ipi_rng_[v.index()];
   if (rng.uniform01() >= params_.ipi_probability) co_return;
   // Distinct siblings, drawn without replacement (a partial Fisher-Yates over the other vCPUs).
-  std::vector<kernel::Vcpu*> others;
+  // One vCPU runs one after_request at a time, so its scratch list is free here.
+  std::vector<kernel::Vcpu*>& others = ipi_candidates_[v.index()];
+  others.clear();
   for (kernel::Vcpu* s : siblings)
     if (s != &v) others.push_back(s);
   const size_t n = std::min(others.size(), static_cast<size_t>(params_.ipi_targets));
