@@ -8,21 +8,48 @@
 
 namespace wakesim::engine {
 
+EventQueue::EventQueue() { run_.reserve(kRunMax); }
+
 EventQueue::~EventQueue() { detach_all(); }
+
+void EventQueue::append_chunk(Bucket& bucket) {
+  if (free_chunks_ == nullptr) [[unlikely]] {
+    constexpr size_t kChunksPerBlock = 64;
+    auto block = std::make_unique_for_overwrite<Chunk[]>(kChunksPerBlock);
+    for (size_t i = 0; i < kChunksPerBlock; ++i) {
+      block[i].next = free_chunks_;
+      free_chunks_ = &block[i];
+    }
+    chunk_blocks_.push_back(std::move(block));
+  }
+  Chunk* c = free_chunks_;
+  free_chunks_ = c->next;
+  c->next = nullptr;
+  c->count = 0;
+  if (bucket.last != nullptr) bucket.last->next = c;
+  else bucket.first = c;
+  bucket.last = c;
+}
+
+void EventQueue::release(Bucket& bucket) {
+  if (bucket.first != nullptr) {
+    bucket.last->next = free_chunks_;
+    free_chunks_ = bucket.first;
+  }
+  bucket = Bucket{};
+}
 
 void EventQueue::detach_all() noexcept {
   // Events that outlive the queue (or its entries) must not call back into it. An entry whose event has
   // a grave points at a destroyed event: not touched.
-  auto release = [&](std::vector<Entry>& entries) {
-    for (Entry& entry : entries) {
-      if (!graves_.empty() && graves_.contains(entry.event)) continue;
-      entry.event->queue_ = nullptr;
-      entry.event->entries_ = 0;
-      entry.event->seq_ = 0;
-    }
+  auto detach = [&](const Entry& entry) {
+    if (!graves_.empty() && graves_.contains(entry.event)) return;
+    entry.event->queue_ = nullptr;
+    entry.event->entries_ = 0;
+    entry.event->seq_ = 0;
   };
-  release(run_);
-  for (auto& bucket : buckets_) release(bucket);
+  for (const Entry& entry : run_) detach(entry);
+  for (const Bucket& bucket : buckets_) bucket.for_each(detach);
 }
 
 [[gnu::always_inline]] inline bool EventQueue::is_live(const Entry& entry) {
@@ -46,7 +73,11 @@ void EventQueue::detach_all() noexcept {
   const unsigned level = static_cast<unsigned>(63 - std::countl_zero((time ^ static_cast<uint64_t>(reference_)) | 1)) /
                          unsigned{kDigitBits};
   const unsigned digit = static_cast<unsigned>(time >> (level * kDigitBits)) & (kDigits - 1);
-  buckets_[level * kDigits + digit].push_back(entry);
+  Bucket& bucket = buckets_[level * kDigits + digit];
+  if (bucket.last == nullptr || bucket.last->count == kChunkEntries) [[unlikely]]
+    append_chunk(bucket);
+  bucket.last->entries[bucket.last->count++] = entry;
+  ++bucket.size;
   occupied_[level][digit / 64] |= uint64_t{1} << (digit % 64);
   levels_occupied_ |= uint32_t{1} << level;
 }
@@ -97,10 +128,11 @@ void EventQueue::cancel(Event& e) {
     mask[word] &= mask[word] - 1;
     if (mask[word] == 0 && std::all_of(mask.begin(), mask.end(), [](uint64_t m) { return m == 0; }))
       levels_occupied_ &= ~(uint32_t{1} << level);
-    std::vector<Entry>& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
-    if (level == 0 || bucket.size() <= kRunMax) {
+    Bucket& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+    if (level == 0 || bucket.size <= kRunMax) {
       // The bucket spans [prefix | digit, prefix | digit + 1) at its level; the run covers that span.
-      run_.swap(bucket);
+      bucket.for_each([this](const Entry& entry) { run_.push_back(entry); });
+      release(bucket);
       if (run_.size() <= 16) {  // insertion sort: runs are usually a handful of entries
         for (size_t i = 1; i < run_.size(); ++i) {
           const Entry e = run_[i];
@@ -116,12 +148,12 @@ void EventQueue::cancel(Event& e) {
       run_end_ = ((reference_ >> shift) + 1) << shift;
       continue;
     }
-    int64_t earliest = bucket.front().time;
-    for (const Entry& entry : bucket) earliest = std::min(earliest, entry.time);
+    int64_t earliest = bucket.first->entries[0].time;
+    bucket.for_each([&earliest](const Entry& entry) { earliest = std::min(earliest, entry.time); });
     reference_ = earliest;
     // Every entry lands at a lower level, never back in this bucket, so iterating while filing is safe.
-    for (const Entry& entry : bucket) file(entry);
-    bucket.clear();
+    bucket.for_each([this](const Entry& entry) { file(entry); });
+    release(bucket);
   }
 }
 
@@ -167,7 +199,7 @@ void EventQueue::forget(Event& e) noexcept {
       e.entries_ = 0;  // its own entries may be among those detached next; it is being destroyed anyway
       detach_all();
       run_.clear();
-      for (auto& bucket : buckets_) bucket.clear();
+      for (Bucket& bucket : buckets_) release(bucket);
       for (auto& mask : occupied_) mask.fill(0);
       levels_occupied_ = 0;
       graves_.clear();
@@ -178,18 +210,46 @@ void EventQueue::forget(Event& e) noexcept {
   e.queue_ = nullptr;
 }
 
+// Keeps the live entries in order, packed into the bucket's first chunks; the rest go back.
+void EventQueue::filter(Bucket& bucket) {
+  Chunk* out = bucket.first;
+  uint32_t n = 0;
+  size_t kept = 0;
+  for (Chunk* c = bucket.first; c != nullptr; c = c->next) {
+    for (uint32_t i = 0; i < c->count; ++i) {
+      if (!is_live(c->entries[i])) continue;
+      if (n == kChunkEntries) {  // `out` is behind the chunk being read: it has been read in full
+        out->count = n;
+        out = out->next;
+        n = 0;
+      }
+      out->entries[n++] = c->entries[i];
+      ++kept;
+    }
+  }
+  if (kept == 0) {
+    release(bucket);
+    return;
+  }
+  out->count = n;
+  if (out->next != nullptr) {
+    bucket.last->next = free_chunks_;
+    free_chunks_ = out->next;
+    out->next = nullptr;
+  }
+  bucket.last = out;
+  bucket.size = kept;
+}
+
 void EventQueue::compact() {
-  auto filter = [&](std::vector<Entry>& entries) {
-    size_t kept = 0;
-    for (const Entry& entry : entries)
-      if (is_live(entry)) entries[kept++] = entry;
-    entries.resize(kept);
-  };
-  filter(run_);  // stays sorted
+  size_t kept = 0;
+  for (const Entry& entry : run_)
+    if (is_live(entry)) run_[kept++] = entry;
+  run_.resize(kept);  // stays sorted
   for (int level = 0; level < kLevels; ++level) {
     auto& mask = occupied_[static_cast<size_t>(level)];
     for (int digit = 0; digit < kDigits; ++digit) {
-      auto& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+      Bucket& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
       if (bucket.empty()) continue;
       filter(bucket);
       if (bucket.empty()) mask[static_cast<size_t>(digit / 64)] &= ~(uint64_t{1} << (digit % 64));

@@ -22,6 +22,11 @@
 // 2.0x at N = 1e2, 2.5x at N = 1e6). All work is on contiguous arrays of 24-byte entries, and event
 // objects are touched only when popped, so it stays fast with a million events pending.
 //
+// Buckets are chains of fixed-size chunks taken from one free list per queue (emptied buckets give
+// theirs back), so the queue stops allocating once its pending entries have reached their high-water
+// mark: no allocation per event in steady state (test/allocation). The run is a vector reserved for
+// kRunMax entries.
+//
 // cancel() is O(1) and lazy: the entry stays and is skipped when it reaches the front (its sequence no
 // longer matches the event's); nothing in the queue points back into it, so no move ever writes to an
 // event. Cancelled entries are compacted away when they outnumber live ones. An Event destroyed while
@@ -33,6 +38,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -43,7 +49,7 @@ namespace wakesim::engine {
 
 class EventQueue {
  public:
-  EventQueue() = default;
+  EventQueue();
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
   ~EventQueue();
@@ -90,6 +96,27 @@ class EventQueue {
     return a.time > b.time || (a.time == b.time && a.order > b.order);
   }
 
+  static constexpr uint32_t kChunkEntries = 16;
+  struct Chunk {
+    Chunk* next;
+    uint32_t count;
+    std::array<Entry, kChunkEntries> entries;
+  };
+  struct Bucket {
+    Chunk* first = nullptr;
+    Chunk* last = nullptr;
+    size_t size = 0;
+    bool empty() const { return size == 0; }
+    template <class F>
+    void for_each(F&& f) const {
+      for (const Chunk* c = first; c != nullptr; c = c->next)
+        for (uint32_t i = 0; i < c->count; ++i) f(c->entries[i]);
+    }
+  };
+  void append_chunk(Bucket& bucket);  // a free chunk at the bucket's end (more chunks when none is free)
+  void release(Bucket& bucket);       // its chunks back to the free list; the bucket is empty
+  void filter(Bucket& bucket);        // drops cancelled entries (compact)
+
   void file(const Entry& entry);     // into the (level, digit) bucket for its time
   void forget(Event& e) noexcept;    // called by ~Event when entries still point at it
   void detach_all() noexcept;        // every queued event forgets this queue
@@ -100,7 +127,9 @@ class EventQueue {
 
   std::vector<Entry> run_;  // the earliest entries, sorted latest-first; all earlier than run_end_
   int64_t run_end_ = 0;     // every entry in a bucket is at or after this time
-  std::array<std::vector<Entry>, kLevels * kDigits> buckets_;  // [level * kDigits + digit]
+  std::array<Bucket, kLevels * kDigits> buckets_;  // [level * kDigits + digit]
+  Chunk* free_chunks_ = nullptr;
+  std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;  // the chunks' storage, never given back
   std::array<std::array<uint64_t, kDigits / 64>, kLevels> occupied_{};  // non-empty buckets per level
   uint32_t levels_occupied_ = 0;                                 // bit L set when level L has any
   int64_t reference_ = 0;                                        // buckets are filed relative to this

@@ -130,6 +130,7 @@ class KvmScenario final : public Scenario {
     hw::Machine machine(sim, config.host);
     kernel::Scheduler scheduler(machine, config.kernel);
     kernel::Kvm kvm(machine, scheduler, config.kernel, config.design, design);
+    kvm.reserve_series(config.run.warmup + config.run.duration);
     workload::VmWorkload vms(kvm, config.vms, config.noise);
     scheduler.start();
     vms.start();

@@ -38,12 +38,7 @@ const char* to_string(Activity a) {
   return "?";
 }
 
-void Cpu::set_activity(Activity a) {
-  // Guest and host-task work pollute at their declared rates; kernel code and idle touch only modelled
-  // lines (sim/kernel/README.md, "Caches").
-  const TouchProfile* touches = nullptr;
-  if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
-  if (a == activity_ && touches == touching_) return;  // no change: the time accrues to it anyway
+void Cpu::change_activity(Activity a, const TouchProfile* touches) {
   const Time now = sim_.now();
   activity_time_[static_cast<size_t>(activity_)] += now - activity_since_;
   activity_since_ = now;
@@ -64,13 +59,6 @@ Time Cpu::time_in(Activity a) const {
   Time t = activity_time_[static_cast<size_t>(a)];
   if (a == activity_) t += sim_.now() - activity_since_;
   return t;
-}
-
-Activity Cpu::activity_of(const Context& c, Wait kind) const {
-  if (c.exiting_idle) return Activity::kIdleExit;
-  if (c.spinning > 0 && (kind == Wait::kTimed || kind == Wait::kLine)) return Activity::kSpin;
-  if (kind == Wait::kLine) return Activity::kSpin;
-  return depth_ >= 1 ? Activity::kIrq : Activity::kKernel;
 }
 
 std::string Cpu::Completion::describe() const { return fmt::format("pCPU {} operation completes", cpu_.id()); }
@@ -204,7 +192,7 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   if (deadline != Time::max()) cpu.sim_.schedule_at(cpu.completion_, deadline, engine::Priority::kCompletion);
 }
 
-bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end, Inline allow) {
+void Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
   Context& c = top();
   c.waiting = h;
   c.wait = kind;
@@ -212,18 +200,7 @@ bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, Time end, Inline a
   c.preempt_cost = Time::zero();
   c.hook = nullptr;
   c.touches = nullptr;
-  c.activity = activity_of(c, kind);
-  set_activity(c.activity);
-  // Nothing can happen to this pCPU before `end` unless an event does: with none due, the operation
-  // completes now (on_completion's work, without the event). A pending interrupt waiting for this
-  // operation to complete takes the event path.
-  if (allow == Inline::kAllowed && !(c.irqs_on && pending_.any()) && sim_.advance_inline(end)) {
-    c.wait = Wait::kNone;
-    c.waiting = {};
-    return false;
-  }
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
-  return true;
 }
 
 // ---- running ----------------------------------------------------------------------------------------

@@ -214,7 +214,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   Context& top() { return contexts_[static_cast<size_t>(depth_)]; }
   enum class Inline : uint8_t { kAllowed, kNever };
   // Returns false if the operation completed at once (the clock moved to `end`; see advance_inline).
+  // Inline (below): it runs for most line operations.
   bool suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow);
+  void suspend_for_event(std::coroutine_handle<> h, Wait kind, engine::Time end);
   void on_completion();
   void resume_top();
   bool can_interrupt_now() const;
@@ -223,8 +225,21 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   std::coroutine_handle<> path_finished(std::coroutine_handle<> finished) noexcept override;
   std::coroutine_handle<> continue_after_interrupt();
   void note_interruptible(bool on);
-  void set_activity(Activity a);
-  Activity activity_of(const Context& c, Wait kind) const;
+  void set_activity(Activity a) {
+    // Guest and host-task work pollute at their declared rates; kernel code and idle touch only
+    // modelled lines (sim/kernel/README.md, "Caches").
+    const TouchProfile* touches = nullptr;
+    if (a == Activity::kGuest || a == Activity::kHostTask) touches = depth_ >= 0 ? top().touches : nullptr;
+    if (a == activity_ && touches == touching_) return;  // no change: the time accrues to it anyway
+    change_activity(a, touches);
+  }
+  void change_activity(Activity a, const TouchProfile* touches);
+  Activity activity_of(const Context& c, Wait kind) const {
+    if (c.exiting_idle) return Activity::kIdleExit;
+    if (c.spinning > 0 && (kind == Wait::kTimed || kind == Wait::kLine)) return Activity::kSpin;
+    if (kind == Wait::kLine) return Activity::kSpin;
+    return depth_ >= 1 ? Activity::kIrq : Activity::kKernel;
+  }
   void begin_spin() { ++top().spinning; }
   void end_spin() { --top().spinning; }
 
@@ -306,6 +321,18 @@ struct Cpu::SignalWait {
     return notified;
   }
 };
+
+inline bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow) {
+  Context& c = top();
+  c.activity = activity_of(c, kind);
+  set_activity(c.activity);
+  // Nothing can happen to this pCPU before `end` unless an event does: with none due, the operation
+  // completes now (on_completion's work, without the event; the context's wait stays kNone). A
+  // pending interrupt waiting for this operation to complete takes the event path.
+  if (allow == Inline::kAllowed && !(c.irqs_on && pending_.any()) && sim_.advance_inline(end)) return false;
+  suspend_for_event(h, kind, end);
+  return true;
+}
 
 // A timed operation whose co_await yields `value`, read when the operation was issued: a one-operation
 // kernel step that returns what it read (pi_test_on) without a coroutine frame of its own.

@@ -242,6 +242,12 @@ void Kvm::record_delivery(const PostedRequest& r) {
   }
 }
 
+void Kvm::reserve_series(Time end) {
+  const auto bins = static_cast<size_t>(end.ps() / kSeriesBinPs) + 1;
+  series_sum_.reserve(bins);
+  series_count_.reserve(bins);
+}
+
 std::vector<std::pair<Time, double>> Kvm::latency_series() const {
   std::vector<std::pair<Time, double>> out;
   for (size_t i = 0; i < series_sum_.size(); ++i)

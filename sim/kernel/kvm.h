@@ -179,6 +179,8 @@ class Kvm {
   // Mean wakeup latency (blocked paths) per 1 ms of simulated time since the start, warm-up included
   // (empty bins left out): the series a warm-up check runs on. Pairs of (bin start, mean latency in ns).
   std::vector<std::pair<engine::Time, double>> latency_series() const;
+  // Sizes the series for a run that ends at `end`, so that recording never allocates mid-run.
+  void reserve_series(engine::Time end);
 
  private:
   hw::Path wakeup_handler(hw::Cpu& cpu);

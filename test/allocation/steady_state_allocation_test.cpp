@@ -30,7 +30,7 @@ namespace {
 // Counting is on only while a watched window is open, and only on the thread that opened it.
 thread_local bool counting = false;
 thread_local uint64_t allocations = 0;
-constexpr int kTracesKept = 4;
+constexpr int kTracesKept = 16;
 constexpr int kTraceDepth = 24;
 thread_local int traces_kept = 0;
 thread_local void* traces[kTracesKept][kTraceDepth];
@@ -151,12 +151,12 @@ std::vector<Case> cases() {
   return {
       {"queue", "queue", "mm1.toml", {"run.warmup=100ms", "run.duration=2s"}},
       {"lockbench", "lockbench", "lockbench.toml", {"run.warmup=1ms", "run.duration=10ms"}},
-      {"kvm_default", "kvm", "default.toml", {"run.warmup=20ms", "run.duration=40ms"}},
-      {"kvm_nvme", "kvm", "nvme_passthrough.toml", {"run.warmup=20ms", "run.duration=30ms"}},
-      {"kvm_ipiv", "kvm", "ipiv_shootdown.toml", {"run.warmup=20ms", "run.duration=30ms"}},
-      {"kvm_noisy", "kvm", "noisy_neighbour.toml", {"run.warmup=20ms", "run.duration=30ms"}},
-      {"kvm_idle", "kvm", "idle_consolidated.toml", {"run.warmup=20ms", "run.duration=30ms"}},
-      {"memory", "memory", "memory.toml", {}},
+      {"kvm_default", "kvm", "default.toml", {"run.warmup=20ms", "run.duration=200ms"}},
+      {"kvm_nvme", "kvm", "nvme_passthrough.toml", {"run.warmup=20ms", "run.duration=200ms"}},
+      {"kvm_ipiv", "kvm", "ipiv_shootdown.toml", {"run.warmup=20ms", "run.duration=200ms"}},
+      {"kvm_noisy", "kvm", "noisy_neighbour.toml", {"run.warmup=20ms", "run.duration=200ms"}},
+      {"kvm_idle", "kvm", "idle_consolidated.toml", {"run.warmup=20ms", "run.duration=200ms"}},
+      {"memory", "memory", "memory.toml", {"memory.rounds=2000"}},
   };
 }
 
@@ -173,7 +173,7 @@ TEST_P(SteadyState, NoHeapAllocationPerEvent) {
     SCOPED_TRACE("design " + design);
     // Settle for a quarter of the measured span after the warm-up: first-touch growth (a histogram's
     // first sample in a bucket range, a pool's first frame of a size) belongs to the warm-up's tail.
-    Window window(config.run.warmup + config.run.duration / 4);
+    Window window(config.run.warmup + config.run.duration / 2);
     (void)scenario->run(config, design, 1, &window);
     window.stop();
     ASSERT_GT(window.events(), 0u) << "the window never opened: the run is too short for the watcher";
