@@ -105,11 +105,11 @@ TEST(EventQueue, EventsMayOutliveTheQueue) {
   EXPECT_FALSE(survivor.pending());
 }
 
-// Random pushes, moves, cancels and pops against an ordered map of (time, priority, sequence).
-TEST(EventQueue, MatchesReferenceModelUnderRandomOperations) {
+// Random pushes, moves, cancels and pops against an ordered map of (time, priority, sequence): delays
+// below `max_delay` ps; of every ten operations `pushes` push or move, `cancels` cancel, the rest pop.
+void check_against_reference(int kEvents, uint64_t max_delay, uint64_t pushes, uint64_t cancels, uint64_t seed) {
   EventQueue q;
-  RandomStream rng(42, 0, "event-queue-test");
-  constexpr int kEvents = 500;
+  RandomStream rng(seed, 0, "event-queue-test");
   std::vector<std::unique_ptr<Tagged>> events;
   for (int i = 0; i < kEvents; ++i) events.push_back(std::make_unique<Tagged>(i));
   std::map<std::tuple<int64_t, int, uint64_t>, int> reference;
@@ -118,17 +118,17 @@ TEST(EventQueue, MatchesReferenceModelUnderRandomOperations) {
   int64_t now = 0;
   for (int step = 0; step < 200000; ++step) {
     const uint64_t op = rng.below(10);
-    const int id = static_cast<int>(rng.below(kEvents));
+    const int id = static_cast<int>(rng.below(static_cast<uint64_t>(kEvents)));
     Tagged& e = *events[static_cast<size_t>(id)];
-    if (op < 5) {  // push or move
-      const int64_t t = now + static_cast<int64_t>(rng.below(1000));
+    if (op < pushes) {  // push or move
+      const int64_t t = now + static_cast<int64_t>(rng.below(max_delay));
       const int prio = static_cast<int>(rng.below(3));
       if (auto it = key_of.find(id); it != key_of.end()) reference.erase(it->second), key_of.erase(it);
       const auto key = std::make_tuple(t, prio, ++seq);
       reference[key] = id;
       key_of[id] = key;
       q.push(e, Time::from_ps(t), static_cast<Priority>(prio));
-    } else if (op < 7) {  // cancel
+    } else if (op < pushes + cancels) {  // cancel
       if (auto it = key_of.find(id); it != key_of.end()) reference.erase(it->second), key_of.erase(it);
       q.cancel(e);
     } else {  // pop
@@ -147,6 +147,29 @@ TEST(EventQueue, MatchesReferenceModelUnderRandomOperations) {
     }
     ASSERT_EQ(q.size(), reference.size());
   }
+}
+
+TEST(EventQueue, MatchesReferenceModelUnderRandomOperations) { check_against_reference(500, 1000, 5, 2, 42); }
+
+// Delays over the whole 40-bit range file entries at every level and refile large buckets; many
+// events and frequent cancels make buckets span several storage chunks when compact() packs them.
+TEST(EventQueue, MatchesReferenceModelAcrossLevelsWithHeavyCancellation) {
+  check_against_reference(5000, uint64_t{1} << 40, 5, 3, 7);
+}
+
+// Many entries at one instant (a level-0 bucket far larger than a storage chunk), cancelled in part.
+TEST(EventQueue, LargeBucketsKeepOrderThroughCompaction) {
+  EventQueue q;
+  std::vector<std::unique_ptr<Tagged>> events;
+  for (int i = 0; i < 1000; ++i) events.push_back(std::make_unique<Tagged>(i));
+  for (int i = 0; i < 1000; ++i) q.push(*events[static_cast<size_t>(i)], Time::from_ps(5 + (i % 3)));
+  for (int i = 0; i < 1000; ++i)
+    if (i % 4 != 0) q.cancel(*events[static_cast<size_t>(i)]);  // 750 stale: compaction runs
+  std::vector<int> expected;
+  for (int t = 5; t < 8; ++t)
+    for (int i = 0; i < 1000; i += 4)
+      if (5 + (i % 3) == t) expected.push_back(i);
+  EXPECT_EQ(drain(q), expected);
 }
 
 }  // namespace
