@@ -83,8 +83,8 @@ void Spinlock::released(Cpu& cpu) {
 Spinlock::AcquireOp TicketLock::do_acquire(Cpu& cpu) {
   const uint32_t ticket = next_++;
   // The xadd returns both tickets at its serialization point.
-  if (owner_ == ticket) return AcquireOp::uncontended(*this, cpu, cpu.now(), cpu.rmw(word_));
-  return AcquireOp::contended(cpu, wait_for_ticket(cpu, ticket));
+  if (owner_ == ticket) return AcquireOp::uncontended(*this, cpu.now(), cpu.rmw(word_));
+  return AcquireOp::contended(*this, wait_for_ticket(cpu, ticket));
 }
 
 Path TicketLock::wait_for_ticket(Cpu& cpu, uint32_t ticket) {
@@ -108,9 +108,9 @@ Spinlock::AcquireOp QueuedSpinlock::do_acquire(Cpu& cpu) {
   // Fast path: cmpxchg(0 -> locked).
   if (!locked_ && !pending_ && tail_ == nullptr) {
     locked_ = true;
-    return AcquireOp::uncontended(*this, cpu, cpu.now(), cpu.rmw(word_));
+    return AcquireOp::uncontended(*this, cpu.now(), cpu.rmw(word_));
   }
-  return AcquireOp::contended(cpu, acquire_contended(cpu));
+  return AcquireOp::contended(*this, acquire_contended(cpu));
 }
 
 Path QueuedSpinlock::acquire_contended(Cpu& cpu) {

@@ -86,29 +86,28 @@ class Spinlock {
   // lock word and needs no coroutine frame (the hot path); a contended one runs the algorithm's path.
   class [[nodiscard]] AcquireOp {
    public:
-    static AcquireOp uncontended(Spinlock& lock, Cpu& cpu, engine::Time started, Cpu::TimedOp atomic) {
-      return AcquireOp(&lock, cpu, started, atomic, Path());
+    static AcquireOp uncontended(Spinlock& lock, engine::Time started, Cpu::TimedOp atomic) {
+      return AcquireOp(lock, started, atomic, Path());
     }
-    static AcquireOp contended(Cpu& cpu, Path path) {
-      return AcquireOp(nullptr, cpu, engine::Time::zero(), std::nullopt, std::move(path));
+    static AcquireOp contended(Spinlock& lock, Path path) {
+      return AcquireOp(lock, engine::Time::zero(), std::nullopt, std::move(path));
     }
-    bool await_ready() const noexcept { return lock_ != nullptr ? atomic_->await_ready() : path_.await_ready(); }
+    bool await_ready() const noexcept { return atomic_ ? atomic_->await_ready() : path_.await_ready(); }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
-      if (lock_ == nullptr) return path_.await_suspend(h);
+      if (!atomic_) return path_.await_suspend(h);
       return atomic_->await_suspend(h) ? std::noop_coroutine() : h;
     }
     void await_resume() {
-      if (lock_ != nullptr) lock_->acquired(cpu_, started_, cpu_.now(), false);
+      if (atomic_) lock_.acquired(atomic_->cpu, started_, atomic_->cpu.now(), false);
     }
 
    private:
-    AcquireOp(Spinlock* lock, Cpu& cpu, engine::Time started, std::optional<Cpu::TimedOp> atomic, Path path)
-        : lock_(lock), cpu_(cpu), started_(started), atomic_(atomic), path_(std::move(path)) {}
-    Spinlock* lock_;  // set for an uncontended acquisition: acquired() runs when the atomic completes
-    Cpu& cpu_;
-    engine::Time started_;
-    std::optional<Cpu::TimedOp> atomic_;
-    Path path_;
+    AcquireOp(Spinlock& lock, engine::Time started, std::optional<Cpu::TimedOp> atomic, Path path)
+        : lock_(lock), started_(started), atomic_(atomic), path_(std::move(path)) {}
+    Spinlock& lock_;
+    engine::Time started_;                 // uncontended: when the atomic was issued
+    std::optional<Cpu::TimedOp> atomic_;  // uncontended: the atomic, and acquired() when it completes
+    Path path_;                            // contended: the algorithm's path (it records the acquisition)
   };
 
   // Both run on `cpu`; the caller decides about IRQs (spin_lock_irqsave = irq_disable + acquire).

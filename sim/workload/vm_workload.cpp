@@ -143,7 +143,6 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
       v.set_guest_touches(params.guest_touch_rate, params.guest_footprint);
       vms_.back().push_back(&v);
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
-      ipi_candidates_.emplace_back().reserve(static_cast<size_t>(params.vcpus));
     }
   }
   kvm.set_guest_model(this);
@@ -176,9 +175,14 @@ hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v, kernel::Reques
   if (source != kernel::RequestSource::kDevice || siblings.size() < 2 || params_.ipi_probability <= 0) co_return;
   engine::RandomStream& rng = ipi_rng_[v.index()];
   if (rng.uniform01() >= params_.ipi_probability) co_return;
-  // Distinct siblings, drawn without replacement (a partial Fisher-Yates over the other vCPUs).
-  // One vCPU runs one after_request at a time, so its scratch list is free here.
-  std::vector<kernel::Vcpu*>& others = ipi_candidates_[v.index()];
+  // Distinct siblings, drawn without replacement (a partial Fisher-Yates over the other vCPUs), in a
+  // list taken from the spares and given back: as many lists as IPIs in flight at once, not one per
+  // vCPU (a 4,096-vCPU VM would hold 4,096 lists of 4,095), and no allocation per IPI.
+  std::vector<kernel::Vcpu*> others;
+  if (!spare_ipi_lists_.empty()) {
+    others = std::move(spare_ipi_lists_.back());
+    spare_ipi_lists_.pop_back();
+  }
   others.clear();
   for (kernel::Vcpu* s : siblings)
     if (s != &v) others.push_back(s);
@@ -189,6 +193,7 @@ hw::Path VmWorkload::after_request(hw::Cpu& cpu, kernel::Vcpu& v, kernel::Reques
     const Time work = params_.ipi_work.sample_time(rng);
     co_await kvm_.send_guest_ipi(cpu, v, *others[i], work);
   }
+  spare_ipi_lists_.push_back(std::move(others));
 }
 
 uint64_t VmWorkload::requests_completed() const {

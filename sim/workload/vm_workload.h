@@ -105,7 +105,7 @@ class VmWorkload final : public kernel::GuestModel {
   std::vector<std::vector<kernel::Vcpu*>> vms_;
   std::vector<std::unique_ptr<Arrivals>> arrivals_;
   std::vector<engine::RandomStream> ipi_rng_;  // per vCPU
-  std::vector<std::vector<kernel::Vcpu*>> ipi_candidates_;  // per vCPU: after_request's draw (storage reused)
+  std::vector<std::vector<kernel::Vcpu*>> spare_ipi_lists_;  // after_request's target lists, for reuse
   std::vector<std::unique_ptr<NoiseTask>> noise_;
 };
 
