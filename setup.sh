@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 packages=(
   g++ cmake ninja-build git pkg-config
   clang libclang-rt-14-dev   # the sanitizer build: clang's ASan/UBSan and libFuzzer (test/fuzz/)
-  libboost-dev libeigen3-dev libtbb-dev libcli11-dev libtomlplusplus-dev libfmt-dev
+  libboost-dev libtbb-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   nlohmann-json3-dev libpcg-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-pandas parallel
 )

@@ -9,10 +9,13 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/app/commands.h"
 #include "sim/engine/errors.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/version.h"
+#include "sim/kernel/wakeup_design.h"
 
 namespace wakesim::app {
 namespace {
@@ -37,6 +40,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     rerun += (i ? " " : "") + shell_quoted(argv[i]);
   }
   Streams io{out, err, command_line, rerun, &err == &std::cerr && ::isatty(STDERR_FILENO) != 0};
+  // Two scenarios or designs registered under one name: the build is wrong, whatever the command.
+  if (!experiment::duplicate_scenarios().empty() || !kernel::duplicate_designs().empty()) {
+    err << fmt::format("wakesim: internal error (please report): registered twice: {}{}{}\n",
+                       fmt::join(experiment::duplicate_scenarios(), ", "),
+                       experiment::duplicate_scenarios().empty() || kernel::duplicate_designs().empty() ? "" : ", ",
+                       fmt::join(kernel::duplicate_designs(), ", "));
+    return 1;
+  }
 
   CLI::App app("wakesim: a discrete-event simulator of KVM posted-interrupt wakeup designs", "wakesim");
   app.require_subcommand(1);

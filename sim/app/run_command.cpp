@@ -137,7 +137,7 @@ int execute(const RunOptions& o, Streams& io) {
   for (const RunRecord& r : result.runs) {
     if (r.error.empty()) continue;
     io.err << fmt::format("run {} replicate {} failed: {}\n", r.design, r.replicate, r.error);
-    internal = internal || r.error.starts_with("internal error") || r.error.starts_with("invariant violated");
+    internal = internal || is_internal(r.failure);
   }
   return internal ? 1 : 2;
 }

@@ -2,18 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <sstream>
+
+#include "sim/engine/text.h"
 
 namespace wakesim::calibrate {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 template <typename T>
 std::optional<T> parse_number(std::string_view text) {
@@ -26,12 +20,9 @@ std::optional<T> parse_number(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::string(trim(content.str()));
+  const std::optional<std::string> content = engine::read_whole_file(path);
+  if (!content) return std::nullopt;
+  return engine::trimmed(*content);
 }
 
 std::optional<int> read_int(const std::filesystem::path& path) {
@@ -41,11 +32,11 @@ std::optional<int> read_int(const std::filesystem::path& path) {
 }
 
 std::optional<std::vector<int>> parse_cpu_list(std::string_view text) {
-  text = trim(text);
+  text = engine::trim(text);
   std::vector<int> cpus;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    const std::string_view item = trim(text.substr(0, comma));
+    const std::string_view item = engine::trim(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     const auto dash = item.find('-');
     const auto first = parse_number<int>(item.substr(0, dash));
@@ -59,7 +50,7 @@ std::optional<std::vector<int>> parse_cpu_list(std::string_view text) {
 }
 
 std::optional<uint64_t> parse_size(std::string_view text) {
-  text = trim(text);
+  text = engine::trim(text);
   if (text.empty()) return std::nullopt;
   uint64_t multiplier = 1;
   switch (text.back()) {
@@ -87,8 +78,8 @@ std::optional<std::string> cpuinfo_field(std::string_view cpuinfo, std::string_v
     const std::string_view line = cpuinfo.substr(0, newline);
     cpuinfo = newline == std::string_view::npos ? std::string_view{} : cpuinfo.substr(newline + 1);
     const auto colon = line.find(':');
-    if (colon != std::string_view::npos && trim(line.substr(0, colon)) == key)
-      return std::string(trim(line.substr(colon + 1)));
+    if (colon != std::string_view::npos && engine::trim(line.substr(0, colon)) == key)
+      return std::string(engine::trim(line.substr(colon + 1)));
   }
   return std::nullopt;
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/config/units.h"
+#include "sim/engine/text.h"
 
 namespace wakesim::config {
 namespace {
@@ -17,14 +18,8 @@ constexpr const char* kForms =
     "one of: a value, const(v), exp(mean), uniform(lo, hi), lognormal(mean=m, cv=c), "
     "pareto(alpha=a, min=lo, max=hi), empirical(v@p, ...)";
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::optional<double> parse_plain_number(std::string_view text) {
-  const std::string s = trim(text);
+  const std::string s = engine::trimmed(text);
   double v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
@@ -39,7 +34,7 @@ std::optional<double> parse_value(std::string_view text, DistributionUnit unit, 
     return static_cast<double>(t->ps());
   }
   auto v = parse_plain_number(text);
-  if (!v) error = fmt::format("'{}' is not a number", trim(text));
+  if (!v) error = fmt::format("'{}' is not a number", engine::trimmed(text));
   return v;
 }
 
@@ -58,7 +53,7 @@ struct Arguments {
 std::optional<engine::Distribution> parse_distribution(std::string_view text, DistributionUnit unit,
                                                        std::string& error) {
   using engine::Distribution;
-  const std::string s = trim(text);
+  const std::string s = engine::trimmed(text);
   const size_t open = s.find('(');
   if (open == std::string::npos) {
     std::string value_error;
@@ -77,16 +72,16 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
     error = fmt::format("'{}': missing ')'", s);
     return std::nullopt;
   }
-  const std::string name = trim(std::string_view(s).substr(0, open));
+  const std::string name = engine::trimmed(std::string_view(s).substr(0, open));
   Arguments args;
   std::string_view rest = std::string_view(s).substr(open + 1, s.size() - open - 2);
-  while (!trim(rest).empty()) {
+  while (!engine::trimmed(rest).empty()) {
     const size_t comma = rest.find(',');
-    const std::string item = trim(rest.substr(0, comma));
+    const std::string item = engine::trimmed(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     const size_t eq = item.find('=');
     if (eq == std::string::npos) args.positional.push_back(item);
-    else args.named[trim(std::string_view(item).substr(0, eq))] = trim(std::string_view(item).substr(eq + 1));
+    else args.named[engine::trimmed(std::string_view(item).substr(0, eq))] = engine::trimmed(std::string_view(item).substr(eq + 1));
   }
 
   // Reads parameter `key`, which may also be given as positional argument `position`.

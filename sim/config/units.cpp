@@ -9,15 +9,10 @@
 #include <fmt/format.h>
 
 #include "sim/engine/int128.h"
+#include "sim/engine/text.h"
 
 namespace wakesim::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Splits "1.25us" into the numeric part "1.25" and the unit "us".
 void split_number(std::string_view s, std::string_view& number, std::string_view& unit) {
@@ -28,7 +23,7 @@ void split_number(std::string_view s, std::string_view& number, std::string_view
                            (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '-' || s[i + 1] == '+'))))
     ++i;
   number = s.substr(0, i);
-  unit = trim(s.substr(i));
+  unit = engine::trim(s.substr(i));
 }
 
 constexpr const char* kDurationHint = "a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"";
@@ -73,7 +68,7 @@ std::optional<Decimal> parse_decimal(std::string_view number, const char* hint, 
 }  // namespace
 
 std::optional<engine::Time> parse_duration(std::string_view text, std::string& error) {
-  const std::string_view s = trim(text);
+  const std::string_view s = engine::trim(text);
   std::string_view number, unit;
   split_number(s, number, unit);
   int64_t scale = 0;  // picoseconds per unit
@@ -115,7 +110,7 @@ std::optional<engine::Time> parse_duration(std::string_view text, std::string& e
 }
 
 std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error) {
-  const std::string_view s = trim(text);
+  const std::string_view s = engine::trim(text);
   std::string_view number, unit;
   split_number(s, number, unit);
   const char* hint = "a rate, like \"200k/s\", \"1.5M/s\", \"40/ms\" or \"10kHz\"";
@@ -168,7 +163,7 @@ uint64_t size_unit(std::string_view unit) {
 }  // namespace
 
 std::optional<engine::Bytes> parse_bytes(std::string_view text, std::string& error) {
-  const std::string_view s = trim(text);
+  const std::string_view s = engine::trim(text);
   std::string_view number, unit;
   split_number(s, number, unit);
   const uint64_t scale = size_unit(unit);
@@ -209,7 +204,7 @@ std::optional<engine::Bytes> parse_bytes(std::string_view text, std::string& err
 }
 
 std::optional<engine::ByteRate> parse_byte_rate(std::string_view text, std::string& error) {
-  const std::string_view s = trim(text);
+  const std::string_view s = engine::trim(text);
   const char* hint = "a memory rate, like \"2GB/s\", \"500MiB/s\" or \"1.5KiB/us\"";
   std::string_view number, unit;
   split_number(s, number, unit);

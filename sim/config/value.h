@@ -1,5 +1,6 @@
 // A configuration value as written by the user (TOML file or --set), before it is converted to the
-// C++ type of the field it sets. Keeps toml++ out of every header but the loader's.
+// C++ type of the field it sets. Keeps toml++ out of the schema's headers: only the loader's .cpp files
+// and problems.h (included by the .cpp files that parse TOML) see it.
 #pragma once
 
 #include <cstdint>

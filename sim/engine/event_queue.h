@@ -76,7 +76,6 @@ class EventQueue {
 
   size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }
-  uint64_t pushes() const { return next_seq_ - 1; }
 
  private:
   friend class Event;

@@ -31,7 +31,6 @@ class Simulation {
   Simulation& operator=(const Simulation&) = delete;
 
   Time now() const { return now_; }
-  uint64_t seed() const { return seed_; }
 
   // Schedules `e` at an absolute time, which must not be in the past. A pending `e` is moved.
   void schedule_at(Event& e, Time when, Priority priority = Priority::kDefault);
@@ -74,7 +73,6 @@ class Simulation {
 
   uint64_t events_executed() const { return events_executed_; }
   size_t events_pending() const { return queue_.size(); }
-  const Event* current_event() const { return current_; }
 
  private:
   uint64_t seed_;

@@ -6,11 +6,10 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "sim/config/loader.h"
 #include "sim/experiment/config.h"
+#include "sim/experiment/parallel.h"
 #include "sim/experiment/scenario.h"
 
 namespace wakesim::experiment {
@@ -173,24 +172,21 @@ SimulatedCurves simulate_curves(const hw::HostParams& host, const std::vector<ca
   base.memory.nodes = walk_nodes;
   const ScenarioEntry* scenario = find_scenario("memory");
   std::vector<double> simulated(todo.size());
-  tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, todo.size(), [&](size_t i) {
-      Config config = base;
-      if (todo[i].is_walk) {
-        config.memory.pollution = engine::Bytes{todo[i].bytes};
-      } else {
-        config.memory.working_set = line_multiple(todo[i].bytes);
-        // Beyond the L2 every round visits every line once more in a new order: one round after one
-        // warm-up round holds the steady state (survival is a deterministic hash, cache_levels.h).
-        if (todo[i].bytes > host.cache.l2_size.value) config.memory.warmup_rounds = config.memory.rounds = 1;
-      }
-      config::validate(config, "calibration");
-      const RunResult r = scenario->make()->run(config, todo[i].is_walk ? "walk" : "chase", 1);
-      const std::string metric = todo[i].is_walk ? "node_latency.mean" : "load_latency.mean";
-      for (const Metric& m : r.metrics)
-        if (m.name == metric) simulated[i] = m.value;
-    });
+  for_each_index_in_parallel(jobs, todo.size(), [&](size_t i) {
+    Config config = base;
+    if (todo[i].is_walk) {
+      config.memory.pollution = engine::Bytes{todo[i].bytes};
+    } else {
+      config.memory.working_set = line_multiple(todo[i].bytes);
+      // Beyond the L2 every round visits every line once more in a new order: one round after one
+      // warm-up round holds the steady state (survival is a deterministic hash, cache_levels.h).
+      if (todo[i].bytes > host.cache.l2_size.value) config.memory.warmup_rounds = config.memory.rounds = 1;
+    }
+    config::validate(config, "calibration");
+    const RunResult r = scenario->make()->run(config, todo[i].is_walk ? "walk" : "chase", 1);
+    const std::string metric = todo[i].is_walk ? "node_latency.mean" : "load_latency.mean";
+    for (const Metric& m : r.metrics)
+      if (m.name == metric) simulated[i] = m.value;
   });
 
   SimulatedCurves curves;

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "sim/config/suggest.h"
 #include "sim/config/units.h"
@@ -19,6 +18,7 @@
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/metric_registry.h"
+#include "sim/experiment/parallel.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_watch.h"
 #include "sim/experiment/runner.h"
@@ -363,12 +363,10 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
   RunWatch watch({.interrupted = options.interrupted});
   CapacityResult result;
   result.designs.resize(designs.size());
-  tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, designs.size(), [&](size_t d) {
-      Search search{base, base_overrides, config_file, options, slos, progress, watch, planned};
-      result.designs[d] = search.run(designs[d]);
-    });
+  // Each design's search runs its probes' replicates in parallel too, inside this arena.
+  for_each_index_in_parallel(options.jobs, designs.size(), [&](size_t d) {
+    Search search{base, base_overrides, config_file, options, slos, progress, watch, planned};
+    result.designs[d] = search.run(designs[d]);
   });
   progress.done();
   result.scenario = base.scenario;

@@ -3,7 +3,6 @@
 #include "sim/experiment/compare.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sim/engine/errors.h"
+#include "sim/engine/text.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/scenario.h"
 
@@ -38,15 +38,13 @@ struct Loaded {
 };
 
 Json read_json(const fs::path& file, const fs::path& dir) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
+  const std::optional<std::string> text = engine::read_whole_file(file);
+  if (!text)
     throw UserError(fmt::format("{}: error: not a run or sweep results directory (no {}); `wakesim compare` takes "
                                 "directories written by `wakesim run` or `wakesim sweep`",
                                 dir.string(), file.filename().string()));
-  std::ostringstream text;
-  text << in.rdbuf();
   try {
-    return Json::parse(text.str());
+    return Json::parse(*text);
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: error: not valid JSON ({})", file.string(), e.what()));
   }

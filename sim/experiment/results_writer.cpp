@@ -1,7 +1,5 @@
 #include "sim/experiment/results_writer.h"
 
-#include <sys/resource.h>
-
 #include <map>
 #include <set>
 
@@ -15,6 +13,7 @@
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
+#include "sim/experiment/timings.h"
 #include "sim/experiment/verdict.h"
 
 namespace wakesim::experiment {
@@ -203,14 +202,8 @@ namespace {
 void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                       const RunContext& context) {
 
-  rusage usage_now{};
-  ::getrusage(RUSAGE_SELF, &usage_now);
-  std::string timings = "design,replicate,events,wall_seconds,events_per_second,process_peak_rss_bytes\n";
-  for (const RunRecord& r : result.runs)
-    timings += fmt::format("{},{},{},{:.6f},{:.0f},{}\n", csv_field(r.design), r.replicate, r.result.events,
-                           r.result.wall_seconds,
-                           r.result.wall_seconds > 0 ? static_cast<double>(r.result.events) / r.result.wall_seconds : 0.0,
-                           static_cast<int64_t>(usage_now.ru_maxrss) * 1024);
+  std::string timings = std::string(kTimingsHeader) + "\n";
+  for (const RunRecord& r : result.runs) timings += timings_row(r);
   write_file_atomically(dir / "timings.csv", timings);
 
   Json manifest;

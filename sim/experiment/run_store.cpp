@@ -1,26 +1,18 @@
 #include "sim/experiment/run_store.h"
 
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/engine/errors.h"
+#include "sim/engine/text.h"
 #include "sim/experiment/atomic_file.h"
 
 namespace wakesim::experiment {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::optional<std::string> read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Json histogram_json(const stats::LatencyHistogram& h) {
   const stats::HistogramData d = h.data();
@@ -59,6 +51,7 @@ std::string run_record_json(const RunRecord& r) {
   doc["replicate"] = r.replicate;
   doc["seed"] = r.seed;
   doc["error"] = r.error;
+  if (r.failure != RunFailure::kNone) doc["failure"] = to_string(r.failure);
   doc["events"] = r.result.events;
   Json metrics = Json::array();
   for (const Metric& m : r.result.metrics) metrics.push_back(Json::array({m.name, m.unit, value_json(m.value)}));
@@ -74,13 +67,15 @@ std::string run_record_json(const RunRecord& r) {
 }
 
 RunRecord parse_run_record(std::string_view text, const std::string& where) {
+  RunRecord r;
+  std::optional<std::string> failure_name;
   try {
     const Json doc = Json::parse(text);
-    RunRecord r;
     r.design = doc.at("design").get<std::string>();
     r.replicate = doc.at("replicate").get<int>();
     r.seed = doc.at("seed").get<uint64_t>();
     r.error = doc.at("error").get<std::string>();
+    if (const auto it = doc.find("failure"); it != doc.end()) failure_name = it->get<std::string>();
     r.result.events = doc.at("events").get<uint64_t>();
     for (const Json& m : doc.at("metrics"))
       r.result.metrics.push_back(Metric{m.at(0).get<std::string>(), m.at(1).get<std::string>(), value_from(m.at(2))});
@@ -89,12 +84,25 @@ RunRecord parse_run_record(std::string_view text, const std::string& where) {
       r.result.tables.emplace_back(t.at(0).get<std::string>(),
                                    Table{t.at(1).get<std::vector<std::string>>(), t.at(2).get<std::vector<std::vector<std::string>>>()});
     r.result.warnings = doc.at("warnings").get<std::vector<std::string>>();
-    return r;
   } catch (const nlohmann::json::exception& e) {
     throw engine::UserError(fmt::format("{}: error: not a wakesim run record ({}); delete it to rerun that run", where, e.what()));
   } catch (const engine::UserError& e) {
     throw engine::UserError(fmt::format("{}: error: bad histogram in run record: {}", where, e.what()));
   }
+  if (failure_name) {
+    const std::optional<RunFailure> failure = run_failure_from(*failure_name);
+    if (!failure || (*failure == RunFailure::kNone) != r.error.empty())
+      throw engine::UserError(fmt::format("{}: error: not a wakesim run record (failure '{}' with error '{}'); delete it "
+                                          "to rerun that run",
+                                          where, *failure_name, r.error));
+    r.failure = *failure;
+  } else if (!r.error.empty()) {
+    // Written before records stored the kind: the message's prefix was the only sign of it then.
+    r.failure = r.error.starts_with("internal error")       ? RunFailure::kInternalError
+                : r.error.starts_with("invariant violated") ? RunFailure::kInvariantViolation
+                                                            : RunFailure::kUserError;
+  }
+  return r;
 }
 
 std::filesystem::path run_record_path(const std::filesystem::path& point_dir, const std::string& design, int replicate) {
@@ -113,13 +121,13 @@ void store_run(const std::filesystem::path& point_dir, const RunRecord& record) 
 
 std::optional<RunRecord> load_run(const std::filesystem::path& point_dir, const std::string& design, int replicate) {
   const std::filesystem::path file = run_record_path(point_dir, design, replicate);
-  const std::optional<std::string> text = read_text(file);
+  const std::optional<std::string> text = engine::read_whole_file(file);
   if (!text) return std::nullopt;
   RunRecord r = parse_run_record(*text, file.string());
   if (r.design != design || r.replicate != replicate)
     throw engine::UserError(fmt::format("{}: error: holds {} replicate {}, not {} replicate {}", file.string(), r.design,
                                         r.replicate, design, replicate));
-  if (const auto timing = read_text(run_timing_path(point_dir, design, replicate))) {
+  if (const auto timing = engine::read_whole_file(run_timing_path(point_dir, design, replicate))) {
     std::istringstream in(*timing);
     in >> r.result.wall_seconds >> r.result.peak_rss_bytes;
   }

@@ -5,17 +5,39 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "sim/calibrate/sizes.h"
 #include "sim/config/suggest.h"
 #include "sim/engine/errors.h"
+#include "sim/experiment/parallel.h"
 #include "sim/experiment/preflight.h"
 #include "sim/experiment/run_watch.h"
 #include "sim/experiment/scenario.h"
+#include "sim/experiment/timings.h"
 
 namespace wakesim::experiment {
+
+namespace {
+constexpr std::pair<RunFailure, const char*> kFailureNames[] = {
+    {RunFailure::kNone, "none"},
+    {RunFailure::kUserError, "user-error"},
+    {RunFailure::kOutOfMemory, "out-of-memory"},
+    {RunFailure::kInvariantViolation, "invariant-violation"},
+    {RunFailure::kInternalError, "internal-error"},
+};
+}  // namespace
+
+const char* to_string(RunFailure f) {
+  for (const auto& [kind, name] : kFailureNames)
+    if (kind == f) return name;
+  return "?";
+}
+
+std::optional<RunFailure> run_failure_from(std::string_view name) {
+  for (const auto& [kind, n] : kFailureNames)
+    if (name == n) return kind;
+  return std::nullopt;
+}
 
 size_t ExperimentResult::failures() const {
   size_t n = 0;
@@ -67,18 +89,23 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
       watched.emplace(*watch, fmt::format("{} r{}", design, replicate), config.run.warmup + config.run.duration);
     record.result = entry->make()->run(config, record.design, record.seed, watched ? &*watched : nullptr);
   } catch (const engine::UserError& e) {
+    record.failure = RunFailure::kUserError;
     record.error = e.what();
   } catch (const engine::InvariantViolation& e) {
+    record.failure = RunFailure::kInvariantViolation;
     record.error = e.what();
   } catch (const engine::InternalError& e) {
+    record.failure = RunFailure::kInternalError;
     record.error = fmt::format("internal error: {}", e.what());
   } catch (const std::bad_alloc&) {
+    record.failure = RunFailure::kOutOfMemory;
     record.error = fmt::format("error: out of memory (this run alone was estimated at {}; `wakesim check` compares the "
                                "estimate with the memory available; use a smaller configuration or fewer --jobs)",
                                calibrate::format_bytes(estimate_run_memory(config).bytes_per_run));
   }
   if (!record.error.empty()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  record.result.peak_rss_bytes = process_peak_rss_bytes();
   if (watch != nullptr) watch->finished(!record.error.empty());
   return record;
 }
@@ -88,12 +115,8 @@ ExperimentResult run_experiment(const Config& config, int jobs, RunWatch* watch)
   out.designs = resolve_designs(config);
   for (const std::string& design : out.designs)
     for (int r = 0; r < config.run.replicates; ++r) out.runs.push_back(RunRecord{design, r, 0, {}, {}});
-  tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(
-        size_t{0}, out.runs.size(),
-        [&](size_t i) { out.runs[i] = run_one(config, out.runs[i].design, out.runs[i].replicate, watch); },
-        tbb::simple_partitioner());
+  for_each_index_in_parallel(jobs, out.runs.size(), [&](size_t i) {
+    out.runs[i] = run_one(config, out.runs[i].design, out.runs[i].replicate, watch);
   });
   return out;
 }

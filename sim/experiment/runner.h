@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/experiment/config.h"
@@ -12,12 +14,27 @@
 
 namespace wakesim::experiment {
 
+// Why a run failed, carried as a value from the runner to the CLI (exit status 2 for the user's
+// mistakes, 1 for wakesim's own) and into stored run records.
+enum class RunFailure : uint8_t {
+  kNone,
+  kUserError,           // a bad configuration or combination (engine::UserError)
+  kOutOfMemory,         // the run needed more memory than the process may use
+  kInvariantViolation,  // the model broke one of its own invariants (engine::InvariantViolation)
+  kInternalError,       // any other failure inside wakesim
+};
+const char* to_string(RunFailure f);  // "none", "user-error", "out-of-memory", ...
+std::optional<RunFailure> run_failure_from(std::string_view name);
+// wakesim's fault rather than the user's: the CLI exits with status 1 and asks for a report.
+inline bool is_internal(RunFailure f) { return f == RunFailure::kInvariantViolation || f == RunFailure::kInternalError; }
+
 struct RunRecord {
   std::string design;
   int replicate = 0;
   uint64_t seed = 0;
   RunResult result;
   std::string error;  // empty when the run succeeded
+  RunFailure failure = RunFailure::kNone;  // kNone exactly when `error` is empty
 };
 
 struct ExperimentResult {

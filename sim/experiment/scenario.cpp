@@ -1,13 +1,12 @@
 #include "sim/experiment/scenario.h"
 
-#include <algorithm>
-#include <map>
+#include "sim/engine/name_registry.h"
 
 namespace wakesim::experiment {
 namespace {
 // Filled during static initialisation, read-only afterwards.
-std::map<std::string, ScenarioEntry>& registry() {
-  static std::map<std::string, ScenarioEntry> entries;
+engine::NameRegistry<ScenarioEntry>& registry() {
+  static engine::NameRegistry<ScenarioEntry> entries;
   return entries;
 }
 }  // namespace
@@ -17,20 +16,9 @@ const MetricDeclarations& Scenario::metrics() const {
   return none;
 }
 
-void register_scenario(ScenarioEntry entry) {
-  const std::string name = entry.name;
-  registry().emplace(name, std::move(entry));
-}
-
-const ScenarioEntry* find_scenario(const std::string& name) {
-  auto it = registry().find(name);
-  return it == registry().end() ? nullptr : &it->second;
-}
-
-std::vector<const ScenarioEntry*> all_scenarios() {
-  std::vector<const ScenarioEntry*> out;
-  for (const auto& [name, entry] : registry()) out.push_back(&entry);
-  return out;
-}
+bool register_scenario(ScenarioEntry entry) { return registry().add(std::move(entry)); }
+const ScenarioEntry* find_scenario(const std::string& name) { return registry().find(name); }
+std::vector<const ScenarioEntry*> all_scenarios() { return registry().all(); }
+const std::vector<std::string>& duplicate_scenarios() { return registry().duplicates(); }
 
 }  // namespace wakesim::experiment

@@ -47,9 +47,12 @@ struct ScenarioEntry {
   std::function<std::unique_ptr<Scenario>()> make;
 };
 
-void register_scenario(ScenarioEntry entry);
+// False if the name is taken (engine/name_registry.h: the first registration stays, the second is
+// listed by duplicate_scenarios()).
+bool register_scenario(ScenarioEntry entry);
 const ScenarioEntry* find_scenario(const std::string& name);
 std::vector<const ScenarioEntry*> all_scenarios();  // sorted by name
+const std::vector<std::string>& duplicate_scenarios();
 
 // `const RegisterScenario<QueueScenario> kRegistered{"queue", "..."};` in the scenario's .cpp file.
 template <class S>

@@ -1,6 +1,5 @@
 #include "sim/experiment/sweep.h"
 
-#include <fstream>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -11,14 +10,15 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
+#include "sim/engine/text.h"
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/derived_keys.h"
+#include "sim/experiment/parallel.h"
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
@@ -27,6 +27,7 @@
 #include "sim/experiment/run_store.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/summary.h"
+#include "sim/experiment/timings.h"
 #include "sim/experiment/verdict.h"
 
 namespace wakesim::experiment {
@@ -77,17 +78,16 @@ struct PointInfo {
   std::string error;        // why the point's configuration was rejected
 };
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: error: cannot read", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// A file of a results directory that must be there.
+std::string read_required(const fs::path& file) {
+  std::optional<std::string> text = engine::read_whole_file(file);
+  if (!text) throw UserError(fmt::format("{}: error: cannot read", file.string()));
+  return std::move(*text);
 }
 
 Json read_json(const fs::path& file) {
   try {
-    return Json::parse(read_text(file));
+    return Json::parse(read_required(file));
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: error: not valid JSON ({})", file.string(), e.what()));
   }
@@ -233,10 +233,6 @@ Config config_from_toml(const std::string& text, int replicates) {
 
 std::string numeric_text(double v) { return fmt::format("{}", v); }
 
-bool is_internal(const std::string& error) {
-  return error.starts_with("internal error") || error.starts_with("invariant violated");
-}
-
 std::string point_label(const PointInfo& p) {
   std::string s;
   for (const PointInfo::Value& v : p.values) s += fmt::format("{}{}={}", s.empty() ? "" : ", ", v.key, v.display);
@@ -321,14 +317,11 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
         if (!record->error.empty()) {
           po.failed = true;
           ++po.failed_runs;
-          po.internal = po.internal || is_internal(record->error);
+          po.internal = po.internal || is_internal(record->failure);
           po.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
           po.failure_rows += fmt::format("{}{},{},{},{}\n", i, key_cells(p), csv_field(design), r, csv_field(record->error));
         }
-        po.timing_rows += fmt::format("{},{},{},{},{:.6f},{:.0f},{}\n", i, csv_field(design), r, record->result.events,
-                                      record->result.wall_seconds,
-                                      record->result.wall_seconds > 0 ? record->result.events / record->result.wall_seconds : 0.0,
-                                      record->result.peak_rss_bytes);
+        po.timing_rows += fmt::format("{},{}", i, timings_row(*record));
         result.runs.push_back(std::move(*record));
       }
     }
@@ -396,11 +389,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   for (size_t index = 0; index < meta.points; ++index)
     if (meta.contains(static_cast<int>(index))) indices.push_back(static_cast<int>(index));
   std::vector<PointOutput> outputs(indices.size());
-  tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, indices.size(), [&](size_t k) { process(indices[k], outputs[k]); },
-                      tbb::simple_partitioner());
-  });
+  for_each_index_in_parallel(jobs, indices.size(), [&](size_t k) { process(indices[k], outputs[k]); });
 
   std::vector<std::string> metric_columns;
   std::set<std::string> seen_columns;
@@ -511,8 +500,7 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   }
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
 
-  write_file_atomically(out / "timings.csv",
-                        "point,design,replicate,events,wall_seconds,events_per_second,peak_rss_bytes\n" + timing_rows);
+  write_file_atomically(out / "timings.csv", fmt::format("point,{}\n{}", kTimingsHeader, timing_rows));
   Json manifest;
   manifest["kind"] = "sweep";
   manifest["identity"] = meta.identity;
@@ -654,7 +642,7 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
       if (any && !plain) meta.numeric_keys.push_back(a.keys[k]);
     }
   // Designs, replicates and seed as the points resolve them (the base's unless the spec sets them).
-  const Config base = (spec.base ? load_config(spec.base, spec.overrides, false) : load_default_config(spec.overrides, false)).config;
+  const Config base = load_sweep_base(spec, spec.overrides).config;
   meta.replicates = spec.replicates.value_or(base.run.replicates);
   meta.seed = spec.seed.value_or(base.run.seed);
   for (const std::string& k : derived_keys(base))
@@ -707,13 +695,10 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
 
   // Resolve every point (not only the shard's: a spec is checked whole), in parallel.
   plan.points.resize(points.size());
-  tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, points.size(), [&](size_t i) {
-      plan.points[i] = resolve_point(spec, points[i]);
-      plan.points[i].stored = static_cast<size_t>(points[i].index) < stored_keys.size();
-      plan.points[i].in_shard = meta.contains(points[i].index);
-    });
+  for_each_index_in_parallel(options.jobs, points.size(), [&](size_t i) {
+    plan.points[i] = resolve_point(spec, points[i]);
+    plan.points[i].stored = static_cast<size_t>(points[i].index) < stored_keys.size();
+    plan.points[i].in_shard = meta.contains(points[i].index);
   });
   std::vector<const SweepPlan::Point*> rejected;
   for (const SweepPlan::Point& p : plan.points) {
@@ -887,28 +872,20 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   // Rejected points (keep_going) store a failed run per design and replicate at once.
   for (const Task& t : prepared.rejected_runs) {
     const SweepPlan::Point& p = plan.points[static_cast<size_t>(t.point)];
-    store_run(point_dir(out, t.point), RunRecord{t.design, t.replicate, replicate_seed(meta.seed, t.replicate), {}, p.error});
+    store_run(point_dir(out, t.point),
+              RunRecord{t.design, t.replicate, replicate_seed(meta.seed, t.replicate), {}, p.error, RunFailure::kUserError});
   }
 
   const std::vector<Task>& tasks = prepared.tasks;
   std::atomic<size_t> executed{0};
   Progress progress(options.progress, options.progress_terminal, tasks.size());
-  tbb::task_arena arena(options.jobs > 0 ? options.jobs : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(
-        size_t{0}, tasks.size(),
-        [&](size_t t) {
-          if (stop()) return;
-          const Task& task = tasks[t];
-          RunRecord record = run_one(*plan.points[static_cast<size_t>(task.point)].config, task.design, task.replicate);
-          rusage usage{};
-          ::getrusage(RUSAGE_SELF, &usage);
-          record.result.peak_rss_bytes = static_cast<size_t>(usage.ru_maxrss) * 1024;
-          store_run(point_dir(out, task.point), record);
-          ++executed;
-          progress.finished(!record.error.empty());
-        },
-        tbb::simple_partitioner());
+  for_each_index_in_parallel(options.jobs, tasks.size(), [&](size_t t) {
+    if (stop()) return;
+    const Task& task = tasks[t];
+    const RunRecord record = run_one(*plan.points[static_cast<size_t>(task.point)].config, task.design, task.replicate);
+    store_run(point_dir(out, task.point), record);
+    ++executed;
+    progress.finished(!record.error.empty());
   });
   progress.done();
   if (executed.load() < tasks.size()) {
@@ -964,7 +941,7 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
     check_out_dir_free(out);
   }
   write_file_atomically(out / "sweep.json", meta_json(*merged).dump(2) + "\n");
-  if (fs::exists(first / "sweep.toml")) write_file_atomically(out / "sweep.toml", read_text(first / "sweep.toml"));
+  if (fs::exists(first / "sweep.toml")) write_file_atomically(out / "sweep.toml", read_required(first / "sweep.toml"));
   // Every stored run not in OUT yet (OUT may hold an earlier merge of these shards, before they were
   // extended), each timing file before its record as store_run writes them; a point's point.json from
   // the first directory that holds it.
@@ -981,10 +958,10 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
           const fs::path record = target / fs::relative(f.path(), p.path());
           if (fs::exists(record)) continue;
           const fs::path timing = fs::path(f.path()).replace_extension(".timing");
-          if (fs::exists(timing)) write_file_atomically(fs::path(record).replace_extension(".timing"), read_text(timing));
-          write_file_atomically(record, read_text(f.path()));
+          if (fs::exists(timing)) write_file_atomically(fs::path(record).replace_extension(".timing"), read_required(timing));
+          write_file_atomically(record, read_required(f.path()));
         }
-      if (written.insert(target).second) write_file_atomically(target / "point.json", read_text(p.path() / "point.json"));
+      if (written.insert(target).second) write_file_atomically(target / "point.json", read_required(p.path() / "point.json"));
     }
   }
   if (!reference.empty()) reference_design(merged->designs, reference);

@@ -362,8 +362,7 @@ void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, const std::v
                        "(wakesim list metrics)");
     return;
   }
-  const Config base = spec.base ? load_config(spec.base, overrides, false).config
-                                : load_default_config(overrides, false).config;
+  const Config base = load_sweep_base(spec, overrides).config;
   const ScenarioEntry* scenario = find_scenario(base.scenario);
   const std::unique_ptr<Scenario> made = scenario != nullptr ? scenario->make() : nullptr;
   for (const toml::node& item : *list) {
@@ -454,6 +453,10 @@ std::vector<std::string> point_overrides(const SweepSpec& spec, const SweepPoint
   return overrides;
 }
 
+LoadedConfig load_sweep_base(const SweepSpec& spec, const std::vector<std::string>& overrides) {
+  return spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false);
+}
+
 Config point_config(const SweepSpec& spec, const SweepPoint& point) {
   const std::vector<std::string> overrides = point_overrides(spec, point);
   LoadedConfig loaded = spec.base ? load_config(spec.base, overrides) : load_default_config(overrides);
@@ -470,7 +473,7 @@ std::vector<std::string> point_key(const SweepPoint& point) {
 std::string sweep_identity(const SweepSpec& spec) {
   std::vector<std::string> overrides = spec.overrides;
   if (spec.seed) overrides.push_back(fmt::format("run.seed={}", *spec.seed));
-  Config base = (spec.base ? load_config(spec.base, overrides, false) : load_default_config(overrides, false)).config;
+  Config base = load_sweep_base(spec, overrides).config;
   base.run.designs.clear();  // designs and replicates may be added to a sweep
   base.run.replicates = 1;
   std::string canonical = "base\n" + config::to_toml(base) + "\nswept keys\n";
@@ -499,8 +502,7 @@ std::string value_message(const std::string& error) {
 // or the error.
 std::optional<std::string> rejection(const SweepSpec& spec, const std::vector<std::string>& overrides) {
   try {
-    if (spec.base) load_config(spec.base, overrides, false);
-    else load_default_config(overrides, false);
+    load_sweep_base(spec, overrides);
     return std::nullopt;
   } catch (const UserError& e) {
     return std::string(e.what());
@@ -753,7 +755,7 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
 
     // The designs, against the base's scenario (a swept scenario leaves them to each point's check).
     if (std::find(swept.begin(), swept.end(), "scenario") == swept.end()) {
-      const Config config = (spec.base ? load_config(spec.base, fixed, false) : load_default_config(fixed, false)).config;
+      const Config config = load_sweep_base(spec, fixed).config;
       if (!command_line.designs.empty()) {
         for (const std::string& d : command_line.designs)
           if (auto problem = design_problem(d, config)) problems.add_command_line("--design " + d, *problem);

@@ -59,6 +59,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/experiment/config.h"
 #include "sim/experiment/sweep_constraint.h"
 
 namespace wakesim::experiment {
@@ -121,6 +122,10 @@ struct SweepSpec {
 using BaseResolver = std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
 SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
                           const SweepCommandLine& command_line = {});
+
+// The sweep's base (its `base` file, or the built-in default workload) with `overrides`, each key checked
+// but not the combination (a point is checked whole by point_config). Throws engine::UserError.
+LoadedConfig load_sweep_base(const SweepSpec& spec, const std::vector<std::string>& overrides);
 
 // The configuration of a point: base, then [set], then the point's values; seed and replicates from
 // the spec. Throws engine::UserError (the point fails) for a combination the configuration rejects.

@@ -5,12 +5,6 @@
 
 #include "sim/hw/cpu.h"
 
-// GCC 12 reports a false -Wstringop-overflow inside Boost's small_vector::push_back when it is inlined
-// here (the inline storage is seen as 0 bytes; GCC bug 106199 and related).
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#endif
-
 namespace wakesim::hw {
 
 using engine::Time;

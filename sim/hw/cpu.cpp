@@ -364,6 +364,7 @@ std::coroutine_handle<> Cpu::path_finished(std::coroutine_handle<> finished) noe
   if (depth_ < 0) {
     note_interruptible(true);
     set_activity(Activity::kIdle);
+    if (pending_.any()) take_interrupt();  // raised during the handler: a pCPU with no thread takes it now
     return std::noop_coroutine();
   }
   note_interruptible(top().irqs_on);

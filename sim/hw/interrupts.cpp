@@ -29,7 +29,6 @@ void Interrupts::deliver_after(PcpuId to, Vector v, engine::Time latency) {
   free_.pop_back();
   d->to = to;
   d->vector = v;
-  ++messages_;
   machine_.sim().schedule_in(*d, latency);
 }
 

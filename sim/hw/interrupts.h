@@ -28,7 +28,6 @@ class Interrupts {
   void deliver_after(PcpuId to, Vector v, engine::Time latency);
 
   engine::Time ipi_latency(PcpuId from, PcpuId to) const;
-  uint64_t messages() const { return messages_; }
 
  private:
   class Delivery final : public engine::Event {
@@ -46,7 +45,6 @@ class Interrupts {
   Machine& machine_;
   std::vector<std::unique_ptr<Delivery>> deliveries_;
   std::vector<Delivery*> free_;
-  uint64_t messages_ = 0;
 };
 
 }  // namespace wakesim::hw

@@ -10,16 +10,17 @@
 
 #include "sim/config/input_file.h"
 #include "sim/engine/errors.h"
+#include "sim/engine/text.h"
 
 namespace wakesim::hw {
 namespace {
 
-Eigen::MatrixXd read_matrix(const std::string& path, uint32_t n) {
+std::vector<engine::Time> read_matrix(const std::string& path, uint32_t n) {
   std::string error;
   const std::optional<std::string> text = config::read_input_file(path, error);
   if (!text) throw engine::UserError(fmt::format("{}: error: host.cache.latency_matrix: the file {}", path, error));
   std::istringstream in(*text);
-  Eigen::MatrixXd m(n, n);
+  std::vector<engine::Time> m(static_cast<size_t>(n) * n);
   std::string line;
   uint32_t row = 0;
   for (int line_number = 1; std::getline(in, line); ++line_number) {
@@ -32,9 +33,7 @@ Eigen::MatrixXd read_matrix(const std::string& path, uint32_t n) {
     while (start <= line.size()) {
       size_t end = line.find(',', start);
       if (end == std::string::npos) end = line.size();
-      std::string cell = line.substr(start, end - start);
-      while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\r')) cell.pop_back();
-      while (!cell.empty() && cell.front() == ' ') cell.erase(cell.begin());
+      const std::string cell = engine::trimmed(std::string_view(line).substr(start, end - start));
       double v = 0;
       auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
       if (cell.empty() || ec != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(v) || v < 0)
@@ -44,7 +43,7 @@ Eigen::MatrixXd read_matrix(const std::string& path, uint32_t n) {
       if (column == n)
         throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: more than {} columns", path,
                                             line_number, n));
-      m(row, column++) = v;
+      m[static_cast<size_t>(row) * n + column++] = engine::Time::from_ns(v);
       start = end + 1;
     }
     if (column != n)
@@ -92,8 +91,8 @@ Topology::Topology(const HostParams& params)
 }
 
 std::optional<engine::Time> Topology::matrix_latency(PcpuId a, PcpuId b) const {
-  if (matrix_.size() == 0) return std::nullopt;
-  return engine::Time::from_ns(matrix_(a.value, b.value));
+  if (matrix_.empty()) return std::nullopt;
+  return matrix_[static_cast<size_t>(a.value) * pcpus_ + b.value];
 }
 
 }  // namespace wakesim::hw

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <Eigen/Dense>
 
 #include "sim/engine/time.h"
 #include "sim/hw/host_params.h"
@@ -54,7 +53,7 @@ class Topology {
   }
   // A one-way line-transfer latency from the user's matrix, if one was given.
   std::optional<engine::Time> matrix_latency(PcpuId a, PcpuId b) const;
-  bool has_matrix() const { return matrix_.size() > 0; }
+  bool has_matrix() const { return !matrix_.empty(); }
 
  private:
   uint32_t cores_total() const { return static_cast<uint32_t>(sockets_ * cores_per_socket_); }
@@ -71,7 +70,7 @@ class Topology {
   };
   std::vector<Place> place_;  // per pCPU
   std::vector<uint32_t> llc_socket_;  // per LLC domain: its socket (a table: no division on the hot path)
-  Eigen::MatrixXd matrix_;  // ns; empty unless host.cache.latency_matrix is set
+  std::vector<engine::Time> matrix_;  // pCPU x pCPU, row-major; empty unless host.cache.latency_matrix is set
 };
 
 }  // namespace wakesim::hw

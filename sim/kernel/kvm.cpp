@@ -48,7 +48,6 @@ Kvm::Kvm(hw::Machine& machine, Scheduler& scheduler, const KernelParams& params,
       scheduler_(scheduler),
       params_(params),
       design_params_(design_params),
-      design_name_(design),
       handler_trace_(machine.pcpus()),
       stall_rng_(machine.sim().stream(0, "walk-stall")) {
   const DesignEntry* entry = find_design(design);

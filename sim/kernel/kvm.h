@@ -103,7 +103,6 @@ class Kvm {
   const KernelParams& params() const { return params_; }
   const DesignParams& design_params() const { return design_params_; }
   WakeupDesign& design() { return *design_; }
-  const std::string& design_name() const { return design_name_; }
 
   // Creates a vCPU (a task) that may run on `allowed`, and makes it runnable. Call before the run starts.
   Vcpu& add_vcpu(uint32_t vm, CpuSetPtr allowed);
@@ -195,7 +194,6 @@ class Kvm {
   Scheduler& scheduler_;
   KernelParams params_;
   DesignParams design_params_;
-  std::string design_name_;
   std::vector<std::unique_ptr<hw::LockClass>> lock_classes_;
   std::unique_ptr<WakeupDesign> design_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;

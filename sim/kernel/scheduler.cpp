@@ -208,7 +208,6 @@ void Scheduler::add_task(Task& task) {
 }
 
 void Scheduler::start() {
-  stats_since_ = machine_.sim().now();
   for (auto& q : rqs_) {
     hw::Cpu& cpu = machine_.cpu(q->cpu);
     Task& idle = *q->idle;
@@ -216,7 +215,6 @@ void Scheduler::start() {
     idle.running_on_ = &cpu;
     idle.on_cpu_ = true;
     idle.last_cpu_ = q->cpu;
-    q->idle_since = machine_.sim().now();
     cpu.start_thread(idle.body());
   }
 }
@@ -256,9 +254,7 @@ hw::Path Scheduler::schedule(Task& self) {
   co_await self.on_sched_out(cpu, !blocking);  // prepare_task_switch -> preempt notifiers
   co_await cpu.compute(params_.context_switch);
   ++context_switches_;
-  if (self.idle_) q.idle_total += cpu.now() - std::max(q.idle_since, stats_since_);
-  if (next->idle_) q.idle_since = cpu.now();
-  else runqueue_delay_.record(cpu.now() - next->queued_at_);
+  if (!next->idle_) runqueue_delay_.record(cpu.now() - next->queued_at_);
   set_curr(q, next);
   q.switched_out = &self;
   next->on_cpu_ = true;
@@ -298,7 +294,6 @@ hw::PathOf<bool> Scheduler::try_to_wake_up(hw::Cpu& cpu, Task& p) {
   bool woke = false;
   if (p.state_ == Task::State::kSleeping) {
     woke = true;
-    ++wakeups_;
     if (p.on_rq_) {
       // ttwu_runnable: it has not finished schedule() yet; it stays on its runqueue.
       Runqueue& q = rq(p.last_cpu_);
@@ -332,10 +327,7 @@ hw::PathOf<bool> Scheduler::try_to_wake_up(hw::Cpu& cpu, Task& p) {
         const bool first = q.wake_list.empty();
         q.wake_list.push_back(&p);
         co_await cpu.rmw(q.wake_list_line);  // llist_add
-        if (first) {
-          ++wakelist_ipis_;
-          machine_.interrupts().send_ipi(cpu.id(), target, kCallFunctionSingleVector);
-        }
+        if (first) machine_.interrupts().send_ipi(cpu.id(), target, kCallFunctionSingleVector);
       } else {
         co_await q.lock->acquire(cpu);
         co_await activate(cpu, q, p);
@@ -429,7 +421,6 @@ hw::PathOf<bool> Scheduler::newidle_balance(hw::Cpu& cpu, Runqueue& q) {
     queue_push(q, *moved);
     ++q.nr_running;
     moved->last_cpu_ = q.cpu;
-    ++migrations_;
     co_await cpu.store(busiest->line);
     co_await cpu.store(moved->line_);
   }
@@ -502,21 +493,9 @@ hw::Path Scheduler::timer_tick(hw::Cpu& cpu) {
   }
 }
 
-Time Scheduler::idle_time() const {
-  const Time now = machine_.sim().now();
-  Time total;
-  for (const auto& q : rqs_) {
-    total += q->idle_total;
-    if (q->curr == q->idle) total += now - std::max(q->idle_since, stats_since_);
-  }
-  return total;
-}
-
 void Scheduler::reset_statistics() {
-  stats_since_ = machine_.sim().now();
-  for (auto& q : rqs_) q->idle_total = Time::zero();
   runqueue_delay_.clear();
-  context_switches_ = wakeups_ = wakelist_ipis_ = migrations_ = 0;
+  context_switches_ = 0;
   idle_entries_ = {};
   rq_lock_class_.reset_statistics();
   pi_lock_class_.reset_statistics();

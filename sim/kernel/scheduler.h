@@ -81,11 +81,6 @@ class Scheduler {
   hw::LockClass& pi_lock_class() { return pi_lock_class_; }
   const stats::LatencyHistogram& runqueue_delay() const { return runqueue_delay_; }
   uint64_t context_switches() const { return context_switches_; }
-  uint64_t wakeups() const { return wakeups_; }
-  uint64_t wakelist_ipis() const { return wakelist_ipis_; }
-  uint64_t migrations() const { return migrations_; }
-  // Time the pCPUs spent idle, summed, since the last reset (up to now).
-  engine::Time idle_time() const;
   void reset_statistics();
 
  private:
@@ -141,8 +136,6 @@ class Scheduler {
     std::vector<TimerCallback> expired;
     std::vector<TimerCallback> running_timers;  // expired as taken by the timer interrupt (storage reused)
     std::unique_ptr<TimerExpiry> timer_expiry;
-    engine::Time idle_since;
-    engine::Time idle_total;
     std::unique_ptr<IdleGovernor> governor;
     bool polling = false;  // the idle task polls need_resched (TIF_POLLING_NRFLAG): no IPI needed
     explicit Runqueue(int socket) : line(socket), wake_list_line(socket) {}
@@ -178,9 +171,6 @@ class Scheduler {
   std::vector<std::unique_ptr<Task>> idle_tasks_;
   stats::LatencyHistogram runqueue_delay_;
   uint64_t context_switches_ = 0;
-  uint64_t wakeups_ = 0;
-  uint64_t wakelist_ipis_ = 0;
-  uint64_t migrations_ = 0;
   uint64_t timer_sequence_ = 0;
   std::array<uint64_t, hw::kIdleStates> idle_entries_{};
   hw::CacheLine nohz_line_{0};  // nohz.idle_cpus_mask, read by every kick
@@ -189,7 +179,6 @@ class Scheduler {
   std::vector<CpuMask> llc_masks_;
   std::vector<std::vector<hw::PcpuId>> llc_members_;
   std::map<std::vector<uint32_t>, CpuSetPtr> cpu_sets_;
-  engine::Time stats_since_;
 };
 
 }  // namespace wakesim::kernel

@@ -41,18 +41,15 @@ class Task {
   bool running() const { return running_on_ != nullptr; }
   // Where the frames of this task's paths come from (hw/path.h): its pCPU's pool while it runs.
   hw::FramePool* running_frame_pool() const { return running_on_ != nullptr ? &running_on_->frame_pool() : nullptr; }
-  hw::PcpuId last_cpu() const { return last_cpu_; }  // task_cpu(p)
   State state() const { return state_; }
   bool on_rq() const { return on_rq_; }
   bool on_cpu() const { return on_cpu_; }
   const CpuSet& allowed() const { return *allowed_; }
   hw::CacheLine& line() { return line_; }
   hw::Spinlock& pi_lock() { return *pi_lock_; }
-  bool is_idle_task() const { return idle_; }
 
   // While set, a wake-up onto this task's runqueue or a need_resched notifies it (halt-polling).
   void set_poll_signal(hw::Signal* s) { poll_signal_ = s; }
-  hw::Signal* poll_signal() const { return poll_signal_; }
 
  protected:
   // The task's code; it must start with `co_await scheduler.schedule_tail(*this)` and never return.

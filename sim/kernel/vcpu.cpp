@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/engine/errors.h"
+#include "sim/kernel/halt_poll.h"
 #include "sim/kernel/kvm.h"
 
 namespace wakesim::kernel {
@@ -101,31 +102,9 @@ hw::Path Vcpu::halt(hw::Cpu& start_cpu) {
     set_poll_signal(nullptr);
     poll_signal_.clear();
   }
-  bool waited = false;
-  if (poll_hit) {
-    kvm_.note_halt_poll_hit();
-  } else {
-    waited = true;
-    co_await block(start_cpu);
-  }
-  // Grow or shrink halt_poll_ns (virt/kvm/kvm_main.c, kvm_vcpu_halt).
-  const Time halt_ns = cpu().now() - start;
-  const Time max = p.halt_poll_ns;
-  if (max > Time::zero()) {
-    if (halt_ns <= halt_poll_ns_) {
-      // polling succeeded (or the halt was shorter than the poll window): keep it
-    } else if (halt_poll_ns_ > Time::zero() && halt_ns > max) {
-      halt_poll_ns_ = p.halt_poll_shrink == 0 ? Time::zero() : halt_poll_ns_ / p.halt_poll_shrink;
-      if (halt_poll_ns_ < p.halt_poll_grow_start) halt_poll_ns_ = Time::zero();
-    } else if (halt_poll_ns_ < max && halt_ns < max) {
-      Time grown = halt_poll_ns_ * p.halt_poll_grow;
-      if (grown < p.halt_poll_grow_start) grown = p.halt_poll_grow_start;
-      halt_poll_ns_ = std::min(grown, max);
-    }
-  } else {
-    halt_poll_ns_ = Time::zero();
-  }
-  (void)waited;
+  if (poll_hit) kvm_.note_halt_poll_hit();
+  else co_await block(start_cpu);
+  halt_poll_ns_ = next_halt_poll_ns(halt_poll_ns_, cpu().now() - start, p);
 }
 
 // kvm_vcpu_block: prepare_to_rcuwait, then sleep in schedule() until there is something to do.

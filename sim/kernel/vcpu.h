@@ -46,7 +46,6 @@ class Vcpu final : public Task {
   bool polling() const { return polling_; }
   // Blocked in the scheduler's sense: asleep and off every runqueue.
   bool blocked() const { return state() == State::kSleeping && !on_rq(); }
-  hw::PcpuId loaded_cpu() const { return loaded_cpu_; }
   uint64_t requests_completed() const { return requests_completed_; }
   // How the guest pollutes the host's caches while it runs (its working set is this vCPU's own).
   void set_guest_touches(engine::ByteRate rate, engine::Bytes footprint) {
@@ -56,7 +55,6 @@ class Vcpu final : public Task {
   // ---- wakeup-list membership (WakeupList only) ----
   WakeupHook wakeup_hook;
   WakeupList* on_list = nullptr;    // the list the node is linked in
-  WakeupList* last_list = nullptr;  // the list it was last removed from
 
   WakeTrace trace;
 

@@ -16,6 +16,7 @@
 //  - check_invariants(): called at the end of a run; report through Kvm::violation.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,15 +54,20 @@ struct DesignEntry {
   bool test_only = false;  // registered by a test: not part of "all"
 };
 
-void register_design(DesignEntry entry);
+// False if the name is taken (engine/name_registry.h: the first registration stays, the second is
+// listed by duplicate_designs()).
+bool register_design(DesignEntry entry);
 const DesignEntry* find_design(const std::string& name);
 std::vector<const DesignEntry*> all_designs();  // sorted by name
+const std::vector<std::string>& duplicate_designs();
+
+enum class DesignUse : uint8_t { kShipped, kTestOnly };  // kTestOnly: not part of "all"
 
 template <class D>
 struct RegisterDesign {
-  RegisterDesign(std::string name, std::string help, bool test_only = false) {
+  RegisterDesign(std::string name, std::string help, DesignUse use = DesignUse::kShipped) {
     register_design(DesignEntry{std::move(name), std::move(help), [](Kvm& kvm) { return std::make_unique<D>(kvm); },
-                                test_only});
+                                use == DesignUse::kTestOnly});
   }
 };
 

@@ -29,17 +29,16 @@ hw::Path WakeupList::add_tail(hw::Cpu& cpu, Vcpu& v) {
   hw::CacheLine& tail_line = line_of(tail);
   list_.push_back(v);
   v.on_list = this;
-  v.last_list = nullptr;
   co_await cpu.load(head_line_);                              // prev = head->prev (the tail)
   if (&tail_line != &head_line_) co_await cpu.store(head_line_);  // head->prev = new
   co_await cpu.store(v.node_line());                          // new->next = head, new->prev = tail
   co_await cpu.store(tail_line);                              // tail->next = new (or head->next)
 }
 
-hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) { co_await unlink(cpu, v, /*keep_next=*/false); }
-hw::Path WakeupList::del_rcu(hw::Cpu& cpu, Vcpu& v) { co_await unlink(cpu, v, /*keep_next=*/true); }
+// list_del_rcu differs from list_del only in what it leaves in the removed node (the same stores).
+hw::Path WakeupList::del_rcu(hw::Cpu& cpu, Vcpu& v) { return del(cpu, v); }
 
-hw::Path WakeupList::unlink(hw::Cpu& cpu, Vcpu& v, bool keep_next) {
+hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   if (v.on_list != this) {
     kvm_.violation(fmt::format("vCPU {} removed from pCPU {}'s wakeup list but it is not on it", v.index(),
                                owner_.value));
@@ -53,7 +52,6 @@ hw::Path WakeupList::unlink(hw::Cpu& cpu, Vcpu& v, bool keep_next) {
   // still leads to its old successor. list_del poisons them (a walker that follows it is a bug).
   list_.erase(it);
   v.on_list = nullptr;
-  v.last_list = keep_next ? this : nullptr;
   co_await cpu.load(v.node_line());                           // prev = entry->prev, next = entry->next
   if (&next_line != &prev_line) co_await cpu.store(next_line);  // next->prev = prev
   co_await cpu.store(prev_line);                              // prev->next = next

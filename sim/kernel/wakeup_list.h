@@ -62,7 +62,6 @@ class WakeupList {
   // Line of the node before / after `v` in this list (a neighbour's N, or the head H).
   hw::CacheLine& line_of(List::iterator it);
   Vcpu* visit(hw::Cpu& cpu, List::iterator it);  // nullptr at the end; records the wake trace
-  hw::Path unlink(hw::Cpu& cpu, Vcpu& v, bool keep_next);
 
   Kvm& kvm_;
   hw::PcpuId owner_;

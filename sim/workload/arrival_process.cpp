@@ -13,6 +13,7 @@
 #include "sim/config/input_file.h"
 #include "sim/engine/errors.h"
 #include "sim/config/units.h"
+#include "sim/engine/text.h"
 
 namespace wakesim::workload {
 
@@ -20,19 +21,12 @@ using engine::Time;
 
 namespace {
 
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
   for (size_t i = 0; i <= s.size(); ++i)
     if (i == s.size() || s[i] == sep) {
-      out.push_back(trim(s.substr(start, i - start)));
+      out.push_back(engine::trimmed(s.substr(start, i - start)));
       start = i + 1;
     }
   return out;
@@ -56,7 +50,7 @@ std::optional<ArrivalSpec::Replay> read_replay(const std::string& path, std::str
   std::vector<std::string> header;
   while (std::getline(in, line)) {
     ++line_number;
-    line = trim(line);
+    line = engine::trimmed(line);
     if (line.empty() || line[0] == '#') continue;
     header = split(line, ',');
     break;
@@ -78,7 +72,7 @@ std::optional<ArrivalSpec::Replay> read_replay(const std::string& path, std::str
   auto events = std::make_shared<std::vector<std::pair<Time, int64_t>>>();
   while (std::getline(in, line)) {
     ++line_number;
-    line = trim(line);
+    line = engine::trimmed(line);
     if (line.empty() || line[0] == '#') continue;
     const auto cells = split(line, ',');
     if (cells.size() != header.size()) {
@@ -159,21 +153,21 @@ std::optional<ArrivalSpec> scale_arrivals(const ArrivalSpec& spec, double factor
 bool ArrivalSpec::operator==(const ArrivalSpec& o) const { return format_arrivals(*this) == format_arrivals(o); }
 
 std::optional<ArrivalSpec> parse_arrivals(const std::string& raw, std::string& error) {
-  const std::string text = trim(raw);
+  const std::string text = engine::trimmed(raw);
   if (text == "none") return ArrivalSpec{ArrivalSpec::None{}};
   const size_t open = text.find('(');
   if (open == std::string::npos || text.back() != ')') {
     error = fmt::format("'{}' is not an arrival process; expected {}", text, kForms);
     return std::nullopt;
   }
-  const std::string name = trim(text.substr(0, open));
+  const std::string name = engine::trimmed(text.substr(0, open));
   const std::vector<std::string> args = split(text.substr(open + 1, text.size() - open - 2), ',');
   std::map<std::string, std::string> named;
   std::vector<std::string> positional;
   for (const std::string& a : args) {
     const size_t eq = a.find('=');
     if (eq == std::string::npos) positional.push_back(a);
-    else named[trim(a.substr(0, eq))] = trim(a.substr(eq + 1));
+    else named[engine::trimmed(a.substr(0, eq))] = engine::trimmed(a.substr(eq + 1));
   }
   auto fail = [&](const std::string& why) -> std::optional<ArrivalSpec> {
     error = fmt::format("{}: {}", text, why);
@@ -230,7 +224,7 @@ std::optional<ArrivalSpec> parse_arrivals(const std::string& raw, std::string& e
       if (colon == std::string::npos) return fail(fmt::format("'{}' is not rate:stay", state));
       engine::Rate r;
       Time stay;
-      if (!rate_of(trim(state.substr(0, colon)), r) || !time_of(trim(state.substr(colon + 1)), stay)) return std::nullopt;
+      if (!rate_of(engine::trimmed(state.substr(0, colon)), r) || !time_of(engine::trimmed(state.substr(colon + 1)), stay)) return std::nullopt;
       if (stay <= Time::zero()) return fail("a state's mean stay must be positive");
       p.states.emplace_back(r, stay);
     }

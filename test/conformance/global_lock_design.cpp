@@ -49,7 +49,7 @@ class GlobalLock final : public kernel::WakeupDesign {
 };
 
 const kernel::RegisterDesign<GlobalLock> kRegistered{"global-lock", "test only: one lock for every list",
-                                                     /*test_only=*/true};
+                                                     kernel::DesignUse::kTestOnly};
 
 }  // namespace
 }  // namespace wakesim::test_designs

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "test/support/cli_runner.h"
 #include "test/support/subprocess.h"
 
@@ -92,11 +94,11 @@ TEST(Interrupt, SigtermStopsARunWith143AndLeavesAReplacedDirectoryAsItWas) {
   const auto o = run_process(kBinary, args, {.signal = SIGTERM, .signal_after = std::chrono::milliseconds(1500)});
   EXPECT_EQ(o.exit_code, 143) << o.err;
   EXPECT_NE(o.err.find("interrupted by SIGTERM"), std::string::npos) << o.err;
-  EXPECT_NE(o.err.find("(" + out.string() + " is as it was)"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(fmt::format("({} is as it was)", out.string())), std::string::npos) << o.err;
   EXPECT_EQ(slurp(out / "runs.csv"), before);
   std::vector<std::string> siblings;
   for (const auto& e : fs::directory_iterator(out.parent_path()))
-    if (e.path().filename().string().starts_with("." + out.filename().string())) siblings.push_back(e.path());
+    if (e.path().filename().string().starts_with(fmt::format(".{}", out.filename().string()))) siblings.push_back(e.path());
   EXPECT_TRUE(siblings.empty()) << siblings.front();
   fs::remove_all(out);
 }

@@ -63,7 +63,7 @@ class LockdepInversion final : public kernel::WakeupDesign {
 
 const kernel::RegisterDesign<LockdepInversion> kRegistered{
     "lockdep-inversion", "test only: single-lock whose sched_in takes p->pi_lock before the wakeup lock (ABBA)",
-    /*test_only=*/true};
+    kernel::DesignUse::kTestOnly};
 
 }  // namespace
 }  // namespace wakesim::test_designs

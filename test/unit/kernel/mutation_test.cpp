@@ -57,7 +57,8 @@ class SplitLockWithoutInLock final : public kernel::WakeupDesign {
 };
 
 const kernel::RegisterDesign<SplitLockWithoutInLock> kMutant{"mutant-split-lock-no-in-lock",
-                                                             "test only: sched_in forgets in_lock", true};
+                                                             "test only: sched_in forgets in_lock",
+                                                             kernel::DesignUse::kTestOnly};
 
 const std::vector<std::string> kStressed = {
     "scenario=kvm",           "host.preset=icelake-2s",  "host.cores_per_socket=4", "host.threads_per_core=1",

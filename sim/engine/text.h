@@ -1,0 +1,28 @@
+// Text helpers shared by the parsers (units, distributions, arrival processes, sysfs) and the readers of
+// results files: one definition of "trim" and of "read a whole file".
+#pragma once
+
+#include <cctype>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wakesim::engine {
+
+// `s` without leading and trailing whitespace (a view into `s`).
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// The same, as a string of its own.
+inline std::string trimmed(std::string_view s) { return std::string(trim(s)); }
+
+// The whole file's bytes, or nullopt if it cannot be opened or read. For files wakesim wrote itself
+// (results directories) and for the kernel's (sysfs, /proc); a file the user names goes through
+// config::read_input_file, which refuses devices and bounds the size.
+std::optional<std::string> read_whole_file(const std::filesystem::path& file);
+
+}  // namespace wakesim::engine
