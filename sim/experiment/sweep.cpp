@@ -244,171 +244,188 @@ Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); 
 // The metrics of the sweep's closing verdict table: the scenario's first three headline metrics.
 constexpr size_t kVerdictMetrics = 3;
 
-// Reads every stored run of the directory's points and writes the results files. `requested_reference`
-// (--reference) is the design others are compared with wherever it ran; empty: the default.
-SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::string& command_line,
-                       std::chrono::system_clock::time_point start, int jobs, const std::string& requested_reference) {
-  SweepOutcome outcome;
-  outcome.out = out;
-  outcome.skipped_points = meta.skipped_points;
-  // Column heads shared by runs.csv, aggregates.csv and failures.csv.
-  std::string key_heads;
-  for (const std::string& k : meta.swept_keys) key_heads += "," + csv_field(k);
-  for (const std::string& k : meta.numeric_keys) key_heads += "," + csv_field(k + "#value");
-  for (const std::string& k : meta.derived_keys) key_heads += "," + csv_field(k);
-  auto key_cells = [&](const PointInfo& p) {
-    std::string cells;
+// The columns that name a point in runs.csv, aggregates.csv and failures.csv: each swept key's value
+// as written, each numeric key's number, each derived key.
+struct KeyColumns {
+  const SweepMeta& meta;
+
+  std::string heads() const {
+    std::string text;
+    for (const std::string& k : meta.swept_keys) text += "," + csv_field(k);
+    for (const std::string& k : meta.numeric_keys) text += "," + csv_field(k + "#value");
+    for (const std::string& k : meta.derived_keys) text += "," + csv_field(k);
+    return text;
+  }
+  std::string cells(const PointInfo& p) const {
+    std::string text;
     for (const std::string& k : meta.swept_keys) {
       std::string cell;
       for (const PointInfo::Value& v : p.values)
         if (v.key == k) cell = v.display;
-      cells += "," + csv_field(cell);
+      text += "," + csv_field(cell);
     }
     for (const std::string& k : meta.numeric_keys) {
       std::string cell;
       for (const PointInfo::Value& v : p.values)
         if (v.key == k && v.numeric) cell = numeric_text(*v.numeric);
-      cells += "," + cell;
+      text += "," + cell;
     }
     for (const std::string& k : meta.derived_keys) {
       std::string cell;
       for (const auto& [key, value] : p.derived)
         if (key == k) cell = value;
-      cells += "," + csv_field(cell);
+      text += "," + csv_field(cell);
     }
-    return cells;
-  };
+    return text;
+  }
+};
 
-  struct RunRow {
-    std::string prefix;
-    std::map<std::string, double> values;
-  };
-  // What one point contributes; points are read and written in parallel, then joined in point order.
-  struct PointOutput {
-    bool present = false, failed = false, missing = false, internal = false;
-    size_t runs = 0, failed_runs = 0;
-    std::vector<std::string> failure_lines, metric_columns, headline;
-    std::string scenario;  // empty when the point's configuration was rejected
-    std::string aggregate_rows, failure_rows, timing_rows;
-    std::vector<RunRow> run_table;
-    Json values, runs_json = Json::array(), aggregates = Json::array(), paired = Json::array();
-    std::vector<std::string> table_row;
-    std::vector<Verdict> verdicts;
-    std::vector<std::string> verdict_metrics;
-  };
-  auto process = [&](int i, PointOutput& po) {
-    const fs::path dir = point_dir(out, i);
-    if (!fs::exists(dir / "point.json")) return;
-    po.present = true;
-    const PointInfo p = point_from(read_json(dir / "point.json"), dir / "point.json");
-    po.values = Json::object();
-    for (const PointInfo::Value& v : p.values) po.values[v.key] = v.display;
+struct RunRow {
+  std::string prefix;  // the point, its key cells, design, replicate, seed, error, events
+  std::map<std::string, double> values;
+};
 
-    ExperimentResult result;
-    result.designs = p.designs.empty() ? meta.designs : p.designs;
-    for (const std::string& design : result.designs) {
-      for (int r = 0; r < meta.replicates; ++r) {
-        std::optional<RunRecord> record = load_run(dir, design, r);
-        if (!record) {
-          po.missing = true;
-          continue;
-        }
-        ++po.runs;
-        if (!record->error.empty()) {
-          po.failed = true;
-          ++po.failed_runs;
-          po.internal = po.internal || is_internal(record->failure);
-          po.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
-          po.failure_rows += fmt::format("{}{},{},{},{}\n", i, key_cells(p), csv_field(design), r, csv_field(record->error));
-        }
-        po.timing_rows += fmt::format("{},{}", i, timings_row(*record));
-        result.runs.push_back(std::move(*record));
+// What one point contributes to the sweep's files; points are read in parallel, then joined in order.
+struct PointOutput {
+  bool present = false, failed = false, missing = false, internal = false;
+  size_t runs = 0, failed_runs = 0;
+  std::vector<std::string> failure_lines, metric_columns, headline;
+  std::string scenario;  // empty when the point's configuration was rejected
+  std::string aggregate_rows, failure_rows, timing_rows;
+  std::vector<RunRow> run_table;
+  Json values, runs_json = Json::array(), aggregates = Json::array(), paired = Json::array();
+  std::vector<std::string> table_row;
+  std::vector<Verdict> verdicts;
+  std::vector<std::string> verdict_metrics;
+};
+
+// The point's stored runs (a run not stored yet makes the point "missing"), with its failure and
+// timing rows.
+ExperimentResult load_point_runs(const fs::path& dir, int i, const PointInfo& p, const SweepMeta& meta,
+                                 const KeyColumns& keys, PointOutput& po) {
+  ExperimentResult result;
+  result.designs = p.designs.empty() ? meta.designs : p.designs;
+  for (const std::string& design : result.designs) {
+    for (int r = 0; r < meta.replicates; ++r) {
+      std::optional<RunRecord> record = load_run(dir, design, r);
+      if (!record) {
+        po.missing = true;
+        continue;
       }
-    }
-    std::set<std::string> seen;
-    for (const RunRecord& r : result.runs) {
-      RunRow row;
-      row.prefix = fmt::format("{}{},{},{},{},{},{}", i, key_cells(p), csv_field(r.design), r.replicate, r.seed,
-                               csv_field(r.error), r.result.events);
-      Json metrics = Json::object();
-      for (const Metric& m : r.result.metrics) {
-        if (seen.insert(m.name).second) po.metric_columns.push_back(m.name);
-        row.values[m.name] = m.value;
-        metrics[m.name] = number_json(m.value);
+      ++po.runs;
+      if (!record->error.empty()) {
+        po.failed = true;
+        ++po.failed_runs;
+        po.internal = po.internal || is_internal(record->failure);
+        po.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
+        po.failure_rows += fmt::format("{}{},{},{},{}\n", i, keys.cells(p), csv_field(design), r, csv_field(record->error));
       }
-      po.run_table.push_back(std::move(row));
-      Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
-      if (!r.error.empty()) run["error"] = r.error;
-      else run["metrics"] = std::move(metrics), run["events"] = r.result.events;
-      po.runs_json.push_back(std::move(run));
+      po.timing_rows += fmt::format("{},{}", i, timings_row(*record));
+      result.runs.push_back(std::move(*record));
     }
-    const std::vector<MetricSummary> summaries = summarize(result);
-    std::optional<Config> config;
-    if (!p.config_toml.empty()) config = config_from_toml(p.config_toml, meta.replicates);
-    if (config) {
-      po.scenario = config->scenario;
-      if (const ScenarioEntry* e = find_scenario(config->scenario)) po.headline = e->make()->headline_metrics();
-    }
-    const std::string reference =
-        std::find(result.designs.begin(), result.designs.end(), requested_reference) != result.designs.end()
-            ? requested_reference
-            : reference_design(result.designs);
-    po.verdict_metrics = meta.verdict_metrics.empty() ? verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics)
-                                                      : meta.verdict_metrics;
-    if (po.headline.size() > 2) po.headline.resize(2);
-    std::string label;
-    for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
-    po.table_row.push_back(fmt::format("{} {}", point_name(i), label));
-    for (const std::string& design : meta.designs) {
-      std::string cell;
-      for (const std::string& h : po.headline)
-        for (const MetricSummary& s : summaries)
-          if (s.design == design && s.metric == h) cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
-      po.table_row.push_back(cell.empty() ? "failed" : cell);
-    }
-    for (const MetricSummary& s : summaries) {
-      po.aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, key_cells(p), csv_field(s.design),
-                                       csv_field(s.metric), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
-      po.aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
-                                   {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
-                                   {"ci95_high", number_json(s.ci.hi)}});
-    }
-    std::string point_values_text;
-    for (const PointInfo::Value& v : p.values) point_values_text += (point_values_text.empty() ? "" : " ") + v.display;
-    po.verdicts = design_verdicts(result, reference, po.verdict_metrics, i,
-                                  fmt::format("{} {}", point_name(i), point_values_text));
-    for (const MetricSummary& s : paired_differences(result, reference))
-      po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
-                               {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
-                               {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)},
-                               {"p", number_json(s.p)}});
-    // The point as an ordinary results directory, for plots and for reading one point alone.
-    if (config) write_run_files(dir, *config, result, reference);
-  };
-  std::vector<int> indices;
-  for (size_t index = 0; index < meta.points; ++index)
-    if (meta.contains(static_cast<int>(index))) indices.push_back(static_cast<int>(index));
-  std::vector<PointOutput> outputs(indices.size());
-  for_each_index_in_parallel(jobs, indices.size(), [&](size_t k) { process(indices[k], outputs[k]); });
+  }
+  return result;
+}
 
+// runs.csv rows and summary.json's runs, one per run of the point.
+void tabulate_runs(const ExperimentResult& result, int i, const PointInfo& p, const KeyColumns& keys, PointOutput& po) {
+  std::set<std::string> seen;
+  for (const RunRecord& r : result.runs) {
+    RunRow row;
+    row.prefix = fmt::format("{}{},{},{},{},{},{}", i, keys.cells(p), csv_field(r.design), r.replicate, r.seed,
+                             csv_field(r.error), r.result.events);
+    Json metrics = Json::object();
+    for (const Metric& m : r.result.metrics) {
+      if (seen.insert(m.name).second) po.metric_columns.push_back(m.name);
+      row.values[m.name] = m.value;
+      metrics[m.name] = number_json(m.value);
+    }
+    po.run_table.push_back(std::move(row));
+    Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
+    if (!r.error.empty()) run["error"] = r.error;
+    else run["metrics"] = std::move(metrics), run["events"] = r.result.events;
+    po.runs_json.push_back(std::move(run));
+  }
+}
+
+// The point's aggregates, its row of the terminal table, its verdicts and paired differences against
+// `reference`.
+void summarize_point(const ExperimentResult& result, int i, const PointInfo& p, const SweepMeta& meta,
+                     const KeyColumns& keys, const std::string& reference, PointOutput& po) {
+  const std::vector<MetricSummary> summaries = summarize(result);
+  po.verdict_metrics = meta.verdict_metrics.empty() ? verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics)
+                                                    : meta.verdict_metrics;
+  if (po.headline.size() > 2) po.headline.resize(2);
+  std::string label;
+  for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
+  po.table_row.push_back(fmt::format("{} {}", point_name(i), label));
+  for (const std::string& design : meta.designs) {
+    std::string cell;
+    for (const std::string& h : po.headline)
+      for (const MetricSummary& s : summaries)
+        if (s.design == design && s.metric == h) cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
+    po.table_row.push_back(cell.empty() ? "failed" : cell);
+  }
+  for (const MetricSummary& s : summaries) {
+    po.aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, keys.cells(p), csv_field(s.design),
+                                     csv_field(s.metric), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
+    po.aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
+                                 {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
+                                 {"ci95_high", number_json(s.ci.hi)}});
+  }
+  po.verdicts = design_verdicts(result, reference, po.verdict_metrics, i, fmt::format("{} {}", point_name(i), label));
+  for (const MetricSummary& s : paired_differences(result, reference))
+    po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
+                             {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
+                             {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)},
+                             {"p", number_json(s.p)}});
+}
+
+// Everything point i contributes, and the point as an ordinary results directory (for plots and for
+// reading one point alone).
+void process_point(const fs::path& out, int i, const SweepMeta& meta, const KeyColumns& keys,
+                   const std::string& requested_reference, PointOutput& po) {
+  const fs::path dir = point_dir(out, i);
+  if (!fs::exists(dir / "point.json")) return;
+  po.present = true;
+  const PointInfo p = point_from(read_json(dir / "point.json"), dir / "point.json");
+  po.values = Json::object();
+  for (const PointInfo::Value& v : p.values) po.values[v.key] = v.display;
+  const ExperimentResult result = load_point_runs(dir, i, p, meta, keys, po);
+  tabulate_runs(result, i, p, keys, po);
+  std::optional<Config> config;
+  if (!p.config_toml.empty()) config = config_from_toml(p.config_toml, meta.replicates);
+  if (config) {
+    po.scenario = config->scenario;
+    if (const ScenarioEntry* e = find_scenario(config->scenario)) po.headline = e->make()->headline_metrics();
+  }
+  const std::string reference =
+      std::find(result.designs.begin(), result.designs.end(), requested_reference) != result.designs.end()
+          ? requested_reference
+          : reference_design(result.designs);
+  summarize_point(result, i, p, meta, keys, reference, po);
+  if (config) write_run_files(dir, *config, result, reference);
+}
+
+// The points' contributions joined in point order.
+struct SweepTotals {
   std::vector<std::string> metric_columns;
   std::set<std::string> seen_columns;
   std::vector<UsedNames> used;  // per scenario, for metrics.json
   std::string aggregate_rows, failure_rows, timing_rows;
   std::vector<RunRow> run_table;
-  Json summary_runs = Json::array(), summary_aggregates = Json::array(), summary_paired = Json::array();
+  Json runs = Json::array(), aggregates = Json::array(), paired = Json::array();
   Json point_values = Json::array(), failed_points = Json::array(), missing_points = Json::array();
   std::vector<std::string> headline;  // the terminal table: one row per point, one column per design
   std::vector<std::vector<std::string>> table_rows;
   VerdictTable verdicts;  // one family: every point, design and metric of the closing table
-  for (size_t k = 0; k < indices.size(); ++k) {
-    PointOutput& po = outputs[k];
-    const int i = indices[k];
+
+  void add(int i, PointOutput& po, SweepOutcome& outcome) {
     if (!po.present || po.missing) {
       missing_points.push_back(i);
       ++outcome.missing_points;
     }
-    if (!po.present) continue;
+    if (!po.present) return;
     ++outcome.points;
     point_values.push_back(Json{{"point", i}, {"values", std::move(po.values)}});
     outcome.runs += po.runs;
@@ -430,9 +447,9 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
       u->metrics.insert(u->metrics.end(), po.metric_columns.begin(), po.metric_columns.end());
     }
     for (RunRow& r : po.run_table) run_table.push_back(std::move(r));
-    for (Json& j : po.runs_json) summary_runs.push_back(std::move(j));
-    for (Json& j : po.aggregates) summary_aggregates.push_back(std::move(j));
-    for (Json& j : po.paired) summary_paired.push_back(std::move(j));
+    for (Json& j : po.runs_json) runs.push_back(std::move(j));
+    for (Json& j : po.aggregates) aggregates.push_back(std::move(j));
+    for (Json& j : po.paired) paired.push_back(std::move(j));
     if (headline.empty()) headline = po.headline;
     if (verdicts.metrics.empty()) verdicts.metrics = po.verdict_metrics;
     for (Verdict& v : po.verdicts) {
@@ -441,66 +458,72 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
     }
     table_rows.push_back(std::move(po.table_row));
   }
+};
 
-  std::string runs_csv = "point" + key_heads + ",design,replicate,seed,error,events";
-  for (const std::string& c : metric_columns) runs_csv += "," + csv_field(c);
-  runs_csv += "\n";
-  for (const RunRow& row : run_table) {
-    runs_csv += row.prefix;
-    for (const std::string& c : metric_columns) {
+std::string runs_csv_text(const std::string& key_heads, const SweepTotals& t) {
+  std::string text = "point" + key_heads + ",design,replicate,seed,error,events";
+  for (const std::string& c : t.metric_columns) text += "," + csv_field(c);
+  text += "\n";
+  for (const RunRow& row : t.run_table) {
+    text += row.prefix;
+    for (const std::string& c : t.metric_columns) {
       auto it = row.values.find(c);
-      runs_csv += it == row.values.end() ? "," : fmt::format(",{}", it->second);
+      text += it == row.values.end() ? "," : fmt::format(",{}", it->second);
     }
-    runs_csv += "\n";
+    text += "\n";
   }
-  write_file_atomically(out / "runs.csv", runs_csv);
-  if (!headline.empty() && !table_rows.empty()) {
-    std::vector<size_t> width(meta.designs.size() + 1, 0);
-    std::vector<std::string> head{"point"};
-    for (const std::string& d : meta.designs) head.push_back(d);
-    auto widen = [&](const std::vector<std::string>& r) {
-      for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
-    };
-    widen(head);
-    for (const auto& r : table_rows) widen(r);
-    auto line = [&](const std::vector<std::string>& r) {
-      std::string text;
-      for (size_t c = 0; c < r.size() && c < width.size(); ++c)
-        text += c == 0 ? fmt::format("{:<{}}", r[c], width[c]) : fmt::format("  {:>{}}", r[c], width[c]);
-      return text + "\n";
-    };
-    std::string metrics;
-    for (const std::string& h : headline) metrics += (metrics.empty() ? "" : " / ") + h;
-    outcome.table = fmt::format("{} per point (mean over replicates):\n", metrics) + line(head);
-    for (const auto& r : table_rows) outcome.table += line(r);
-  }
-  write_file_atomically(out / "aggregates.csv",
-                        "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + aggregate_rows);
-  write_file_atomically(out / "failures.csv", "point" + key_heads + ",design,replicate,error\n" + failure_rows);
-  write_file_atomically(out / "metrics.json", used_metrics_json(used));
+  return text;
+}
 
+// The terminal table: the first headline metrics per point (rows) and design (columns).
+std::string point_table_text(const std::vector<std::string>& designs, const SweepTotals& t) {
+  if (t.headline.empty() || t.table_rows.empty()) return {};
+  std::vector<size_t> width(designs.size() + 1, 0);
+  std::vector<std::string> head{"point"};
+  for (const std::string& d : designs) head.push_back(d);
+  auto widen = [&](const std::vector<std::string>& r) {
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  };
+  widen(head);
+  for (const auto& r : t.table_rows) widen(r);
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string text;
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c)
+      text += c == 0 ? fmt::format("{:<{}}", r[c], width[c]) : fmt::format("  {:>{}}", r[c], width[c]);
+    return text + "\n";
+  };
+  std::string metrics;
+  for (const std::string& h : t.headline) metrics += (metrics.empty() ? "" : " / ") + h;
+  std::string table = fmt::format("{} per point (mean over replicates):\n", metrics) + line(head);
+  for (const auto& r : t.table_rows) table += line(r);
+  return table;
+}
+
+// summary.json, and verdicts.txt when there are verdicts (corrected for every comparison shown).
+void write_sweep_summary(const fs::path& out, const SweepMeta& meta, SweepTotals& t, SweepOutcome& outcome) {
   Json summary = meta_json(meta);
   summary.erase("numeric_keys");
   summary.erase("point_keys");  // point_values below says the same for people
   summary["failed_runs"] = outcome.failed_runs;
-  summary["failed_points"] = std::move(failed_points);
-  summary["missing_points"] = std::move(missing_points);
-  summary["point_values"] = std::move(point_values);
-  summary["runs"] = std::move(summary_runs);
-  summary["aggregates"] = std::move(summary_aggregates);
-  summary["paired_differences"] = std::move(summary_paired);
-  correct(verdicts);
-  if (!verdicts.rows.empty()) {
-    summary["verdicts"] = verdicts_json(verdicts);
-    outcome.verdicts = fmt::format("verdicts against {} per point ({}):\n", verdicts.reference,
-                                   verdict_method_line(verdicts)) +
-                       format_verdicts_by_point(verdicts) +
-                       verdict_legend(verdicts);
+  summary["failed_points"] = std::move(t.failed_points);
+  summary["missing_points"] = std::move(t.missing_points);
+  summary["point_values"] = std::move(t.point_values);
+  summary["runs"] = std::move(t.runs);
+  summary["aggregates"] = std::move(t.aggregates);
+  summary["paired_differences"] = std::move(t.paired);
+  correct(t.verdicts);
+  if (!t.verdicts.rows.empty()) {
+    summary["verdicts"] = verdicts_json(t.verdicts);
+    outcome.verdicts = fmt::format("verdicts against {} per point ({}):\n", t.verdicts.reference,
+                                   verdict_method_line(t.verdicts)) +
+                       format_verdicts_by_point(t.verdicts) + verdict_legend(t.verdicts);
     write_file_atomically(out / "verdicts.txt", outcome.verdicts);
   }
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
+}
 
-  write_file_atomically(out / "timings.csv", fmt::format("point,{}\n{}", kTimingsHeader, timing_rows));
+void write_sweep_manifest(const fs::path& out, const SweepMeta& meta, const std::string& command_line,
+                          std::chrono::system_clock::time_point start, int jobs, const SweepOutcome& outcome) {
   Json manifest;
   manifest["kind"] = "sweep";
   manifest["identity"] = meta.identity;
@@ -510,6 +533,36 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   manifest["points"] = outcome.points;
   manifest["failed_runs"] = outcome.failed_runs;
   write_file_atomically(out / "manifest.json", manifest.dump(2) + "\n");
+}
+
+// Reads every stored run of the directory's points and writes the results files. `requested_reference`
+// (--reference) is the design others are compared with wherever it ran; empty: the default.
+SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::string& command_line,
+                       std::chrono::system_clock::time_point start, int jobs, const std::string& requested_reference) {
+  SweepOutcome outcome;
+  outcome.out = out;
+  outcome.skipped_points = meta.skipped_points;
+  const KeyColumns keys{meta};
+  std::vector<int> indices;
+  for (size_t index = 0; index < meta.points; ++index)
+    if (meta.contains(static_cast<int>(index))) indices.push_back(static_cast<int>(index));
+  std::vector<PointOutput> outputs(indices.size());
+  for_each_index_in_parallel(jobs, indices.size(), [&](size_t k) {
+    process_point(out, indices[k], meta, keys, requested_reference, outputs[k]);
+  });
+  SweepTotals totals;
+  for (size_t k = 0; k < indices.size(); ++k) totals.add(indices[k], outputs[k], outcome);
+
+  const std::string key_heads = keys.heads();
+  write_file_atomically(out / "runs.csv", runs_csv_text(key_heads, totals));
+  outcome.table = point_table_text(meta.designs, totals);
+  write_file_atomically(out / "aggregates.csv",
+                        "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + totals.aggregate_rows);
+  write_file_atomically(out / "failures.csv", "point" + key_heads + ",design,replicate,error\n" + totals.failure_rows);
+  write_file_atomically(out / "metrics.json", used_metrics_json(totals.used));
+  write_sweep_summary(out, meta, totals, outcome);
+  write_file_atomically(out / "timings.csv", fmt::format("point,{}\n{}", kTimingsHeader, totals.timing_rows));
+  write_sweep_manifest(out, meta, command_line, start, jobs, outcome);
   return outcome;
 }
 
