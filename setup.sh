@@ -4,8 +4,8 @@
 #   ./setup.sh          install dependencies only
 #   ./setup.sh run      ... then build the release preset and run the main job (design comparison at four
 #                       loads, with figures); extra arguments go to `wakesim sweep` (e.g. --jobs 1)
-#   ./setup.sh test     ... then build and pass the test suite (clang sanitizer build with the fuzzers, then
-#                       the release build)
+#   ./setup.sh test     ... then check the code's layout (clang-format), build and pass the test suite (clang
+#                       sanitizer build with the fuzzers, then the release build)
 #   ./setup.sh bench    ... then build the benchmark preset and run the benchmarks
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 packages=(
   g++ cmake ninja-build git pkg-config
   clang libclang-rt-14-dev   # the sanitizer build: clang's ASan/UBSan and libFuzzer (test/fuzz/)
+  clang-format               # the layout check (test/lint/check_format.sh)
   libboost-dev libtbb-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   nlohmann-json3-dev libpcg-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-pandas parallel
@@ -59,6 +60,7 @@ case "${1:-}" in
     cat "$out/verdicts.txt"
     ;;
   test)
+    ./test/lint/check_format.sh
     cmake --workflow --preset dev
     cmake --workflow --preset release
     ;;

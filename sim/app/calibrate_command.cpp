@@ -41,9 +41,9 @@ class ProgressBar final : public calibrate::Progress {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const int width = 30;
     const int filled = static_cast<int>(std::lround(fraction * width));
-    const std::string line = fmt::format("calibrate [{}{}] {:3.0f}% {:>6}  {}", std::string(filled, '#'),
-                                         std::string(width - filled, '.'), fraction * 100,
-                                         experiment::Progress::format_duration(seconds), what);
+    const std::string line =
+        fmt::format("calibrate [{}{}] {:3.0f}% {:>6}  {}", std::string(filled, '#'), std::string(width - filled, '.'),
+                    fraction * 100, experiment::Progress::format_duration(seconds), what);
     if (terminal_) err_ << "\r" << line << "\x1b[K" << std::flush;
     else err_ << line << "\n";
     if (fraction >= 1 && terminal_) err_ << "\n";
@@ -56,8 +56,8 @@ class ProgressBar final : public calibrate::Progress {
 };
 
 std::string side_by_side(const char* title, const char* x_name, const std::vector<experiment::CurvePoint>& points) {
-  std::string s = fmt::format("{}\n  {:>12}  {:>10}  {:>10}  {:>9}\n", title, x_name, "measured", "simulated",
-                              "sim/meas");
+  std::string s =
+      fmt::format("{}\n  {:>12}  {:>10}  {:>10}  {:>9}\n", title, x_name, "measured", "simulated", "sim/meas");
   const experiment::CurvePoint* worst = nullptr;
   for (const experiment::CurvePoint& p : points) {
     s += fmt::format("  {:>12}  {:>10.2f}  {:>10.2f}  {:>9.2f}\n", fmt::format("{}", engine::Bytes{p.bytes}),
@@ -110,8 +110,9 @@ int execute(const CalibrateOptions& o, Streams& io) {
   io.out << fmt::format("measured in {:.1f} s on CPU {}, timer {}, hugepages {}\n\n", results.seconds,
                         results.measuring_cpu, results.timer.source, results.hugepages ? "yes" : "partly or no");
   io.out << side_by_side("pointer chase, ns per load", "working set", curves.chase) << "\n";
-  io.out << side_by_side(fmt::format("wakeup-list walk of {} nodes after pollution, ns per node", results.walk_nodes).c_str(),
-                         "pollution", curves.walk)
+  io.out << side_by_side(
+                fmt::format("wakeup-list walk of {} nodes after pollution, ns per node", results.walk_nodes).c_str(),
+                "pollution", curves.walk)
          << "\n";
   const hw::CacheParams& c = measured.host.cache;
   io.out << fmt::format(
@@ -120,11 +121,11 @@ int execute(const CalibrateOptions& o, Streams& io) {
       "  transfers: SMT {:.1f} ns, same LLC {:.1f} ns, same socket {:.1f} ns\n",
       measured.host.sockets, measured.host.cores_per_socket, measured.host.threads_per_core,
       measured.host.llc_per_socket, measured.base_preset, c.l1_size, c.l1_latency.ns(), c.l2_size, c.l2_latency.ns(),
-      c.llc_size, c.llc_latency.ns(), c.dram_local.ns(), c.llc_pollution_weight, c.smt_sibling.ns(), c.same_llc.ns(), c.same_socket.ns());
+      c.llc_size, c.llc_latency.ns(), c.dram_local.ns(), c.llc_pollution_weight, c.smt_sibling.ns(), c.same_llc.ns(),
+      c.same_socket.ns());
   for (const std::string& note : measured.notes) io.out << "  note: " << note << "\n";
 
-  experiment::write_file_atomically(
-      out, experiment::host_file_toml(results, measured, curves, io.command_line, when));
+  experiment::write_file_atomically(out, experiment::host_file_toml(results, measured, curves, io.command_line, when));
   io.out << fmt::format("\nwrote {}; simulate this host with --set host.preset={} (or host.preset in a config)\n",
                         o.out, out.has_parent_path() ? o.out : "./" + o.out);
   return 0;
@@ -136,8 +137,9 @@ Action add_calibrate_command(CLI::App& app, Streams& io) {
   auto options = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate", "Measure this machine's caches, core-to-core transfers and wakeup-list walk; write a host file");
-  cmd->footer("The host file loads as a preset: --set host.preset=FILE, or host.preset = \"FILE\" in a configuration.\n"
-              "Run it on an otherwise idle machine: other load disturbs the medians.");
+  cmd->footer(
+      "The host file loads as a preset: --set host.preset=FILE, or host.preset = \"FILE\" in a configuration.\n"
+      "Run it on an otherwise idle machine: other load disturbs the medians.");
   cmd->add_option("--out", options->out, "host file to write (default host.toml)")->type_name("FILE");
   cmd->add_flag("--force", options->force, "replace --out if it exists");
   cmd->add_flag("--quick", options->quick, "coarse curves and one transfer pair (about a second)");

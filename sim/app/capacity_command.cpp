@@ -63,8 +63,7 @@ void parse_range(const std::string& text, experiment::CapacityOptions& options) 
   if (!std::isfinite(options.low) || !std::isfinite(options.high))
     throw engine::UserError(fmt::format("--range {}: error: LO and HI must be finite numbers", text));
   options.integer = lo.find_first_of(".eEnN") == std::string::npos && hi.find_first_of(".eEnN") == std::string::npos;
-  if (options.low > options.high)
-    throw engine::UserError(fmt::format("--range {}: error: LO is above HI", text));
+  if (options.low > options.high) throw engine::UserError(fmt::format("--range {}: error: LO is above HI", text));
 }
 
 // Integers exactly representable as doubles: the search's midpoints stay whole numbers.
@@ -83,7 +82,8 @@ void fit_range_to_key(const std::string& range_text, experiment::CapacityOptions
   for (const double end : {options.low, options.high}) {
     const bool whole = options.integer && std::abs(end) < 9.2e18;  // within int64_t
     const std::string number = whole ? fmt::format("{}", static_cast<int64_t>(end)) : fmt::format("{}", end);
-    const std::string value = options.format == "{}" ? number : "\"" + fmt::format(fmt::runtime(options.format), number) + "\"";
+    const std::string value =
+        options.format == "{}" ? number : "\"" + fmt::format(fmt::runtime(options.format), number) + "\"";
     experiment::Config scratch = config;
     try {
       config::apply_override(scratch, options.key + "=" + value);
@@ -93,7 +93,8 @@ void fit_range_to_key(const std::string& range_text, experiment::CapacityOptions
       throw engine::UserError(fmt::format("--range {}: error: {} (at {})", range_text, why, number));
     }
   }
-  if (options.integer && (std::abs(options.low) > kLargestExactInteger || std::abs(options.high) > kLargestExactInteger))
+  if (options.integer &&
+      (std::abs(options.low) > kLargestExactInteger || std::abs(options.high) > kLargestExactInteger))
     throw engine::UserError(fmt::format("--range {}: error: an integer range must stay within +-2^53 ({:.0f})",
                                         range_text, kLargestExactInteger));
 }
@@ -102,18 +103,24 @@ void fit_range_to_key(const std::string& range_text, experiment::CapacityOptions
 
 Action add_capacity_command(CLI::App& app, Streams& io) {
   auto o = std::make_shared<CapacityCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("capacity", "Find, per design, the largest value of a key for which every SLO holds");
+  CLI::App* cmd =
+      app.add_subcommand("capacity", "Find, per design, the largest value of a key for which every SLO holds");
   cmd->add_option("CONFIG", o->config, "TOML configuration or workload preset (default: the built-in default)");
   cmd->add_option("--vary", o->key, "the configuration key to vary, e.g. vms.count")->required()->type_name("KEY");
   cmd->add_option("--range", o->range, "the values searched; integers if both are written as integers")
-      ->required()->type_name("LO:HI");
+      ->required()
+      ->type_name("LO:HI");
   cmd->add_option("--slo", o->slos, "an objective METRIC OP VALUE, e.g. 'wakeup.p99<=50us' (repeatable)")
-      ->required()->type_name("SLO");
+      ->required()
+      ->type_name("SLO");
   cmd->add_option("--design", o->designs, "design to study (repeatable), or 'all'")->type_name("NAME");
-  cmd->add_option("--format", o->format, "how the number becomes the key's value, e.g. 'poisson({}/s)'")->type_name("TEXT");
-  cmd->add_option("--tolerance", o->tolerance, "real keys: stop when the answer is bracketed this closely (default 1% of the range)");
+  cmd->add_option("--format", o->format, "how the number becomes the key's value, e.g. 'poisson({}/s)'")
+      ->type_name("TEXT");
+  cmd->add_option("--tolerance", o->tolerance,
+                  "real keys: stop when the answer is bracketed this closely (default 1% of the range)");
   cmd->add_option("--replicates", o->replicates, "replicates of a probe at first (default 3)");
-  cmd->add_option("--max-replicates", o->max_replicates, "replicates of a probe whose answer stays uncertain (default 12)");
+  cmd->add_option("--max-replicates", o->max_replicates,
+                  "replicates of a probe whose answer stays uncertain (default 12)");
   cmd->add_option("--set", o->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");
   cmd->add_option("--jobs", o->jobs, "worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, kMaxJobs));
@@ -132,9 +139,10 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     parse_range(o->range, options);
     if (o->format.find("{}") == std::string::npos || std::count(o->format.begin(), o->format.end(), '{') != 1 ||
         std::count(o->format.begin(), o->format.end(), '}') != 1)
-      throw engine::UserError(fmt::format("--format '{}': error: must contain {{}} once, where the number goes, and no "
-                                          "other braces (e.g. 'poisson({{}}/s)')",
-                                          o->format));
+      throw engine::UserError(
+          fmt::format("--format '{}': error: must contain {{}} once, where the number goes, and no "
+                      "other braces (e.g. 'poisson({{}}/s)')",
+                      o->format));
     if (o->format.find('"') != std::string::npos || o->format.find('\\') != std::string::npos)
       throw engine::UserError(fmt::format("--format '{}': error: must not contain quotes or backslashes", o->format));
     options.format = o->format;
@@ -160,7 +168,8 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
     }
     options.reference = o->reference;
     if (!o->reference.empty()) reference_design(resolve_designs(loaded.config), o->reference);  // before any run
-    const std::filesystem::path out = o->out.empty() ? timestamped_results_dir("capacity") : std::filesystem::path(o->out);
+    const std::filesystem::path out =
+        o->out.empty() ? timestamped_results_dir("capacity") : std::filesystem::path(o->out);
     check_out_dir(out, o->force ? ExistingOut::kReplace : ExistingOut::kRefuse);
 
     const InterruptHandlers handlers;
@@ -170,23 +179,26 @@ Action add_capacity_command(CLI::App& app, Streams& io) {
       result = run_capacity(loaded.config, overrides, file, options);
     } catch (const Interrupted&) {
       const bool kept = o->force && std::filesystem::exists(out);
-      io.err << fmt::format("{}wakesim capacity: interrupted by {}: the search was abandoned and nothing was "
-                            "written{}. A search cannot be resumed; to start it again:\n  {}\n",
-                            options.progress != nullptr && options.progress_terminal ? "\n" : "", signal_name(),
-                            kept ? fmt::format(" ({} is as it was)", out.string()) : "", io.rerun);
+      io.err << fmt::format(
+          "{}wakesim capacity: interrupted by {}: the search was abandoned and nothing was "
+          "written{}. A search cannot be resumed; to start it again:\n  {}\n",
+          options.progress != nullptr && options.progress_terminal ? "\n" : "", signal_name(),
+          kept ? fmt::format(" ({} is as it was)", out.string()) : "", io.rerun);
       return exit_status();
     }
     write_out_dir(out, [&](const std::filesystem::path& dir) {
       write_capacity(dir, options, result, io.command_line, loaded.source, start);
     });
     if (interrupted()) {
-      io.err << fmt::format("wakesim capacity: interrupted by {} after the search had finished; the results are "
-                            "complete: {}\n",
-                            signal_name(), out.string());
+      io.err << fmt::format(
+          "wakesim capacity: interrupted by {} after the search had finished; the results are "
+          "complete: {}\n",
+          signal_name(), out.string());
       return exit_status();
     }
     io.out << format_capacity(options, result);
-    io.out << fmt::format("\nevidence (every probe, its estimate and 95% interval): {}\n", (out / "probes.csv").string());
+    io.out << fmt::format("\nevidence (every probe, its estimate and 95% interval): {}\n",
+                          (out / "probes.csv").string());
     for (const DesignCapacity& d : result.designs)
       for (const Probe& p : d.probes)
         if (!p.error.empty()) io.err << fmt::format("note: {} at {}: {}\n", d.design, p.assignment, p.error);

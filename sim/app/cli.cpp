@@ -1,10 +1,9 @@
 #include "sim/app/cli.h"
 
-#include <new>
-
 #include <unistd.h>
 
 #include <iostream>
+#include <new>
 #include <ostream>
 #include <string_view>
 
@@ -81,7 +80,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       out << e.what() << "\n";
       return 0;
     }
-    err << "wakesim: error: " << e.what() << "\n" << "Run 'wakesim --help' for usage.\n";
+    err << "wakesim: error: " << e.what() << "\n"
+        << "Run 'wakesim --help' for usage.\n";
     return 2;
   }
 

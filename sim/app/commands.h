@@ -24,8 +24,8 @@ inline constexpr int kMaxJobs = 1024;
 struct Streams {
   std::ostream& out;
   std::ostream& err;
-  std::string command_line;  // the arguments joined by spaces, as manifests record them
-  std::string rerun;         // the same, quoted for a shell: what to type to run the command again
+  std::string command_line;      // the arguments joined by spaces, as manifests record them
+  std::string rerun;             // the same, quoted for a shell: what to type to run the command again
   bool err_is_terminal = false;  // `err` is the process's stderr and that is a terminal: live progress
 };
 

@@ -43,9 +43,12 @@ int exit_status() {
 
 const char* signal_name() {
   switch (g_signal.load(std::memory_order_relaxed)) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    default: return "";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    default:
+      return "";
   }
 }
 

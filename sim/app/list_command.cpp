@@ -65,9 +65,10 @@ int list_effective_keys(Streams& io, const std::string& config, const std::vecto
   value_width = std::min<size_t>(value_width, 30);
   std::string sets;
   for (const std::string& o : overrides) sets += " --set " + o;
-  io.out << fmt::format("# {}{}\n# every key's effective value and where it comes from: default (the schema's), a preset\n"
-                        "# (host.preset = ...; a host key written anywhere overrides it), FILE:LINE, --set, or a derived key\n",
-                        command.loaded.source, sets);
+  io.out << fmt::format(
+      "# {}{}\n# every key's effective value and where it comes from: default (the schema's), a preset\n"
+      "# (host.preset = ...; a host key written anywhere overrides it), FILE:LINE, --set, or a derived key\n",
+      command.loaded.source, sets);
   io.out << fmt::format("{:<{}}  {:<{}}  {}\n", "KEY", key_width, "VALUE", value_width, "FROM");
   for (const auto& k : keys)
     io.out << fmt::format("{:<{}}  {:<{}}  {}\n", k.key, key_width, k.value, value_width, k.origin);
@@ -109,7 +110,8 @@ int list_workloads(Streams& io) {
     std::string line, first;
     while (std::getline(in, line)) {
       if (line.starts_with("#")) {
-        first = line.substr(line.find_first_not_of("# ") == std::string::npos ? line.size() : line.find_first_not_of("# "));
+        first =
+            line.substr(line.find_first_not_of("# ") == std::string::npos ? line.size() : line.find_first_not_of("# "));
         break;
       }
     }
@@ -148,8 +150,8 @@ int list_metrics(Streams& io, const std::string& scenario, bool json) {
       for (const auto& t : d->tables())
         for (const auto& c : t.columns)
           if (m.table_only && c.metric == m.name) where = fmt::format(" (only in {}.csv)", t.name);
-      io.out << fmt::format("  {:<{}}  {:<8}  {:<8}  {}{}\n", m.name, width, m.unit, experiment::to_string(m.kind), m.help,
-                            where);
+      io.out << fmt::format("  {:<{}}  {:<8}  {:<8}  {}{}\n", m.name, width, m.unit, experiment::to_string(m.kind),
+                            m.help, where);
     }
     if (!d->placeholders().empty()) io.out << "  placeholders (one name segment each):\n";
     for (const auto& p : d->placeholders()) {
@@ -180,7 +182,8 @@ Action add_list_command(CLI::App& app, Streams& io) {
     bool json = false;
   };
   auto o = std::make_shared<ListOptions>();
-  CLI::App* cmd = app.add_subcommand("list", "List configuration keys, designs, scenarios, workload presets or metrics");
+  CLI::App* cmd =
+      app.add_subcommand("list", "List configuration keys, designs, scenarios, workload presets or metrics");
   cmd->add_option("WHAT", o->what, "keys | designs | scenarios | workloads | metrics")
       ->required()
       ->check(CLI::IsMember({"keys", "designs", "scenarios", "workloads", "metrics"}));
@@ -193,13 +196,15 @@ Action add_list_command(CLI::App& app, Streams& io) {
       ->type_name("KEY=VALUE");
   return [o, &io] {
     if (o->what != "metrics" && (!o->scenario.empty() || o->json))
-      throw engine::UserError(fmt::format("wakesim list {}: error: SCENARIO and --json go with 'list metrics' only", o->what));
+      throw engine::UserError(
+          fmt::format("wakesim list {}: error: SCENARIO and --json go with 'list metrics' only", o->what));
     if (o->what != "keys" && (!o->config.empty() || !o->overrides.empty()))
       throw engine::UserError(
           fmt::format("wakesim list {}: error: --config and --set go with 'list keys' only", o->what));
     if (o->config.empty() && !o->overrides.empty())
-      throw engine::UserError("wakesim list keys: error: --set needs --config (--config default for the built-in "
-                              "default workload)");
+      throw engine::UserError(
+          "wakesim list keys: error: --set needs --config (--config default for the built-in "
+          "default workload)");
     const std::string& what = o->what;
     if (what == "metrics") return list_metrics(io, o->scenario, o->json);
     if (what == "keys") return o->config.empty() ? list_keys(io) : list_effective_keys(io, o->config, o->overrides);

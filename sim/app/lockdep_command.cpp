@@ -54,8 +54,9 @@ Action add_lockdep_command(CLI::App& app, Streams& io) {
   auto options = std::make_shared<LockdepOptions>();
   CLI::App* cmd = app.add_subcommand(
       "lockdep", "Lock-order analysis per design: lockdep's view, subclass annotations, real deadlock check");
-  cmd->footer("Exit status: 0 no possible deadlock (lockdep false positives included), 3 a possible deadlock, "
-              "2 bad input, 1 internal error.");
+  cmd->footer(
+      "Exit status: 0 no possible deadlock (lockdep false positives included), 3 a possible deadlock, "
+      "2 bad input, 1 internal error.");
   cmd->add_option("CONFIG", options->config, "TOML configuration file, or the name of a workload preset");
   cmd->add_option("--design", options->designs, "design to analyse (repeatable), or 'all'")->type_name("NAME");
   cmd->add_option("--set", options->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");

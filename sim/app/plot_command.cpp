@@ -161,15 +161,18 @@ bool is_results_dir(const fs::path& dir) {
 
 int execute(const PlotOptions& o, Streams& io) {
   const fs::path dir(o.dir);
-  if (!fs::is_directory(dir))
-    throw engine::UserError(fmt::format("{}: error: no such directory", o.dir));
+  if (!fs::is_directory(dir)) throw engine::UserError(fmt::format("{}: error: no such directory", o.dir));
   if (!is_results_dir(dir))
-    throw engine::UserError(fmt::format("{}: error: not a wakesim results directory (no manifest.json, summary.json, "
-                                        "aggregates.csv or capacity.json)", o.dir));
+    throw engine::UserError(
+        fmt::format("{}: error: not a wakesim results directory (no manifest.json, summary.json, "
+                    "aggregates.csv or capacity.json)",
+                    o.dir));
   const fs::path script = plots_dir() / "plot_results.py";
   if (!fs::is_regular_file(script))
-    throw engine::UserError(fmt::format("wakesim plot: error: the plot scripts are not at {} (set WAKESIM_PLOTS to the plots/ "
-                                        "folder of the wakesim sources)", script.string()));
+    throw engine::UserError(
+        fmt::format("wakesim plot: error: the plot scripts are not at {} (set WAKESIM_PLOTS to the plots/ "
+                    "folder of the wakesim sources)",
+                    script.string()));
   const std::optional<fs::path> python = find_python();
   if (!python) {
     std::string tried;
@@ -183,7 +186,8 @@ int execute(const PlotOptions& o, Streams& io) {
   // The script reads metric names and units from DIR's metrics.json, else from `wakesim list metrics
   // --json` of this binary.
   std::error_code error;
-  if (const fs::path self = fs::read_symlink("/proc/self/exe", error); !error) args.insert(args.end(), {"--wakesim", self.string()});
+  if (const fs::path self = fs::read_symlink("/proc/self/exe", error); !error)
+    args.insert(args.end(), {"--wakesim", self.string()});
   const std::pair<const char*, const std::string*> passed[] = {
       {"--out", &o.out}, {"--format", &o.format}, {"--point", &o.point}, {"--metric", &o.metric},
       {"--x", &o.x},     {"--hue", &o.hue},       {"--log", &o.log},     {"--reference", &o.reference}};
@@ -193,8 +197,9 @@ int execute(const PlotOptions& o, Streams& io) {
   io.err << run.err;
   if (run.status == 0) return 0;
   if (run.status == 2) return 2;  // the script reported the input's problem
-  io.err << fmt::format("wakesim: error: {} {} failed ({})\n", python->string(), script.string(),
-                        run.status < 0 ? "could not run, or killed by a signal" : fmt::format("exit status {}", run.status));
+  io.err << fmt::format(
+      "wakesim: error: {} {} failed ({})\n", python->string(), script.string(),
+      run.status < 0 ? "could not run, or killed by a signal" : fmt::format("exit status {}", run.status));
   return 1;
 }
 
@@ -202,7 +207,8 @@ int execute(const PlotOptions& o, Streams& io) {
 
 Action add_plot_command(CLI::App& app, Streams& io) {
   auto options = std::make_shared<PlotOptions>();
-  CLI::App* cmd = app.add_subcommand("plot", "Draw the figures (PNG, SVG or PDF) of a run, sweep or capacity results directory");
+  CLI::App* cmd =
+      app.add_subcommand("plot", "Draw the figures (PNG, SVG or PDF) of a run, sweep or capacity results directory");
   cmd->add_option("DIR", options->dir, "results directory")->required();
   cmd->add_option("--out", options->out, "where to write the figures (default: DIR/figures)")->type_name("FIGDIR");
   cmd->add_option("--format", options->format, "comma-separated formats: png, svg, pdf (default: png,svg)")

@@ -64,19 +64,22 @@ void check_out_dir(const std::filesystem::path& dir, ExistingOut existing) {
     throw UserError(fmt::format("{}: error: --out: exists and is not a directory; choose another --out", name));
   if (is_empty_dir(dir)) return;
   if (existing == ExistingOut::kRefuse)
-    throw UserError(fmt::format("{}: error: --out: the directory exists and is not empty; add --force to replace it, "
-                                "or choose another --out",
-                                name));
+    throw UserError(
+        fmt::format("{}: error: --out: the directory exists and is not empty; add --force to replace it, "
+                    "or choose another --out",
+                    name));
   const fs::path target = canonical_dir(dir), here = canonical_dir(fs::current_path(ec));
   const auto [t, h] = std::mismatch(target.begin(), target.end(), here.begin(), here.end());
   if (t == target.end())
-    throw UserError(fmt::format("{}: error: --force: this is the current directory or one above it; it is left "
-                                "alone; choose another --out",
-                                name));
+    throw UserError(
+        fmt::format("{}: error: --force: this is the current directory or one above it; it is left "
+                    "alone; choose another --out",
+                    name));
   if (!fs::is_regular_file(dir / "manifest.json", ec))
-    throw UserError(fmt::format("{}: error: --force: not a wakesim results directory (it has no manifest.json), so it "
-                                "is left alone; choose another --out",
-                                name));
+    throw UserError(
+        fmt::format("{}: error: --force: not a wakesim results directory (it has no manifest.json), so it "
+                    "is left alone; choose another --out",
+                    name));
 }
 
 void write_out_dir(const std::filesystem::path& dir, const std::function<void(const std::filesystem::path&)>& write) {
@@ -100,8 +103,8 @@ void write_out_dir(const std::filesystem::path& dir, const std::function<void(co
   auto fail = [&](const char* what) {
     const std::string reason = std::strerror(errno);
     fs::remove_all(fresh, ec);
-    return UserError(fmt::format("{}: error: --force: cannot {}: {}; the old results are still there", dir.string(),
-                                 what, reason));
+    return UserError(
+        fmt::format("{}: error: --force: cannot {}: {}; the old results are still there", dir.string(), what, reason));
   };
   // One rename swaps them where the file system can; otherwise the old one moves aside first.
   if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) {

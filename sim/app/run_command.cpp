@@ -6,9 +6,9 @@
 // nothing, says how to run it again and exits with 130 or 143 (sim/app/interrupt.h).
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <ctime>
 #include <ostream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -20,8 +20,8 @@
 #include "sim/experiment/report.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_watch.h"
-#include "sim/experiment/scenario.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
 #include "sim/experiment/verdict.h"
 
@@ -78,10 +78,11 @@ int execute(const RunOptions& o, Streams& io) {
     } catch (const Interrupted&) {
       watch.done();
       const bool kept = o.force && std::filesystem::exists(out_dir);
-      io.err << fmt::format("wakesim run: interrupted by {}: the runs in progress were abandoned and nothing was "
-                            "written{}. A run cannot be resumed (a sweep can: wakesim sweep --resume); to run it "
-                            "again:\n  {}\n",
-                            signal_name(), kept ? fmt::format(" ({} is as it was)", out_dir.string()) : "", io.rerun);
+      io.err << fmt::format(
+          "wakesim run: interrupted by {}: the runs in progress were abandoned and nothing was "
+          "written{}. A run cannot be resumed (a sweep can: wakesim sweep --resume); to run it "
+          "again:\n  {}\n",
+          signal_name(), kept ? fmt::format(" ({} is as it was)", out_dir.string()) : "", io.rerun);
       return exit_status();
     }
   }
@@ -101,7 +102,8 @@ int execute(const RunOptions& o, Streams& io) {
   } else {
     io.out << fmt::format("scenario '{}' ({}); {} replicate{} x {} measured after {} warm-up; seed {}\n\n",
                           config.scenario, loaded.source, config.run.replicates, config.run.replicates == 1 ? "" : "s",
-                          engine::to_string(config.run.duration), engine::to_string(config.run.warmup), config.run.seed);
+                          engine::to_string(config.run.duration), engine::to_string(config.run.warmup),
+                          config.run.seed);
     const auto scenario = find_scenario(config.scenario)->make();
     io.out << format_table(summarize(result), result.designs, scenario->headline_metrics());
     uint64_t events = 0;
@@ -146,7 +148,8 @@ int execute(const RunOptions& o, Streams& io) {
 
 Action add_run_command(CLI::App& app, Streams& io) {
   auto options = std::make_shared<RunOptions>();
-  CLI::App* cmd = app.add_subcommand("run", "Run a configuration (the built-in default workload if none) on the chosen designs");
+  CLI::App* cmd =
+      app.add_subcommand("run", "Run a configuration (the built-in default workload if none) on the chosen designs");
   cmd->add_option("CONFIG", options->config, "TOML configuration file, or the name of a workload preset");
   cmd->add_option("--design", options->designs, "design to run (repeatable), or 'all'")->type_name("NAME");
   cmd->add_option("--set", options->overrides, "override a configuration key (repeatable)")->type_name("KEY=VALUE");

@@ -39,8 +39,9 @@ struct SweepCommandOptions {
 
 // A word for a shell command line: quoted when it holds anything but letters, digits and ./_-+=:,@%.
 std::string shell_word(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-+=:,@%") ==
-                           std::string::npos)
+  if (!word.empty() &&
+      word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-+=:,@%") ==
+          std::string::npos)
     return word;
   std::string quoted = "'";
   for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -64,8 +65,9 @@ int dry_run(const experiment::SweepSpec& spec, const experiment::SweepOptions& o
   io.out << fmt::format("sweep {} (dry run: nothing is run or written)\n", spec.file.string());
   io.out << fmt::format("points: {}", plan.points.size());
   if (plan.skipped_points > 0) io.out << fmt::format(" ({} more skipped by the constraint)", plan.skipped_points);
-  if (options.resume) io.out << fmt::format("; {} stored in {}, {} new", plan.points.size() - plan.new_points,
-                                            options.out.string(), plan.new_points);
+  if (options.resume)
+    io.out << fmt::format("; {} stored in {}, {} new", plan.points.size() - plan.new_points, options.out.string(),
+                          plan.new_points);
   if (options.shard && options.shard->count > 1)
     io.out << fmt::format("; shard {}/{} holds {}", options.shard->index, options.shard->count, in_shard);
   io.out << "\n";
@@ -84,17 +86,16 @@ int dry_run(const experiment::SweepSpec& spec, const experiment::SweepOptions& o
   io.out << fmt::format("designs: {}\n", fmt::join(plan.designs, ", "));
   io.out << fmt::format("replicates: {}\n", plan.replicates);
   io.out << fmt::format("runs: {}", plan.runs);
-  if (plan.runs_stored > 0) io.out << fmt::format(" ({} stored, {} to run)", plan.runs_stored, plan.runs - plan.runs_stored);
+  if (plan.runs_stored > 0)
+    io.out << fmt::format(" ({} stored, {} to run)", plan.runs_stored, plan.runs - plan.runs_stored);
   io.out << "\n";
   const experiment::SweepEstimate estimate = experiment::estimate_sweep(plan, options.jobs);
   if (estimate.seconds > 0)
     io.out << fmt::format("estimated time: about {} on {} thread{} (an estimate {})\n",
                           estimate.seconds < 10 ? fmt::format("{:.1f}s", estimate.seconds)
                                                 : experiment::Progress::format_duration(estimate.seconds),
-                          estimate.threads,
-                          estimate.threads == 1 ? "" : "s", estimate.method);
-  else
-    io.out << fmt::format("estimated time: none ({})\n", estimate.method);
+                          estimate.threads, estimate.threads == 1 ? "" : "s", estimate.method);
+  else io.out << fmt::format("estimated time: none ({})\n", estimate.method);
   io.out << fmt::format("results would go to: {}\n", options.out.string());
   return 0;
 }
@@ -106,16 +107,19 @@ std::filesystem::path resolve_base(const std::string& base, const std::filesyste
 }
 
 int report(const experiment::SweepOutcome& o, Streams& io, const std::string& what) {
-  io.out << fmt::format("{}: {} point{}, {} run{}", what, o.points, o.points == 1 ? "" : "s", o.runs, o.runs == 1 ? "" : "s");
+  io.out << fmt::format("{}: {} point{}, {} run{}", what, o.points, o.points == 1 ? "" : "s", o.runs,
+                        o.runs == 1 ? "" : "s");
   if (what == "sweep") io.out << fmt::format(" ({} run now, {} already stored)", o.runs_executed, o.runs_reused);
   if (o.skipped_points > 0) io.out << fmt::format("; {} skipped by the constraint", o.skipped_points);
-  if (o.failed_runs > 0) io.out << fmt::format("; {} of {} points failed ({} runs)", o.failed_points, o.points, o.failed_runs);
+  if (o.failed_runs > 0)
+    io.out << fmt::format("; {} of {} points failed ({} runs)", o.failed_points, o.points, o.failed_runs);
   io.out << "\n";
   if (!o.table.empty()) io.out << "\n" << o.table << "\n";
   constexpr size_t kShown = 10;
   for (size_t i = 0; i < o.failure_lines.size() && i < kShown; ++i) io.err << "failed: " << o.failure_lines[i] << "\n";
   if (o.failure_lines.size() > kShown)
-    io.err << fmt::format("... and {} more in {}\n", o.failure_lines.size() - kShown, (o.out / "failures.csv").string());
+    io.err << fmt::format("... and {} more in {}\n", o.failure_lines.size() - kShown,
+                          (o.out / "failures.csv").string());
   if (o.missing_points > 0)
     io.err << fmt::format("warning: {} point{} missing (a shard not merged, or not run yet)\n", o.missing_points,
                           o.missing_points == 1 ? " is" : "s are");
@@ -136,25 +140,30 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
   cmd->add_option("--shard", o->shard, "run only shard K of N (points with index % N == K-1)")->type_name("K/N");
   cmd->add_flag("--resume", o->resume, "continue the sweep in --out: runs already stored are not redone");
   cmd->add_flag("--retry-failed", o->retry_failed, "with --resume: run failed runs again");
-  cmd->add_option("--replicates", o->replicates, "replicates per point and design (overrides the spec; more "
-                                                 "replicates on a finished sweep run only the new ones)");
+  cmd->add_option("--replicates", o->replicates,
+                  "replicates per point and design (overrides the spec; more "
+                  "replicates on a finished sweep run only the new ones)");
   cmd->add_option("--out", o->out, "results directory (default: results/<spec>-<time>/)")->type_name("DIR");
   cmd->add_option("--reference", o->reference,
                   "the design the others are compared with (default: single-lock when it runs, else the first)")
       ->type_name("DESIGN");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
-  cmd->add_option("--set", o->sets, "a fixed override after the spec's [set] (repeatable); stored with the sweep, "
-                                    "so --resume and --shard use it")
+  cmd->add_option("--set", o->sets,
+                  "a fixed override after the spec's [set] (repeatable); stored with the sweep, "
+                  "so --resume and --shard use it")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd->add_option("--design", o->designs, "run this design instead of the spec's (repeatable, or 'all'); on --resume, "
-                                          "naming more designs than stored runs only the new ones")
+  cmd->add_option("--design", o->designs,
+                  "run this design instead of the spec's (repeatable, or 'all'); on --resume, "
+                  "naming more designs than stored runs only the new ones")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  cmd->add_flag("--dry-run", o->dry_run, "check the spec, list the points, designs and runs, and estimate the time "
-                                         "from short calibration runs; nothing is written");
-  cmd->add_flag("--keep-going", o->keep_going, "run the points whose configuration is valid and record the rejected "
-                                               "ones as failed (default: stop before running anything)");
+  cmd->add_flag("--dry-run", o->dry_run,
+                "check the spec, list the points, designs and runs, and estimate the time "
+                "from short calibration runs; nothing is written");
+  cmd->add_flag("--keep-going", o->keep_going,
+                "run the points whose configuration is valid and record the rejected "
+                "ones as failed (default: stop before running anything)");
   return [o, &io] {
     // A path, or the name of a shipped spec in workloads/sweeps/ ("default_load").
     std::filesystem::path spec_file = o->spec;
@@ -162,7 +171,8 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
     if (!std::filesystem::exists(spec_file) && spec_file.parent_path().empty() && spec_file.extension().empty() &&
         std::filesystem::exists(shipped))
       spec_file = shipped;
-    if (o->out.empty() && o->resume) throw engine::UserError("--resume: error: name the sweep to continue with --out DIR");
+    if (o->out.empty() && o->resume)
+      throw engine::UserError("--resume: error: name the sweep to continue with --out DIR");
     // Resumed without --set (or --design), the sweep continues with the stored ones.
     experiment::SweepCommandLine command_line{o->sets, o->designs};
     if (o->resume) {
@@ -176,7 +186,8 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
           command_line.designs = stored->designs;
           for (const std::string& d : stored->designs) adopted += " --design " + shell_word(d);
         }
-        if (!adopted.empty()) io.err << fmt::format("note: continuing with the options stored in {}:{}\n", o->out, adopted);
+        if (!adopted.empty())
+          io.err << fmt::format("note: continuing with the options stored in {}:{}\n", o->out, adopted);
       }
     }
     experiment::SweepSpec spec = experiment::load_sweep_spec(spec_file, resolve_base, command_line);
@@ -185,7 +196,8 @@ Action add_sweep_command(CLI::App& app, Streams& io) {
       spec.replicates = *o->replicates;
     }
     experiment::SweepOptions options;
-    options.out = o->out.empty() ? timestamped_results_dir(std::filesystem::path(o->spec).stem().string()) : std::filesystem::path(o->out);
+    options.out = o->out.empty() ? timestamped_results_dir(std::filesystem::path(o->spec).stem().string())
+                                 : std::filesystem::path(o->out);
     options.jobs = o->jobs;
     if (!o->shard.empty()) options.shard = experiment::parse_shard(o->shard);
     options.resume = o->resume;

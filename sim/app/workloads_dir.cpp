@@ -57,39 +57,41 @@ std::filesystem::path resolve_config_path(const std::string& argument) {
     if (fs::is_directory(given, ec)) throw directory_error(argument);
     if (fs::is_regular_file(given, ec)) return given;
     if (fs::exists(given, ec))
-      throw UserError(fmt::format("{}: error: is not a regular file; a configuration is a .toml file or a preset name",
-                                  argument));
+      throw UserError(
+          fmt::format("{}: error: is not a regular file; a configuration is a .toml file or a preset name", argument));
     const std::string stem = given.stem().string();
     const auto names = preset_names();
     const bool preset = given.parent_path().empty() && std::find(names.begin(), names.end(), stem) != names.end();
-    const std::string hint =
-        preset ? fmt::format(" (did you mean the preset '{}'? a preset is named without .toml)", stem)
-               : "; a configuration is a .toml file or a preset name (wakesim list workloads)";
+    const std::string hint = preset
+                                 ? fmt::format(" (did you mean the preset '{}'? a preset is named without .toml)", stem)
+                                 : "; a configuration is a .toml file or a preset name (wakesim list workloads)";
     throw UserError(fmt::format("{}: error: no such file{}", argument, hint));
   }
   const fs::path preset = workloads_dir() / (argument + ".toml");
   const bool is_preset = fs::is_regular_file(preset, ec);
   const bool local_file = fs::is_regular_file(given, ec);
   if (is_preset && local_file)
-    throw UserError(fmt::format("{}: error: names both the preset {} and the file ./{} in this directory; write ./{} "
-                                "for the file, or rename it",
-                                argument, preset.string(), argument, argument));
+    throw UserError(
+        fmt::format("{}: error: names both the preset {} and the file ./{} in this directory; write ./{} "
+                    "for the file, or rename it",
+                    argument, preset.string(), argument, argument));
   if (is_preset) return preset;
   if (local_file)
-    throw UserError(fmt::format("{}: error: not a preset; for the file in this directory write ./{} (a bare name is "
-                                "always a preset: wakesim list workloads)",
-                                argument, argument));
+    throw UserError(
+        fmt::format("{}: error: not a preset; for the file in this directory write ./{} (a bare name is "
+                    "always a preset: wakesim list workloads)",
+                    argument, argument));
   if (fs::is_directory(given, ec)) throw directory_error(argument);
   std::string known;
   const auto names = preset_names();
   for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-  throw UserError(fmt::format("{}: error: no such preset{}; presets: {} (wakesim list workloads); a file is named by a "
-                              "path, e.g. ./{}.toml",
-                              argument, config::did_you_mean(argument, names), known, argument));
+  throw UserError(
+      fmt::format("{}: error: no such preset{}; presets: {} (wakesim list workloads); a file is named by a "
+                  "path, e.g. ./{}.toml",
+                  argument, config::did_you_mean(argument, names), known, argument));
 }
 
-CommandConfig load_command_config(const std::string& argument, const std::vector<std::string>& overrides,
-                                  Streams& io) {
+CommandConfig load_command_config(const std::string& argument, const std::vector<std::string>& overrides, Streams& io) {
   CommandConfig out;
   if (!argument.empty()) out.file = resolve_config_path(argument);
   out.loaded = out.file ? experiment::load_config(out.file, overrides) : experiment::load_default_config(overrides);

@@ -81,7 +81,9 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     const size_t eq = item.find('=');
     if (eq == std::string::npos) args.positional.push_back(item);
-    else args.named[engine::trimmed(std::string_view(item).substr(0, eq))] = engine::trimmed(std::string_view(item).substr(eq + 1));
+    else
+      args.named[engine::trimmed(std::string_view(item).substr(0, eq))] =
+          engine::trimmed(std::string_view(item).substr(eq + 1));
   }
 
   // Reads parameter `key`, which may also be given as positional argument `position`.
@@ -98,8 +100,9 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
     }
     std::string value_error;
     auto v = is_value ? parse_value(raw, unit, value_error) : parse_plain_number(raw);
-    if (!v) error = fmt::format("{}(...): parameter '{}': {}", name, key,
-                                is_value ? value_error : fmt::format("'{}' is not a number", raw));
+    if (!v)
+      error = fmt::format("{}(...): parameter '{}': {}", name, key,
+                          is_value ? value_error : fmt::format("'{}' is not a number", raw));
     return v;
   };
   auto finish = [&](size_t positional_used, std::optional<Distribution> d) -> std::optional<Distribution> {
@@ -190,7 +193,8 @@ std::string format_distribution(const engine::Distribution& d, DistributionUnit 
         using T = std::decay_t<decltype(k)>;
         if constexpr (std::is_same_v<T, Distribution::Constant>) return fmt::format("const({})", v(k.value));
         else if constexpr (std::is_same_v<T, Distribution::Exponential>) return fmt::format("exp({})", v(k.mean));
-        else if constexpr (std::is_same_v<T, Distribution::Uniform>) return fmt::format("uniform({}, {})", v(k.lo), v(k.hi));
+        else if constexpr (std::is_same_v<T, Distribution::Uniform>)
+          return fmt::format("uniform({}, {})", v(k.lo), v(k.hi));
         else if constexpr (std::is_same_v<T, Distribution::LogNormal>)
           return fmt::format("lognormal(mean={}, cv={})", v(k.mean), k.cv);
         else if constexpr (std::is_same_v<T, Distribution::BoundedPareto>)

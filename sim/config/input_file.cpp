@@ -39,8 +39,9 @@ std::optional<std::string> read_input_file(const std::filesystem::path& file, st
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     text.append(chunk.data(), static_cast<size_t>(in.gcount()));
     if (text.size() > limit) {
-      error = limit >= (size_t{1} << 20) ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
-                                         : fmt::format("is larger than {} bytes, the limit for an input file", limit);
+      error = limit >= (size_t{1} << 20)
+                  ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
+                  : fmt::format("is larger than {} bytes, the limit for an input file", limit);
       return std::nullopt;
     }
   }

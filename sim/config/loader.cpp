@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "sim/config/problems.h"
 #include "sim/config/input_file.h"
+#include "sim/config/problems.h"
 #include "sim/config/suggest.h"
 
 namespace wakesim::config {
@@ -49,7 +49,8 @@ std::string suggestion(const SectionInfo& root, const SectionInfo& section, cons
   all_keys(root, "", everywhere);
   for (const std::string& full : everywhere) {
     const size_t dot = full.rfind('.');
-    if ((dot == std::string::npos ? full : full.substr(dot + 1)) == key) return fmt::format(" (did you mean '{}'?)", full);
+    if ((dot == std::string::npos ? full : full.substr(dot + 1)) == key)
+      return fmt::format(" (did you mean '{}'?)", full);
   }
   return did_you_mean(prefix + key, everywhere);
 }
@@ -107,8 +108,9 @@ void apply_table(const SectionInfo& root, const SectionInfo& section, void* obje
       // Suggestions only for the problems that will be shown: each compares the key with every key of
       // the schema, and a file of 350,000 unknown keys took a minute.
       if (keys != Keys::kPresetsOnly)
-        problems.add(source, at, dotted,
-                     "unknown key" + (problems.size() < Problems::kShown ? suggestion(root, section, prefix, key) : ""));
+        problems.add(
+            source, at, dotted,
+            "unknown key" + (problems.size() < Problems::kShown ? suggestion(root, section, prefix, key) : ""));
       continue;
     }
     if (field->applied_first ? keys != Keys::kPresetsOnly : keys == Keys::kPresetsOnly) continue;
@@ -161,7 +163,9 @@ Problem apply_file_table(const SectionInfo& section, void* object, const std::fi
   const std::string source = file.string();
   std::string error;
   const std::optional<std::string> text = read_input_file(file, error);
-  if (!text) return error == "cannot be opened" ? fmt::format("cannot open '{}'", source) : fmt::format("'{}' {}", source, error);
+  if (!text)
+    return error == "cannot be opened" ? fmt::format("cannot open '{}'", source)
+                                       : fmt::format("'{}' {}", source, error);
   toml::table parsed;
   try {
     parsed = toml::parse(*text, source);

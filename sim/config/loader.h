@@ -61,8 +61,12 @@ void apply_override(T& object, std::string_view assignment, Keys keys = Keys::kA
   apply_override(T::schema().info(), &object, assignment, keys);
 }
 template <class T>
-void validate(const T& object, const std::string& source) { validate(T::schema().info(), &object, source); }
+void validate(const T& object, const std::string& source) {
+  validate(T::schema().info(), &object, source);
+}
 template <class T>
-std::string to_toml(const T& object) { return to_toml(T::schema().info(), &object); }
+std::string to_toml(const T& object) {
+  return to_toml(T::schema().info(), &object);
+}
 
 }  // namespace wakesim::config

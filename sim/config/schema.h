@@ -10,14 +10,15 @@
 //   }
 //
 // Value types and their text: bool, integers, double, std::string, engine::Time ("1.2us"),
-// engine::Rate ("200k/s"), engine::Bytes ("48KiB"), engine::ByteRate ("2GB/s"), engine::Distribution ("exp(10us)"), std::vector of those (TOML arrays), and
-// enums through choice(). This header does not depend on the TOML library; loader.h reads files.
+// engine::Rate ("200k/s"), engine::Bytes ("48KiB"), engine::ByteRate ("2GB/s"), engine::Distribution ("exp(10us)"),
+// std::vector of those (TOML arrays), and enums through choice(). This header does not depend on the TOML library;
+// loader.h reads files.
 #pragma once
 
 #include <cmath>
 #include <concepts>
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -29,9 +30,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/config/suggest.h"
-
 #include "sim/config/distribution_text.h"
+#include "sim/config/suggest.h"
 #include "sim/config/units.h"
 #include "sim/config/value.h"
 #include "sim/engine/random.h"
@@ -69,7 +69,7 @@ struct SectionInfo {
   std::vector<FieldInfo> fields;
   std::vector<Child> children;
   std::vector<std::function<Problem(const void*)>> checks;  // whole-section checks, after all keys are set
-  std::shared_ptr<const void> defaults;                    // a default-constructed object
+  std::shared_ptr<const void> defaults;                     // a default-constructed object
 
   const FieldInfo* find_field(const std::string& key) const;
   const Child* find_child(const std::string& key) const;
@@ -94,8 +94,7 @@ struct Codec<bool> {
 };
 
 template <std::integral V>
-  requires(!std::same_as<V, bool>)
-struct Codec<V> {
+requires(!std::same_as<V, bool>) struct Codec<V> {
   static constexpr const char* kType = "integer";
   static Problem read(const Value& v, V& out) {
     if (!v.is_int()) return fmt::format("expected an integer, got {}", kind_name(v));
@@ -138,7 +137,8 @@ struct Codec<engine::Time> {
   static Problem read(const Value& v, engine::Time& out) {
     std::string error;
     if (v.is_int() && std::get<int64_t>(v.data) == 0) return out = engine::Time::zero(), std::nullopt;
-    if (!v.is_string()) return fmt::format("expected a duration string with a unit, like \"50ns\", got {}", kind_name(v));
+    if (!v.is_string())
+      return fmt::format("expected a duration string with a unit, like \"50ns\", got {}", kind_name(v));
     auto t = parse_duration(std::get<std::string>(v.data), error);
     if (!t) return error;
     out = *t;
@@ -183,7 +183,8 @@ struct Codec<engine::ByteRate> {
   static Problem read(const Value& v, engine::ByteRate& out) {
     std::string error;
     if (v.is_int() && std::get<int64_t>(v.data) == 0) return out = engine::ByteRate{0}, std::nullopt;
-    if (!v.is_string()) return fmt::format("expected a memory rate string with a unit, like \"2GB/s\", got {}", kind_name(v));
+    if (!v.is_string())
+      return fmt::format("expected a memory rate string with a unit, like \"2GB/s\", got {}", kind_name(v));
     auto r = parse_byte_rate(std::get<std::string>(v.data), error);
     if (!r) return error;
     out = *r;
@@ -258,7 +259,8 @@ class Section {
         return Value{format_distribution(static_cast<const T*>(o)->*member, unit)};
       };
       f.assign = [member, unit, check = options.check](void* o, const Value& v) -> Problem {
-        if (!v.is_string()) return fmt::format("expected a distribution string like \"exp(10us)\", got {}", kind_name(v));
+        if (!v.is_string())
+          return fmt::format("expected a distribution string like \"exp(10us)\", got {}", kind_name(v));
         std::string error;
         auto d = parse_distribution(std::get<std::string>(v.data), unit, error);
         if (!d) return error;

@@ -35,8 +35,7 @@ std::optional<double> parse_number(std::string_view number) {
     if (c != '_') digits += c;
   double value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value) ||
-      value < 0)
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value) || value < 0)
     return std::nullopt;
   return value;
 }
@@ -137,8 +136,10 @@ std::optional<engine::Rate> parse_rate(std::string_view text, std::string& error
   const double rate = value * multiplier * per;
   // One event per picosecond is the clock's resolution: a faster rate has intervals that round to 0 ps.
   if (!std::isfinite(rate) || rate > 1e12) {
-    error = fmt::format("'{}' is too large a rate: at most 1e12/s (1000G/s, one event per picosecond, the "
-                        "simulated clock's resolution)", text);
+    error = fmt::format(
+        "'{}' is too large a rate: at most 1e12/s (1000G/s, one event per picosecond, the "
+        "simulated clock's resolution)",
+        text);
     return std::nullopt;
   }
   return engine::Rate{rate};

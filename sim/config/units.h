@@ -23,9 +23,9 @@ std::optional<engine::Bytes> parse_bytes(std::string_view text, std::string& err
 // A size per time unit: "2GB/s", "500MiB/s", "1.5KiB/us", "64B/ns".
 std::optional<engine::ByteRate> parse_byte_rate(std::string_view text, std::string& error);
 
-std::string format_duration(engine::Time t);  // exact; parse_duration(format_duration(t)) == t
-std::string format_rate(engine::Rate r);      // e.g. "200k/s"
-std::string format_bytes(engine::Bytes b);    // exact, e.g. "1280KiB"
+std::string format_duration(engine::Time t);       // exact; parse_duration(format_duration(t)) == t
+std::string format_rate(engine::Rate r);           // e.g. "200k/s"
+std::string format_bytes(engine::Bytes b);         // exact, e.g. "1280KiB"
 std::string format_byte_rate(engine::ByteRate r);  // e.g. "2GB/s"
 
 }  // namespace wakesim::config

@@ -6,11 +6,16 @@ namespace wakesim::config {
 
 const char* kind_name(const Value& v) {
   switch (v.data.index()) {
-    case 0: return "a boolean";
-    case 1: return "an integer";
-    case 2: return "a number";
-    case 3: return "a string";
-    default: return "an array";
+    case 0:
+      return "a boolean";
+    case 1:
+      return "an integer";
+    case 2:
+      return "a number";
+    case 3:
+      return "a string";
+    default:
+      return "an array";
   }
 }
 

@@ -29,7 +29,10 @@ using kernel::Vcpu;
 
 class RcuList final : public kernel::WakeupDesign {
  public:
-  explicit RcuList(kernel::Kvm& kvm) : WakeupDesign(kvm), guard_(kvm.design_params().rcu_reuse_guard) {
+  explicit RcuList(kernel::Kvm& kvm)
+      : WakeupDesign(kvm),
+        on_unlinked_(kvm.design_params().rcu_reuse_guard ? kernel::WakeupList::OnUnlinkedNode::kRestartFromHead
+                                                         : kernel::WakeupList::OnUnlinkedNode::kFollowStalePointer) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
       lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
       locks_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock", hw::PcpuId{c}, hw::LockRole::kWakeupList));
@@ -46,7 +49,7 @@ class RcuList final : public kernel::WakeupDesign {
 
   hw::Path wakeup_irq(hw::Cpu& cpu) override {
     kernel::WakeupList& list = *lists_[cpu.id().value];
-    for (Vcpu* v = co_await list.first(cpu); v != nullptr; v = co_await list.next_rcu(cpu, *v, guard_))
+    for (Vcpu* v = co_await list.first(cpu); v != nullptr; v = co_await list.next_rcu(cpu, *v, on_unlinked_))
       if (co_await kvm_.test_on(cpu, *v)) co_await kvm_.wake_up(cpu, *v);
   }
 
@@ -63,7 +66,7 @@ class RcuList final : public kernel::WakeupDesign {
   }
 
  private:
-  bool guard_;
+  kernel::WakeupList::OnUnlinkedNode on_unlinked_;
   std::vector<std::unique_ptr<kernel::WakeupList>> lists_;
   std::vector<std::unique_ptr<hw::Spinlock>> locks_;
 };

@@ -33,8 +33,8 @@ class InvariantViolation : public InternalError {
 
 // Always-on invariant check: throws InternalError naming the condition and source location;
 // Simulation::run_until adds the simulated time and the event being run.
-#define WAKESIM_CHECK(cond, ...)                                                                     \
-  do {                                                                                               \
-    if (!(cond)) [[unlikely]]                                                                        \
-      ::wakesim::engine::check_failed(#cond, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__));        \
+#define WAKESIM_CHECK(cond, ...)                                                              \
+  do {                                                                                        \
+    if (!(cond)) [[unlikely]]                                                                 \
+      ::wakesim::engine::check_failed(#cond, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__)); \
   } while (0)

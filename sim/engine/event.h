@@ -39,8 +39,8 @@ class Event {
  private:
   friend class EventQueue;
   Time when_;
-  uint64_t seq_ = 0;          // sequence number of the live queue entry; 0 when not pending
-  uint32_t entries_ = 0;      // queue entries (live or cancelled) still pointing at this event
+  uint64_t seq_ = 0;      // sequence number of the live queue entry; 0 when not pending
+  uint32_t entries_ = 0;  // queue entries (live or cancelled) still pointing at this event
   EventQueue* queue_ = nullptr;
 };
 

@@ -128,10 +128,10 @@ class EventQueue {
   int64_t run_end_ = 0;     // every entry in a bucket is at or after this time
   std::array<Bucket, kLevels * kDigits> buckets_;  // [level * kDigits + digit]
   Chunk* free_chunks_ = nullptr;
-  std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;  // the chunks' storage, never given back
+  std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;                  // the chunks' storage, never given back
   std::array<std::array<uint64_t, kDigits / 64>, kLevels> occupied_{};  // non-empty buckets per level
-  uint32_t levels_occupied_ = 0;                                 // bit L set when level L has any
-  int64_t reference_ = 0;                                        // buckets are filed relative to this
+  uint32_t levels_occupied_ = 0;                                        // bit L set when level L has any
+  int64_t reference_ = 0;                                               // buckets are filed relative to this
   uint64_t next_seq_ = 1;
   size_t live_ = 0;
   size_t stale_ = 0;

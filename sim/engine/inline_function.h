@@ -18,8 +18,8 @@ class InlineFunction<R(Args...), Capacity> {
  public:
   InlineFunction() = default;
   template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, InlineFunction> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-  InlineFunction(F&& f) {  // NOLINT(google-explicit-constructor): a lambda converts, as to std::function
+  requires(!std::is_same_v<std::decay_t<F>, InlineFunction> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
+      InlineFunction(F&& f) {  // NOLINT(google-explicit-constructor): a lambda converts, as to std::function
     using Fn = std::decay_t<F>;
     static_assert(sizeof(Fn) <= Capacity, "the callable's captures exceed InlineFunction's capacity");
     static_assert(alignof(Fn) <= alignof(std::max_align_t), "over-aligned callable");

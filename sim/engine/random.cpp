@@ -73,9 +73,7 @@ struct Sampler {
   double operator()(const Distribution::Constant& d) const { return d.value; }
   double operator()(const Distribution::Uniform& d) const { return d.lo + (d.hi - d.lo) * rng.uniform01(); }
   double operator()(const Distribution::Exponential& d) const { return rng.exponential(d.mean); }
-  double operator()(const Distribution::LogNormal& d) const {
-    return std::exp(d.mu + d.sigma * rng.standard_normal());
-  }
+  double operator()(const Distribution::LogNormal& d) const { return std::exp(d.mu + d.sigma * rng.standard_normal()); }
   double operator()(const Distribution::BoundedPareto& d) const {
     // Inverse CDF of the Pareto distribution truncated to [lo, hi].
     const double u = rng.uniform01();
@@ -101,9 +99,7 @@ struct Moments {
     return {(d.lo + d.hi) / 2, (d.lo * d.lo + d.lo * d.hi + d.hi * d.hi) / 3};
   }
   Moments operator()(const Distribution::Exponential& d) const { return {d.mean, 2 * d.mean * d.mean}; }
-  Moments operator()(const Distribution::LogNormal& d) const {
-    return {d.mean, d.mean * d.mean * (1 + d.cv * d.cv)};
-  }
+  Moments operator()(const Distribution::LogNormal& d) const { return {d.mean, d.mean * d.mean * (1 + d.cv * d.cv)}; }
   Moments operator()(const Distribution::BoundedPareto& d) const {
     // E[X^k] for the bounded Pareto (alpha != k): alpha L^a / (1-(L/H)^a) * (H^(k-a) - L^(k-a)) / (k-a).
     auto raw = [&](double k) {

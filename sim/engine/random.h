@@ -57,12 +57,24 @@ class RandomStream {
 // config parses and models sample from.
 class Distribution {
  public:
-  struct Constant { double value; };
-  struct Uniform { double lo, hi; };
-  struct Exponential { double mean; };
-  struct LogNormal { double mean, cv, mu, sigma; };    // mu, sigma: of the underlying normal (derived)
-  struct BoundedPareto { double alpha, lo, hi; };
-  struct Empirical { std::vector<std::pair<double, double>> points; };  // (value, cumulative probability)
+  struct Constant {
+    double value;
+  };
+  struct Uniform {
+    double lo, hi;
+  };
+  struct Exponential {
+    double mean;
+  };
+  struct LogNormal {
+    double mean, cv, mu, sigma;
+  };  // mu, sigma: of the underlying normal (derived)
+  struct BoundedPareto {
+    double alpha, lo, hi;
+  };
+  struct Empirical {
+    std::vector<std::pair<double, double>> points;
+  };  // (value, cumulative probability)
   using Kind = std::variant<Constant, Uniform, Exponential, LogNormal, BoundedPareto, Empirical>;
 
   Distribution() : kind_(Constant{0}) {}

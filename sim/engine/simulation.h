@@ -81,7 +81,7 @@ class Simulation {
   uint64_t events_executed_ = 0;
   Event* current_ = nullptr;
   bool stopping_ = false;
-  Time until_;  // the end of the current run_until()
+  Time until_;                  // the end of the current run_until()
   uint64_t events_at_now_ = 0;  // events in a row at now_ (the progress guard)
 
   void note_time(Time when) {

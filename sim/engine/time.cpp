@@ -13,8 +13,8 @@ std::string to_string(Time t) {
     int64_t ps;
     const char* name;
   };
-  static constexpr Unit kUnits[] = {{1'000'000'000'000, "s"}, {1'000'000'000, "ms"}, {1'000'000, "us"},
-                                    {1'000, "ns"}, {1, "ps"}};
+  static constexpr Unit kUnits[] = {
+      {1'000'000'000'000, "s"}, {1'000'000'000, "ms"}, {1'000'000, "us"}, {1'000, "ns"}, {1, "ps"}};
   const int64_t v = t.ps();
   if (v == 0) return "0s";
   if (v == std::numeric_limits<int64_t>::max()) return "inf";

@@ -21,7 +21,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (path.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) throw engine::UserError(fmt::format("{}: error: cannot create the directory: {}", path.parent_path().string(), ec.message()));
+    if (ec)
+      throw engine::UserError(
+          fmt::format("{}: error: cannot create the directory: {}", path.parent_path().string(), ec.message()));
   }
   const std::filesystem::path temporary = path.string() + fmt::format(".tmp.{}", ::getpid());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -51,7 +53,8 @@ size_t remove_stale_temporaries(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   size_t removed = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const size_t at = name.rfind(".tmp.");
     if (at == std::string::npos || at + 5 == name.size()) continue;

@@ -51,15 +51,17 @@ void apply_transfers(const calibrate::Results& r, hw::CacheParams& c, std::vecto
     const calibrate::CpuPlace* b = place_of(r.topology, p.cpu_b);
     if (a != nullptr && b != nullptr && p.one_way_ns > 0) by_class[distance(*a, *b)].push_back(p.one_way_ns);
   }
-  const std::pair<Distance, Time hw::CacheParams::*> keys[] = {{Distance::kSmtSibling, &hw::CacheParams::smt_sibling},
-                                                              {Distance::kSameLlc, &hw::CacheParams::same_llc},
-                                                              {Distance::kSameSocket, &hw::CacheParams::same_socket},
-                                                              {Distance::kRemoteSocket, &hw::CacheParams::remote_socket}};
+  const std::pair<Distance, Time hw::CacheParams::*> keys[] = {
+      {Distance::kSmtSibling, &hw::CacheParams::smt_sibling},
+      {Distance::kSameLlc, &hw::CacheParams::same_llc},
+      {Distance::kSameSocket, &hw::CacheParams::same_socket},
+      {Distance::kRemoteSocket, &hw::CacheParams::remote_socket}};
   const char* names[] = {"smt_sibling", "same_llc", "same_socket", "remote_socket"};
   for (size_t i = 0; i < 4; ++i) {
     auto it = by_class.find(keys[i].first);
     if (it == by_class.end()) {
-      notes.push_back(fmt::format("host.cache.{}: no pair of that distance was measured; the base preset's value", names[i]));
+      notes.push_back(
+          fmt::format("host.cache.{}: no pair of that distance was measured; the base preset's value", names[i]));
       continue;
     }
     c.*keys[i].second = Time::from_ns(median(it->second));
@@ -127,11 +129,11 @@ MeasuredHost host_from_measurement(const calibrate::Results& r) {
   if (c.llc_size < c.l2_size) c.llc_size = c.l2_size;
   apply_transfers(r, c, m.notes);
   if (h.sockets == 1) c.remote_socket = base.cache.remote_socket;
-  m.notes.push_back(fmt::format("host.cache.atomic, fill_buffers, device_writes_to_llc and [host.irq]: not measured; {}'s",
-                                m.base_preset));
+  m.notes.push_back(fmt::format(
+      "host.cache.atomic, fill_buffers, device_writes_to_llc and [host.irq]: not measured; {}'s", m.base_preset));
   if (h.sockets > 1)
-    m.notes.push_back(fmt::format("host.cache.dram_remote: not measured; dram_local x {}'s remote/local ratio",
-                                  m.base_preset));
+    m.notes.push_back(
+        fmt::format("host.cache.dram_remote: not measured; dram_local x {}'s remote/local ratio", m.base_preset));
   return m;
 }
 

@@ -14,11 +14,11 @@
 #include "sim/config/units.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/atomic_file.h"
+#include "sim/experiment/metric_registry.h"
+#include "sim/experiment/parallel.h"
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
-#include "sim/experiment/metric_registry.h"
-#include "sim/experiment/parallel.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_watch.h"
 #include "sim/experiment/runner.h"
@@ -77,9 +77,10 @@ void resolve_slos(const std::string& scenario, std::vector<Slo>& slos) {
   for (Slo& slo : slos) {
     const MetricDeclaration* m = declared.find_metric(slo.metric);
     if (m == nullptr)
-      throw UserError(fmt::format("--slo '{}': error: scenario '{}' has no metric '{}'{} (`wakesim list metrics {}` "
-                                  "lists them)", slo.text, scenario, slo.metric, metric_name_hint(declared, slo.metric),
-                                  scenario));
+      throw UserError(
+          fmt::format("--slo '{}': error: scenario '{}' has no metric '{}'{} (`wakesim list metrics {}` "
+                      "lists them)",
+                      slo.text, scenario, slo.metric, metric_name_hint(declared, slo.metric), scenario));
     slo.unit = m->unit;
     slo.threshold = threshold_in_unit(slo, m->unit);
   }
@@ -105,8 +106,8 @@ struct Search {
   }
 
   // Runs (or extends) a probe of `design` at `value` to `replicates` replicates.
-  void run_probe(const std::string& design, double value, std::map<double, std::vector<RunRecord>>& cache,
-                 Probe& probe, int replicates) {
+  void run_probe(const std::string& design, double value, std::map<double, std::vector<RunRecord>>& cache, Probe& probe,
+                 int replicates) {
     probe.value = value;
     const std::string number = value_text(value, options.integer);
     const std::string text = options.format == "{}" ? number : fmt::format(fmt::runtime(options.format), number);
@@ -147,8 +148,10 @@ struct Search {
       for (const RunRecord& r : runs) {
         const Metric* m = find_metric(r.result, slos[s].metric);
         if (m == nullptr)  // declared, but not reported with this configuration
-          throw UserError(fmt::format("--slo '{}': error: the runs report no metric '{}' with this configuration "
-                                      "(the metrics are the columns of runs.csv)", slos[s].text, slos[s].metric));
+          throw UserError(
+              fmt::format("--slo '{}': error: the runs report no metric '{}' with this configuration "
+                          "(the metrics are the columns of runs.csv)",
+                          slos[s].text, slos[s].metric));
         values.push_back(m->value);
       }
       SloVerdict& v = probe.slos[s];
@@ -260,7 +263,8 @@ VerdictTable capacity_verdicts(const CapacityOptions& options, const CapacityRes
       for (size_t s = 0; s < result.slos.size() && s < a.samples.size() && s < b.samples.size(); ++s) {
         if (!done.insert(result.slos[s].metric).second) continue;  // two SLOs on one metric: one test
         const size_t n = std::min(a.samples[s].size(), b.samples[s].size());
-        Verdict v = compare_samples(std::span(a.samples[s]).first(n), std::span(b.samples[s]).first(n), Pairing::kPaired);
+        Verdict v =
+            compare_samples(std::span(a.samples[s]).first(n), std::span(b.samples[s]).first(n), Pairing::kPaired);
         v.point_label = options.key + "=" + value_text(value, options.integer);
         v.design = d.design;
         v.reference = table.reference;
@@ -333,8 +337,10 @@ Slo parse_slo(const std::string& text) {
     if (c != ' ') compact += c;
   size_t at = compact.find_first_of("<>");
   if (at == std::string::npos || at == 0)
-    throw UserError(fmt::format("--slo '{}': error: expected METRIC OP VALUE with OP one of <=, <, >=, >, e.g. "
-                                "'wakeup.p99<=50us'", text));
+    throw UserError(
+        fmt::format("--slo '{}': error: expected METRIC OP VALUE with OP one of <=, <, >=, >, e.g. "
+                    "'wakeup.p99<=50us'",
+                    text));
   slo.metric = compact.substr(0, at);
   slo.op = compact.substr(at, compact.size() > at + 1 && compact[at + 1] == '=' ? 2 : 1);
   slo.threshold_text = compact.substr(at + slo.op.size());
@@ -345,7 +351,8 @@ Slo parse_slo(const std::string& text) {
 
 CapacityResult run_capacity(const Config& base, const std::vector<std::string>& base_overrides,
                             const std::optional<std::filesystem::path>& config_file, const CapacityOptions& options) {
-  if (options.slos.empty()) throw UserError("wakesim capacity: error: give at least one --slo, e.g. --slo 'wakeup.p99<=50us'");
+  if (options.slos.empty())
+    throw UserError("wakesim capacity: error: give at least one --slo, e.g. --slo 'wakeup.p99<=50us'");
   if (!(options.low <= options.high)) throw UserError("--range: error: expected LO:HI with LO <= HI");
   if (options.initial_replicates < 2) throw UserError("--replicates: error: a confidence interval needs at least 2");
   if (options.max_replicates < options.initial_replicates)
@@ -356,9 +363,10 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
   // The planned runs, per design: the bisection's probes (both ends, then one per halving) at the
   // initial replicate count. Adaptive replicates add to the total; probes not needed come off it.
   const double span = options.high - options.low;
-  const double steps = options.integer ? std::max(1.0, span) : std::max(1.0, span / (options.tolerance > 0 ? options.tolerance : span / 100));
-  const size_t planned = static_cast<size_t>(options.initial_replicates) *
-                         static_cast<size_t>(2 + std::ceil(std::log2(steps + 1)));
+  const double steps = options.integer ? std::max(1.0, span)
+                                       : std::max(1.0, span / (options.tolerance > 0 ? options.tolerance : span / 100));
+  const size_t planned =
+      static_cast<size_t>(options.initial_replicates) * static_cast<size_t>(2 + std::ceil(std::log2(steps + 1)));
   Progress progress(options.progress, options.progress_terminal, designs.size() * planned);
   RunWatch watch({.interrupted = options.interrupted});
   CapacityResult result;
@@ -377,9 +385,9 @@ CapacityResult run_capacity(const Config& base, const std::vector<std::string>& 
 std::string format_capacity(const CapacityOptions& options, const CapacityResult& result) {
   std::string slo_list;
   for (const Slo& s : options.slos) slo_list += (slo_list.empty() ? "" : " and ") + s.text;
-  std::string out = fmt::format("capacity: {} over [{}, {}] such that {} (95% confidence)\n\n", options.key,
-                                value_text(options.low, options.integer), value_text(options.high, options.integer),
-                                slo_list);
+  std::string out =
+      fmt::format("capacity: {} over [{}, {}] such that {} (95% confidence)\n\n", options.key,
+                  value_text(options.low, options.integer), value_text(options.high, options.integer), slo_list);
   out += fmt::format("{:<16} {:>14} {:>8} {:>6}  {}\n", "design", "answer", "probes", "runs", "");
   for (const DesignCapacity& d : result.designs) {
     std::string answer = d.answer ? value_text(*d.answer, options.integer) : "-";
@@ -422,11 +430,16 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
   doc["format"] = options.format;
   Json slos = Json::array();
   for (const Slo& s : result.slos)
-    slos.push_back(Json{{"text", s.text}, {"metric", s.metric}, {"op", s.op}, {"threshold", s.threshold},
-                        {"threshold_text", s.threshold_text}, {"unit", s.unit}});
+    slos.push_back(Json{{"text", s.text},
+                        {"metric", s.metric},
+                        {"op", s.op},
+                        {"threshold", s.threshold},
+                        {"threshold_text", s.threshold_text},
+                        {"unit", s.unit}});
   doc["slos"] = std::move(slos);
   Json designs = Json::array();
-  std::string probes_csv = "design,probe,value,replicates,slo,metric,estimate,ci95_low,ci95_high,threshold,verdict,holds,error\n";
+  std::string probes_csv =
+      "design,probe,value,replicates,slo,metric,estimate,ci95_low,ci95_high,threshold,verdict,holds,error\n";
   for (const DesignCapacity& d : result.designs) {
     const Boundary b = boundary(d);
     designs.push_back(Json{{"design", d.design},
@@ -443,8 +456,8 @@ void write_capacity(const std::filesystem::path& dir, const CapacityOptions& opt
         const SloVerdict& v = s < p.slos.size() ? p.slos[s] : SloVerdict{"error", {}};
         probes_csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(d.design), i,
                                   value_text(p.value, options.integer), p.replicates, csv_field(result.slos[s].text),
-                                  csv_field(result.slos[s].metric), v.ci.mean, v.ci.lo, v.ci.hi, result.slos[s].threshold,
-                                  v.verdict, p.holds ? 1 : 0, csv_field(p.error));
+                                  csv_field(result.slos[s].metric), v.ci.mean, v.ci.lo, v.ci.hi,
+                                  result.slos[s].threshold, v.verdict, p.holds ? 1 : 0, csv_field(p.error));
       }
     }
   }

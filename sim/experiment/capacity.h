@@ -38,12 +38,12 @@
 namespace wakesim::experiment {
 
 struct Slo {
-  std::string text;       // as given: "wakeup.p99<=50us"
-  std::string metric;     // the metric's declared name (metric_registry.h): "wakeup.p99"
-  std::string op;         // "<=", "<", ">=", ">"
+  std::string text;    // as given: "wakeup.p99<=50us"
+  std::string metric;  // the metric's declared name (metric_registry.h): "wakeup.p99"
+  std::string op;      // "<=", "<", ">=", ">"
   std::string threshold_text;
-  double threshold = 0;   // in the metric's unit (ns for durations, per second for rates)
-  std::string unit;       // the metric's declared unit, filled by run_capacity
+  double threshold = 0;  // in the metric's unit (ns for durations, per second for rates)
+  std::string unit;      // the metric's declared unit, filled by run_capacity
 };
 
 // Parses "METRIC OP VALUE" (VALUE may carry a unit: 50us, 200k/s, 0.5, 12%). run_capacity checks the
@@ -51,11 +51,11 @@ struct Slo {
 Slo parse_slo(const std::string& text);
 
 struct CapacityOptions {
-  std::string key;                 // the configuration key varied
-  double low = 0, high = 0;        // the range searched
-  bool integer = true;             // integral key values (LO and HI written as integers)
-  std::string format = "{}";       // how a number becomes the key's value, e.g. "poisson({}/s)"
-  double tolerance = 0;            // real keys: stop when the bracket is this narrow (0: 1% of the range)
+  std::string key;            // the configuration key varied
+  double low = 0, high = 0;   // the range searched
+  bool integer = true;        // integral key values (LO and HI written as integers)
+  std::string format = "{}";  // how a number becomes the key's value, e.g. "poisson({}/s)"
+  double tolerance = 0;       // real keys: stop when the bracket is this narrow (0: 1% of the range)
   std::vector<Slo> slos;
   int initial_replicates = 3;
   int max_replicates = 12;
@@ -76,9 +76,9 @@ struct Probe {
   double value = 0;
   std::string assignment;  // KEY=VALUE as applied
   int replicates = 0;
-  std::vector<SloVerdict> slos;  // parallel to CapacityOptions::slos
+  std::vector<SloVerdict> slos;              // parallel to CapacityOptions::slos
   std::vector<std::vector<double>> samples;  // parallel to slos: the metric per replicate
-  std::string error;             // the configuration or a run failed at this value
+  std::string error;                         // the configuration or a run failed at this value
   bool holds = false;
 };
 

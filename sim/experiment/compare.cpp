@@ -40,9 +40,10 @@ struct Loaded {
 Json read_json(const fs::path& file, const fs::path& dir) {
   const std::optional<std::string> text = engine::read_whole_file(file);
   if (!text)
-    throw UserError(fmt::format("{}: error: not a run or sweep results directory (no {}); `wakesim compare` takes "
-                                "directories written by `wakesim run` or `wakesim sweep`",
-                                dir.string(), file.filename().string()));
+    throw UserError(
+        fmt::format("{}: error: not a run or sweep results directory (no {}); `wakesim compare` takes "
+                    "directories written by `wakesim run` or `wakesim sweep`",
+                    dir.string(), file.filename().string()));
   try {
     return Json::parse(*text);
   } catch (const nlohmann::json::exception& e) {
@@ -53,8 +54,10 @@ Json read_json(const fs::path& file, const fs::path& dir) {
 Loaded load(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw UserError(fmt::format("{}: error: no such results directory", dir.string()));
   if (fs::exists(dir / "capacity.json") && !fs::exists(dir / "summary.json"))
-    throw UserError(fmt::format("{}: error: is a capacity study; `wakesim compare` takes run or sweep directories "
-                                "(capacity.json already holds its verdicts)", dir.string()));
+    throw UserError(
+        fmt::format("{}: error: is a capacity study; `wakesim compare` takes run or sweep directories "
+                    "(capacity.json already holds its verdicts)",
+                    dir.string()));
   const Json summary = read_json(dir / "summary.json", dir);
   const Json metrics = read_json(dir / "metrics.json", dir);
   Loaded out;
@@ -101,12 +104,16 @@ std::vector<std::string> chosen_metrics(const Loaded& a, const Loaded& b, const 
   if (!options.metrics.empty()) {
     for (const std::string& m : options.metrics) {
       if (declared != nullptr && declared->find_metric(m) == nullptr)
-        throw UserError(fmt::format("--metric {}: error: scenario '{}' has no metric '{}'{} (`wakesim list metrics {}` "
-                                    "lists them)", m, a.scenario, m, metric_name_hint(*declared, m), a.scenario));
+        throw UserError(
+            fmt::format("--metric {}: error: scenario '{}' has no metric '{}'{} (`wakesim list metrics {}` "
+                        "lists them)",
+                        m, a.scenario, m, metric_name_hint(*declared, m), a.scenario));
       for (const Loaded* d : {&a, &b})
         if (!d->metrics.contains(m))
-          throw UserError(fmt::format("{}: error: its runs report no metric '{}' (the metrics are the keys of "
-                                      "summary.json's runs; metrics.json explains them)", d->dir.string(), m));
+          throw UserError(
+              fmt::format("{}: error: its runs report no metric '{}' (the metrics are the keys of "
+                          "summary.json's runs; metrics.json explains them)",
+                          d->dir.string(), m));
       out.push_back(m);
     }
     return out;
@@ -137,9 +144,10 @@ Comparison compare_results(const fs::path& a_dir, const fs::path& b_dir, const C
     throw UserError(fmt::format("{}: error: holds scenario '{}' but {} holds '{}'; compare results of one scenario",
                                 b_dir.string(), b.scenario, a_dir.string(), a.scenario));
   if (a.kind != b.kind)
-    throw UserError(fmt::format("{}: error: is a {} directory but {} is a {} directory; compare two of the same kind "
-                                "(a sweep's points/pNNNN/ is a run directory)",
-                                b_dir.string(), b.kind, a_dir.string(), a.kind));
+    throw UserError(
+        fmt::format("{}: error: is a {} directory but {} is a {} directory; compare two of the same kind "
+                    "(a sweep's points/pNNNN/ is a run directory)",
+                    b_dir.string(), b.kind, a_dir.string(), a.kind));
   Comparison out;
   out.a = a_dir;
   out.b = b_dir;
@@ -147,7 +155,8 @@ Comparison compare_results(const fs::path& a_dir, const fs::path& b_dir, const C
   const ScenarioEntry* entry = find_scenario(a.scenario);
   std::unique_ptr<Scenario> scenario = entry ? entry->make() : nullptr;
   const MetricDeclarations* declared = scenario ? &scenario->metrics() : nullptr;
-  out.table.metrics = chosen_metrics(a, b, options, declared, scenario ? scenario->headline_metrics() : std::vector<std::string>{});
+  out.table.metrics =
+      chosen_metrics(a, b, options, declared, scenario ? scenario->headline_metrics() : std::vector<std::string>{});
 
   std::vector<std::string> designs;
   for (const std::string& d : options.designs)
@@ -157,7 +166,8 @@ Comparison compare_results(const fs::path& a_dir, const fs::path& b_dir, const C
   for (const std::string& d : a.designs) {
     const bool in_b = std::find(b.designs.begin(), b.designs.end(), d) != b.designs.end();
     if (!in_b) out.notes.push_back(fmt::format("design {} is only in {}", d, a_dir.string()));
-    if (in_b && (options.designs.empty() || std::find(options.designs.begin(), options.designs.end(), d) != options.designs.end()))
+    if (in_b && (options.designs.empty() ||
+                 std::find(options.designs.begin(), options.designs.end(), d) != options.designs.end()))
       designs.push_back(d);
   }
   for (const std::string& d : b.designs)

@@ -31,8 +31,8 @@ struct CompareOptions {
 struct Comparison {
   std::filesystem::path a, b;
   std::string scenario;
-  VerdictTable table;               // design = the design compared; difference = B - A
-  std::vector<std::string> notes;   // points or designs only one directory holds
+  VerdictTable table;              // design = the design compared; difference = B - A
+  std::vector<std::string> notes;  // points or designs only one directory holds
 };
 
 // Throws engine::UserError for a directory that is not a run or sweep results directory, for two

@@ -19,17 +19,17 @@ const config::Section<Config>& Config::schema() {
     return fmt::format("'{}' is not a scenario; known: {}{}", name, list, config::did_you_mean(name, names));
   };
   static const auto s = config::Section<Config>("", "wakesim configuration")
-      .field(&Config::scenario, "scenario", "which model to run (wakesim list scenarios)",
-             {.check = known_scenario, .check_text = "a registered scenario"})
-      .section(&Config::run, "run", RunParams::schema())
-      .section(&Config::host, "host", hw::HostParams::schema())
-      .section(&Config::kernel, "kernel", kernel::KernelParams::schema())
-      .section(&Config::design, "design", kernel::DesignParams::schema())
-      .section(&Config::vms, "vms", workload::VmParams::schema())
-      .section(&Config::noise, "noise", workload::NoiseParams::schema())
-      .section(&Config::queue, "queue", workload::QueueParams::schema())
-      .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema())
-      .section(&Config::memory, "memory", workload::MemoryParams::schema());
+                            .field(&Config::scenario, "scenario", "which model to run (wakesim list scenarios)",
+                                   {.check = known_scenario, .check_text = "a registered scenario"})
+                            .section(&Config::run, "run", RunParams::schema())
+                            .section(&Config::host, "host", hw::HostParams::schema())
+                            .section(&Config::kernel, "kernel", kernel::KernelParams::schema())
+                            .section(&Config::design, "design", kernel::DesignParams::schema())
+                            .section(&Config::vms, "vms", workload::VmParams::schema())
+                            .section(&Config::noise, "noise", workload::NoiseParams::schema())
+                            .section(&Config::queue, "queue", workload::QueueParams::schema())
+                            .section(&Config::lockbench, "lockbench", workload::LockbenchParams::schema())
+                            .section(&Config::memory, "memory", workload::MemoryParams::schema());
   return s;
 }
 
@@ -73,12 +73,12 @@ std::vector<std::string> preset_topology_warnings(const Config& config, const Ke
   }
   if (out.empty()) return out;
   const hw::HostParams& h = config.host;
-  out.push_back(fmt::format("{}: warning: so the host has {} x {} x {} = {} pCPUs, not {}'s {} x {} x {} = {}; to take "
-                            "the preset's, add{}",
-                            preset->where, h.sockets, h.cores_per_socket, h.threads_per_core,
-                            h.sockets * h.cores_per_socket * h.threads_per_core, name, chosen.sockets,
-                            chosen.cores_per_socket, chosen.threads_per_core,
-                            chosen.sockets * chosen.cores_per_socket * chosen.threads_per_core, fix));
+  out.push_back(
+      fmt::format("{}: warning: so the host has {} x {} x {} = {} pCPUs, not {}'s {} x {} x {} = {}; to take "
+                  "the preset's, add{}",
+                  preset->where, h.sockets, h.cores_per_socket, h.threads_per_core,
+                  h.sockets * h.cores_per_socket * h.threads_per_core, name, chosen.sockets, chosen.cores_per_socket,
+                  chosen.threads_per_core, chosen.sockets * chosen.cores_per_socket * chosen.threads_per_core, fix));
   return out;
 }
 
@@ -108,9 +108,11 @@ LoadedConfig load(const ApplySource& apply_source, std::string source, const std
 LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides,
                          bool validate) {
   if (!file) return load(nullptr, "built-in defaults", overrides, validate);
-  return load([&](Config& c, config::Keys keys,
-                  config::KeyOrigins* origins) { config::apply_file(Config::schema().info(), &c, *file, keys, origins); },
-              file->string(), overrides, validate);
+  return load(
+      [&](Config& c, config::Keys keys, config::KeyOrigins* origins) {
+        config::apply_file(Config::schema().info(), &c, *file, keys, origins);
+      },
+      file->string(), overrides, validate);
 }
 
 LoadedConfig load_default_config(const std::vector<std::string>& overrides, bool validate) {

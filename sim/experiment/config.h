@@ -15,10 +15,10 @@
 #include "sim/hw/host_params.h"
 #include "sim/kernel/kernel_params.h"
 #include "sim/kernel/kvm.h"
-#include "sim/workload/vm_workload.h"
 #include "sim/workload/lockbench.h"
 #include "sim/workload/membench.h"
 #include "sim/workload/queue_station.h"
+#include "sim/workload/vm_workload.h"
 
 namespace wakesim::experiment {
 

@@ -77,10 +77,11 @@ void derive_count(Config& config, KeySources& sources) {
                                 kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4), kMaxCount,
                                 achievable(kMaxCount)));
   if (std::abs(exact - whole) > 1e-9 * std::max(1.0, exact))
-    throw UserError(fmt::format("{}: error: {}: {} needs {}, not a whole number of VMs; nearest achievable: {} or {} "
-                                "(or change vms.vcpus or vms.pcpus)",
-                                where, kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4),
-                                achievable(std::floor(exact)), achievable(std::ceil(exact))));
+    throw UserError(
+        fmt::format("{}: error: {}: {} needs {}, not a whole number of VMs; nearest achievable: {} or {} "
+                    "(or change vms.vcpus or vms.pcpus)",
+                    where, kRatioKey, ratio_text(ratio), shape(std::round(exact * 1e4) / 1e4),
+                    achievable(std::floor(exact)), achievable(std::ceil(exact))));
   config.vms.count = static_cast<int>(whole);
   sources.derived.push_back(config::KeyOrigin{kCountKey,
                                               fmt::format("{} = {} at {}", kRatioKey, ratio_text(ratio), where),
@@ -107,11 +108,11 @@ void derive_device_rate(Config& config, KeySources& sources) {
   std::optional<workload::ArrivalSpec> scaled;
   if (current > 0) scaled = workload::scale_arrivals(config.vms.device_arrivals, per_vcpu / current);
   if (!scaled)
-    throw UserError(fmt::format("{}: error: {}: scales {} to the asked load, but {} = \"{}\" {}; set a process such as "
-                                "\"poisson(1k/s)\" (its shape is kept, its rate replaced)",
-                                where, kRateKey, kArrivalsKey, kArrivalsKey,
-                                workload::format_arrivals(config.vms.device_arrivals),
-                                current > 0 ? "is a replay, whose times are data" : "has no arrivals to scale"));
+    throw UserError(
+        fmt::format("{}: error: {}: scales {} to the asked load, but {} = \"{}\" {}; set a process such as "
+                    "\"poisson(1k/s)\" (its shape is kept, its rate replaced)",
+                    where, kRateKey, kArrivalsKey, kArrivalsKey, workload::format_arrivals(config.vms.device_arrivals),
+                    current > 0 ? "is a replay, whose times are data" : "has no arrivals to scale"));
   config.vms.device_arrivals = std::move(*scaled);
   const std::string asked = origin != nullptr ? config::to_toml_text(origin->value) : fmt::format("{}/s", rate);
   sources.derived.push_back(config::KeyOrigin{kArrivalsKey, fmt::format("{} = {} at {}", kRateKey, asked, where),

@@ -12,8 +12,8 @@
 namespace wakesim::experiment {
 
 struct EffectiveKey {
-  std::string key;     // dotted
-  std::string value;   // TOML text; a derived key shows the value it was given (it reads 0 once applied)
+  std::string key;    // dotted
+  std::string value;  // TOML text; a derived key shows the value it was given (it reads 0 once applied)
   // "default", "host.preset = \"NAME\"", "FILE:LINE", "--set KEY=VALUE", "vms.vcpus_per_pcpu = 6 at FILE:LINE"
   std::string origin;
 };

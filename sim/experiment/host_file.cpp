@@ -105,9 +105,10 @@ std::string host_file_toml(const calibrate::Results& r, const MeasuredHost& m, c
   for (const calibrate::ChasePoint& p : r.chase)
     if (p.working_set_bytes > kMaxSimulatedChase) chase.push_back(CurvePoint{p.working_set_bytes, p.ns_per_load, 0});
   s += "chase = " + curve(chase) + "\n";
-  s += fmt::format("# Wakeup-list walk of {} nodes after F bytes of pollution: [F, measured ns per node, simulated ns "
-                   "per node].\nwalk_nodes = {}\n",
-                   r.walk_nodes, r.walk_nodes);
+  s += fmt::format(
+      "# Wakeup-list walk of {} nodes after F bytes of pollution: [F, measured ns per node, simulated ns "
+      "per node].\nwalk_nodes = {}\n",
+      r.walk_nodes, r.walk_nodes);
   s += "walk = " + curve(curves.walk) + "\n";
   s += "# Core-to-core CAS ping-pong: [cpu a, cpu b, one-way ns (median), p10, p90].\ntransfers = [\n";
   for (const calibrate::TransferPoint& p : r.transfers)
@@ -144,7 +145,8 @@ StoredCalibration read_host_file(const std::filesystem::path& file) {
   };
   points("chase", [&](uint64_t b, double ns) { stored.chase.push_back({b, ns}); });
   points("walk", [&](uint64_t b, double ns) { stored.walk.push_back({b, ns}); });
-  stored.walk_nodes = static_cast<int>(cal->get_as<int64_t>("walk_nodes") ? cal->get_as<int64_t>("walk_nodes")->get() : 0);
+  stored.walk_nodes =
+      static_cast<int>(cal->get_as<int64_t>("walk_nodes") ? cal->get_as<int64_t>("walk_nodes")->get() : 0);
   if (stored.walk_nodes < 1)
     throw engine::UserError(fmt::format("{}: error: calibration.walk_nodes: missing or < 1", source));
   const auto* model = cal->get_as<std::string>("cpu_model");

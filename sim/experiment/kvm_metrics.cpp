@@ -117,10 +117,8 @@ MetricDeclarations declare() {
   // Locks, lockstat-style, and the design-neutral list waits.
   for (const LockStat& s : kLockStats) {
     const std::string name = std::string("lock.{class}.") + s.name;
-    if (s.run_metric)
-      d.metric(name, s.unit, s.kind, s.help);
-    else
-      d.table_metric(name, s.unit, s.kind, s.help);
+    if (s.run_metric) d.metric(name, s.unit, s.kind, s.help);
+    else d.table_metric(name, s.unit, s.kind, s.help);
   }
   d.latency_summary("sched_in.list_wait",
                     "the time sched_in waits to remove the vCPU from the previous pCPU's wakeup list (its list "

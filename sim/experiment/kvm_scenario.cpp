@@ -92,11 +92,11 @@ void check_warmup(RunResult& r, kernel::Kvm& kvm, const Config& config) {
   var /= static_cast<double>(after_batches.size() - 1);
   const double se = std::sqrt(var * 5.0 / static_cast<double>(before.size()));
   if (std::abs(before_mean - kept.mean) <= 3 * se) return;
-  r.warnings.push_back(fmt::format("the wakeup latency measured between the warm-up ({}) and {} (MSER-5's end of the "
-                                   "initial transient) averages {:.3g}us against {:.3g}us after: consider a longer "
-                                   "run.warmup",
-                                   engine::to_string(config.run.warmup), engine::to_string(truncation),
-                                   before_mean / 1e3, kept.mean / 1e3));
+  r.warnings.push_back(fmt::format(
+      "the wakeup latency measured between the warm-up ({}) and {} (MSER-5's end of the "
+      "initial transient) averages {:.3g}us against {:.3g}us after: consider a longer "
+      "run.warmup",
+      engine::to_string(config.run.warmup), engine::to_string(truncation), before_mean / 1e3, kept.mean / 1e3));
 }
 
 class KvmScenario final : public Scenario {
@@ -116,11 +116,24 @@ class KvmScenario final : public Scenario {
   const MetricDeclarations& metrics() const override { return kvm_metrics(); }
 
   std::vector<std::string> headline_metrics() const override {
-    return {"wakeup.p50",     "wakeup.p99",       "wakeup.p999",     "wakeup.mean",
-            "wakeups",        "interrupts",       "requests",        "sched_in.list_wait.p99",
-            "handler.list_wait.p99", "sched_in.share", "irq_off.p99", "handler.p99",
-            "time.guest",     "time.spin",        "time.idle",       "time.idle_exit",
-            "lost_wakeups",   "rcu_hazards"};
+    return {"wakeup.p50",
+            "wakeup.p99",
+            "wakeup.p999",
+            "wakeup.mean",
+            "wakeups",
+            "interrupts",
+            "requests",
+            "sched_in.list_wait.p99",
+            "handler.list_wait.p99",
+            "sched_in.share",
+            "irq_off.p99",
+            "handler.p99",
+            "time.guest",
+            "time.spin",
+            "time.idle",
+            "time.idle_exit",
+            "lost_wakeups",
+            "rcu_hazards"};
   }
 
   RunResult run(const Config& config, const std::string& design, uint64_t seed,
@@ -157,7 +170,8 @@ class KvmScenario final : public Scenario {
       r.add(name + ".mean", "ns", h.mean() / 1e3);
       r.add_time(name + ".p99", h.p99());
       if (path != kernel::WakePath::kRunning)
-        r.add(name + ".share", "fraction", wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
+        r.add(name + ".share", "fraction",
+              wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
     }
     // Per source (device, IPI, timer), every path: from the physical origin to the guest.
     for (int src = 0; src < kernel::kRequestSources; ++src) {
@@ -178,7 +192,8 @@ class KvmScenario final : public Scenario {
     r.add("interrupts", "/s", config.run.duration.per_second(static_cast<double>(postings)));
     // A halt ends in a wakeup (kvm_vcpu_wake_up woke the task) or in a halt-poll hit.
     r.add("wakeups", "/s", config.run.duration.per_second(static_cast<double>(m.wakes + m.halt_poll_hits)));
-    r.add("requests", "/s", config.run.duration.per_second(static_cast<double>(vms.requests_completed() - requests_before)));
+    r.add("requests", "/s",
+          config.run.duration.per_second(static_cast<double>(vms.requests_completed() - requests_before)));
     r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
     r.add("wakeup_irqs", "/s", config.run.duration.per_second(static_cast<double>(m.wakeup_irqs)));
     r.add("redundant_wakes", "/s", config.run.duration.per_second(static_cast<double>(m.redundant_wakes)));
@@ -220,8 +235,8 @@ class KvmScenario final : public Scenario {
     const hw::TransferCounters& t = machine.coherence().counters();
     const double per_wake = m.wakes ? 1.0 / static_cast<double>(m.wakes) : 0.0;
     r.add("line_transfers_per_wakeup", "count", static_cast<double>(t.total_transfers()) * per_wake);
-    for (hw::Distance d : {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket,
-                           hw::Distance::kRemoteSocket})
+    for (hw::Distance d :
+         {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket, hw::Distance::kRemoteSocket})
       r.add(std::string("line_transfers_per_wakeup.") + hw::to_string(d), "count",
             static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per_wake);
     r.add("line_transfers_per_wakeup.dram", "count", static_cast<double>(t.dram) * per_wake);
@@ -232,7 +247,8 @@ class KvmScenario final : public Scenario {
     // Where the pCPUs' time went.
     for (int a = 0; a < hw::kActivities; ++a) {
       Time total;
-      for (uint32_t c = 0; c < machine.pcpus(); ++c) total += machine.cpu(hw::PcpuId{c}).time_in(static_cast<hw::Activity>(a));
+      for (uint32_t c = 0; c < machine.pcpus(); ++c)
+        total += machine.cpu(hw::PcpuId{c}).time_in(static_cast<hw::Activity>(a));
       r.add(std::string("time.") + hw::to_string(static_cast<hw::Activity>(a)), "fraction",
             total.seconds() / (seconds * machine.pcpus()));
     }

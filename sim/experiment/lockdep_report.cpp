@@ -56,7 +56,7 @@ std::string lockdep_text(const LockdepRun& run) {
     }
     out += hw::format_lockdep_report(*d.record, d.analysis) + "\n";
     out += fmt::format("verdict: {}\n",
-                       d.analysis.observed_deadlock    ? "DEADLOCK (the simulated host deadlocked; see the instance level)"
+                       d.analysis.observed_deadlock ? "DEADLOCK (the simulated host deadlocked; see the instance level)"
                        : d.analysis.possible_deadlock() ? "POSSIBLE DEADLOCK (see the instance level)"
                        : !d.analysis.lockdep_cycles.empty()
                            ? "lockdep would warn, but the acquisitions seen cannot deadlock (false positive)"

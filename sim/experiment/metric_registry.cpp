@@ -1,11 +1,11 @@
 #include "sim/experiment/metric_registry.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/config/suggest.h"
 #include "sim/experiment/scenario.h"
@@ -68,10 +68,8 @@ std::vector<std::string> expand(const MetricDeclarations& d, std::string_view pa
   for (size_t i = 0; i < parts.size(); ++i) {
     std::vector<std::string> choices{std::string(parts[i])};
     if (const Placeholder* p = d.find_placeholder(placeholder_of(parts[i]))) {
-      if (!p->values.empty())
-        choices = p->values;
-      else if (wanted.size() == parts.size())
-        choices = {std::string(wanted[i])};
+      if (!p->values.empty()) choices = p->values;
+      else if (wanted.size() == parts.size()) choices = {std::string(wanted[i])};
     }
     std::vector<std::string> next;
     for (const std::string& prefix : out)

@@ -14,7 +14,10 @@ namespace wakesim::experiment {
 template <class Fn>
 void for_each_index_in_parallel(int jobs, size_t n, Fn&& fn) {
   tbb::task_arena arena(jobs > 0 ? jobs : tbb::task_arena::automatic);
-  arena.execute([&] { tbb::parallel_for(size_t{0}, n, [&](size_t i) { fn(i); }, tbb::simple_partitioner()); });
+  arena.execute([&] {
+    tbb::parallel_for(
+        size_t{0}, n, [&](size_t i) { fn(i); }, tbb::simple_partitioner());
+  });
 }
 
 }  // namespace wakesim::experiment

@@ -1,11 +1,11 @@
 #include "sim/experiment/preflight.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
-
-#include <sys/resource.h>
 
 #include <fmt/format.h>
 
@@ -29,7 +29,8 @@ MemoryEstimate estimate_run_memory(const Config& config) {
   MemoryEstimate e;
   e.pcpus = static_cast<int64_t>(config.host.sockets) * config.host.cores_per_socket * config.host.threads_per_core;
   if (config.scenario == "kvm") e.vcpus = static_cast<int64_t>(config.vms.count) * config.vms.vcpus;
-  e.bytes_per_run = kBaseBytes + static_cast<uint64_t>(e.pcpus) * kBytesPerPcpu + static_cast<uint64_t>(e.vcpus) * kBytesPerVcpu;
+  e.bytes_per_run =
+      kBaseBytes + static_cast<uint64_t>(e.pcpus) * kBytesPerPcpu + static_cast<uint64_t>(e.vcpus) * kBytesPerVcpu;
   return e;
 }
 
@@ -48,7 +49,8 @@ std::optional<uint64_t> available_memory() {
   }
   // A cap the process runs under: ulimit -v, or the cgroup's memory.max (a container, systemd-run -p MemoryMax).
   rlimit address_space{};
-  if (::getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) lower(address_space.rlim_cur);
+  if (::getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY)
+    lower(address_space.rlim_cur);
   std::ifstream cgroup("/sys/fs/cgroup/memory.max");
   uint64_t bytes = 0;
   if (cgroup >> bytes) lower(bytes);  // "max" (no cap) does not read as a number
@@ -64,9 +66,10 @@ void preflight(const Config& config, const PreflightOptions& options) {
     throw engine::UserError(fmt::format(
         "error: the run{} would need about {} of memory ({} pCPUs and {} vCPUs: about {} per run{}), more than {} {}. "
         "Use a smaller host or fewer VMs{}, or --max-memory SIZE if the estimate is wrong for this machine",
-        concurrent > 1 ? "s" : "", calibrate::format_bytes(needed), e.pcpus, e.vcpus, calibrate::format_bytes(e.bytes_per_run),
-        concurrent > 1 ? fmt::format(", {} at once", concurrent) : "", calibrate::format_bytes(*limit),
-        options.max_memory ? "(--max-memory)" : "available on this machine", concurrent > 1 ? ", fewer --jobs" : ""));
+        concurrent > 1 ? "s" : "", calibrate::format_bytes(needed), e.pcpus, e.vcpus,
+        calibrate::format_bytes(e.bytes_per_run), concurrent > 1 ? fmt::format(", {} at once", concurrent) : "",
+        calibrate::format_bytes(*limit), options.max_memory ? "(--max-memory)" : "available on this machine",
+        concurrent > 1 ? ", fewer --jobs" : ""));
   }
   if (!options.build_model) return;
   // Each design built and run for no measured time: the errors of construction (a bad latency matrix,

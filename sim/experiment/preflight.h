@@ -32,9 +32,9 @@ MemoryEstimate estimate_run_memory(const Config& config);
 std::optional<uint64_t> available_memory();
 
 struct PreflightOptions {
-  int concurrent_runs = 1;              // runs in memory at once (--jobs, at most the number of runs)
-  std::optional<uint64_t> max_memory;   // --max-memory: the limit instead of the available memory
-  bool build_model = true;              // build each design once and run it for no simulated time
+  int concurrent_runs = 1;             // runs in memory at once (--jobs, at most the number of runs)
+  std::optional<uint64_t> max_memory;  // --max-memory: the limit instead of the available memory
+  bool build_model = true;             // build each design once and run it for no simulated time
 };
 // Throws engine::UserError (exit 2) with the estimate and the limit, or with the model's own error.
 void preflight(const Config& config, const PreflightOptions& options);

@@ -21,7 +21,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
@@ -167,8 +166,8 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
       if (seen_histograms.insert(name).second) used.histograms.push_back(name);
       std::string csv = "lower_ns,upper_ns,count\n";
       for (const auto& b : merged[name].buckets())
-        csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) / 1e3, static_cast<double>(b.upper_ps + 1) / 1e3,
-                           b.count);
+        csv += fmt::format("{},{},{}\n", static_cast<double>(b.lower_ps) / 1e3,
+                           static_cast<double>(b.upper_ps + 1) / 1e3, b.count);
       write_file_atomically(dir / "histograms" / design / (name + ".csv"), csv);
     }
   }
@@ -201,7 +200,6 @@ void write_run_files(const std::filesystem::path& dir, const Config& config, con
 namespace {
 void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                       const RunContext& context) {
-
   std::string timings = std::string(kTimingsHeader) + "\n";
   for (const RunRecord& r : result.runs) timings += timings_row(r);
   write_file_atomically(dir / "timings.csv", timings);
@@ -214,7 +212,8 @@ void write_provenance(const std::filesystem::path& dir, const Config& config, co
   manifest["seed"] = config.run.seed;
   manifest["replicates"] = config.run.replicates;
   manifest["replicate_seeds"] = Json::array();
-  for (int r = 0; r < config.run.replicates; ++r) manifest["replicate_seeds"].push_back(replicate_seed(config.run.seed, r));
+  for (int r = 0; r < config.run.replicates; ++r)
+    manifest["replicate_seeds"].push_back(replicate_seed(config.run.seed, r));
   manifest["resolved_config"] = config::to_toml(config);
   add_provenance(manifest, context.jobs, context.start, context.end);
   manifest["failures"] = result.failures();

@@ -27,7 +27,8 @@ stats::LatencyHistogram histogram_from(const Json& j) {
   d.max_ps = j.at("max_ps").get<int64_t>();
   d.sum_ps = j.at("sum_ps").get<std::string>();
   for (const Json& b : j.at("buckets"))
-    d.buckets.push_back(stats::HistogramBucket{b.at(0).get<int64_t>(), b.at(1).get<int64_t>(), b.at(2).get<uint64_t>()});
+    d.buckets.push_back(
+        stats::HistogramBucket{b.at(0).get<int64_t>(), b.at(1).get<int64_t>(), b.at(2).get<uint64_t>()});
   return stats::LatencyHistogram::from_data(d);
 }
 
@@ -79,22 +80,26 @@ RunRecord parse_run_record(std::string_view text, const std::string& where) {
     r.result.events = doc.at("events").get<uint64_t>();
     for (const Json& m : doc.at("metrics"))
       r.result.metrics.push_back(Metric{m.at(0).get<std::string>(), m.at(1).get<std::string>(), value_from(m.at(2))});
-    for (const Json& h : doc.at("histograms")) r.result.histograms.emplace_back(h.at(0).get<std::string>(), histogram_from(h.at(1)));
+    for (const Json& h : doc.at("histograms"))
+      r.result.histograms.emplace_back(h.at(0).get<std::string>(), histogram_from(h.at(1)));
     for (const Json& t : doc.at("tables"))
-      r.result.tables.emplace_back(t.at(0).get<std::string>(),
-                                   Table{t.at(1).get<std::vector<std::string>>(), t.at(2).get<std::vector<std::vector<std::string>>>()});
+      r.result.tables.emplace_back(
+          t.at(0).get<std::string>(),
+          Table{t.at(1).get<std::vector<std::string>>(), t.at(2).get<std::vector<std::vector<std::string>>>()});
     r.result.warnings = doc.at("warnings").get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
-    throw engine::UserError(fmt::format("{}: error: not a wakesim run record ({}); delete it to rerun that run", where, e.what()));
+    throw engine::UserError(
+        fmt::format("{}: error: not a wakesim run record ({}); delete it to rerun that run", where, e.what()));
   } catch (const engine::UserError& e) {
     throw engine::UserError(fmt::format("{}: error: bad histogram in run record: {}", where, e.what()));
   }
   if (failure_name) {
     const std::optional<RunFailure> failure = run_failure_from(*failure_name);
     if (!failure || (*failure == RunFailure::kNone) != r.error.empty())
-      throw engine::UserError(fmt::format("{}: error: not a wakesim run record (failure '{}' with error '{}'); delete it "
-                                          "to rerun that run",
-                                          where, *failure_name, r.error));
+      throw engine::UserError(
+          fmt::format("{}: error: not a wakesim run record (failure '{}' with error '{}'); delete it "
+                      "to rerun that run",
+                      where, *failure_name, r.error));
     r.failure = *failure;
   } else if (!r.error.empty()) {
     // Written before records stored the kind: the message's prefix was the only sign of it then.
@@ -105,11 +110,13 @@ RunRecord parse_run_record(std::string_view text, const std::string& where) {
   return r;
 }
 
-std::filesystem::path run_record_path(const std::filesystem::path& point_dir, const std::string& design, int replicate) {
+std::filesystem::path run_record_path(const std::filesystem::path& point_dir, const std::string& design,
+                                      int replicate) {
   return point_dir / "runs" / design / fmt::format("r{}.json", replicate);
 }
 
-std::filesystem::path run_timing_path(const std::filesystem::path& point_dir, const std::string& design, int replicate) {
+std::filesystem::path run_timing_path(const std::filesystem::path& point_dir, const std::string& design,
+                                      int replicate) {
   return point_dir / "runs" / design / fmt::format("r{}.timing", replicate);
 }
 
@@ -125,8 +132,8 @@ std::optional<RunRecord> load_run(const std::filesystem::path& point_dir, const 
   if (!text) return std::nullopt;
   RunRecord r = parse_run_record(*text, file.string());
   if (r.design != design || r.replicate != replicate)
-    throw engine::UserError(fmt::format("{}: error: holds {} replicate {}, not {} replicate {}", file.string(), r.design,
-                                        r.replicate, design, replicate));
+    throw engine::UserError(fmt::format("{}: error: holds {} replicate {}, not {} replicate {}", file.string(),
+                                        r.design, r.replicate, design, replicate));
   if (const auto timing = engine::read_whole_file(run_timing_path(point_dir, design, replicate))) {
     std::istringstream in(*timing);
     in >> r.result.wall_seconds >> r.result.peak_rss_bytes;

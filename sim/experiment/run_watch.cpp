@@ -32,8 +32,7 @@ std::string wall_text(double seconds) {
 
 }  // namespace
 
-RunWatch::RunWatch(Options options)
-    : options_(std::move(options)), progress_(nullptr, kBarOnly, options_.runs) {}
+RunWatch::RunWatch(Options options) : options_(std::move(options)), progress_(nullptr, kBarOnly, options_.runs) {}
 
 RunWatch::~RunWatch() { done(); }
 
@@ -70,8 +69,8 @@ void RunWatch::draw_locked(bool final) {
       const std::string of = r->length_ > engine::Time::zero() ? " of " + time_text(r->length_) : "";
       std::string rate = format_metric_value(wall > 0 ? static_cast<double>(r->events_) / wall : 0.0, "/s");
       if (rate.ends_with("/s")) rate.resize(rate.size() - 2);  // "4.2M/s" -> "4.2M"
-      text += fmt::format("\x1b[K\n  {}: {}{} simulated, {} wall, {} events/s", r->label_,
-                          time_text(r->simulated_), of, wall_text(wall), rate);
+      text += fmt::format("\x1b[K\n  {}: {}{} simulated, {} wall, {} events/s", r->label_, time_text(r->simulated_), of,
+                          wall_text(wall), rate);
     }
     text += "\x1b[K\x1b[J";
     lines_drawn_ = 1 + running_.size();

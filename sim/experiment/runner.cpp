@@ -83,7 +83,8 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
   const auto start = std::chrono::steady_clock::now();
   try {
     const ScenarioEntry* entry = find_scenario(config.scenario);
-    if (entry == nullptr) throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
+    if (entry == nullptr)
+      throw engine::UserError(fmt::format("error: scenario '{}' is not registered", config.scenario));
     std::optional<RunWatch::Run> watched;
     if (watch != nullptr)
       watched.emplace(*watch, fmt::format("{} r{}", design, replicate), config.run.warmup + config.run.duration);
@@ -99,9 +100,10 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
     record.error = fmt::format("internal error: {}", e.what());
   } catch (const std::bad_alloc&) {
     record.failure = RunFailure::kOutOfMemory;
-    record.error = fmt::format("error: out of memory (this run alone was estimated at {}; `wakesim check` compares the "
-                               "estimate with the memory available; use a smaller configuration or fewer --jobs)",
-                               calibrate::format_bytes(estimate_run_memory(config).bytes_per_run));
+    record.error = fmt::format(
+        "error: out of memory (this run alone was estimated at {}; `wakesim check` compares the "
+        "estimate with the memory available; use a smaller configuration or fewer --jobs)",
+        calibrate::format_bytes(estimate_run_memory(config).bytes_per_run));
   }
   if (!record.error.empty()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

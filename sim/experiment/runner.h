@@ -26,14 +26,16 @@ enum class RunFailure : uint8_t {
 const char* to_string(RunFailure f);  // "none", "user-error", "out-of-memory", ...
 std::optional<RunFailure> run_failure_from(std::string_view name);
 // wakesim's fault rather than the user's: the CLI exits with status 1 and asks for a report.
-inline bool is_internal(RunFailure f) { return f == RunFailure::kInvariantViolation || f == RunFailure::kInternalError; }
+inline bool is_internal(RunFailure f) {
+  return f == RunFailure::kInvariantViolation || f == RunFailure::kInternalError;
+}
 
 struct RunRecord {
   std::string design;
   int replicate = 0;
   uint64_t seed = 0;
   RunResult result;
-  std::string error;  // empty when the run succeeded
+  std::string error;                       // empty when the run succeeded
   RunFailure failure = RunFailure::kNone;  // kNone exactly when `error` is empty
 };
 

@@ -42,8 +42,8 @@ std::string reference_design(const std::vector<std::string>& designs, const std:
   if (std::find(designs.begin(), designs.end(), requested) != designs.end()) return requested;
   std::string known;
   for (const std::string& d : designs) known += (known.empty() ? "" : ", ") + d;
-  throw engine::UserError(fmt::format("--reference {}: error: not one of the designs compared ({}); choose one of them",
-                                      requested, known));
+  throw engine::UserError(
+      fmt::format("--reference {}: error: not one of the designs compared ({}); choose one of them", requested, known));
 }
 
 std::vector<MetricSummary> paired_differences(const ExperimentResult& result, const std::string& reference) {

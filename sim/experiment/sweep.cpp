@@ -22,10 +22,10 @@
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/report.h"
-#include "sim/experiment/scenario.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/run_store.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/scenario.h"
 #include "sim/experiment/summary.h"
 #include "sim/experiment/timings.h"
 #include "sim/experiment/verdict.h"
@@ -51,15 +51,15 @@ struct SweepMeta {
     std::vector<std::string> keys;  // one key, or a zipped group
     std::string scale;              // "log", "linear", or empty: the spec does not say
   };
-  std::vector<Axis> axes;  // in spec order; read from an older sweep.json: one per swept key
+  std::vector<Axis> axes;                    // in spec order; read from an older sweep.json: one per swept key
   std::vector<std::string> verdict_metrics;  // the spec's; empty: the first headline metrics
-  std::vector<std::string> numeric_keys;  // swept keys whose values are not plain numbers but hold one
-  std::vector<std::string> derived_keys;  // derived keys (derived_keys.h) not swept: columns after the swept keys
-  size_t skipped_points = 0;              // combinations of the axes the spec's constraint rejects
+  std::vector<std::string> numeric_keys;     // swept keys whose values are not plain numbers but hold one
+  std::vector<std::string> derived_keys;     // derived keys (derived_keys.h) not swept: columns after the swept keys
+  size_t skipped_points = 0;                 // combinations of the axes the spec's constraint rejects
   size_t points = 0;
   std::optional<Shard> shard;
-  std::vector<std::string> set;           // the spec's [set]
-  SweepCommandLine command_line;          // --set and --design
+  std::vector<std::string> set;                      // the spec's [set]
+  SweepCommandLine command_line;                     // --set and --design
   std::vector<std::vector<std::string>> point_keys;  // by point number: its key (sweep_spec.h point_key)
   bool contains(int point) const { return !shard || shard->contains(point); }
 };
@@ -73,9 +73,9 @@ struct PointInfo {
   std::vector<Value> values;
   std::vector<std::string> overrides;
   std::vector<std::string> designs;
-  std::string config_toml;  // the resolved configuration; empty when it failed to load
+  std::string config_toml;                                   // the resolved configuration; empty when it failed to load
   std::vector<std::pair<std::string, std::string>> derived;  // derived key -> achieved value (derived_keys.h)
-  std::string error;        // why the point's configuration was rejected
+  std::string error;                                         // why the point's configuration was rejected
 };
 
 // A file of a results directory that must be there.
@@ -128,11 +128,11 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
     if (j.at("kind").get<std::string>() != "sweep")
       throw UserError(fmt::format("{}: error: not a wakesim sweep of schema {}", where.string(), kSweepSchemaVersion));
     if (const int version = j.at("schema_version").get<int>(); version != kSweepSchemaVersion)
-      throw UserError(fmt::format("{}: error: a sweep of schema {} (written by {} wakesim), this one reads schema {}; "
-                                  "its results stay readable, but to resume, extend or merge it run the sweep again "
-                                  "into a new --out",
-                                  where.string(), version, version < kSweepSchemaVersion ? "an older" : "a newer",
-                                  kSweepSchemaVersion));
+      throw UserError(fmt::format(
+          "{}: error: a sweep of schema {} (written by {} wakesim), this one reads schema {}; "
+          "its results stay readable, but to resume, extend or merge it run the sweep again "
+          "into a new --out",
+          where.string(), version, version < kSweepSchemaVersion ? "an older" : "a newer", kSweepSchemaVersion));
     SweepMeta m;
     m.identity = j.at("identity").get<std::string>();
     m.designs = j.at("designs").get<std::vector<std::string>>();
@@ -157,7 +157,8 @@ SweepMeta meta_from(const Json& j, const fs::path& where) {
     m.command_line.designs = j.at("command_line").at("designs").get<std::vector<std::string>>();
     m.point_keys = j.at("point_keys").get<std::vector<std::vector<std::string>>>();
     if (m.point_keys.size() != m.points)
-      throw UserError(fmt::format("{}: error: lists {} point keys for {} points", where.string(), m.point_keys.size(), m.points));
+      throw UserError(
+          fmt::format("{}: error: lists {} point keys for {} points", where.string(), m.point_keys.size(), m.points));
     return m;
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: error: not a wakesim sweep description ({})", where.string(), e.what()));
@@ -169,10 +170,10 @@ Json point_json(const PointInfo& p) {
   for (const auto& [key, value] : p.derived) derived[key] = value;
   Json values = Json::array();
   for (const PointInfo::Value& v : p.values)
-    values.push_back(Json{{"key", v.key}, {"value", v.display}, {"numeric", v.numeric ? Json(*v.numeric) : Json(nullptr)}});
-  return Json{{"point", p.index},     {"values", std::move(values)}, {"overrides", p.overrides},
-              {"designs", p.designs}, {"error", p.error},            {"config", p.config_toml},
-              {"derived", derived}};
+    values.push_back(
+        Json{{"key", v.key}, {"value", v.display}, {"numeric", v.numeric ? Json(*v.numeric) : Json(nullptr)}});
+  return Json{{"point", p.index}, {"values", std::move(values)}, {"overrides", p.overrides}, {"designs", p.designs},
+              {"error", p.error}, {"config", p.config_toml},     {"derived", derived}};
 }
 
 PointInfo point_from(const Json& j, const fs::path& where) {
@@ -180,8 +181,9 @@ PointInfo point_from(const Json& j, const fs::path& where) {
     PointInfo p;
     p.index = j.at("point").get<int>();
     for (const Json& v : j.at("values"))
-      p.values.push_back({v.at("key").get<std::string>(), v.at("value").get<std::string>(),
-                          v.at("numeric").is_null() ? std::nullopt : std::optional<double>(v.at("numeric").get<double>())});
+      p.values.push_back(
+          {v.at("key").get<std::string>(), v.at("value").get<std::string>(),
+           v.at("numeric").is_null() ? std::nullopt : std::optional<double>(v.at("numeric").get<double>())});
     p.overrides = j.at("overrides").get<std::vector<std::string>>();
     p.designs = j.at("designs").get<std::vector<std::string>>();
     p.error = j.at("error").get<std::string>();
@@ -318,7 +320,8 @@ ExperimentResult load_point_runs(const fs::path& dir, int i, const PointInfo& p,
         ++po.failed_runs;
         po.internal = po.internal || is_internal(record->failure);
         po.failure_lines.push_back(fmt::format("{} {} r{}: {}", point_label(p), design, r, record->error));
-        po.failure_rows += fmt::format("{}{},{},{},{}\n", i, keys.cells(p), csv_field(design), r, csv_field(record->error));
+        po.failure_rows +=
+            fmt::format("{}{},{},{},{}\n", i, keys.cells(p), csv_field(design), r, csv_field(record->error));
       }
       po.timing_rows += fmt::format("{},{}", i, timings_row(*record));
       result.runs.push_back(std::move(*record));
@@ -353,8 +356,9 @@ void tabulate_runs(const ExperimentResult& result, int i, const PointInfo& p, co
 void summarize_point(const ExperimentResult& result, int i, const PointInfo& p, const SweepMeta& meta,
                      const KeyColumns& keys, const std::string& reference, PointOutput& po) {
   const std::vector<MetricSummary> summaries = summarize(result);
-  po.verdict_metrics = meta.verdict_metrics.empty() ? verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics)
-                                                    : meta.verdict_metrics;
+  po.verdict_metrics = meta.verdict_metrics.empty()
+                           ? verdict_metrics(po.headline, reported_metrics(result), kVerdictMetrics)
+                           : meta.verdict_metrics;
   if (po.headline.size() > 2) po.headline.resize(2);
   std::string label;
   for (const PointInfo::Value& v : p.values) label += (label.empty() ? "" : " ") + v.display;
@@ -363,21 +367,33 @@ void summarize_point(const ExperimentResult& result, int i, const PointInfo& p, 
     std::string cell;
     for (const std::string& h : po.headline)
       for (const MetricSummary& s : summaries)
-        if (s.design == design && s.metric == h) cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
+        if (s.design == design && s.metric == h)
+          cell += (cell.empty() ? "" : " / ") + format_metric_value(s.ci.mean, s.unit);
     po.table_row.push_back(cell.empty() ? "failed" : cell);
   }
   for (const MetricSummary& s : summaries) {
     po.aggregate_rows += fmt::format("{}{},{},{},{},{},{},{},{}\n", i, keys.cells(p), csv_field(s.design),
                                      csv_field(s.metric), csv_field(s.unit), s.ci.n, s.ci.mean, s.ci.lo, s.ci.hi);
-    po.aggregates.push_back(Json{{"point", i}, {"design", s.design}, {"metric", s.metric}, {"unit", s.unit},
-                                 {"n", s.ci.n}, {"mean", number_json(s.ci.mean)}, {"ci95_low", number_json(s.ci.lo)},
+    po.aggregates.push_back(Json{{"point", i},
+                                 {"design", s.design},
+                                 {"metric", s.metric},
+                                 {"unit", s.unit},
+                                 {"n", s.ci.n},
+                                 {"mean", number_json(s.ci.mean)},
+                                 {"ci95_low", number_json(s.ci.lo)},
                                  {"ci95_high", number_json(s.ci.hi)}});
   }
   po.verdicts = design_verdicts(result, reference, po.verdict_metrics, i, fmt::format("{} {}", point_name(i), label));
   for (const MetricSummary& s : paired_differences(result, reference))
-    po.paired.push_back(Json{{"point", i}, {"design", s.design}, {"reference", reference}, {"metric", s.metric},
-                             {"unit", s.unit}, {"n", s.ci.n}, {"mean_difference", number_json(s.ci.mean)},
-                             {"ci95_low", number_json(s.ci.lo)}, {"ci95_high", number_json(s.ci.hi)},
+    po.paired.push_back(Json{{"point", i},
+                             {"design", s.design},
+                             {"reference", reference},
+                             {"metric", s.metric},
+                             {"unit", s.unit},
+                             {"n", s.ci.n},
+                             {"mean_difference", number_json(s.ci.mean)},
+                             {"ci95_low", number_json(s.ci.lo)},
+                             {"ci95_high", number_json(s.ci.hi)},
                              {"p", number_json(s.p)}});
 }
 
@@ -514,9 +530,9 @@ void write_sweep_summary(const fs::path& out, const SweepMeta& meta, SweepTotals
   correct(t.verdicts);
   if (!t.verdicts.rows.empty()) {
     summary["verdicts"] = verdicts_json(t.verdicts);
-    outcome.verdicts = fmt::format("verdicts against {} per point ({}):\n", t.verdicts.reference,
-                                   verdict_method_line(t.verdicts)) +
-                       format_verdicts_by_point(t.verdicts) + verdict_legend(t.verdicts);
+    outcome.verdicts =
+        fmt::format("verdicts against {} per point ({}):\n", t.verdicts.reference, verdict_method_line(t.verdicts)) +
+        format_verdicts_by_point(t.verdicts) + verdict_legend(t.verdicts);
     write_file_atomically(out / "verdicts.txt", outcome.verdicts);
   }
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
@@ -556,8 +572,9 @@ SweepOutcome aggregate(const fs::path& out, const SweepMeta& meta, const std::st
   const std::string key_heads = keys.heads();
   write_file_atomically(out / "runs.csv", runs_csv_text(key_heads, totals));
   outcome.table = point_table_text(meta.designs, totals);
-  write_file_atomically(out / "aggregates.csv",
-                        "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + totals.aggregate_rows);
+  write_file_atomically(
+      out / "aggregates.csv",
+      "point" + key_heads + ",design,metric,unit,n,mean,ci95_low,ci95_high\n" + totals.aggregate_rows);
   write_file_atomically(out / "failures.csv", "point" + key_heads + ",design,replicate,error\n" + totals.failure_rows);
   write_file_atomically(out / "metrics.json", used_metrics_json(totals.used));
   write_sweep_summary(out, meta, totals, outcome);
@@ -582,7 +599,8 @@ Shard parse_shard(const std::string& text) {
   Shard s;
   char slash = 0;
   std::istringstream in(text);
-  if (!(in >> s.index >> slash >> s.count) || slash != '/' || !in.eof() || s.count < 1 || s.index < 1 || s.index > s.count)
+  if (!(in >> s.index >> slash >> s.count) || slash != '/' || !in.eof() || s.count < 1 || s.index < 1 ||
+      s.index > s.count)
     throw UserError(fmt::format("--shard {}: error: expected K/N with 1 <= K <= N, e.g. --shard 2/8", text));
   return s;
 }
@@ -599,7 +617,9 @@ std::string stored_point_label(const SweepMeta& meta, size_t index) {
 
 // "stored only: b=2; given only: b=3": what differs between two lists of overrides.
 std::string list_difference(const std::vector<std::string>& stored, const std::vector<std::string>& given) {
-  auto text = [](const std::vector<std::string>& list) { return list.empty() ? std::string("none") : fmt::format("{}", fmt::join(list, " ")); };
+  auto text = [](const std::vector<std::string>& list) {
+    return list.empty() ? std::string("none") : fmt::format("{}", fmt::join(list, " "));
+  };
   std::vector<std::string> only_stored, only_given;
   for (const std::string& s : stored)
     if (std::find(given.begin(), given.end(), s) == given.end()) only_stored.push_back(s);
@@ -607,8 +627,10 @@ std::string list_difference(const std::vector<std::string>& stored, const std::v
     if (std::find(stored.begin(), stored.end(), g) == stored.end()) only_given.push_back(g);
   std::string what;
   if (!only_stored.empty()) what += fmt::format("stored only: {}", fmt::join(only_stored, " "));
-  if (!only_given.empty()) what += fmt::format("{}given only: {}", what.empty() ? "" : "; ", fmt::join(only_given, " "));
-  if (what.empty()) what = fmt::format("the same entries in another order: stored {}; given {}", text(stored), text(given));
+  if (!only_given.empty())
+    what += fmt::format("{}given only: {}", what.empty() ? "" : "; ", fmt::join(only_given, " "));
+  if (what.empty())
+    what = fmt::format("the same entries in another order: stored {}; given {}", text(stored), text(given));
   return what;
 }
 
@@ -616,20 +638,23 @@ std::string list_difference(const std::vector<std::string>& stored, const std::v
 // throws a UserError that names the difference.
 void check_resumable(const SweepMeta& existing, const SweepMeta& meta, const fs::path& out) {
   if (existing.command_line.set != meta.command_line.set)
-    throw UserError(fmt::format("{}: error: the sweep there was run with other --set values ({}); resume with the "
-                                "stored ones (or with no --set: the stored ones are used), or choose another --out",
-                                out.string(), list_difference(existing.command_line.set, meta.command_line.set)));
+    throw UserError(
+        fmt::format("{}: error: the sweep there was run with other --set values ({}); resume with the "
+                    "stored ones (or with no --set: the stored ones are used), or choose another --out",
+                    out.string(), list_difference(existing.command_line.set, meta.command_line.set)));
   if (existing.set != meta.set)
-    throw UserError(fmt::format("{}: error: holds a different sweep: the spec's [set] differs ({}); a sweep directory "
-                                "only grows (add axis values or designs to extend it); choose another --out",
-                                out.string(), list_difference(existing.set, meta.set)));
+    throw UserError(
+        fmt::format("{}: error: holds a different sweep: the spec's [set] differs ({}); a sweep directory "
+                    "only grows (add axis values or designs to extend it); choose another --out",
+                    out.string(), list_difference(existing.set, meta.set)));
   if (existing.swept_keys != meta.swept_keys)
     throw UserError(fmt::format("{}: error: holds a different sweep: it sweeps {}, this spec {}; choose another --out",
                                 out.string(), fmt::join(existing.swept_keys, ", "), fmt::join(meta.swept_keys, ", ")));
   if (existing.identity != meta.identity)
-    throw UserError(fmt::format("{}: error: holds a different sweep (identity {}, this spec is {}): its base, fixed "
-                                "overrides, seed or constraint differ; choose another --out",
-                                out.string(), existing.identity, meta.identity));
+    throw UserError(
+        fmt::format("{}: error: holds a different sweep (identity {}, this spec is {}): its base, fixed "
+                    "overrides, seed or constraint differ; choose another --out",
+                    out.string(), existing.identity, meta.identity));
   if (shard_text(existing.shard) != shard_text(meta.shard))
     throw UserError(fmt::format("{}: error: holds shard '{}' of this sweep, not '{}'", out.string(),
                                 shard_text(existing.shard), shard_text(meta.shard)));
@@ -638,7 +663,8 @@ void check_resumable(const SweepMeta& existing, const SweepMeta& meta, const fs:
 // "a=1, b=2" of a planned point.
 std::string values_text(const SweepPoint& point) {
   std::string s;
-  for (const auto& [key, value] : point.assignments) s += fmt::format("{}{}={}", s.empty() ? "" : ", ", key, value.display);
+  for (const auto& [key, value] : point.assignments)
+    s += fmt::format("{}{}={}", s.empty() ? "" : ", ", key, value.display);
   return s;
 }
 
@@ -669,8 +695,8 @@ struct Prepared {
   SweepPlan plan;
   SweepMeta meta;
   std::optional<SweepMeta> existing;
-  std::vector<Task> tasks;            // the runs to do
-  std::vector<Task> rejected_runs;    // keep_going: a failed run to store per design and replicate
+  std::vector<Task> tasks;          // the runs to do
+  std::vector<Task> rejected_runs;  // keep_going: a failed run to store per design and replicate
 };
 
 Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
@@ -699,14 +725,15 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
   meta.replicates = spec.replicates.value_or(base.run.replicates);
   meta.seed = spec.seed.value_or(base.run.seed);
   for (const std::string& k : derived_keys(base))
-    if (std::find(meta.swept_keys.begin(), meta.swept_keys.end(), k) == meta.swept_keys.end()) meta.derived_keys.push_back(k);
+    if (std::find(meta.swept_keys.begin(), meta.swept_keys.end(), k) == meta.swept_keys.end())
+      meta.derived_keys.push_back(k);
 
   // The output directory: new, or the same sweep to resume or extend.
   prepared.existing = existing_meta(out);
   if (prepared.existing) {
     if (!options.resume)
-      throw UserError(fmt::format("{}: error: already holds a sweep; add --resume to continue it, or choose another --out",
-                                  out.string()));
+      throw UserError(fmt::format(
+          "{}: error: already holds a sweep; add --resume to continue it, or choose another --out", out.string()));
     check_resumable(*prepared.existing, meta, out);
     remove_stale_temporaries(out);  // files a killed sweep left between write and rename
   } else {
@@ -734,10 +761,10 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
   for (size_t i = 0; i < kept.size(); ++i)
     if (!kept[i]) dropped.push_back(i);
   if (!dropped.empty())
-    throw UserError(fmt::format("{}: error: holds a different sweep: this spec drops {} of its {} points, e.g. {}; a sweep "
-                                "directory only grows (add axis values or designs to extend it); choose another --out",
-                                out.string(), dropped.size(), stored_keys.size(),
-                                stored_point_label(*prepared.existing, dropped.front())));
+    throw UserError(fmt::format(
+        "{}: error: holds a different sweep: this spec drops {} of its {} points, e.g. {}; a sweep "
+        "directory only grows (add axis values or designs to extend it); choose another --out",
+        out.string(), dropped.size(), stored_keys.size(), stored_point_label(*prepared.existing, dropped.front())));
   std::sort(points.begin(), points.end(), [](const SweepPoint& a, const SweepPoint& b) { return a.index < b.index; });
   meta.points = points.size();
   meta.skipped_points = spec.grid_size() - points.size();
@@ -770,8 +797,10 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
       text += fmt::format("\n  point {} ({}): {}", rejected[i]->point.index, values_text(rejected[i]->point),
                           bare_error(rejected[i]->error));
     if (rejected.size() > kRejectedShown) text += fmt::format("\n  ... and {} more", rejected.size() - kRejectedShown);
-    text += fmt::format("\n{}: error: leave them out with the spec's constraint = \"...\", or add --keep-going to run "
-                        "the others and record these as failed points", spec.file.string());
+    text += fmt::format(
+        "\n{}: error: leave them out with the spec's constraint = \"...\", or add --keep-going to run "
+        "the others and record these as failed points",
+        spec.file.string());
     throw UserError(text);
   }
   if (meta.designs.empty()) meta.designs = spec.designs.empty() ? base.run.designs : spec.designs;
@@ -780,9 +809,10 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
   if (prepared.existing)
     for (const std::string& d : prepared.existing->designs)
       if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end())
-        throw UserError(fmt::format("{}: error: holds runs of design {}, which this spec no longer runs (designs: {}); a "
-                                    "sweep directory only grows: name it again (designs, --design), or choose another --out",
-                                    out.string(), d, fmt::join(meta.designs, ", ")));
+        throw UserError(
+            fmt::format("{}: error: holds runs of design {}, which this spec no longer runs (designs: {}); a "
+                        "sweep directory only grows: name it again (designs, --design), or choose another --out",
+                        out.string(), d, fmt::join(meta.designs, ", ")));
 
   // The runs still to do.
   for (SweepPlan::Point& p : plan.points) {
@@ -843,13 +873,13 @@ SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
     return sum;
   };
   std::vector<const SweepPlan::Point*> samples{candidates.front()};
-  const auto largest = std::max_element(candidates.begin(), candidates.end(), [&](const auto* a, const auto* b) {
-    return rank_sum(*a) < rank_sum(*b);
-  });
+  const auto largest = std::max_element(candidates.begin(), candidates.end(),
+                                        [&](const auto* a, const auto* b) { return rank_sum(*a) < rank_sum(*b); });
   constexpr size_t kBetween = 3;
   for (size_t i = 1; i <= kBetween; ++i) samples.push_back(candidates[i * (candidates.size() - 1) / (kBetween + 1)]);
   samples.push_back(*largest);
-  std::sort(samples.begin(), samples.end(), [](const auto* a, const auto* b) { return a->point.index < b->point.index; });
+  std::sort(samples.begin(), samples.end(),
+            [](const auto* a, const auto* b) { return a->point.index < b->point.index; });
   samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
 
   // Each sample is run for a short slice of simulated time (warm-up and measured time shrunk alike). A
@@ -860,8 +890,10 @@ SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
   auto probe = [&](const SweepPlan::Point& p, engine::Time length) -> std::optional<double> {
     Config config = *p.config;
     const double factor = std::min(1.0, length / (config.run.warmup + config.run.duration));
-    config.run.warmup = engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.warmup.ps()) * factor));
-    config.run.duration = engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
+    config.run.warmup =
+        engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.warmup.ps()) * factor));
+    config.run.duration =
+        engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
     const RunRecord record = run_one(config, p.designs.empty() ? plan.designs.front() : p.designs.front(), 0);
     if (!record.error.empty()) return std::nullopt;
     return record.result.wall_seconds;
@@ -921,12 +953,15 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   write_file_atomically(out / "sweep.json", meta_json(meta).dump(2) + "\n");
   write_file_atomically(out / "sweep.toml", spec.text);
   for (const SweepPlan::Point& p : plan.points)
-    if (p.in_shard) write_file_atomically(point_dir(out, p.point.index) / "point.json", point_json(point_info(spec, p)).dump(2) + "\n");
+    if (p.in_shard)
+      write_file_atomically(point_dir(out, p.point.index) / "point.json",
+                            point_json(point_info(spec, p)).dump(2) + "\n");
   // Rejected points (keep_going) store a failed run per design and replicate at once.
   for (const Task& t : prepared.rejected_runs) {
     const SweepPlan::Point& p = plan.points[static_cast<size_t>(t.point)];
-    store_run(point_dir(out, t.point),
-              RunRecord{t.design, t.replicate, replicate_seed(meta.seed, t.replicate), {}, p.error, RunFailure::kUserError});
+    store_run(
+        point_dir(out, t.point),
+        RunRecord{t.design, t.replicate, replicate_seed(meta.seed, t.replicate), {}, p.error, RunFailure::kUserError});
   }
 
   const std::vector<Task>& tasks = prepared.tasks;
@@ -975,17 +1010,22 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
       continue;
     }
     if (meta->identity != merged->identity)
-      throw UserError(fmt::format("{}: error: is a shard of a different sweep than {} (identity {} vs {}); only shards of "
-                                  "one spec merge", dir.string(), first.string(), meta->identity, merged->identity));
+      throw UserError(
+          fmt::format("{}: error: is a shard of a different sweep than {} (identity {} vs {}); only shards of "
+                      "one spec merge",
+                      dir.string(), first.string(), meta->identity, merged->identity));
     if (meta->replicates != merged->replicates)
       throw UserError(fmt::format("{}: error: has {} replicates, {} has {}; resume the shards with the same replicates",
                                   dir.string(), meta->replicates, first.string(), merged->replicates));
     if (meta->point_keys != merged->point_keys)
-      throw UserError(fmt::format("{}: error: has {} points, {} has {}{}; resume every shard with the same spec before "
-                                  "merging", dir.string(), meta->points, first.string(), merged->points,
-                                  meta->points == merged->points ? " with other values" : ""));
+      throw UserError(
+          fmt::format("{}: error: has {} points, {} has {}{}; resume every shard with the same spec before "
+                      "merging",
+                      dir.string(), meta->points, first.string(), merged->points,
+                      meta->points == merged->points ? " with other values" : ""));
     for (const std::string& d : meta->designs)
-      if (std::find(merged->designs.begin(), merged->designs.end(), d) == merged->designs.end()) merged->designs.push_back(d);
+      if (std::find(merged->designs.begin(), merged->designs.end(), d) == merged->designs.end())
+        merged->designs.push_back(d);
   }
   if (const auto existing = existing_meta(out)) {
     if (existing->identity != merged->identity)
@@ -1011,10 +1051,12 @@ SweepOutcome merge_sweeps(const std::vector<fs::path>& shards, const fs::path& o
           const fs::path record = target / fs::relative(f.path(), p.path());
           if (fs::exists(record)) continue;
           const fs::path timing = fs::path(f.path()).replace_extension(".timing");
-          if (fs::exists(timing)) write_file_atomically(fs::path(record).replace_extension(".timing"), read_required(timing));
+          if (fs::exists(timing))
+            write_file_atomically(fs::path(record).replace_extension(".timing"), read_required(timing));
           write_file_atomically(record, read_required(f.path()));
         }
-      if (written.insert(target).second) write_file_atomically(target / "point.json", read_required(p.path() / "point.json"));
+      if (written.insert(target).second)
+        write_file_atomically(target / "point.json", read_required(p.path() / "point.json"));
     }
   }
   if (!reference.empty()) reference_design(merged->designs, reference);

@@ -69,7 +69,7 @@ struct SweepOptions {
   std::ostream* progress = nullptr;
   bool progress_terminal = false;
   std::string command_line;
-  std::string reference;  // the design others are compared with (empty: single-lock, else the first)
+  std::string reference;    // the design others are compared with (empty: single-lock, else the first)
   bool keep_going = false;  // run the valid points and record those whose configuration is rejected as failed
   // Polled before each run starts (Ctrl-C): once true, no run starts, the running ones finish and are
   // stored, and the results files are left for --resume to write.
@@ -86,7 +86,7 @@ struct SweepPlan {
     std::vector<std::string> designs;  // resolved
     bool stored = false;               // the directory holds it already (resume)
     bool in_shard = true;
-    size_t runs_to_do = 0;             // in the shard: its runs not stored yet
+    size_t runs_to_do = 0;  // in the shard: its runs not stored yet
   };
   std::vector<Point> points;  // by index
   size_t skipped_points = 0;  // rejected by the spec's constraint
@@ -113,20 +113,20 @@ struct SweepEstimate {
 SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs);
 
 struct SweepOutcome {
-  size_t points = 0;          // in the directory's shard
-  size_t runs = 0;            // design x replicate x point, in the shard
-  size_t runs_executed = 0;   // this invocation
-  size_t runs_reused = 0;     // found stored (resume)
+  size_t points = 0;         // in the directory's shard
+  size_t runs = 0;           // design x replicate x point, in the shard
+  size_t runs_executed = 0;  // this invocation
+  size_t runs_reused = 0;    // found stored (resume)
   size_t failed_runs = 0;
-  size_t failed_points = 0;   // points with at least one failed run
-  size_t missing_points = 0;  // merge: points no shard had
-  size_t skipped_points = 0;  // combinations of the axes the spec's constraint rejects (not run, not failures)
+  size_t failed_points = 0;       // points with at least one failed run
+  size_t missing_points = 0;      // merge: points no shard had
+  size_t skipped_points = 0;      // combinations of the axes the spec's constraint rejects (not run, not failures)
   bool internal_failure = false;  // a failed run was an internal error or an invariant violation
-  bool interrupted = false;  // stop_requested: the runs not started are left for --resume, no results files
-  size_t runs_done = 0;      // with interrupted: the runs stored, of `runs`
+  bool interrupted = false;       // stop_requested: the runs not started are left for --resume, no results files
+  size_t runs_done = 0;           // with interrupted: the runs stored, of `runs`
   std::vector<std::string> failure_lines;  // "point 3 (vms.count=8) single-lock r0: message"
   std::filesystem::path out;
-  std::string table;  // per point and design, the scenario's first two headline metrics (mean over replicates)
+  std::string table;     // per point and design, the scenario's first two headline metrics (mean over replicates)
   std::string verdicts;  // per point and design against the reference, the first three headline metrics
 };
 

@@ -35,10 +35,14 @@ class SweepConstraint::Parser {
   // C's single-character spellings, which the language does not have.
   const char* not_an_operator() const {
     switch (at_ < text_.size() ? text_[at_] : '\0') {
-      case '=': return "'=' is not an operator; compare with '=='";
-      case '&': return "'&' is not an operator; write '&&'";
-      case '|': return "'|' is not an operator; write '||'";
-      default: return nullptr;
+      case '=':
+        return "'=' is not an operator; compare with '=='";
+      case '&':
+        return "'&' is not an operator; write '&&'";
+      case '|':
+        return "'|' is not an operator; write '||'";
+      default:
+        return nullptr;
     }
   }
   void skip_space() {
@@ -48,7 +52,8 @@ class SweepConstraint::Parser {
     skip_space();
     if (text_.compare(at_, op.size(), op) != 0) return false;
     // "<" must not take the first character of "<=", and so on.
-    if (op.size() == 1 && at_ + 1 < text_.size() && text_[at_ + 1] == '=' && std::string_view("<>!").find(op[0]) != std::string_view::npos)
+    if (op.size() == 1 && at_ + 1 < text_.size() && text_[at_ + 1] == '=' &&
+        std::string_view("<>!").find(op[0]) != std::string_view::npos)
       return false;
     at_ += op.size();
     return true;
@@ -56,7 +61,8 @@ class SweepConstraint::Parser {
   std::string token_text() const {
     if (at_ >= text_.size()) return "end of text";
     size_t end = at_ + 1;
-    while (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_' || text_[end] == '.'))
+    while (end < text_.size() &&
+           (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_' || text_[end] == '.'))
       ++end;
     return text_.substr(at_, end - at_);
   }
@@ -137,7 +143,9 @@ class SweepConstraint::Parser {
       at_ += static_cast<size_t>(end - begin);
       if (at_ < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_'))
         return fail(fmt::format("'{}' after a number: a constraint takes plain numbers (durations in ns, rates "
-                                "per second)", token_text())), -1;
+                                "per second)",
+                                token_text())),
+               -1;
       return add(Node{Op::kNumber, number, 0, -1, -1});
     }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
@@ -146,7 +154,8 @@ class SweepConstraint::Parser {
         std::string list;
         for (const std::string& k : known_) list += (list.empty() ? "" : ", ") + k;
         return fail(fmt::format("unknown key '{}'{}; a constraint names swept keys: {}", key,
-                                config::did_you_mean(key, known_), list.empty() ? "(none: no axes)" : list)), -1;
+                                config::did_you_mean(key, known_), list.empty() ? "(none: no axes)" : list)),
+               -1;
       }
       at_ += key.size();
       auto it = std::find(c_.keys_.begin(), c_.keys_.end(), key);
@@ -164,8 +173,8 @@ class SweepConstraint::Parser {
   size_t at_ = 0;
 };
 
-std::optional<SweepConstraint> SweepConstraint::parse(const std::string& text, const std::vector<std::string>& known_keys,
-                                                      ParseError& error) {
+std::optional<SweepConstraint> SweepConstraint::parse(const std::string& text,
+                                                      const std::vector<std::string>& known_keys, ParseError& error) {
   SweepConstraint c;
   c.text_ = text;
   error = ParseError{};
@@ -179,22 +188,38 @@ double SweepConstraint::eval(int n, const std::vector<double>& values) const {
   const auto l = [&] { return eval(node.lhs, values); };
   const auto r = [&] { return eval(node.rhs, values); };
   switch (node.op) {
-    case Op::kNumber: return node.number;
-    case Op::kKey: return values[node.key];
-    case Op::kNeg: return -l();
-    case Op::kNot: return l() == 0 ? 1 : 0;
-    case Op::kAdd: return l() + r();
-    case Op::kSub: return l() - r();
-    case Op::kMul: return l() * r();
-    case Op::kDiv: return l() / r();
-    case Op::kLt: return l() < r() ? 1 : 0;
-    case Op::kLe: return l() <= r() ? 1 : 0;
-    case Op::kGt: return l() > r() ? 1 : 0;
-    case Op::kGe: return l() >= r() ? 1 : 0;
-    case Op::kEq: return l() == r() ? 1 : 0;
-    case Op::kNe: return l() != r() ? 1 : 0;
-    case Op::kAnd: return l() != 0 && r() != 0 ? 1 : 0;
-    case Op::kOr: return l() != 0 || r() != 0 ? 1 : 0;
+    case Op::kNumber:
+      return node.number;
+    case Op::kKey:
+      return values[node.key];
+    case Op::kNeg:
+      return -l();
+    case Op::kNot:
+      return l() == 0 ? 1 : 0;
+    case Op::kAdd:
+      return l() + r();
+    case Op::kSub:
+      return l() - r();
+    case Op::kMul:
+      return l() * r();
+    case Op::kDiv:
+      return l() / r();
+    case Op::kLt:
+      return l() < r() ? 1 : 0;
+    case Op::kLe:
+      return l() <= r() ? 1 : 0;
+    case Op::kGt:
+      return l() > r() ? 1 : 0;
+    case Op::kGe:
+      return l() >= r() ? 1 : 0;
+    case Op::kEq:
+      return l() == r() ? 1 : 0;
+    case Op::kNe:
+      return l() != r() ? 1 : 0;
+    case Op::kAnd:
+      return l() != 0 && r() != 0 ? 1 : 0;
+    case Op::kOr:
+      return l() != 0 || r() != 0 ? 1 : 0;
   }
   return 0;
 }

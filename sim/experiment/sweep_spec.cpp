@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "sim/config/input_file.h"
 #include "sim/config/loader.h"
 #include "sim/config/problems.h"
-#include "sim/config/input_file.h"
 #include "sim/config/suggest.h"
 #include "sim/config/units.h"
 #include "sim/engine/errors.h"
@@ -156,8 +156,9 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
                         (range.get("step") == nullptr || range.get("step")->is_integer());
   const std::string scale = range.get("scale") ? range.get("scale")->value_or<std::string>("?") : "linear";
   if (scale != "linear" && scale != "log") {
-    problems.add(*range.get("scale"), fmt::format("range.scale: expected \"linear\" or \"log\", got {}",
-                                                  range.get("scale")->is_string() ? "'" + scale + "'" : "a non-string"));
+    problems.add(*range.get("scale"),
+                 fmt::format("range.scale: expected \"linear\" or \"log\", got {}",
+                             range.get("scale")->is_string() ? "'" + scale + "'" : "a non-string"));
     return {};
   }
   if (!std::isfinite(*from) || !std::isfinite(*to)) {
@@ -181,7 +182,8 @@ std::vector<AxisValue> range_values(const toml::table& range, const toml::table&
     }
     const double count = std::floor((*to - *from) / *step + 1e-9) + 1;
     if (count > kMaxAxisValues) {
-      problems.add(*step_node, fmt::format("range: {} values is more than {}; use a larger step", count, kMaxAxisValues));
+      problems.add(*step_node,
+                   fmt::format("range: {} values is more than {}; use a larger step", count, kMaxAxisValues));
       return {};
     }
     for (int i = 0; i < static_cast<int>(count); ++i) numbers.push_back(*from + i * *step);
@@ -246,13 +248,13 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems, AxisSource& wh
                                        text != nullptr ? "'" + text->get() + "'" : "a non-string"));
     else if (axis.get("range") != nullptr)
       problems.add(*scale, "axis.scale: a range sets its scale inside the range (range = { ..., scale = \"log\" })");
-    else
-      out.scale = text->get();
+    else out.scale = text->get();
   }
   const toml::node* key = axis.get("key");
   const toml::node* keys = axis.get("keys");
   if ((key == nullptr) == (keys == nullptr)) {
-    problems.add(axis.source(), "axis: needs exactly one of 'key = \"section.name\"' or 'keys = [\"a.b\", \"c.d\"]' (a zipped group)");
+    problems.add(axis.source(),
+                 "axis: needs exactly one of 'key = \"section.name\"' or 'keys = [\"a.b\", \"c.d\"]' (a zipped group)");
     return out;
   }
   if (key != nullptr) {
@@ -289,13 +291,15 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems, AxisSource& wh
     out.scale = range->as_table()->get("scale") ? range->as_table()->get("scale")->value_or<std::string>("") : "linear";
     return out;
   }
-  if (axis.get("format") != nullptr) problems.add(*axis.get("format"), "axis.format: only a 'range' axis takes a format");
+  if (axis.get("format") != nullptr)
+    problems.add(*axis.get("format"), "axis.format: only a 'range' axis takes a format");
   const auto* list = values->as_array();
   if (list == nullptr || list->empty()) {
     problems.add(*values, "axis.values: expected a non-empty array");
     return out;
   }
-  if (list->size() > kMaxAxisValues) problems.add(*values, fmt::format("axis.values: more than {} values", kMaxAxisValues));
+  if (list->size() > kMaxAxisValues)
+    problems.add(*values, fmt::format("axis.values: more than {} values", kMaxAxisValues));
   for (const toml::node& item : *list) {
     std::vector<AxisValue> tuple;
     std::vector<toml::source_region> at;
@@ -305,7 +309,8 @@ SweepAxis parse_axis(const toml::table& axis, Problems& problems, AxisSource& wh
       const auto* t = item.as_array();
       if (t == nullptr || t->size() != out.keys.size()) {
         problems.add(item, fmt::format("axis.values: a zipped group of {} keys needs tuples of {} values, e.g. [{}]",
-                                       out.keys.size(), out.keys.size(), fmt::join(std::vector<std::string>(out.keys.size(), "x"), ", ")));
+                                       out.keys.size(), out.keys.size(),
+                                       fmt::join(std::vector<std::string>(out.keys.size(), "x"), ", ")));
         continue;
       }
       for (const toml::node& e : *t)
@@ -347,7 +352,8 @@ std::optional<SweepConstraint> parse_constraint(const toml::node& node, const st
           for (const auto& tuple : a.values)
             if (!tuple[k].numeric) {
               problems.add(node, fmt::format("constraint: '{}' has a value without a number ('{}'); a constraint "
-                                             "compares numbers", key, tuple[k].display));
+                                             "compares numbers",
+                                             key, tuple[k].display));
               return std::nullopt;
             }
   return parsed;
@@ -358,8 +364,9 @@ void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, const std::v
                            Problems& problems) {
   const auto* list = node.as_array();
   if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string)) {
-    problems.add(node, "verdict_metrics: expected a non-empty array of metric names, e.g. [\"wakeup.p99\"] "
-                       "(wakesim list metrics)");
+    problems.add(node,
+                 "verdict_metrics: expected a non-empty array of metric names, e.g. [\"wakeup.p99\"] "
+                 "(wakesim list metrics)");
     return;
   }
   const Config base = load_sweep_base(spec, overrides).config;
@@ -368,8 +375,9 @@ void parse_verdict_metrics(const toml::node& node, SweepSpec& spec, const std::v
   for (const toml::node& item : *list) {
     const std::string name = item.as_string()->get();
     if (made != nullptr && made->metrics().find_metric(name) == nullptr) {
-      problems.add(item, fmt::format("verdict_metrics: '{}' is not a metric of the {} scenario{} (wakesim list metrics {})",
-                                     name, base.scenario, metric_name_hint(made->metrics(), name), base.scenario));
+      problems.add(item,
+                   fmt::format("verdict_metrics: '{}' is not a metric of the {} scenario{} (wakesim list metrics {})",
+                               name, base.scenario, metric_name_hint(made->metrics(), name), base.scenario));
       continue;
     }
     if (std::find(spec.verdict_metrics.begin(), spec.verdict_metrics.end(), name) != spec.verdict_metrics.end()) {
@@ -547,7 +555,8 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
                                 e.description()));
   }
   Problems problems(file.string());
-  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint", "verdict_metrics"}, "", problems);
+  check_keys(root, {"base", "designs", "replicates", "seed", "set", "axis", "constraint", "verdict_metrics"}, "",
+             problems);
 
   // The structure: each part parsed, its problems collected.
   const toml::node* base = root.get("base");
@@ -570,13 +579,15 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
   if (const toml::node* designs = root.get("designs")) {
     const auto* list = designs->as_array();
     if (list == nullptr || list->empty() || !list->is_homogeneous(toml::node_type::string))
-      problems.add(*designs, "designs: expected a non-empty array of design names, e.g. [\"all\"] (wakesim list designs)");
+      problems.add(*designs,
+                   "designs: expected a non-empty array of design names, e.g. [\"all\"] (wakesim list designs)");
     else
       for (const toml::node& d : *list) spec.designs.push_back(d.as_string()->get()), design_at.push_back(d.source());
   }
   if (const toml::node* r = root.get("replicates")) {
     const auto* i = r->as_integer();
-    if (i == nullptr || i->get() < 1 || i->get() > 10000) problems.add(*r, "replicates: expected an integer from 1 to 10000");
+    if (i == nullptr || i->get() < 1 || i->get() > 10000)
+      problems.add(*r, "replicates: expected an integer from 1 to 10000");
     else spec.replicates = static_cast<int>(i->get());
   }
   if (const toml::node* s = root.get("seed")) {
@@ -595,7 +606,8 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
       problems.add(*set, "set: expected a table of fixed overrides, e.g. [set] \"run.duration\" = \"100ms\"");
     } else {
       // Flatten nested tables ([set.run] duration = ...) to dotted keys.
-      std::function<void(const toml::table&, const std::string&)> flatten = [&](const toml::table& t, const std::string& prefix) {
+      std::function<void(const toml::table&, const std::string&)> flatten = [&](const toml::table& t,
+                                                                                const std::string& prefix) {
         for (const auto& [k, node] : t) {
           const std::string dotted = prefix + std::string(k.str());
           if (const auto* sub = node.as_table()) {
@@ -633,9 +645,10 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
     problems.throw_if_any();
   }
   if (spec.grid_size() > kMaxPoints) {
-    problems.add(root.source(), spec.grid_size() == std::numeric_limits<size_t>::max()
-                                    ? fmt::format("the axes make 2^64 points or more; at most {} are allowed", kMaxPoints)
-                                    : fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
+    problems.add(root.source(),
+                 spec.grid_size() == std::numeric_limits<size_t>::max()
+                     ? fmt::format("the axes make 2^64 points or more; at most {} are allowed", kMaxPoints)
+                     : fmt::format("the axes make {} points, more than {}", spec.grid_size(), kMaxPoints));
     problems.throw_if_any();
   }
 
@@ -647,10 +660,12 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
       keys_seen.push_back(k);
       for (size_t b = 0; b < a; ++b)
         for (const std::string& other : spec.axes[b].keys)
-          if (other == k) problems.add(axis_at[a].axis, fmt::format("axis: key '{}' is already swept by axis {}", k, b + 1));
+          if (other == k)
+            problems.add(axis_at[a].axis, fmt::format("axis: key '{}' is already swept by axis {}", k, b + 1));
       if (k == "run.designs" || k == "run.replicates" || k == "run.seed")
         problems.add(axis_at[a].axis, fmt::format("axis: '{}' is not swept by an axis; set the spec's top-level "
-                                                  "'designs', 'replicates' or 'seed'", k));
+                                                  "'designs', 'replicates' or 'seed'",
+                                                  k));
     }
     // Points are told apart by their values (sweep.h), so a value may appear once.
     std::set<std::vector<std::string>> steps_seen;
@@ -658,16 +673,17 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
       std::vector<std::string> step;
       for (const AxisValue& v : spec.axes[a].values[i]) step.push_back(v.assignment_value);
       if (!steps_seen.insert(step).second)
-        problems.add(axis_at[a].steps[i], fmt::format("axis {}: {} appears twice", a + 1,
-                                                      step.size() == 1 ? "the value " + spec.axes[a].values[i][0].display
-                                                                       : "this tuple"));
+        problems.add(axis_at[a].steps[i],
+                     fmt::format("axis {}: {} appears twice", a + 1,
+                                 step.size() == 1 ? "the value " + spec.axes[a].values[i][0].display : "this tuple"));
     }
   }
 
   // The command line's additions: --set after [set], --design in place of the spec's designs.
   spec.command_line = command_line;
   const std::vector<std::string> swept = spec.swept_keys();
-  std::vector<std::string> checked_set;  // the --set entries whose values are tried (a refused one stops the spec anyway)
+  std::vector<std::string>
+      checked_set;  // the --set entries whose values are tried (a refused one stops the spec anyway)
   for (const std::string& assignment : command_line.set) {
     const std::string key = assignment.substr(0, assignment.find('='));
     const std::string option = "--set " + assignment;
@@ -677,8 +693,10 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
                                                     : key == "run.replicates" ? "--replicates N"
                                                                               : "the spec's top-level 'seed'"));
     } else if (std::find(swept.begin(), swept.end(), key) != swept.end()) {
-      problems.add_command_line(option, fmt::format("{}: is swept by the spec's axes; a fixed value would be overridden "
-                                                    "at every point", key));
+      problems.add_command_line(option,
+                                fmt::format("{}: is swept by the spec's axes; a fixed value would be overridden "
+                                            "at every point",
+                                            key));
     } else {
       checked_set.push_back(assignment);
     }
@@ -705,10 +723,8 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
         fixed.push_back(assignment);
         continue;
       }
-      if (i < set_entries.size())
-        problems.add(set_entries[i].at, fmt::format("set: {}", value_message(*error)));
-      else
-        problems.add_command_line("--set " + assignment, value_message(*error));
+      if (i < set_entries.size()) problems.add(set_entries[i].at, fmt::format("set: {}", value_message(*error)));
+      else problems.add_command_line("--set " + assignment, value_message(*error));
     }
     if (auto error = rejection(spec, fixed)) {  // each alone is fine, together they conflict
       set_ok = false;
@@ -725,8 +741,9 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
         if (Config::schema().info().find_dotted(axis.keys[k]) != nullptr) continue;
         std::vector<std::string> overrides = fixed;
         overrides.push_back(axis.keys[k] + "=" + axis.values[0][k].assignment_value);
-        problems.add(axis_at[a].axis, fmt::format("axis {}: {}", a + 1,
-                                                  value_message(rejection(spec, overrides).value_or(axis.keys[k] + ": unknown key"))));
+        problems.add(axis_at[a].axis,
+                     fmt::format("axis {}: {}", a + 1,
+                                 value_message(rejection(spec, overrides).value_or(axis.keys[k] + ": unknown key"))));
         keys_known = false;
       }
       if (!keys_known) continue;
@@ -746,11 +763,13 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
         }
         if (!each_ok || axis.keys.size() == 1) continue;
         std::vector<std::string> overrides = fixed;
-        for (size_t k = 0; k < axis.keys.size(); ++k) overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
+        for (size_t k = 0; k < axis.keys.size(); ++k)
+          overrides.push_back(axis.keys[k] + "=" + axis.values[i][k].assignment_value);
         if (auto error = rejection(spec, overrides)) reject(axis_at[a].steps[i], value_message(*error));
       }
       if (rejected > kValuesShownPerAxis)
-        problems.add(axis_at[a].axis, fmt::format("axis {}: ... and {} more rejected values", a + 1, rejected - kValuesShownPerAxis));
+        problems.add(axis_at[a].axis,
+                     fmt::format("axis {}: ... and {} more rejected values", a + 1, rejected - kValuesShownPerAxis));
     }
 
     // The designs, against the base's scenario (a swept scenario leaves them to each point's check).
@@ -761,7 +780,8 @@ SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolv
           if (auto problem = design_problem(d, config)) problems.add_command_line("--design " + d, *problem);
       } else if (!spec.designs.empty()) {
         for (size_t i = 0; i < spec.designs.size(); ++i)
-          if (auto problem = design_problem(spec.designs[i], config)) problems.add(design_at[i], "designs: " + *problem);
+          if (auto problem = design_problem(spec.designs[i], config))
+            problems.add(design_at[i], "designs: " + *problem);
       } else {
         for (const std::string& d : config.run.designs)
           if (auto problem = design_problem(d, config)) problems.add(base_at, "base: run.designs: " + *problem);

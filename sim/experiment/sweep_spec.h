@@ -94,11 +94,11 @@ struct SweepCommandLine {
 
 struct SweepSpec {
   std::filesystem::path file;
-  std::string text;                              // the file as written
-  std::optional<std::filesystem::path> base;     // nullopt: the built-in default workload
-  std::vector<std::string> overrides;            // [set] then --set, as "key=value"
-  SweepCommandLine command_line;                 // the --set and --design included in overrides and designs
-  std::vector<std::string> designs;              // --design, else the spec's; empty: the base's
+  std::string text;                           // the file as written
+  std::optional<std::filesystem::path> base;  // nullopt: the built-in default workload
+  std::vector<std::string> overrides;         // [set] then --set, as "key=value"
+  SweepCommandLine command_line;              // the --set and --design included in overrides and designs
+  std::vector<std::string> designs;           // --design, else the spec's; empty: the base's
   std::optional<int> replicates;
   std::optional<uint64_t> seed;
   std::vector<SweepAxis> axes;
@@ -107,11 +107,11 @@ struct SweepSpec {
   // three headline metrics.
   std::vector<std::string> verdict_metrics;
 
-  std::vector<std::string> swept_keys() const;  // every axis key, in axis order
+  std::vector<std::string> swept_keys() const;     // every axis key, in axis order
   std::vector<std::string> set_overrides() const;  // the spec's own [set] (overrides without --set)
-  size_t grid_size() const;                     // every combination of the axes
-  std::vector<SweepPoint> points() const;       // the combinations the constraint keeps, numbered 0, 1, ...
-  size_t point_count() const;                   // points().size()
+  size_t grid_size() const;                        // every combination of the axes
+  std::vector<SweepPoint> points() const;          // the combinations the constraint keeps, numbered 0, 1, ...
+  size_t point_count() const;                      // points().size()
   // The combinations the constraint rejects, numbered by their position in the grid.
   std::vector<SweepPoint> skipped_points() const;
 };
@@ -119,7 +119,8 @@ struct SweepSpec {
 // Parses and checks a spec with the command line's additions. `resolve_base` turns the `base` string
 // into a file (a preset name or a path relative to the spec's folder). Throws engine::UserError with
 // every problem found, the command line's first ("--set KEY=VALUE: error: ...").
-using BaseResolver = std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
+using BaseResolver =
+    std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
 SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
                           const SweepCommandLine& command_line = {});
 

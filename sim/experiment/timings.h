@@ -11,7 +11,8 @@
 
 namespace wakesim::experiment {
 
-inline constexpr std::string_view kTimingsHeader = "design,replicate,events,wall_seconds,events_per_second,peak_rss_bytes";
+inline constexpr std::string_view kTimingsHeader =
+    "design,replicate,events,wall_seconds,events_per_second,peak_rss_bytes";
 
 // One row in kTimingsHeader's columns, with its newline.
 std::string timings_row(const RunRecord& r);

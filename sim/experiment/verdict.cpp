@@ -209,8 +209,10 @@ std::string verdict_legend(const VerdictTable& table, const std::string& relativ
   }
   std::string tally = fmt::format("{} of {} differences significant", significant, table.rows.size());
   if (no_verdict > 0) tally += fmt::format(", {} without a verdict (one replicate)", no_verdict);
-  return fmt::format("cell: difference (relative to {}) [95% CI] Holm-adjusted p; '= (n.s.)': no significant "
-                     "difference. {}.\n", relative_to, tally);
+  return fmt::format(
+      "cell: difference (relative to {}) [95% CI] Holm-adjusted p; '= (n.s.)': no significant "
+      "difference. {}.\n",
+      relative_to, tally);
 }
 
 std::string format_verdicts_by_metric(const VerdictTable& table) {

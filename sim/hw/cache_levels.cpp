@@ -22,10 +22,14 @@ double poisson_below(double lambda, int k) {
 
 const char* to_string(Level level) {
   switch (level) {
-    case Level::kL1: return "l1";
-    case Level::kL2: return "l2";
-    case Level::kLlc: return "llc";
-    case Level::kMemory: return "memory";
+    case Level::kL1:
+      return "l1";
+    case Level::kL2:
+      return "l2";
+    case Level::kLlc:
+      return "llc";
+    case Level::kMemory:
+      return "memory";
   }
   return "?";
 }

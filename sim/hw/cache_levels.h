@@ -39,7 +39,7 @@ class SurvivalCurve {
     if (distance >= gone_from_) return false;
     return u() < threshold_[step_of(distance)];
   }
-  double probability(uint64_t distance) const;  // for tests and reports
+  double probability(uint64_t distance) const;         // for tests and reports
   uint64_t sure_below() const { return sure_below_; }  // distances below this always survive
   uint64_t capacity() const { return capacity_; }
 
@@ -50,9 +50,9 @@ class SurvivalCurve {
   static constexpr uint64_t kSteps = 256;      // table entries per capacity
   static constexpr uint64_t kCapacities = 16;  // the table covers distances up to 16 capacities
   uint64_t capacity_;
-  uint64_t step_;  // bytes of distance per table entry
-  uint64_t sure_below_ = 0;  // below this distance P(survive) rounds to 1
-  uint64_t gone_from_ = 0;   // from this distance on it rounds to 0
+  uint64_t step_;                    // bytes of distance per table entry
+  uint64_t sure_below_ = 0;          // below this distance P(survive) rounds to 1
+  uint64_t gone_from_ = 0;           // from this distance on it rounds to 0
   std::vector<uint64_t> threshold_;  // P * 2^32 per step
 };
 
@@ -70,7 +70,8 @@ class CacheLevels {
       const Level level = private_level(core_distance(), line, mark);
       if (level != Level::kMemory) return level;
     }
-    if (curves_[2].survives(llc_distance(), [&] { return static_cast<uint32_t>(mix(copy_hash(line, mark) ^ 0x9e3779b97f4a7c15ULL)); }))
+    if (curves_[2].survives(llc_distance(),
+                            [&] { return static_cast<uint32_t>(mix(copy_hash(line, mark) ^ 0x9e3779b97f4a7c15ULL)); }))
       return Level::kLlc;
     return Level::kMemory;
   }
@@ -91,7 +92,9 @@ class CacheLevels {
 
  private:
   // The copy's uniform draws: L1 from the low half, L2 from the high half, the LLC from a further mix.
-  static uint64_t copy_hash(uint32_t line, uint64_t mark) { return mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1; }
+  static uint64_t copy_hash(uint32_t line, uint64_t mark) {
+    return mix((static_cast<uint64_t>(line) << 32) ^ mark) | 1;
+  }
   // SplitMix64's finaliser: a uniform 64-bit hash of the input.
   static uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

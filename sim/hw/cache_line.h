@@ -62,7 +62,7 @@ class CacheLine {
   friend class Coherence;
   friend class Cpu;
   int home_socket_;
-  uint32_t id_ = 0;        // given by Coherence at the first access, in access order (deterministic)
+  uint32_t id_ = 0;  // given by Coherence at the first access, in access order (deterministic)
   boost::container::small_vector<LineCopy, 2> copies_;
   engine::Time busy_until_;  // the line serves one transfer at a time
   uint64_t version_ = 0;

@@ -15,8 +15,7 @@ uint64_t TransferCounters::total_transfers() const {
   return n;
 }
 
-Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const CacheParams& params,
-                     Pollution& pollution)
+Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const CacheParams& params, Pollution& pollution)
     : sim_(sim),
       topology_(topology),
       params_(params),
@@ -87,8 +86,8 @@ struct Coherence::Here {
 
 Level Coherence::locate(CacheLine& line, const LineCopy& copy, Here& here) {
   return levels_.locate(
-      copy.in_private(), [&] { return core_distance(copy, here); }, [&] { return llc_distance(copy, here); },
-      line.id_, copy_hash(copy));
+      copy.in_private(), [&] { return core_distance(copy, here); }, [&] { return llc_distance(copy, here); }, line.id_,
+      copy_hash(copy));
 }
 
 Coherence::Supply Coherence::supply_from(const LineCopy& copy, Level level, PcpuId by) const {
@@ -163,8 +162,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     const auto core = static_cast<uint32_t>(topology_.core_of(by));
     PollutionView counters = pollution_.core_view(core, now);
     const uint64_t d = counters.distance(mine.core_mark);
-    const Level level = d < l1_sure_below_ ? Level::kL1
-                                           : levels_.private_level(d, line.id_, copy_hash(mine));
+    const Level level = d < l1_sure_below_ ? Level::kL1 : levels_.private_level(d, line.id_, copy_hash(mine));
     if (level == Level::kMemory) break;
     ++counters_.hits;
     if (level == Level::kL2) {
@@ -303,7 +301,8 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
     const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
     for (size_t i = 0; i < copies.size();) {
-      if (copies[i].pcpu == by.value || (!copies[i].in_private() && copies[i].domain == here.domain)) remove_copy(copies, i);
+      if (copies[i].pcpu == by.value || (!copies[i].in_private() && copies[i].domain == here.domain))
+        remove_copy(copies, i);
       else ++i;
     }
     copies.push_back(mine);
@@ -368,8 +367,8 @@ void Coherence::device_write(CacheLine& line) {
   line.copies_.clear();
   if (params_.device_writes_to_llc) {
     // Allocated in the LLC of the home socket (its first LLC domain: Intel has one per socket).
-    const auto domain = static_cast<uint32_t>(line.home_socket() * static_cast<int>(topology_.llc_domains()) /
-                                              topology_.sockets());
+    const auto domain =
+        static_cast<uint32_t>(line.home_socket() * static_cast<int>(topology_.llc_domains()) / topology_.sockets());
     pollution_.add_to_domain(domain, 64);
     line.copies_.push_back(LineCopy{LineCopy::kNoPcpu, domain, {}, pollution_.domain_mark(domain, now)});
   }

@@ -51,11 +51,12 @@ enum class Access : uint8_t { kLoad, kStore, kRmw };
 
 // Where accesses were served from.
 struct TransferCounters {
-  std::array<uint64_t, kDistanceClasses> by_distance{};  // from another core or domain, by distance (kSameThread unused)
+  std::array<uint64_t, kDistanceClasses>
+      by_distance{};  // from another core or domain, by distance (kSameThread unused)
   uint64_t dram = 0;
-  uint64_t hits = 0;      // the pCPU's own L1 or L2
-  uint64_t l2_hits = 0;   // ... of which in L2
-  uint64_t llc_hits = 0;  // the pCPU's own LLC
+  uint64_t hits = 0;                 // the pCPU's own L1 or L2
+  uint64_t l2_hits = 0;              // ... of which in L2
+  uint64_t llc_hits = 0;             // the pCPU's own LLC
   uint64_t total_transfers() const;  // from other cores, other domains and DRAM
 };
 

@@ -26,14 +26,22 @@ void Cpu::signal_destroyed(int context) {
 
 const char* to_string(Activity a) {
   switch (a) {
-    case Activity::kGuest: return "guest";
-    case Activity::kHostTask: return "host_task";
-    case Activity::kKernel: return "kernel";
-    case Activity::kIrq: return "irq";
-    case Activity::kSpin: return "spin";
-    case Activity::kPoll: return "poll";
-    case Activity::kIdle: return "idle";
-    case Activity::kIdleExit: return "idle_exit";
+    case Activity::kGuest:
+      return "guest";
+    case Activity::kHostTask:
+      return "host_task";
+    case Activity::kKernel:
+      return "kernel";
+    case Activity::kIrq:
+      return "irq";
+    case Activity::kSpin:
+      return "spin";
+    case Activity::kPoll:
+      return "poll";
+    case Activity::kIdle:
+      return "idle";
+    case Activity::kIdleExit:
+      return "idle_exit";
   }
   return "?";
 }
@@ -111,8 +119,12 @@ void Cpu::prefetch(CacheLine& line) {
 Cpu::TimedOp Cpu::fence(Time cost) {
   return TimedOp{*this, std::max(now(), coherence_.stores_visible(id_)) + cost, Wait::kTimed};
 }
-Cpu::TimedOp Cpu::store(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kStore), Wait::kTimed}; }
-Cpu::TimedOp Cpu::rmw(CacheLine& line) { return TimedOp{*this, coherence_.access(line, id_, Access::kRmw), Wait::kTimed}; }
+Cpu::TimedOp Cpu::store(CacheLine& line) {
+  return TimedOp{*this, coherence_.access(line, id_, Access::kStore), Wait::kTimed};
+}
+Cpu::TimedOp Cpu::rmw(CacheLine& line) {
+  return TimedOp{*this, coherence_.access(line, id_, Access::kRmw), Wait::kTimed};
+}
 
 Cpu::InterruptibleOp Cpu::run_interruptible(Time duration, Time preempt_cost, InterruptHook* hook,
                                             const TouchProfile* touches) {

@@ -135,7 +135,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   // When this pCPU last took an interrupt (its arrival, before any idle exit).
   engine::Time last_interrupt_at() const { return last_interrupt_at_; }
   // The idle exit the interrupt now being handled paid (zero when it did not find the pCPU idle).
-  engine::Time idle_exit_of_interrupt() const { return depth_ >= 1 ? contexts_[static_cast<size_t>(depth_)].idle_exit : engine::Time::zero(); }
+  engine::Time idle_exit_of_interrupt() const {
+    return depth_ >= 1 ? contexts_[static_cast<size_t>(depth_)].idle_exit : engine::Time::zero();
+  }
   // Spins until pred() holds: reads the line, and while pred() is false waits for a write to it and
   // reads again. pred() is evaluated at each read's issue, i.e. on the value that read returns.
   template <class Pred>
@@ -176,13 +178,13 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
     Wait wait = Wait::kNone;
     bool irqs_on = true;
     bool preempted = false;
-    engine::Time end;            // when the current timed wait completes
-    engine::Time remaining;      // of a preempted compute
-    engine::Time preempt_cost;   // paid at interrupt entry when this wait is interrupted
-    engine::Time deadline;       // of a signal wait
-    bool idle_wait = false;      // a signal wait in an idle state (idle()): ends at an interrupt
-    bool exiting_idle = false;   // an interrupt frame paying its idle exit
-    engine::Time idle_exit;      // of this interrupt frame
+    engine::Time end;                // when the current timed wait completes
+    engine::Time remaining;          // of a preempted compute
+    engine::Time preempt_cost;       // paid at interrupt entry when this wait is interrupted
+    engine::Time deadline;           // of a signal wait
+    bool idle_wait = false;          // a signal wait in an idle state (idle()): ends at an interrupt
+    bool exiting_idle = false;       // an interrupt frame paying its idle exit
+    engine::Time idle_exit;          // of this interrupt frame
     engine::Time* result = nullptr;  // run_interruptible's time left
     InterruptHook* hook = nullptr;
     const TouchProfile* touches = nullptr;  // of a run_interruptible

@@ -26,7 +26,7 @@ namespace wakesim::hw {
 struct CacheParams {
   // Ice Lake-SP (Sunny Cove, Xeon Platinum 8375C at its 3.5 GHz all-core turbo). Tags as in
   // reference/hw-params.md: [P] primary, [D] derived, [S] secondary, [I] assumption (sim/hw/README.md).
-  engine::Bytes l1_size = engine::Bytes::kib(48);          // 48 KiB, 12-way [D] CPUID leaf 4
+  engine::Bytes l1_size = engine::Bytes::kib(48);  // 48 KiB, 12-way [D] CPUID leaf 4
   int l1_ways = 12;
   engine::Time l1_latency = engine::Time::from_ps(1'430);  // 5 cycles [P] InstLatx64 ICX
   engine::Bytes l2_size = engine::Bytes::kib(1280);        // 1.25 MiB, 20-way [D] CPUID leaf 4
@@ -35,14 +35,14 @@ struct CacheParams {
   engine::Bytes llc_size = engine::Bytes::mib(54);         // per socket, 1.5 MiB/core, 12-way [D]
   int llc_ways = 12;
   engine::Time llc_latency = engine::Time::from_ps(22'000);  // [I]: no readable ICX figure
-  engine::Time atomic = engine::Time::from_ps(5'700);      // LOCK ADD on an L1 line, 20 cycles [P]
+  engine::Time atomic = engine::Time::from_ps(5'700);        // LOCK ADD on an L1 line, 20 cycles [P]
   // One-way transfer of a line held in another core's private caches (the CAS ping-pong numbers,
   // reference/core-to-core-latency.csv, medians), by distance.
   engine::Time smt_sibling = engine::Time::from_ps(8'000);
   engine::Time same_llc = engine::Time::from_ps(51'300);
   engine::Time same_socket = engine::Time::from_ps(51'300);  // another LLC domain of the socket (AMD cross-CCX)
   engine::Time remote_socket = engine::Time::from_ps(107'800);
-  engine::Time dram_local = engine::Time::from_ps(89'000);   // MLC idle latency, ICX 8360Y [P]
+  engine::Time dram_local = engine::Time::from_ps(89'000);  // MLC idle latency, ICX 8360Y [P]
   engine::Time dram_remote = engine::Time::from_ps(143'000);
   // Outstanding misses per pCPU (L1d fill buffers): RFOs of buffered stores and loads issued early.
   // Sunny Cove 12 [S]; Skylake sustains 10-13 store misses in flight (T. Downs 2019) [P/D].

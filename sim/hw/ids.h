@@ -23,5 +23,7 @@ struct Vector {
 
 template <>
 struct fmt::formatter<wakesim::hw::PcpuId> : fmt::formatter<uint32_t> {
-  auto format(wakesim::hw::PcpuId p, format_context& ctx) const { return fmt::formatter<uint32_t>::format(p.value, ctx); }
+  auto format(wakesim::hw::PcpuId p, format_context& ctx) const {
+    return fmt::formatter<uint32_t>::format(p.value, ctx);
+  }
 };

@@ -14,9 +14,12 @@ namespace wakesim::hw {
 
 const char* to_string(LockContext c) {
   switch (c) {
-    case LockContext::kHardIrq: return "hard IRQ";
-    case LockContext::kIrqsOff: return "IRQs off";
-    case LockContext::kProcess: return "process, IRQs on";
+    case LockContext::kHardIrq:
+      return "hard IRQ";
+    case LockContext::kIrqsOff:
+      return "IRQs off";
+    case LockContext::kProcess:
+      return "process, IRQs on";
   }
   return "?";
 }
@@ -119,9 +122,9 @@ void LockdepRecorder::acquire(Cpu& cpu, Spinlock& lock, LockSubclass subclass, b
         if (h.annotation || h.instance == instance) continue;
         const uint64_t ikey = (static_cast<uint64_t>(h.instance) << 44) | (static_cast<uint64_t>(instance) << 24) |
                               (static_cast<uint64_t>(cpu.id().value & 0x3fffff) << 2) | static_cast<uint64_t>(context);
-        auto [jt, fresh] =
-            instance_edge_index_.try_emplace(ikey, static_cast<uint32_t>(record_.instance_edges.size()));
-        if (fresh) record_.instance_edges.push_back(LockdepRecord::InstanceEdge{h.instance, instance, cpu.id(), context, 0});
+        auto [jt, fresh] = instance_edge_index_.try_emplace(ikey, static_cast<uint32_t>(record_.instance_edges.size()));
+        if (fresh)
+          record_.instance_edges.push_back(LockdepRecord::InstanceEdge{h.instance, instance, cpu.id(), context, 0});
         ++record_.instance_edges[jt->second].count;
       }
     }

@@ -40,9 +40,9 @@ class Spinlock;
 class LockClass;
 
 enum class LockContext : uint8_t {
-  kHardIrq,   // in a hard-IRQ handler (IRQs off)
-  kIrqsOff,   // thread context with IRQs disabled (spin_lock_irqsave, schedule(), ...)
-  kProcess,   // thread context with IRQs enabled
+  kHardIrq,  // in a hard-IRQ handler (IRQs off)
+  kIrqsOff,  // thread context with IRQs disabled (spin_lock_irqsave, schedule(), ...)
+  kProcess,  // thread context with IRQs enabled
 };
 inline constexpr int kLockContexts = 3;
 const char* to_string(LockContext c);
@@ -100,9 +100,9 @@ struct LockdepRecord {
   struct StuckWaiter {
     PcpuId cpu;
     LockContext context = LockContext::kProcess;
-    uint32_t waits_for = 0;       // instance
+    uint32_t waits_for = 0;        // instance
     std::optional<PcpuId> holder;  // who holds it
-    std::vector<uint32_t> holds;  // instances this pCPU holds (all contexts)
+    std::vector<uint32_t> holds;   // instances this pCPU holds (all contexts)
     engine::Time since;
   };
   std::vector<StuckWaiter> stuck;
@@ -153,7 +153,7 @@ class LockdepRecorder {
   struct PerCpu {
     std::vector<Held> held;
     std::array<Waiting, kContexts> waiting;  // by context depth
-    int deepest_chain = -1;  // chain index, in the current IRQ-off section
+    int deepest_chain = -1;                  // chain index, in the current IRQ-off section
     size_t deepest_length = 0;
   };
   uint32_t class_id(LockClass& c);

@@ -172,9 +172,10 @@ LockdepAnalysis::Verdict verdict_for(const LockdepRecord& r, const LockdepAnalys
     const std::string& yn = r.classes[y].name;
     const std::string& zn = r.classes[z].name;
     if (into.empty() || out_of.empty()) {
-      v.reason = fmt::format("no pCPU ever waited for a {} instance while holding a {} one ({} -> {} is {})", into.empty() ? yn : zn,
-                             into.empty() ? xn : yn, into.empty() ? xn : yn, into.empty() ? yn : zn,
-                             "only a lockdep annotation, or was not exercised at instance level");
+      v.reason =
+          fmt::format("no pCPU ever waited for a {} instance while holding a {} one ({} -> {} is {})",
+                      into.empty() ? yn : zn, into.empty() ? xn : yn, into.empty() ? xn : yn, into.empty() ? yn : zn,
+                      "only a lockdep annotation, or was not exercised at instance level");
       return v;
     }
     bool pair = false;
@@ -277,7 +278,8 @@ LockdepAnalysis analyze_lockdep(const LockdepRecord& r) {
     for (size_t u : queue) {
       if (u == s || !r.classes[u].used_irqs_on) continue;
       std::string path = r.classes[u].name;
-      for (int p = parent[u]; p >= 0; p = parent[static_cast<size_t>(p)]) path = r.classes[static_cast<size_t>(p)].name + " -> " + path;
+      for (int p = parent[u]; p >= 0; p = parent[static_cast<size_t>(p)])
+        path = r.classes[static_cast<size_t>(p)].name + " -> " + path;
       a.irq_safe_unsafe.push_back(fmt::format("HARDIRQ-safe -> HARDIRQ-unsafe lock order: {}", path));
     }
   }
@@ -375,14 +377,15 @@ std::string format_lockdep_report(const LockdepRecord& r, const LockdepAnalysis&
     out += fmt::format("  ({} instance cycles in all; one shown per cycle of classes)\n", a.deadlock_cycles);
   for (const std::string& s : a.irq_self_deadlocks) out += "  POSSIBLE DEADLOCK: " + s + "\n";
   if (!r.stuck.empty())
-    out += fmt::format("  THE RUN ITSELF DEADLOCKED: at its end ({}) these waited {} or more:\n", engine::to_string(r.end),
-                       engine::to_string(LockdepRecorder::kStuckAfter));
+    out += fmt::format("  THE RUN ITSELF DEADLOCKED: at its end ({}) these waited {} or more:\n",
+                       engine::to_string(r.end), engine::to_string(LockdepRecorder::kStuckAfter));
   for (const auto& s : r.stuck) {
     std::string holds;
     for (uint32_t i : s.holds) holds += (holds.empty() ? "" : ", ") + r.instances[i].name;
-    out += fmt::format("    pCPU {} ({}) holding {} has waited since {} for {}, held by {}\n", s.cpu, to_string(s.context),
-                       holds.empty() ? "nothing" : holds, engine::to_string(s.since), r.instances[s.waits_for].name,
-                       s.holder ? fmt::format("pCPU {}", *s.holder) : std::string("nobody"));
+    out +=
+        fmt::format("    pCPU {} ({}) holding {} has waited since {} for {}, held by {}\n", s.cpu, to_string(s.context),
+                    holds.empty() ? "nothing" : holds, engine::to_string(s.since), r.instances[s.waits_for].name,
+                    s.holder ? fmt::format("pCPU {}", *s.holder) : std::string("nobody"));
   }
 
   out += "\nlongest lock chain:\n";

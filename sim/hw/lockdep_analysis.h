@@ -51,7 +51,7 @@ struct LockdepAnalysis {
     std::string reason;  // why not, or the witness
     int witness = -1;    // index into deadlocks
   };
-  struct NodeCycle {  // what lockdep prints
+  struct NodeCycle {                         // what lockdep prints
     std::vector<LockdepRecord::Node> nodes;  // n0 -> n1 -> ... -> n0
     std::vector<size_t> edges;               // indices into record.class_edges
     Verdict verdict;
@@ -64,16 +64,16 @@ struct LockdepAnalysis {
 
   std::vector<NodeCycle> lockdep_cycles;
   std::vector<ClassCycle> class_cycles;
-  std::vector<std::string> recursive;         // same (class, subclass) nested
-  std::vector<std::string> irq_inconsistent;  // class used in hard IRQ and with IRQs on
-  std::vector<std::string> irq_safe_unsafe;   // HARDIRQ-safe -> HARDIRQ-unsafe orders
+  std::vector<std::string> recursive;           // same (class, subclass) nested
+  std::vector<std::string> irq_inconsistent;    // class used in hard IRQ and with IRQs on
+  std::vector<std::string> irq_safe_unsafe;     // HARDIRQ-safe -> HARDIRQ-unsafe orders
   std::vector<std::string> irq_self_deadlocks;  // instance level
-  std::vector<InstanceDeadlock> deadlocks;    // distinct class signatures
-  uint64_t deadlock_cycles = 0;               // instance cycles found (all signatures)
+  std::vector<InstanceDeadlock> deadlocks;      // distinct class signatures
+  uint64_t deadlock_cycles = 0;                 // instance cycles found (all signatures)
   bool search_truncated = false;
-  std::vector<size_t> longest_chains;         // indices into record.chains
+  std::vector<size_t> longest_chains;  // indices into record.chains
 
-  bool observed_deadlock = false;             // record.stuck is not empty: the run itself deadlocked
+  bool observed_deadlock = false;  // record.stuck is not empty: the run itself deadlocked
 
   bool possible_deadlock() const { return !deadlocks.empty() || !irq_self_deadlocks.empty() || observed_deadlock; }
 };

@@ -66,11 +66,12 @@ struct PathPromiseBase {
   static FramePool* find_pool(First& first, Rest&... rest) {
     using T = std::remove_cvref_t<First>;
     if constexpr (std::is_base_of_v<FramePoolOwner, T>) return &first.frame_pool();
-    else if constexpr (requires { { first.running_frame_pool() } -> std::same_as<FramePool*>; }) {
+    else if constexpr (requires {
+                         { first.running_frame_pool() } -> std::same_as<FramePool*>;
+                       }) {
       FramePool* pool = first.running_frame_pool();
       return pool != nullptr ? pool : find_pool(rest...);
-    }
-    else if constexpr (std::is_pointer_v<T> && std::is_base_of_v<FramePoolOwner, std::remove_pointer_t<T>>)
+    } else if constexpr (std::is_pointer_v<T> && std::is_base_of_v<FramePoolOwner, std::remove_pointer_t<T>>)
       return first != nullptr ? &first->frame_pool() : find_pool(rest...);
     else return find_pool(rest...);
   }
@@ -80,7 +81,9 @@ template <class T>
 struct PathPromise : PathPromiseBase {
   std::optional<T> value;
   template <class U>
-  void return_value(U&& v) { value.emplace(std::forward<U>(v)); }
+  void return_value(U&& v) {
+    value.emplace(std::forward<U>(v));
+  }
 };
 template <>
 struct PathPromise<void> : PathPromiseBase {

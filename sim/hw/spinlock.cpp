@@ -13,8 +13,10 @@ LockClass::LockClass(std::string name, std::string key, LockRole role)
   const bool identifier = !key_.empty() && std::all_of(key_.begin(), key_.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
-  WAKESIM_CHECK(identifier, "lock class key '{}' is not an identifier (letters, digits, '_'): metrics and file "
-                "names use it", key_);
+  WAKESIM_CHECK(identifier,
+                "lock class key '{}' is not an identifier (letters, digits, '_'): metrics and file "
+                "names use it",
+                key_);
 }
 
 void LockClass::reset_statistics() {

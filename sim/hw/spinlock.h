@@ -105,9 +105,9 @@ class Spinlock {
     AcquireOp(Spinlock& lock, engine::Time started, std::optional<Cpu::TimedOp> atomic, Path path)
         : lock_(lock), started_(started), atomic_(atomic), path_(std::move(path)) {}
     Spinlock& lock_;
-    engine::Time started_;                 // uncontended: when the atomic was issued
+    engine::Time started_;                // uncontended: when the atomic was issued
     std::optional<Cpu::TimedOp> atomic_;  // uncontended: the atomic, and acquired() when it completes
-    Path path_;                            // contended: the algorithm's path (it records the acquisition)
+    Path path_;                           // contended: the algorithm's path (it records the acquisition)
   };
 
   // Both run on `cpu`; the caller decides about IRQs (spin_lock_irqsave = irq_disable + acquire).

@@ -37,18 +37,19 @@ std::vector<engine::Time> read_matrix(const std::string& path, uint32_t n) {
       double v = 0;
       auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
       if (cell.empty() || ec != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(v) || v < 0)
-        throw engine::UserError(fmt::format(
-            "{}:{}:{}: error: host.cache.latency_matrix: '{}' is not a non-negative latency in ns", path,
-            line_number, start + 1, cell));
+        throw engine::UserError(
+            fmt::format("{}:{}:{}: error: host.cache.latency_matrix: '{}' is not a non-negative latency in ns", path,
+                        line_number, start + 1, cell));
       if (column == n)
-        throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: more than {} columns", path,
-                                            line_number, n));
+        throw engine::UserError(
+            fmt::format("{}:{}: error: host.cache.latency_matrix: more than {} columns", path, line_number, n));
       m[static_cast<size_t>(row) * n + column++] = engine::Time::from_ns(v);
       start = end + 1;
     }
     if (column != n)
-      throw engine::UserError(fmt::format("{}:{}: error: host.cache.latency_matrix: {} columns, expected {} (one per pCPU)",
-                                          path, line_number, column, n));
+      throw engine::UserError(
+          fmt::format("{}:{}: error: host.cache.latency_matrix: {} columns, expected {} (one per pCPU)", path,
+                      line_number, column, n));
     ++row;
   }
   if (row != n)
@@ -61,11 +62,16 @@ std::vector<engine::Time> read_matrix(const std::string& path, uint32_t n) {
 
 const char* to_string(Distance d) {
   switch (d) {
-    case Distance::kSameThread: return "same_thread";
-    case Distance::kSmtSibling: return "smt_sibling";
-    case Distance::kSameLlc: return "same_llc";
-    case Distance::kSameSocket: return "same_socket";
-    case Distance::kRemoteSocket: return "remote_socket";
+    case Distance::kSameThread:
+      return "same_thread";
+    case Distance::kSmtSibling:
+      return "smt_sibling";
+    case Distance::kSameLlc:
+      return "same_llc";
+    case Distance::kSameSocket:
+      return "same_socket";
+    case Distance::kRemoteSocket:
+      return "remote_socket";
   }
   return "?";
 }

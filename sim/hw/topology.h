@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-
 #include "sim/engine/time.h"
 #include "sim/hw/host_params.h"
 #include "sim/hw/ids.h"
@@ -68,7 +67,7 @@ class Topology {
   struct Place {
     uint32_t socket, core, llc;
   };
-  std::vector<Place> place_;  // per pCPU
+  std::vector<Place> place_;          // per pCPU
   std::vector<uint32_t> llc_socket_;  // per LLC domain: its socket (a table: no division on the hot path)
   std::vector<engine::Time> matrix_;  // pCPU x pCPU, row-major; empty unless host.cache.latency_matrix is set
 };

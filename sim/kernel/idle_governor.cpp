@@ -34,9 +34,12 @@ class FixedGovernor final : public IdleGovernor {
 std::unique_ptr<IdleGovernor> make_idle_governor(IdleGovernorKind kind, const hw::IdleStatesParams& states,
                                                  hw::IdleState deepest) {
   switch (kind) {
-    case IdleGovernorKind::kMenu: return make_menu_governor(states, deepest);
-    case IdleGovernorKind::kTeo: return make_teo_governor(states, deepest);
-    case IdleGovernorKind::kFixed: break;
+    case IdleGovernorKind::kMenu:
+      return make_menu_governor(states, deepest);
+    case IdleGovernorKind::kTeo:
+      return make_teo_governor(states, deepest);
+    case IdleGovernorKind::kFixed:
+      break;
   }
   return std::make_unique<FixedGovernor>(states, deepest);
 }

@@ -12,33 +12,41 @@ using engine::Time;
 
 const char* to_string(WakePath p) {
   switch (p) {
-    case WakePath::kWakeupVector: return "wakeup_vector";
-    case WakePath::kSoftware: return "software";
-    case WakePath::kHaltPoll: return "halt_poll";
-    case WakePath::kRunning: return "running";
+    case WakePath::kWakeupVector:
+      return "wakeup_vector";
+    case WakePath::kSoftware:
+      return "software";
+    case WakePath::kHaltPoll:
+      return "halt_poll";
+    case WakePath::kRunning:
+      return "running";
   }
   return "?";
 }
 
 const char* to_string(RequestSource s) {
   switch (s) {
-    case RequestSource::kDevice: return "device";
-    case RequestSource::kIpi: return "ipi";
-    case RequestSource::kTimer: return "timer";
+    case RequestSource::kDevice:
+      return "device";
+    case RequestSource::kIpi:
+      return "ipi";
+    case RequestSource::kTimer:
+      return "timer";
   }
   return "?";
 }
 
 const config::Section<DesignParams>& DesignParams::schema() {
-  static const auto s = config::Section<DesignParams>("design", "design switches and fault injection")
-      .field(&DesignParams::rcu_reuse_guard, "rcu_reuse_guard",
-             "rcu-list: restart a walk whose node was unlinked under it (off shows the node-reuse hazard)")
-      .field(&DesignParams::walk_stall_probability, "walk_stall_probability",
-             "fault injection: probability that a wakeup walk stalls at a node", {.min = 0.0, .max = 1.0})
-      .field(&DesignParams::walk_stall, "walk_stall", "fault injection: how long such a stall lasts",
-             {.min = Time::zero()})
-      .field(&DesignParams::lockdep_subclasses, "lockdep_subclasses",
-             "single-lock: the v6.15 lockdep subclasses (IRQ path 0, sched_out 1, sched_in both); off = pre-6.15");
+  static const auto s =
+      config::Section<DesignParams>("design", "design switches and fault injection")
+          .field(&DesignParams::rcu_reuse_guard, "rcu_reuse_guard",
+                 "rcu-list: restart a walk whose node was unlinked under it (off shows the node-reuse hazard)")
+          .field(&DesignParams::walk_stall_probability, "walk_stall_probability",
+                 "fault injection: probability that a wakeup walk stalls at a node", {.min = 0.0, .max = 1.0})
+          .field(&DesignParams::walk_stall, "walk_stall", "fault injection: how long such a stall lasts",
+                 {.min = Time::zero()})
+          .field(&DesignParams::lockdep_subclasses, "lockdep_subclasses",
+                 "single-lock: the v6.15 lockdep subclasses (IRQ path 0, sched_out 1, sched_in both); off = pre-6.15");
   return s;
 }
 
@@ -464,10 +472,11 @@ void Kvm::check_lost_wakeup(Vcpu& v) {
   if (oldest == Time::max()) return;
   if (v.blocked() && now - oldest >= params_.lost_wakeup_timeout) {
     ++metrics_.lost_wakeups;
-    violation(fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {}; "
-                          "kernel.lost_wakeup_timeout is {})",
-                          v.index(), engine::to_string(now - oldest), engine::to_string(oldest),
-                          engine::to_string(params_.lost_wakeup_timeout)));
+    violation(
+        fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {}; "
+                    "kernel.lost_wakeup_timeout is {})",
+                    v.index(), engine::to_string(now - oldest), engine::to_string(oldest),
+                    engine::to_string(params_.lost_wakeup_timeout)));
     return;
   }
   // Overdue but not blocked (running, or runnable and waiting for its pCPU): it will see the work; look

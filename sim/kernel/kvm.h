@@ -60,7 +60,7 @@ class GuestModel {
 struct KvmMetrics {
   // Latencies run from the request's physical origin (the IOMMU's write, the sender's ICR write, the
   // timer's expiry) to the guest running with it.
-  std::array<stats::LatencyHistogram, kWakePaths> latency;  // per path
+  std::array<stats::LatencyHistogram, kWakePaths> latency;              // per path
   std::array<stats::LatencyHistogram, kRequestSources> source_latency;  // per source, every path
   stats::LatencyHistogram wakeup_latency;  // every wakeup of a halted vCPU: wakeup vector, software, halt-poll
   WakeDecomposition decomposition;         // the wakeup-vector path, component by component
@@ -138,7 +138,7 @@ class Kvm {
   const std::vector<std::unique_ptr<hw::LockClass>>& lock_classes() const { return lock_classes_; }
 
   // ---- interrupt sources ----
-  void post_from_device(Vcpu& v, engine::Time work);                  // VT-d posted interrupt
+  void post_from_device(Vcpu& v, engine::Time work);                               // VT-d posted interrupt
   hw::Path send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, engine::Time work);  // IPIv, or exit + software
   // vmx_deliver_posted_interrupt (an IPI without IPIv, or another software-injected interrupt).
   // `origin`: when the request came into being (the sender's ICR write for an IPI); default now.
@@ -149,11 +149,11 @@ class Kvm {
   void arm_guest_timer(Vcpu& v, engine::Time when, engine::Time work);
 
   // ---- used by Vcpu ----
-  hw::Path pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted);  // vmx_vcpu_pi_put
-  hw::Path pi_load(hw::Cpu& cpu, Vcpu& v);                 // vmx_vcpu_pi_load
-  hw::Path enter_guest(hw::Cpu& cpu, Vcpu& v);             // sync PIR, VM entry
-  hw::TimedResult<bool> has_events(hw::Cpu& cpu, Vcpu& v);      // kvm_vcpu_check_block
-  void deliver_in_guest(Vcpu& v);                          // posted-interrupt processing in guest mode
+  hw::Path pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted);   // vmx_vcpu_pi_put
+  hw::Path pi_load(hw::Cpu& cpu, Vcpu& v);                  // vmx_vcpu_pi_load
+  hw::Path enter_guest(hw::Cpu& cpu, Vcpu& v);              // sync PIR, VM entry
+  hw::TimedResult<bool> has_events(hw::Cpu& cpu, Vcpu& v);  // kvm_vcpu_check_block
+  void deliver_in_guest(Vcpu& v);                           // posted-interrupt processing in guest mode
   GuestModel* guest_model() { return guest_model_; }
   void note_halt_poll_hit() { ++metrics_.halt_poll_hits; }
   void note_block() { ++metrics_.blocks; }

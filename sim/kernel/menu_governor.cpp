@@ -44,7 +44,8 @@ class MenuGovernor final : public IdleGovernor {
     const double typical = typical_interval_us();
     double predicted = typical;
     if (next_timer_us_ != kNoPrediction)
-      predicted = std::min(next_timer_us_ * correction_[static_cast<size_t>(bucket_)] / (kResolution * kDecay), typical);
+      predicted =
+          std::min(next_timer_us_ * correction_[static_cast<size_t>(bucket_)] / (kResolution * kDecay), typical);
     const Time predicted_time = predicted == kNoPrediction ? Time::max() : Time::from_ns(predicted * 1e3);
     chosen_ = usable_[deepest_fitting(predicted_time)];
     return chosen_;
@@ -59,8 +60,7 @@ class MenuGovernor final : public IdleGovernor {
     double updated = factor - factor / kDecay;
     if (next_timer_us_ != kNoPrediction && next_timer_us_ > 0 && measured < kMaxInterestingUs)
       updated += kResolution * measured / next_timer_us_;
-    else
-      updated += kResolution;
+    else updated += kResolution;
     factor = std::max(updated, 1.0);
     intervals_[static_cast<size_t>(next_interval_++ % kIntervals)] = measured;
   }
@@ -85,7 +85,7 @@ class MenuGovernor final : public IdleGovernor {
       variance /= divisor;
       if ((avg * avg > variance * 36 && divisor * 4 >= kIntervals * 3) || variance <= 400) return avg;
       if (divisor * 4 <= kIntervals * 3) return kNoPrediction;  // too many outliers: no pattern
-      threshold = std::nextafter(max, 0.0);                      // drop the largest and try again
+      threshold = std::nextafter(max, 0.0);                     // drop the largest and try again
     }
   }
 

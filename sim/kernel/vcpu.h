@@ -54,7 +54,7 @@ class Vcpu final : public Task {
 
   // ---- wakeup-list membership (WakeupList only) ----
   WakeupHook wakeup_hook;
-  WakeupList* on_list = nullptr;    // the list the node is linked in
+  WakeupList* on_list = nullptr;  // the list the node is linked in
 
   WakeTrace trace;
 

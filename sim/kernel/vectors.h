@@ -7,8 +7,8 @@
 namespace wakesim::kernel {
 
 inline constexpr hw::Vector kLocalTimerVector{0xec};
-inline constexpr hw::Vector kPostedIntrWakeupVector{0xf1};  // POSTED_INTR_WAKEUP_VECTOR
-inline constexpr hw::Vector kPostedIntrVector{0xf2};        // POSTED_INTR_VECTOR
+inline constexpr hw::Vector kPostedIntrWakeupVector{0xf1};    // POSTED_INTR_WAKEUP_VECTOR
+inline constexpr hw::Vector kPostedIntrVector{0xf2};          // POSTED_INTR_VECTOR
 inline constexpr hw::Vector kCallFunctionSingleVector{0xfb};  // remote wakelist (sched_ttwu_pending)
 inline constexpr hw::Vector kRescheduleVector{0xfd};
 

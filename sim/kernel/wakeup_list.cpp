@@ -22,17 +22,21 @@ bool WakeupList::contains(const Vcpu& v) const { return v.on_list == this; }
 hw::CacheLine& WakeupList::line_of(List::iterator it) { return it == list_.end() ? head_line_ : it->node_line(); }
 
 hw::Path WakeupList::add_tail(hw::Cpu& cpu, Vcpu& v) {
-  if (v.on_list != nullptr)
+  if (v.on_list != nullptr) {
     kvm_.violation(fmt::format("vCPU {} added to pCPU {}'s wakeup list while on pCPU {}'s", v.index(), owner_.value,
                                v.on_list->owner().value));
+    // Not linked: a node in two lists would join them into a cycle that no walk leaves (a run told to go
+    // on after violations would hang instead of counting them).
+    co_return;
+  }
   const auto tail = list_.empty() ? list_.end() : std::prev(list_.end());
   hw::CacheLine& tail_line = line_of(tail);
   list_.push_back(v);
   v.on_list = this;
-  co_await cpu.load(head_line_);                              // prev = head->prev (the tail)
+  co_await cpu.load(head_line_);                                  // prev = head->prev (the tail)
   if (&tail_line != &head_line_) co_await cpu.store(head_line_);  // head->prev = new
-  co_await cpu.store(v.node_line());                          // new->next = head, new->prev = tail
-  co_await cpu.store(tail_line);                              // tail->next = new (or head->next)
+  co_await cpu.store(v.node_line());                              // new->next = head, new->prev = tail
+  co_await cpu.store(tail_line);                                  // tail->next = new (or head->next)
 }
 
 // list_del_rcu differs from list_del only in what it leaves in the removed node (the same stores).
@@ -40,8 +44,8 @@ hw::Path WakeupList::del_rcu(hw::Cpu& cpu, Vcpu& v) { return del(cpu, v); }
 
 hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   if (v.on_list != this) {
-    kvm_.violation(fmt::format("vCPU {} removed from pCPU {}'s wakeup list but it is not on it", v.index(),
-                               owner_.value));
+    kvm_.violation(
+        fmt::format("vCPU {} removed from pCPU {}'s wakeup list but it is not on it", v.index(), owner_.value));
     co_return;
   }
   kvm_.note_removed(v);
@@ -52,26 +56,28 @@ hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   // still leads to its old successor. list_del poisons them (a walker that follows it is a bug).
   list_.erase(it);
   v.on_list = nullptr;
-  co_await cpu.load(v.node_line());                           // prev = entry->prev, next = entry->next
+  co_await cpu.load(v.node_line());                             // prev = entry->prev, next = entry->next
   if (&next_line != &prev_line) co_await cpu.store(next_line);  // next->prev = prev
-  co_await cpu.store(prev_line);                              // prev->next = next
-  co_await cpu.store(v.node_line());                          // poison (prev only, for _rcu)
+  co_await cpu.store(prev_line);                                // prev->next = next
+  co_await cpu.store(v.node_line());                            // poison (prev only, for _rcu)
 }
 
 Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
   if (it == list_.end()) return nullptr;
   const void* node = it.pointed_node();
   if (kvm_.is_list_head(node)) {
-    kvm_.rcu_hazard(fmt::format("the wakeup walk on pCPU {} followed a stale pointer to another pCPU's list head "
-                                "(node reused before a grace period)",
-                                owner_.value));
+    kvm_.rcu_hazard(
+        fmt::format("the wakeup walk on pCPU {} followed a stale pointer to another pCPU's list head "
+                    "(node reused before a grace period)",
+                    owner_.value));
     return nullptr;
   }
   Vcpu& v = *it;
   if (v.on_list != nullptr && v.on_list != this) {
-    kvm_.rcu_hazard(fmt::format("the wakeup walk on pCPU {} followed a stale pointer into pCPU {}'s list at vCPU {} "
-                                "(node reused before a grace period)",
-                                owner_.value, v.on_list->owner().value, v.index()));
+    kvm_.rcu_hazard(
+        fmt::format("the wakeup walk on pCPU {} followed a stale pointer into pCPU {}'s list at vCPU {} "
+                    "(node reused before a grace period)",
+                    owner_.value, v.on_list->owner().value, v.index()));
     return nullptr;
   }
   kvm_.note_reached(cpu, v);
@@ -92,9 +98,10 @@ hw::PathOf<Vcpu*> WakeupList::next(hw::Cpu& cpu, Vcpu& at) {
   co_await kvm_.walk_stall(cpu);
   if (at.on_list != this) {
     // A writer changed the list under a walker that holds the lock writers must take: a missing lock.
-    kvm_.violation(fmt::format("pCPU {}'s wakeup list changed under a locked walk: vCPU {} was removed while the "
-                               "walker on pCPU {} stood on it",
-                               owner_.value, at.index(), cpu.id().value));
+    kvm_.violation(
+        fmt::format("pCPU {}'s wakeup list changed under a locked walk: vCPU {} was removed while the "
+                    "walker on pCPU {} stood on it",
+                    owner_.value, at.index(), cpu.id().value));
     co_return nullptr;
   }
   const auto it = std::next(List::s_iterator_to(at));
@@ -102,19 +109,20 @@ hw::PathOf<Vcpu*> WakeupList::next(hw::Cpu& cpu, Vcpu& at) {
   co_return visit(cpu, it);
 }
 
-hw::PathOf<Vcpu*> WakeupList::next_rcu(hw::Cpu& cpu, Vcpu& at, bool restart_on_reuse) {
+hw::PathOf<Vcpu*> WakeupList::next_rcu(hw::Cpu& cpu, Vcpu& at, OnUnlinkedNode on_unlinked) {
   co_await kvm_.walk_stall(cpu);
   if (at.on_list != this) {
-    if (restart_on_reuse) {
+    if (on_unlinked == OnUnlinkedNode::kRestartFromHead) {
       kvm_.note_rcu_restart();
       co_return co_await first(cpu);
     }
     if (at.on_list != nullptr) {
       // Deleted from this list and re-added to another before the walker left it: its next pointer
       // now leads into that list, which the walker would take for its own (a hard lockup in the kernel).
-      kvm_.rcu_hazard(fmt::format("the wakeup walk on pCPU {} stood on vCPU {}, which was moved to pCPU {}'s "
-                                  "list before the walker read its next pointer (node reused before a grace period)",
-                                  owner_.value, at.index(), at.on_list->owner().value));
+      kvm_.rcu_hazard(
+          fmt::format("the wakeup walk on pCPU {} stood on vCPU {}, which was moved to pCPU {}'s "
+                      "list before the walker read its next pointer (node reused before a grace period)",
+                      owner_.value, at.index(), at.on_list->owner().value));
       co_return nullptr;
     }
     // Deleted (list_del_rcu) and not reused: its next pointer still leads on through this list.
@@ -130,8 +138,8 @@ void WakeupList::check_consistency() const {
   size_t n = 0;
   for (const Vcpu& v : list_) {
     if (v.on_list != this)
-      kvm_.violation(fmt::format("vCPU {} is linked in pCPU {}'s wakeup list but records another", v.index(),
-                                 owner_.value));
+      kvm_.violation(
+          fmt::format("vCPU {} is linked in pCPU {}'s wakeup list but records another", v.index(), owner_.value));
     ++n;
   }
   if (n != list_.size()) kvm_.violation(fmt::format("pCPU {}'s wakeup list is corrupt", owner_.value));

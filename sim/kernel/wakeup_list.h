@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <boost/intrusive/list.hpp>
@@ -40,18 +41,19 @@ class WakeupList {
   size_t size() const { return list_.size(); }
   bool contains(const Vcpu& v) const;
 
-  hw::Path add_tail(hw::Cpu& cpu, Vcpu& v);      // list_add_tail / list_add_tail_rcu
-  hw::Path del(hw::Cpu& cpu, Vcpu& v);           // list_del (poisons the node)
-  hw::Path del_rcu(hw::Cpu& cpu, Vcpu& v);       // list_del_rcu (keeps node->next)
+  hw::Path add_tail(hw::Cpu& cpu, Vcpu& v);  // list_add_tail / list_add_tail_rcu
+  hw::Path del(hw::Cpu& cpu, Vcpu& v);       // list_del (poisons the node)
+  hw::Path del_rcu(hw::Cpu& cpu, Vcpu& v);   // list_del_rcu (keeps node->next)
 
   // Walks under the lock that excludes every writer: first() then next() until nullptr.
   hw::PathOf<Vcpu*> first(hw::Cpu& cpu);
   hw::PathOf<Vcpu*> next(hw::Cpu& cpu, Vcpu& at);
-  // Lockless walk (list_for_each_entry_rcu). With `restart_on_reuse`, a walker that finds the node it
+  // Lockless walk (list_for_each_entry_rcu). With kRestartFromHead, a walker that finds the node it
   // stands on unlinked from this list restarts from the head (the hlist_nulls remedy,
-  // Documentation/RCU/rculist_nulls.rst); without it the walker follows the stale pointer, and if
-  // that leads into another list the hazard is reported.
-  hw::PathOf<Vcpu*> next_rcu(hw::Cpu& cpu, Vcpu& at, bool restart_on_reuse);
+  // Documentation/RCU/rculist_nulls.rst); with kFollowStalePointer it follows the node's kept next
+  // pointer, and if that leads into another list the hazard is reported.
+  enum class OnUnlinkedNode : uint8_t { kFollowStalePointer, kRestartFromHead };
+  hw::PathOf<Vcpu*> next_rcu(hw::Cpu& cpu, Vcpu& at, OnUnlinkedNode on_unlinked);
 
   // Full consistency check (end of run and tests); reports through Kvm::violation.
   void check_consistency() const;

@@ -13,14 +13,14 @@
 namespace wakesim::kernel {
 
 enum class WakeComponent : uint8_t {
-  kNotification,    // posting -> the wakeup handler runs, less the idle exit (delivery, VM exit, IRQ entry)
-  kIdleExit,        // the target pCPU leaving its idle state before it takes the notification
-  kHandlerLock,     // handler start -> its walk starts (waiting for the list lock)
-  kWalkPosition,    // walk start -> the handler reaches this vCPU (the nodes before it)
-  kWake,            // reached -> try_to_wake_up placed it on a runqueue
-  kRunqueueDelay,   // placed -> its sched_in notifier starts (queueing, pick, switch, finish_task_switch)
-  kSchedInLock,     // sched_in starts -> removed from the old pCPU's list (PID read, the old list's lock)
-  kVmEntry,         // removed -> VM entry (notification vector restored, PIR synced, entry)
+  kNotification,   // posting -> the wakeup handler runs, less the idle exit (delivery, VM exit, IRQ entry)
+  kIdleExit,       // the target pCPU leaving its idle state before it takes the notification
+  kHandlerLock,    // handler start -> its walk starts (waiting for the list lock)
+  kWalkPosition,   // walk start -> the handler reaches this vCPU (the nodes before it)
+  kWake,           // reached -> try_to_wake_up placed it on a runqueue
+  kRunqueueDelay,  // placed -> its sched_in notifier starts (queueing, pick, switch, finish_task_switch)
+  kSchedInLock,    // sched_in starts -> removed from the old pCPU's list (PID read, the old list's lock)
+  kVmEntry,        // removed -> VM entry (notification vector restored, PIR synced, entry)
 };
 inline constexpr int kWakeComponents = 8;
 const char* to_string(WakeComponent c);

@@ -28,7 +28,7 @@ struct HistogramData {
   std::vector<HistogramBucket> buckets;  // non-empty buckets only, in ascending order
   int64_t min_ps = 0;                    // exact extremes; 0 when there are no samples
   int64_t max_ps = 0;
-  std::string sum_ps = "0";              // exact sum of all samples, decimal
+  std::string sum_ps = "0";  // exact sum of all samples, decimal
   bool operator==(const HistogramData&) const = default;
 };
 

@@ -104,15 +104,15 @@ LatencyHistogram LatencyHistogram::from_data(const HistogramData& data) {
   for (const HistogramBucket& b : data.buckets) {
     const int i = b.lower_ps >= 0 ? LogLinearAxis::bucket_of(b.lower_ps) : -1;
     if (i < 0 || LogLinearAxis::bucket_lower(i) != b.lower_ps || LogLinearAxis::bucket_upper(i) != b.upper_ps) {
-      throw engine::UserError(fmt::format("histogram: [{}, {}] ps is not a bucket of the log-linear axis",
-                                          b.lower_ps, b.upper_ps));
+      throw engine::UserError(
+          fmt::format("histogram: [{}, {}] ps is not a bucket of the log-linear axis", b.lower_ps, b.upper_ps));
     }
     if (i <= previous) {
       throw engine::UserError(fmt::format("histogram: bucket [{}, {}] ps is out of order", b.lower_ps, b.upper_ps));
     }
     if (b.count == 0 || h.count_ + b.count < h.count_) {
-      throw engine::UserError(fmt::format("histogram: bucket [{}, {}] ps has a zero count or the total overflows",
-                                          b.lower_ps, b.upper_ps));
+      throw engine::UserError(
+          fmt::format("histogram: bucket [{}, {}] ps has a zero count or the total overflows", b.lower_ps, b.upper_ps));
     }
     h.counts_.at(i) = b.count;
     h.count_ += b.count;
@@ -126,8 +126,8 @@ LatencyHistogram LatencyHistogram::from_data(const HistogramData& data) {
                                         data.min_ps, data.max_ps));
   }
   if (sum < static_cast<Uint128>(data.min_ps) * h.count_ || sum > static_cast<Uint128>(data.max_ps) * h.count_) {
-    throw engine::UserError(fmt::format("histogram: sum_ps {} is not between count * min_ps and count * max_ps",
-                                        data.sum_ps));
+    throw engine::UserError(
+        fmt::format("histogram: sum_ps {} is not between count * min_ps and count * max_ps", data.sum_ps));
   }
   h.min_ps_ = data.min_ps;
   h.max_ps_ = data.max_ps;

@@ -4,15 +4,15 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <sstream>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "sim/config/input_file.h"
-#include "sim/engine/errors.h"
 #include "sim/config/units.h"
+#include "sim/engine/errors.h"
 #include "sim/engine/text.h"
 
 namespace wakesim::workload {
@@ -64,9 +64,10 @@ std::optional<ArrivalSpec::Replay> read_replay(const std::string& path, std::str
     if (header[i] == "vcpu") vcpu_column = static_cast<int>(i);
   }
   if (time_column < 0) {
-    error = fmt::format("replay file '{}' line {}: expected a header with a time column named time_ns, time_us, "
-                        "time_ms or time_s (and optionally vcpu)",
-                        path, line_number);
+    error = fmt::format(
+        "replay file '{}' line {}: expected a header with a time column named time_ns, time_us, "
+        "time_ms or time_s (and optionally vcpu)",
+        path, line_number);
     return std::nullopt;
   }
   auto events = std::make_shared<std::vector<std::pair<Time, int64_t>>>();
@@ -115,10 +116,12 @@ double ArrivalSpec::mean_rate() const {
         if constexpr (std::is_same_v<T, None>) return 0;
         else if constexpr (std::is_same_v<T, Poisson>) return k.rate.per_second;
         else if constexpr (std::is_same_v<T, Periodic>) return 1.0 / k.period.seconds();
-        else if constexpr (std::is_same_v<T, OnOff>) return k.rate.per_second * k.on.seconds() / (k.on + k.off).seconds();
+        else if constexpr (std::is_same_v<T, OnOff>)
+          return k.rate.per_second * k.on.seconds() / (k.on + k.off).seconds();
         else if constexpr (std::is_same_v<T, Mmpp>) {
           double weighted = 0, total = 0;
-          for (const auto& [rate, stay] : k.states) weighted += rate.per_second * stay.seconds(), total += stay.seconds();
+          for (const auto& [rate, stay] : k.states)
+            weighted += rate.per_second * stay.seconds(), total += stay.seconds();
           return total > 0 ? weighted / total : 0;
         } else {
           const double span = k.events->back().first.seconds();
@@ -224,7 +227,9 @@ std::optional<ArrivalSpec> parse_arrivals(const std::string& raw, std::string& e
       if (colon == std::string::npos) return fail(fmt::format("'{}' is not rate:stay", state));
       engine::Rate r;
       Time stay;
-      if (!rate_of(engine::trimmed(state.substr(0, colon)), r) || !time_of(engine::trimmed(state.substr(colon + 1)), stay)) return std::nullopt;
+      if (!rate_of(engine::trimmed(state.substr(0, colon)), r) ||
+          !time_of(engine::trimmed(state.substr(colon + 1)), stay))
+        return std::nullopt;
       if (stay <= Time::zero()) return fail("a state's mean stay must be positive");
       p.states.emplace_back(r, stay);
     }
@@ -251,7 +256,7 @@ std::string format_arrivals(const ArrivalSpec& spec) {
         else if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) return fmt::format("poisson({})", r(k.rate));
         else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>)
           return k.jitter > Time::zero() ? fmt::format("periodic({}, jitter={})", t(k.period), t(k.jitter))
-                                        : fmt::format("periodic({})", t(k.period));
+                                         : fmt::format("periodic({})", t(k.period));
         else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>)
           return fmt::format("onoff(on={}, off={}, rate={})", t(k.on), t(k.off), r(k.rate));
         else if constexpr (std::is_same_v<T, ArrivalSpec::Mmpp>) {
@@ -307,14 +312,17 @@ Time ArrivalProcess::next(Time now) {
           // Phase drawn once, then one arrival per period, each shifted by up to +-jitter.
           if (!started_) {
             started_ = true;
-            periodic_next_ = plus(now, Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(k.period.ps())))));
+            periodic_next_ =
+                plus(now, Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(k.period.ps())))));
           } else {
             periodic_next_ = plus(periodic_next_, k.period);
           }
           if (periodic_next_ == Time::max()) return Time::max();
           Time at = periodic_next_;
           if (k.jitter > Time::zero())
-            at = plus(at, Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(2 * k.jitter.ps() + 1))))) - k.jitter;
+            at = plus(at,
+                      Time::from_ps(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(2 * k.jitter.ps() + 1))))) -
+                 k.jitter;
           return std::max(at, now);
         } else if constexpr (std::is_same_v<T, ArrivalSpec::OnOff>) {
           if (!started_) {

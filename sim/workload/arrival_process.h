@@ -26,10 +26,20 @@ namespace wakesim::workload {
 
 struct ArrivalSpec {
   struct None {};
-  struct Poisson { engine::Rate rate; };
-  struct Periodic { engine::Time period; engine::Time jitter; };
-  struct OnOff { engine::Time on, off; engine::Rate rate; };
-  struct Mmpp { std::vector<std::pair<engine::Rate, engine::Time>> states; };
+  struct Poisson {
+    engine::Rate rate;
+  };
+  struct Periodic {
+    engine::Time period;
+    engine::Time jitter;
+  };
+  struct OnOff {
+    engine::Time on, off;
+    engine::Rate rate;
+  };
+  struct Mmpp {
+    std::vector<std::pair<engine::Rate, engine::Time>> states;
+  };
   struct Replay {
     std::string path;
     // (time, vCPU index or -1 for every vCPU), sorted by time; read and checked when the spec is parsed.

@@ -7,22 +7,24 @@
 namespace wakesim::workload {
 
 const config::Section<LockbenchParams>& LockbenchParams::schema() {
-  static const auto s = config::Section<LockbenchParams>("lockbench", "lock micro-benchmark (no KVM)")
-      .field(&LockbenchParams::cpus, "cpus", "pCPUs contending for the lock", {.min = 1, .max = 65536})
-      .choice(&LockbenchParams::placement, "placement", "which pCPUs: compact (socket 0 first) or spread (alternate sockets)",
-              {{"compact", Placement::kCompact}, {"spread", Placement::kSpread}})
-      .field(&LockbenchParams::think, "think", "non-critical work between two acquisitions")
-      .field(&LockbenchParams::critical, "critical", "compute time inside the critical section")
-      .field(&LockbenchParams::shared_lines, "shared_lines", "shared cache lines written in each critical section",
-             {.min = 0, .max = 4096})
-      .field(&LockbenchParams::irqs_off, "irqs_off", "disable IRQs around the lock (spin_lock_irqsave)");
+  static const auto s =
+      config::Section<LockbenchParams>("lockbench", "lock micro-benchmark (no KVM)")
+          .field(&LockbenchParams::cpus, "cpus", "pCPUs contending for the lock", {.min = 1, .max = 65536})
+          .choice(&LockbenchParams::placement, "placement",
+                  "which pCPUs: compact (socket 0 first) or spread (alternate sockets)",
+                  {{"compact", Placement::kCompact}, {"spread", Placement::kSpread}})
+          .field(&LockbenchParams::think, "think", "non-critical work between two acquisitions")
+          .field(&LockbenchParams::critical, "critical", "compute time inside the critical section")
+          .field(&LockbenchParams::shared_lines, "shared_lines", "shared cache lines written in each critical section",
+                 {.min = 0, .max = 4096})
+          .field(&LockbenchParams::irqs_off, "irqs_off", "disable IRQs around the lock (spin_lock_irqsave)");
   return s;
 }
 
 std::vector<hw::PcpuId> place(const hw::Topology& topology, int count, Placement placement) {
   if (static_cast<uint32_t>(count) > topology.pcpus())
-    throw engine::UserError(fmt::format("error: lockbench.cpus: {} pCPUs asked for, the host has {}", count,
-                                        topology.pcpus()));
+    throw engine::UserError(
+        fmt::format("error: lockbench.cpus: {} pCPUs asked for, the host has {}", count, topology.pcpus()));
   std::vector<hw::PcpuId> out;
   if (placement == Placement::kCompact) {
     for (int i = 0; i < count; ++i) out.push_back(hw::PcpuId{static_cast<uint32_t>(i)});

@@ -23,10 +23,10 @@ enum class Placement : uint8_t {
 struct LockbenchParams {
   int cpus = 8;
   Placement placement = Placement::kCompact;
-  engine::Distribution think = engine::Distribution::exponential(2e6);  // 2 us between acquisitions
+  engine::Distribution think = engine::Distribution::exponential(2e6);    // 2 us between acquisitions
   engine::Distribution critical = engine::Distribution::constant(100e3);  // 100 ns critical section
-  int shared_lines = 2;  // lines written inside each critical section
-  bool irqs_off = false;  // spin_lock_irqsave instead of spin_lock
+  int shared_lines = 2;                                                   // lines written inside each critical section
+  bool irqs_off = false;                                                  // spin_lock_irqsave instead of spin_lock
 
   static const config::Section<LockbenchParams>& schema();
 };

@@ -78,14 +78,15 @@ hw::Path MemoryBench::chase(hw::Cpu& cpu) {
 hw::Path MemoryBench::walk_once(hw::Cpu& cpu) {
   co_await cpu.load(head_);  // head->next
   for (const auto& n : list_) {
-    cpu.prefetch(n->node);     // x->node.next, issued when x's address is known
+    cpu.prefetch(n->node);       // x->node.next, issued when x's address is known
     co_await cpu.load(n->pid);   // pi_test_on(&x->pid)
     co_await cpu.load(n->node);  // the step to the next node waits for x->node.next
   }
 }
 
 hw::Path MemoryBench::walk(hw::Cpu& cpu) {
-  const Time stream_time = Time::from_seconds(static_cast<double>(params_.pollution.value) / params_.stream_rate.per_second);
+  const Time stream_time =
+      Time::from_seconds(static_cast<double>(params_.pollution.value) / params_.stream_rate.per_second);
   for (int round = 0; round < params_.warmup_rounds + params_.rounds; ++round) {
     if (round == params_.warmup_rounds) begin_measuring();
     if (stream_time > Time::zero()) co_await cpu.run_interruptible(stream_time, Time::zero(), nullptr, &stream_);

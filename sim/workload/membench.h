@@ -23,13 +23,13 @@
 namespace wakesim::workload {
 
 struct MemoryParams {
-  int pcpu = 0;                                      // the pCPU that runs the benchmark
+  int pcpu = 0;                                        // the pCPU that runs the benchmark
   engine::Bytes working_set = engine::Bytes::kib(16);  // chase: lines in the ring x 64 B
-  int warmup_rounds = 2;                             // chase rounds (walk rounds) not measured
-  int rounds = 4;                                    // measured rounds
-  int nodes = 16;                                    // walk: list length
-  engine::Bytes pollution{0};                        // walk: bytes streamed before each walk
-  engine::ByteRate stream_rate{16e9};                // walk: how fast the pollution is streamed
+  int warmup_rounds = 2;                               // chase rounds (walk rounds) not measured
+  int rounds = 4;                                      // measured rounds
+  int nodes = 16;                                      // walk: list length
+  engine::Bytes pollution{0};                          // walk: bytes streamed before each walk
+  engine::ByteRate stream_rate{16e9};                  // walk: how fast the pollution is streamed
 
   static const config::Section<MemoryParams>& schema();
 };

@@ -8,9 +8,10 @@ namespace wakesim::workload {
 
 const config::Section<QueueParams>& QueueParams::schema() {
   static const auto s = config::Section<QueueParams>("queue", "G/G/c queueing station (engine self-test scenario)")
-      .field(&QueueParams::interarrival, "interarrival", "time between customer arrivals")
-      .field(&QueueParams::service, "service", "service time of one customer")
-      .field(&QueueParams::servers, "servers", "identical servers sharing one FIFO line", {.min = 1, .max = 1 << 20});
+                            .field(&QueueParams::interarrival, "interarrival", "time between customer arrivals")
+                            .field(&QueueParams::service, "service", "service time of one customer")
+                            .field(&QueueParams::servers, "servers", "identical servers sharing one FIFO line",
+                                   {.min = 1, .max = 1 << 20});
   return s;
 }
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "sim/config/schema.h"
-#include "sim/engine/reusable_fifo.h"
 #include "sim/engine/event.h"
 #include "sim/engine/random.h"
+#include "sim/engine/reusable_fifo.h"
 #include "sim/engine/simulation.h"
 #include "sim/engine/time.h"
 #include "sim/stats/latency_histogram.h"
@@ -45,7 +45,7 @@ class QueueStation {
   const stats::LatencyHistogram& response() const { return response_; }
   uint64_t completed() const { return completed_; }
   // Time-averages over the interval since the last reset, evaluated at now.
-  double utilization() const;          // mean busy servers / servers
+  double utilization() const;  // mean busy servers / servers
   double mean_number_in_system() const;
 
  private:

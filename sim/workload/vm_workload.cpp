@@ -9,45 +9,49 @@ namespace wakesim::workload {
 using engine::Time;
 
 const config::Section<VmParams>& VmParams::schema() {
-  static const auto s = config::Section<VmParams>("vms", "the VMs, their affinity and their interrupt load")
-      .field(&VmParams::count, "count", "number of VMs", {.min = 1, .max = 1 << 20})
-      .field(&VmParams::vcpus, "vcpus", "vCPUs per VM", {.min = 1, .max = 4096})
-      .field(&VmParams::pcpus, "pcpus", "pCPUs the VMs use, the first N in Linux order (0: all)", {.min = 0})
-      .field(&VmParams::vcpus_per_pcpu, "vcpus_per_pcpu",
-             "derived: vCPUs per pCPU the VMs use (count x vcpus / pcpus, 0: not set); setting it sets vms.count, "
-             "which must come out whole, and conflicts with setting vms.count in the same file or --set list",
-             {.min = 0.0, .max = 65536.0})
-      .choice(&VmParams::affinity, "affinity", "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
-              {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
-      .field(&VmParams::device_arrivals, "device_arrivals", "VT-d posted interrupts of each vCPU that takes them")
-      .field(&VmParams::device_rate_per_pcpu, "device_rate_per_pcpu",
-             "derived: VT-d interrupts per second per pCPU the VMs use (0: not set); setting it scales "
-             "vms.device_arrivals, keeping its shape, to rate x pcpus / (vms.count x vCPUs taking them) per vCPU")
-      .field(&VmParams::device_vcpus, "device_vcpus", "vCPUs per VM that take device interrupts, the first N (0: all)",
-             {.min = 0})
-      .field(&VmParams::request, "request", "guest work to handle one device interrupt")
-      .field(&VmParams::ipi_probability, "ipi_probability", "probability that a device request ends with IPIs to siblings",
-             {.min = 0.0, .max = 1.0})
-      .field(&VmParams::ipi_targets, "ipi_targets", "sibling vCPUs each IPI goes to (capped at vcpus - 1)",
-             {.min = 1, .max = 4095})
-      .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
-      .field(&VmParams::timer_arrivals, "timer_arrivals", "guest timer expiries of each vCPU (software wake path)")
-      .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry")
-      .field(&VmParams::guest_touch_rate, "guest_touch_rate",
-             "new memory the guest touches per second it runs (pushes host lines out of the caches)")
-      .field(&VmParams::guest_footprint, "guest_footprint",
-             "working set of one vCPU: once touched in a stint, the guest brings in nothing new", {.min = engine::Bytes{64}});
+  static const auto s =
+      config::Section<VmParams>("vms", "the VMs, their affinity and their interrupt load")
+          .field(&VmParams::count, "count", "number of VMs", {.min = 1, .max = 1 << 20})
+          .field(&VmParams::vcpus, "vcpus", "vCPUs per VM", {.min = 1, .max = 4096})
+          .field(&VmParams::pcpus, "pcpus", "pCPUs the VMs use, the first N in Linux order (0: all)", {.min = 0})
+          .field(&VmParams::vcpus_per_pcpu, "vcpus_per_pcpu",
+                 "derived: vCPUs per pCPU the VMs use (count x vcpus / pcpus, 0: not set); setting it sets vms.count, "
+                 "which must come out whole, and conflicts with setting vms.count in the same file or --set list",
+                 {.min = 0.0, .max = 65536.0})
+          .choice(&VmParams::affinity, "affinity",
+                  "pinned (vCPU i on pCPU i mod N), floating, or socket (one socket per VM)",
+                  {{"pinned", Affinity::kPinned}, {"floating", Affinity::kFloating}, {"socket", Affinity::kSocket}})
+          .field(&VmParams::device_arrivals, "device_arrivals", "VT-d posted interrupts of each vCPU that takes them")
+          .field(&VmParams::device_rate_per_pcpu, "device_rate_per_pcpu",
+                 "derived: VT-d interrupts per second per pCPU the VMs use (0: not set); setting it scales "
+                 "vms.device_arrivals, keeping its shape, to rate x pcpus / (vms.count x vCPUs taking them) per vCPU")
+          .field(&VmParams::device_vcpus, "device_vcpus",
+                 "vCPUs per VM that take device interrupts, the first N (0: all)", {.min = 0})
+          .field(&VmParams::request, "request", "guest work to handle one device interrupt")
+          .field(&VmParams::ipi_probability, "ipi_probability",
+                 "probability that a device request ends with IPIs to siblings", {.min = 0.0, .max = 1.0})
+          .field(&VmParams::ipi_targets, "ipi_targets", "sibling vCPUs each IPI goes to (capped at vcpus - 1)",
+                 {.min = 1, .max = 4095})
+          .field(&VmParams::ipi_work, "ipi_work", "guest work to handle one IPI")
+          .field(&VmParams::timer_arrivals, "timer_arrivals", "guest timer expiries of each vCPU (software wake path)")
+          .field(&VmParams::timer_work, "timer_work", "guest work to handle one timer expiry")
+          .field(&VmParams::guest_touch_rate, "guest_touch_rate",
+                 "new memory the guest touches per second it runs (pushes host lines out of the caches)")
+          .field(&VmParams::guest_footprint, "guest_footprint",
+                 "working set of one vCPU: once touched in a stint, the guest brings in nothing new",
+                 {.min = engine::Bytes{64}});
   return s;
 }
 
 const config::Section<NoiseParams>& NoiseParams::schema() {
-  static const auto s = config::Section<NoiseParams>("noise", "host tasks competing for the pCPUs (noisy neighbour)")
-      .field(&NoiseParams::tasks, "tasks", "number of noise tasks", {.min = 0, .max = 1 << 20})
-      .field(&NoiseParams::pinned, "pinned", "task i runs only on pCPU i mod N (else anywhere the VMs run)")
-      .field(&NoiseParams::burst, "burst", "CPU time of one burst")
-      .field(&NoiseParams::sleep, "sleep", "sleep between two bursts")
-      .field(&NoiseParams::touch_rate, "touch_rate", "new memory a noise task touches per second it runs")
-      .field(&NoiseParams::footprint, "footprint", "working set of one noise task", {.min = engine::Bytes{64}});
+  static const auto s =
+      config::Section<NoiseParams>("noise", "host tasks competing for the pCPUs (noisy neighbour)")
+          .field(&NoiseParams::tasks, "tasks", "number of noise tasks", {.min = 0, .max = 1 << 20})
+          .field(&NoiseParams::pinned, "pinned", "task i runs only on pCPU i mod N (else anywhere the VMs run)")
+          .field(&NoiseParams::burst, "burst", "CPU time of one burst")
+          .field(&NoiseParams::sleep, "sleep", "sleep between two bursts")
+          .field(&NoiseParams::touch_rate, "touch_rate", "new memory a noise task touches per second it runs")
+          .field(&NoiseParams::footprint, "footprint", "working set of one noise task", {.min = engine::Bytes{64}});
   return s;
 }
 
@@ -120,7 +124,8 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
   const hw::Topology& topology = kvm.machine().topology();
   const uint32_t used = params.pcpus == 0 ? topology.pcpus() : static_cast<uint32_t>(params.pcpus);
   if (used > topology.pcpus())
-    throw engine::UserError(fmt::format("error: vms.pcpus: {} pCPUs asked for, the host has {}", used, topology.pcpus()));
+    throw engine::UserError(
+        fmt::format("error: vms.pcpus: {} pCPUs asked for, the host has {}", used, topology.pcpus()));
   std::vector<hw::PcpuId> all;
   for (uint32_t p = 0; p < used; ++p) all.push_back(hw::PcpuId{p});
   kernel::Scheduler& sched = kvm.scheduler();

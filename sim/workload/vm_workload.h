@@ -43,9 +43,9 @@ struct VmParams {
   // device_arrivals (keeping its shape) to that load, whatever the vCPUs per pCPU, then it is reset to 0.
   engine::Rate device_rate_per_pcpu{0};
   int device_vcpus = 0;  // vCPUs per VM that take device interrupts (the first N); 0: all
-  engine::Distribution request = engine::Distribution::exponential(20e6);   // guest work per device interrupt
-  double ipi_probability = 0.3;    // after a device request, IPI sibling vCPUs
-  int ipi_targets = 1;             // siblings per IPI (all of them: a TLB-shootdown-like broadcast)
+  engine::Distribution request = engine::Distribution::exponential(20e6);  // guest work per device interrupt
+  double ipi_probability = 0.3;                                            // after a device request, IPI sibling vCPUs
+  int ipi_targets = 1;  // siblings per IPI (all of them: a TLB-shootdown-like broadcast)
   engine::Distribution ipi_work = engine::Distribution::exponential(5e6);
   ArrivalSpec timer_arrivals = ArrivalSpec::poisson(250);  // guest timer expiries per vCPU
   engine::Distribution timer_work = engine::Distribution::exponential(2e6);
@@ -104,7 +104,7 @@ class VmWorkload final : public kernel::GuestModel {
   VmParams params_;
   std::vector<std::vector<kernel::Vcpu*>> vms_;
   std::vector<std::unique_ptr<Arrivals>> arrivals_;
-  std::vector<engine::RandomStream> ipi_rng_;  // per vCPU
+  std::vector<engine::RandomStream> ipi_rng_;                // per vCPU
   std::vector<std::vector<kernel::Vcpu*>> spare_ipi_lists_;  // after_request's target lists, for reuse
   std::vector<std::unique_ptr<NoiseTask>> noise_;
 };

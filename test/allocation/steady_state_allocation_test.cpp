@@ -10,7 +10,6 @@
 // On a failure the test prints where the allocations came from (backtrace_symbols of the first few),
 // which is how each source was found.
 #include <execinfo.h>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdio>
@@ -20,6 +19,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/simulation.h"
 #include "sim/experiment/config.h"

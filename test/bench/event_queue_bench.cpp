@@ -3,14 +3,14 @@
 // one at now + an exponential increment. Compared, in one binary: wakesim's EventQueue (4-ary heap,
 // deferred pop, lazy cancel) and std::priority_queue of (time, sequence, pointer). items_per_second is
 // events per second; the ratio at each N is the target (>= 2x at N = 1e4, never below 1).
-#include <benchmark/benchmark.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <queue>
 #include <tuple>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "sim/engine/event_queue.h"
 #include "sim/engine/random.h"

@@ -1,10 +1,10 @@
 // Whole-scenario speed: simulated events per second of wall time on one core (items_per_second), for
 // the queueing self-test and the lock micro-benchmark at several contention levels. Each iteration is
 // one complete run of the scenario through the same code path as `wakesim run`.
-#include <benchmark/benchmark.h>
-
 #include <string>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/scenario.h"
@@ -40,8 +40,7 @@ void BM_Lockbench(benchmark::State& state) {
 
 // The built-in default workload (the main comparison), one design per case. Target: >= 2M events/s.
 void BM_KvmDefault(benchmark::State& state, const std::string& design) {
-  const experiment::Config config =
-      experiment::load_default_config({"run.warmup=5ms", "run.duration=50ms"}).config;
+  const experiment::Config config = experiment::load_default_config({"run.warmup=5ms", "run.duration=50ms"}).config;
   const auto scenario = experiment::find_scenario("kvm")->make();
   uint64_t events = 0;
   for (auto _ : state) {

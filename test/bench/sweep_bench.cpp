@@ -2,12 +2,13 @@
 // including storing every run and writing the results directory, at --jobs 1 and --jobs 2. Runs are
 // independent, so the ideal is linear scaling in cores; the counters report runs/s and simulated
 // events/s. Whole-run timings for the README/notes: test/bench/sweep_scaling.sh.
-#include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <benchmark/benchmark.h>
 
 #include "sim/app/commands.h"
 #include "sim/experiment/sweep.h"

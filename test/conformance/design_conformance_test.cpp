@@ -2,11 +2,11 @@
 // fourth): under load, with stalls injected into the handler's walk, every invariant holds (no lost
 // wakeup, one list per vCPU, consistent lists, no RCU hazard); no wakeup is faster than the cheapest
 // possible path; and the same seed gives the same bytes.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/results_writer.h"
@@ -23,11 +23,20 @@ std::vector<std::string> registered_designs() {
   return names;
 }
 
-const std::vector<std::string> kLoaded = {
-    "scenario=kvm",          "host.preset=icelake-2s", "host.cores_per_socket=4", "host.threads_per_core=1",
-    "vms.count=8",           "vms.vcpus=4",            "vms.affinity=floating",   "vms.device_arrivals=poisson(5k/s)",
-    "vms.request=exp(10us)", "vms.ipi_probability=0.5", "vms.timer_arrivals=poisson(1k/s)",     "run.warmup=2ms",
-    "run.duration=20ms",     "run.replicates=1"};
+const std::vector<std::string> kLoaded = {"scenario=kvm",
+                                          "host.preset=icelake-2s",
+                                          "host.cores_per_socket=4",
+                                          "host.threads_per_core=1",
+                                          "vms.count=8",
+                                          "vms.vcpus=4",
+                                          "vms.affinity=floating",
+                                          "vms.device_arrivals=poisson(5k/s)",
+                                          "vms.request=exp(10us)",
+                                          "vms.ipi_probability=0.5",
+                                          "vms.timer_arrivals=poisson(1k/s)",
+                                          "run.warmup=2ms",
+                                          "run.duration=20ms",
+                                          "run.replicates=1"};
 
 double metric(const experiment::RunResult& r, const std::string& name) {
   for (const auto& m : r.metrics)
@@ -74,8 +83,8 @@ TEST_P(DesignConformance, InvariantsHoldWhenTheWalkStalls) {
 TEST_P(DesignConformance, NoWakeupIsFasterThanTheCheapestPath) {
   const experiment::Config config = experiment::load_config(std::nullopt, kLoaded).config;
   const auto& irq = config.host.irq;
-  const engine::Time floor = std::min({irq.device_notification, irq.ipi_self, irq.ipi_same_socket}) + irq.entry +
-                             config.kernel.vm_entry;
+  const engine::Time floor =
+      std::min({irq.device_notification, irq.ipi_self, irq.ipi_same_socket}) + irq.entry + config.kernel.vm_entry;
   const auto r = run(GetParam(), kLoaded);
   for (const auto& [name, h] : r.histograms) {
     if (name == "path.wakeup_vector") {

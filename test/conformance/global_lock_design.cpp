@@ -16,7 +16,8 @@ using kernel::Vcpu;
 
 class GlobalLock final : public kernel::WakeupDesign {
  public:
-  explicit GlobalLock(kernel::Kvm& kvm) : WakeupDesign(kvm), lock_(kvm.make_lock("global_wakeup_lock", hw::PcpuId{0}, hw::LockRole::kWakeupList)) {
+  explicit GlobalLock(kernel::Kvm& kvm)
+      : WakeupDesign(kvm), lock_(kvm.make_lock("global_wakeup_lock", hw::PcpuId{0}, hw::LockRole::kWakeupList)) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c)
       lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
   }

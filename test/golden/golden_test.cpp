@@ -1,14 +1,14 @@
 // Golden outputs: small runs whose summary.json and runs.csv must match the committed files byte for
 // byte. A difference means the model's numbers changed: if that was intended, regenerate with
 // `cmake --build <build> --target update_golden` and review the diff before committing it.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/app/cli.h"
 
@@ -24,7 +24,8 @@ const std::vector<GoldenCase>& cases() {
       {"queue_mm1", {"run", "mm1", "--set", "run.duration=20ms", "--set", "run.warmup=5ms", "--replicates", "2"}},
       {"kvm_small",
        {"run", "--set", "vms.count=4", "--set", "run.warmup=2ms", "--set", "run.duration=5ms", "--replicates", "1"}},
-      {"lockbench_small", {"run", "lockbench", "--set", "run.duration=1ms", "--set", "lockbench.cpus=8", "--replicates", "1"}},
+      {"lockbench_small",
+       {"run", "lockbench", "--set", "run.duration=1ms", "--set", "lockbench.cpus=8", "--replicates", "1"}},
       {"queue_md2_lognormal",
        {"run", "mm1", "--set", "queue.service=lognormal(mean=15us, cv=2)", "--set", "queue.servers=2", "--set",
         "run.duration=20ms", "--replicates", "2"}},

@@ -2,12 +2,12 @@
 // (whole, resumed, sharded and merged, extended) byte for byte.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "test/support/cli_runner.h"
 

@@ -19,15 +19,15 @@ namespace wakesim::testing {
 struct ProcessOptions {
   // stderr is a pseudo-terminal rather than a pipe (stdout stays a pipe).
   enum class Stderr { kPipe, kTerminal } err = Stderr::kPipe;
-  int signal = 0;                                         // sent once, `signal_when` is true (0: none)
-  std::string signal_when_err_contains{};                 // ... once stderr holds this (empty: at once)
-  std::chrono::milliseconds signal_after{0};              // ... and at least this long after the start
-  std::chrono::seconds timeout{120};                      // then SIGKILL
+  int signal = 0;                             // sent once, `signal_when` is true (0: none)
+  std::string signal_when_err_contains{};     // ... once stderr holds this (empty: at once)
+  std::chrono::milliseconds signal_after{0};  // ... and at least this long after the start
+  std::chrono::seconds timeout{120};          // then SIGKILL
 };
 
 struct ProcessOutcome {
-  int exit_code = -1;      // -1 when it ended by a signal
-  int killed_by = 0;       // the signal that ended it, 0 when it exited
+  int exit_code = -1;  // -1 when it ended by a signal
+  int killed_by = 0;   // the signal that ended it, 0 when it exited
   std::string out, err;
 };
 

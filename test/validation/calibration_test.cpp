@@ -12,16 +12,16 @@
 //     25% at every point, is not met: the measured curve turns more gradually than the model's LRU
 //     survival curves, and on this VM (whose LLC is shared with other tenants) the measurement itself
 //     repeats only within 1.5x from run to run around and beyond the LLC (see the issue 12 note).
-#include <gtest/gtest.h>
-
-#include <iostream>
+#include "sim/experiment/calibration.h"
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <string>
 #include <vector>
 
-#include "sim/experiment/calibration.h"
+#include <gtest/gtest.h>
+
 #include "sim/experiment/config.h"
 #include "sim/experiment/host_file.h"
 #include "sim/experiment/scenario.h"
@@ -77,8 +77,8 @@ TEST(WalkAfterPollution, TheSimulatedWalkCostsWhatTheSurvivalCurvesPredict) {
     const double expected =
         expected_node_ns(c, f + own_lines, static_cast<uint64_t>(std::llround(w * static_cast<double>(f))));
     const double simulated = simulated_walk_ns(stored.host, f, nodes, 16) * nodes / (nodes + 1.0);
-    EXPECT_NEAR(simulated / expected, 1.0, 0.05) << "pollution " << f << " B: simulated " << simulated
-                                                 << " ns, expected " << expected << " ns";
+    EXPECT_NEAR(simulated / expected, 1.0, 0.05)
+        << "pollution " << f << " B: simulated " << simulated << " ns, expected " << expected << " ns";
   }
 }
 

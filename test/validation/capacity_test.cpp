@@ -4,13 +4,13 @@
 // the Erlang C formula gives Wq = 5.54 us with 5 servers and 1.42 us with 6, so "Wq <= 5 us" needs 6.
 // The search must find these boundaries from simulation alone, on the safe side, with the same probes
 // whatever the thread count.
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test/support/cli_runner.h"

@@ -11,12 +11,12 @@
 //      written inside it lengthens the hold by one line transfer when store misses cannot overlap
 //      (one fill buffer), and by about one transfer in all when they can (early RFOs, coherence.h);
 //      throughput falls accordingly.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/simulation.h"
 #include "sim/experiment/config.h"
@@ -43,8 +43,9 @@ std::map<std::pair<std::string, std::string>, stats::ConfidenceInterval> run_loc
 }
 
 const std::vector<std::string> kZeroCosts = {
-    "host.cache.l1_latency=0", "host.cache.l2_latency=0", "host.cache.llc_latency=0", "host.cache.atomic=0",      "host.cache.smt_sibling=0", "host.cache.same_llc=0",
-    "host.cache.same_socket=0", "host.cache.remote_socket=0", "host.cache.dram_local=0", "host.cache.dram_remote=0"};
+    "host.cache.l1_latency=0",  "host.cache.l2_latency=0", "host.cache.llc_latency=0", "host.cache.atomic=0",
+    "host.cache.smt_sibling=0", "host.cache.same_llc=0",   "host.cache.same_socket=0", "host.cache.remote_socket=0",
+    "host.cache.dram_local=0",  "host.cache.dram_remote=0"};
 
 class FiniteSourceQueue : public ::testing::TestWithParam<int> {};
 

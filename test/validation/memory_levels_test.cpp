@@ -4,12 +4,12 @@
 // (cache_levels.h): at least 4x the level below and at most 1/4 of the level itself. The DRAM point uses
 // the preset with its LLC shrunk to 4 MiB, so that a 16 MiB ring is past it (the DRAM latency does not
 // depend on the LLC size; a ring past a real 105 MiB LLC would cost gigabytes of test memory).
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/runner.h"
@@ -61,8 +61,7 @@ TEST_P(LevelLatency, AChaseCostsTheLatencyOfTheLevelItsWorkingSetFitsIn) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, LevelLatency,
-                         ::testing::Values("icelake-2s", "sapphire-rapids-2s", "epyc-milan-2s"),
+INSTANTIATE_TEST_SUITE_P(Presets, LevelLatency, ::testing::Values("icelake-2s", "sapphire-rapids-2s", "epyc-milan-2s"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& ch : name)

@@ -2,10 +2,10 @@
 // each metric claims to measure: halt-poll hits are wakeups, the idle governor avoids C6 exits on
 // short idle periods, IRQs-off time excludes the idle exit, an IPI's latency starts at the sender's
 // ICR write, a timer's at its expiry.
-#include <gtest/gtest.h>
-
 #include <map>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/scenario.h"
@@ -48,8 +48,8 @@ TEST(MetricSemantics, HaltPollHitsAreWakeupsAndMoveTheHeadlineByTheirShare) {
   EXPECT_GT(moved, 0.75 * predicted);
   EXPECT_LT(moved, 1.25 * predicted);
   EXPECT_LE(at(on, "wakeup.p50"), at(off, "wakeup.p50"));
-  EXPECT_NEAR(at(on, "path.halt_poll.share") + at(on, "path.wakeup_vector.share") + at(on, "path.software.share"),
-              1.0, 1e-9);
+  EXPECT_NEAR(at(on, "path.halt_poll.share") + at(on, "path.wakeup_vector.share") + at(on, "path.software.share"), 1.0,
+              1e-9);
 }
 
 TEST(MetricSemantics, AGovernorOnAnIdleHeavyHostAvoidsMostC6Exits) {
@@ -108,9 +108,9 @@ TEST(MetricSemantics, WithoutIpivAnIpiStartsBeforeTheSendersVmExit) {
 }
 
 TEST(MetricSemantics, ATimerThatWakesAPcpuFromC6WaitsForTheExit) {
-  const std::vector<std::string> timers_only{"run.warmup=20ms",     "run.duration=60ms",     "vms.count=32",
-                                             "vms.device_arrivals=none", "vms.ipi_probability=0",
-                                             "kernel.idle_governor=fixed"};
+  const std::vector<std::string> timers_only{"run.warmup=20ms",       "run.duration=60ms",
+                                             "vms.count=32",          "vms.device_arrivals=none",
+                                             "vms.ipi_probability=0", "kernel.idle_governor=fixed"};
   auto at_state = [&](const std::string& state) {
     auto o = timers_only;
     o.push_back("kernel.idle_state=" + state);

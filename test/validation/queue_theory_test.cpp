@@ -4,12 +4,12 @@
 //   M/D/1:  Wq = rho S / (2 (1 - rho))                   (Pollaczek-Khinchine, Kleinrock 1975, §5.6)
 //   M/M/c:  Wq = C(c, a) / (c mu - lambda), C = Erlang C  (Kleinrock 1975, §3.5)
 //   Little: L = lambda (Wq + S)
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/runner.h"

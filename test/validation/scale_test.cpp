@@ -1,9 +1,9 @@
 // Scale: a 1,024-pCPU host with 16,384 vCPUs builds and runs, in well under 4 GiB.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/preflight.h"
@@ -31,9 +31,9 @@ bool reset_peak_rss() {
 
 TEST(Scale, ThousandPcpusAndSixteenThousandVcpusRunUnderFourGiB) {
   const experiment::Config config =
-      experiment::load_config(std::nullopt, {"host.preset=icelake-2s", "host.cores_per_socket=256",
-                                             "host.threads_per_core=2", "vms.count=4096", "vms.vcpus=4",
-                                             "run.warmup=200us", "run.duration=500us"})
+      experiment::load_config(std::nullopt,
+                              {"host.preset=icelake-2s", "host.cores_per_socket=256", "host.threads_per_core=2",
+                               "vms.count=4096", "vms.vcpus=4", "run.warmup=200us", "run.duration=500us"})
           .config;
   [[maybe_unused]] const bool peak_reset = reset_peak_rss();  // used by the optimised build's check
   const double before_gib = status_gib("VmRSS").value_or(0);

@@ -1,10 +1,11 @@
 // Exact unloaded path: on an otherwise idle host, one VT-d interrupt posted to one blocked vCPU gives a
 // wakeup latency equal to the sum of its path's costs, for each design. The expected sums are written
 // out step by step from reference/kvm-wakeup-paths.md §7 (H = a cache hit, A = the atomic surcharge,
-// DRAM = a line nobody caches, LLC = a line in the last-level cache). Any hidden wait or missing step in the model breaks the equality.
-#include <gtest/gtest.h>
-
+// DRAM = a line nobody caches, LLC = a line in the last-level cache). Any hidden wait or missing step in the model
+// breaks the equality.
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/simulation.h"
 #include "sim/experiment/config.h"
@@ -72,8 +73,8 @@ Time single_lock_sum() {
   // smp_mb, load W (H); try_to_wake_up: pi_lock, never taken before (DRAM+A); load and store T (2H);
   // select_task_rq loads the idle rq (H); ttwu work; rq lock (H+A); enqueue stores rq and T (2H); unlock
   // rq (H); unlock pi_lock (H); vcpu->ready, a posted store (H); next: N[v].next has arrived (0); unlock (H).
-  const Time handler = (H + A) + H + LLC + k.barrier + H + (DRAM + A) + 2 * H + H + k.ttwu_work + (H + A) + 2 * H +
-                       H + H + H + H;
+  const Time handler =
+      (H + A) + H + LLC + k.barrier + H + (DRAM + A) + 2 * H + H + k.ttwu_work + (H + A) + 2 * H + H + H + H + H;
   // The idle task's schedule(): rq lock (H+A), pick, store rq (H), switch; the vCPU's
   // finish_task_switch: prev->on_cpu = 0 (H), unlock rq (H); vmx_vcpu_pi_load: load PID (H), design
   // sched_in: lock (H+A), list_del loads N[v] (H) and stores head twice (2H), unlock (H), restore NV:

@@ -1,12 +1,12 @@
 // `wakesim calibrate` end to end with --quick (about a second of measuring): the side-by-side table,
 // the host file that loads as a preset, and the refusals.
-#include "sim/app/cli.h"
-#include "test/support/cli_runner.h"
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
+#include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 namespace wakesim::app {
 namespace {
@@ -24,11 +24,13 @@ TEST(CalibrateCli, QuickWritesAHostFileThatLoadsAsAPreset) {
   EXPECT_NE(o.err.find("calibrate ["), std::string::npos) << "a progress bar on the error stream";
   ASSERT_TRUE(std::filesystem::exists(out));
 
-  const testing::CliOutcome check = cli({"check", std::string(WAKESIM_SOURCE_DIR) + "/workloads/default.toml", "--set", "host.preset=" + out});
+  const testing::CliOutcome check =
+      cli({"check", std::string(WAKESIM_SOURCE_DIR) + "/workloads/default.toml", "--set", "host.preset=" + out});
   EXPECT_EQ(check.status, 0) << check.err;
   // The simulator runs on it.
-  const testing::CliOutcome run = cli({"run", std::string(WAKESIM_SOURCE_DIR) + "/workloads/default.toml", "--set", "host.preset=" + out, "--set", "scenario=memory", "--set",
-                                       "memory.pollution=1MiB", "--design", "walk", "--out", (dir / "r").string()});
+  const testing::CliOutcome run =
+      cli({"run", std::string(WAKESIM_SOURCE_DIR) + "/workloads/default.toml", "--set", "host.preset=" + out, "--set",
+           "scenario=memory", "--set", "memory.pollution=1MiB", "--design", "walk", "--out", (dir / "r").string()});
   EXPECT_EQ(run.status, 0) << run.err;
 
   // An existing file is kept unless --force.

@@ -1,14 +1,13 @@
 // `wakesim capacity` output: per design the last passing and the first failing probe with each SLO's
 // estimate and 95% interval (terminal and capacity.json), and a progress count that includes the
 // adaptive replicates and never passes 100%.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test/support/cli_runner.h"
@@ -50,11 +49,13 @@ TEST(CapacityCli, ShowsTheLastPassingAndFirstFailingProbes) {
   }
   EXPECT_EQ(pass["slos"][0]["verdict"], "pass");
   EXPECT_NE(fail["slos"][0]["verdict"], "pass");
-  // The terminal table says the same: "fifo  last pass  6: wait.mean 1.4us [1.3us, 1.5us] against <= 5us: pass (3 replicates)".
+  // The terminal table says the same: "fifo  last pass  6: wait.mean 1.4us [1.3us, 1.5us] against <= 5us: pass (3
+  // replicates)".
   const std::regex pass_line("  fifo +last pass +" + std::to_string(static_cast<int>(answer)) +
                              R"(: wait\.mean \S+ \[\S+, \S+\] against <= 5us: pass \(\d+ replicates\))");
-  const std::regex fail_line("   +first fail +" + std::to_string(static_cast<int>(answer) - 1) +
-                             R"(: wait\.mean \S+ \[\S+, \S+\] against <= 5us: (fail|uncertain, counts as failing) \(\d+ replicates\))");
+  const std::regex fail_line(
+      "   +first fail +" + std::to_string(static_cast<int>(answer) - 1) +
+      R"(: wait\.mean \S+ \[\S+, \S+\] against <= 5us: (fail|uncertain, counts as failing) \(\d+ replicates\))");
   EXPECT_TRUE(std::regex_search(o.out, pass_line)) << o.out;
   EXPECT_TRUE(std::regex_search(o.out, fail_line)) << o.out;
   fs::remove_all(out);
@@ -76,8 +77,9 @@ TEST(CapacityCli, AWholeRangeThatHoldsHasNoFailingProbe) {
 // Before: "progress: 44/27 runs (163%)": the adaptive replicates were never counted in the total.
 TEST(CapacityCli, ProgressCountsAdaptiveRunsAndNeverPassesTheTotal) {
   const fs::path out = testing::fresh_temp_dir("capacity-progress");
-  const Outcome o = cli({"capacity", "mm1", "--vary", "queue.interarrival", "--range", "10.5:40.0", "--format",
-                         "exp({}us)", "--slo", "wait.mean<=40us", "--set", "run.duration=100ms", "--out", out.string()});
+  const Outcome o =
+      cli({"capacity", "mm1", "--vary", "queue.interarrival", "--range", "10.5:40.0", "--format", "exp({}us)", "--slo",
+           "wait.mean<=40us", "--set", "run.duration=100ms", "--out", out.string()});
   ASSERT_EQ(o.status, 0) << o.err;
   const auto d = nlohmann::json::parse(slurp(out / "capacity.json"))["designs"][0];
   const int runs = d["runs"].get<int>();

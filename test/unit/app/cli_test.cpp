@@ -1,9 +1,6 @@
 // The `wakesim` command line end to end (in process): exit statuses, user-facing messages, the results
 // directory, and byte-identical results whatever the thread count.
 #include "sim/app/cli.h"
-#include "test/support/cli_runner.h"
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "test/support/cli_runner.h"
 
 namespace wakesim::app {
 namespace {
@@ -51,8 +51,9 @@ TEST(Cli, CheckAcceptsAPresetByName) {
 TEST(Cli, CheckMissingFile) {
   const Outcome o = cli({"check", "no-such-config.toml"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "no-such-config.toml: error: no such file; a configuration is a .toml file or a preset name (wakesim "
-                   "list workloads)\n");
+  EXPECT_EQ(o.err,
+            "no-such-config.toml: error: no such file; a configuration is a .toml file or a preset name (wakesim "
+            "list workloads)\n");
 }
 
 TEST(Cli, CheckReportsFileLineAndKey) {
@@ -61,27 +62,32 @@ TEST(Cli, CheckReportsFileLineAndKey) {
   std::ofstream(dir / "bad.toml") << "scenario = \"queue\"\n[queue]\nserverz = 2\n";
   const Outcome o = cli({"check", (dir / "bad.toml").string()});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, (dir / "bad.toml").string() + ":3:1: error: queue.serverz: unknown key (did you mean 'queue.servers'?)\n");
+  EXPECT_EQ(o.err,
+            (dir / "bad.toml").string() + ":3:1: error: queue.serverz: unknown key (did you mean 'queue.servers'?)\n");
 }
 
 TEST(Cli, UnknownScenarioListsTheKnownOnes) {
   const Outcome o = cli({"check", kMm1, "--set", "scenario=queu"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find("scenario: 'queu' is not a scenario; known: kvm, lockbench, memory, queue (did you mean 'queue'?)"), std::string::npos)
+  EXPECT_NE(
+      o.err.find("scenario: 'queu' is not a scenario; known: kvm, lockbench, memory, queue (did you mean 'queue'?)"),
+      std::string::npos)
       << o.err;
 }
 
 TEST(Cli, RunRejectsAnUnknownDesign) {
   const Outcome o = cli({"run", kMm1, "--design", "lifo", "--out", temp_dir("bad-design").string()});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "error: run.designs: 'lifo' is not a design of scenario 'queue'; known: fifo (did you mean 'fifo'?)\n");
+  EXPECT_EQ(o.err,
+            "error: run.designs: 'lifo' is not a design of scenario 'queue'; known: fifo (did you mean 'fifo'?)\n");
 }
 
 TEST(Cli, RunRejectsABadOverride) {
   const Outcome o = cli({"run", "--set", "run.duration=10", "--out", temp_dir("bad-override").string()});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "--set run.duration=10: error: run.duration: expected a duration string with a unit, like \"50ns\", "
-                   "got an integer\n");
+  EXPECT_EQ(o.err,
+            "--set run.duration=10: error: run.duration: expected a duration string with a unit, like \"50ns\", "
+            "got an integer\n");
 }
 
 TEST(Cli, ListKeysShowsEveryKeyWithItsDefault) {

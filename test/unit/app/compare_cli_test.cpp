@@ -1,17 +1,16 @@
 // Verdicts end to end through the command line: `wakesim run` and `wakesim sweep` print them (the sweep's
 // output ends with them) and write them to summary.json; `wakesim compare A B` pairs replicates when the
 // seeds match (CRN) and uses Welch's test otherwise, and says which.
-#include "sim/app/cli.h"
-#include "test/support/cli_runner.h"
-
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 namespace wakesim::app {
 namespace {
@@ -23,8 +22,9 @@ using Outcome = testing::CliOutcome;
 
 // The lock micro-benchmark, short: two designs (ticket, qspinlock), differing clearly at 8 pCPUs.
 std::vector<std::string> lockbench_run(const fs::path& out, const std::string& seed) {
-  return {"run",   "lockbench", "--set", "run.warmup=0", "--set", "run.duration=300us", "--set", "lockbench.cpus=8",
-          "--replicates", "3", "--seed", seed, "--out", out.string()};
+  return {
+      "run",          "lockbench", "--set",  "run.warmup=0", "--set", "run.duration=300us", "--set", "lockbench.cpus=8",
+      "--replicates", "3",         "--seed", seed,           "--out", out.string()};
 }
 
 fs::path run_once(const std::string& name, const std::string& seed) {
@@ -54,7 +54,8 @@ TEST(Verdicts, RunPrintsThemAndSummaryJsonCarriesThem) {
   bool any_significant = false;
   for (const auto& row : v.at("rows")) {
     EXPECT_EQ(row.at("design"), "qspinlock");
-    for (const char* key : {"metric", "difference", "ci95_low", "ci95_high", "relative", "p", "p_adjusted", "significant"})
+    for (const char* key :
+         {"metric", "difference", "ci95_low", "ci95_high", "relative", "p", "p_adjusted", "significant"})
       EXPECT_TRUE(row.contains(key)) << key;
     any_significant = any_significant || row.at("significant").get<bool>();
   }
@@ -108,7 +109,8 @@ TEST(Compare, UnknownMetricOrDirectoryIsBadInput) {
   const fs::path a = run_once("bad-a", "5");
   Outcome o = cli({"compare", a.string(), a.string(), "--metric", "throughput_per_s"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find("--metric throughput_per_s: error: scenario 'lockbench' has no metric"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("--metric throughput_per_s: error: scenario 'lockbench' has no metric"), std::string::npos)
+      << o.err;
   o = cli({"compare", a.string(), "/no/such/dir"});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("/no/such/dir: error: no such results directory"), std::string::npos) << o.err;

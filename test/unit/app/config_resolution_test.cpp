@@ -1,13 +1,12 @@
 // CONFIG on the command line (sim/app/workloads_dir.cpp): a path is a file, a bare name a preset, an
 // ambiguous name is refused, a directory never loads; and --out onto an existing directory
 // (sim/app/results_dir.cpp): refused unless --force, which replaces it whole.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test/support/cli_runner.h"
@@ -44,8 +43,10 @@ TEST(ConfigResolution, AResultsDirectoryPointsAtItsConfigToml) {
   ASSERT_EQ(cli({"run", "mm1", "--set", "run.duration=5ms", "--replicates", "2", "--out", dir.string()}).status, 0);
   const Outcome o = cli({"check", dir.string()});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, dir.string() + ": error: is a directory; a configuration is a .toml file or a preset name (a "
-                                  "results directory's configuration is " + (dir / "config.toml").string() + ")\n");
+  EXPECT_EQ(o.err, dir.string() +
+                       ": error: is a directory; a configuration is a .toml file or a preset name (a "
+                       "results directory's configuration is " +
+                       (dir / "config.toml").string() + ")\n");
   fs::remove_all(dir);
 }
 
@@ -60,9 +61,9 @@ TEST(ConfigResolution, ABareNameIsThePresetEvenNextToADirectoryOfThatName) {
   const Outcome check = cli({"check", "mm1"});
   EXPECT_EQ(check.status, 0) << check.err;
   EXPECT_EQ(check.out, kPresets + "/mm1.toml: ok (scenario 'queue', designs: fifo)\n");
-  const Outcome capacity = cli({"capacity", "mm1", "--vary", "queue.servers", "--range", "1:2", "--slo",
-                                "wait.mean<=1000us", "--set", "run.duration=5ms", "--replicates", "2",
-                                "--max-replicates", "2", "--quiet", "--out", "cap"});
+  const Outcome capacity =
+      cli({"capacity", "mm1", "--vary", "queue.servers", "--range", "1:2", "--slo", "wait.mean<=1000us", "--set",
+           "run.duration=5ms", "--replicates", "2", "--max-replicates", "2", "--quiet", "--out", "cap"});
   EXPECT_EQ(capacity.status, 0) << capacity.err;
   EXPECT_NE(capacity.out.find("fifo"), std::string::npos) << capacity.out;
   fs::current_path(fs::temp_directory_path());
@@ -89,8 +90,9 @@ TEST(ConfigResolution, ABareNameIsNeverAFile) {
   std::ofstream("mine") << "scenario = \"queue\"\n";
   const Outcome o = cli({"check", "mine"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "mine: error: not a preset; for the file in this directory write ./mine (a bare name is always a "
-                   "preset: wakesim list workloads)\n");
+  EXPECT_EQ(o.err,
+            "mine: error: not a preset; for the file in this directory write ./mine (a bare name is always a "
+            "preset: wakesim list workloads)\n");
 }
 
 TEST(ConfigResolution, AnUnknownNameSuggestsAPreset) {
@@ -115,8 +117,9 @@ TEST(OutDirectory, AnExistingNonEmptyDirectoryIsRefused) {
   const fs::path dir = temp_dir("out-taken");
   fs::create_directories(dir);
   std::ofstream(dir / "notes.txt") << "mine\n";
-  const std::string expected = dir.string() + ": error: --out: the directory exists and is not empty; add --force to "
-                                              "replace it, or choose another --out\n";
+  const std::string expected = dir.string() +
+                               ": error: --out: the directory exists and is not empty; add --force to "
+                               "replace it, or choose another --out\n";
   const Outcome run = cli({"run", "mm1", "--set", "run.duration=5ms", "--out", dir.string()});
   EXPECT_EQ(run.status, 2);
   EXPECT_EQ(run.err, expected);
@@ -152,9 +155,9 @@ TEST(OutDirectory, ForceReplacesAResultsDirectoryWhole) {
   EXPECT_EQ(entries, std::vector<std::string>{"results"});
   // capacity too.
   const fs::path cap = parent / "capacity";
-  const std::vector<std::string> search = {"capacity", "mm1", "--vary", "queue.servers", "--range", "1:2", "--slo",
-                                           "wait.mean<=1000us", "--set", "run.duration=5ms", "--quiet", "--out",
-                                           cap.string()};
+  const std::vector<std::string> search = {
+      "capacity",          "mm1",   "--vary",           "queue.servers", "--range", "1:2",       "--slo",
+      "wait.mean<=1000us", "--set", "run.duration=5ms", "--quiet",       "--out",   cap.string()};
   ASSERT_EQ(cli(search).status, 0);
   std::ofstream(cap / "capacity.png") << "old figure";
   auto forced = search;
@@ -173,22 +176,25 @@ TEST(OutDirectory, ForceLeavesOtherDirectoriesAlone) {
   std::ofstream(dir / "thesis.tex") << "years of work\n";
   const Outcome o = cli({"run", "mm1", "--set", "run.duration=5ms", "--out", dir.string(), "--force"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, dir.string() + ": error: --force: not a wakesim results directory (it has no manifest.json), so it "
-                                  "is left alone; choose another --out\n");
+  EXPECT_EQ(o.err, dir.string() +
+                       ": error: --force: not a wakesim results directory (it has no manifest.json), so it "
+                       "is left alone; choose another --out\n");
   EXPECT_EQ(slurp(dir / "thesis.tex"), "years of work\n");
   {
     testing::WorkingDirectory in(dir);
     std::ofstream("manifest.json") << "{}\n";
     const Outcome here = cli({"run", "mm1", "--set", "run.duration=5ms", "--out", ".", "--force"});
     EXPECT_EQ(here.status, 2);
-    EXPECT_EQ(here.err, ".: error: --force: this is the current directory or one above it; it is left alone; choose "
-                        "another --out\n");
+    EXPECT_EQ(here.err,
+              ".: error: --force: this is the current directory or one above it; it is left alone; choose "
+              "another --out\n");
   }
   EXPECT_TRUE(fs::exists(dir / "thesis.tex"));
   std::ofstream(dir / "file") << "x";
   const Outcome file = cli({"run", "mm1", "--set", "run.duration=5ms", "--out", (dir / "file").string()});
   EXPECT_EQ(file.status, 2);
-  EXPECT_EQ(file.err, (dir / "file").string() + ": error: --out: exists and is not a directory; choose another --out\n");
+  EXPECT_EQ(file.err,
+            (dir / "file").string() + ": error: --out: exists and is not a directory; choose another --out\n");
   fs::remove_all(dir);
 }
 
@@ -198,10 +204,12 @@ TEST(ConfigResolution, AMisspeltChoiceOrPresetInAFileGetsASuggestion) {
   const fs::path file = testing::write_text(dir / "c.toml", "[host]\npreset = \"ice-lake-2s\"\nlock = \"qspinlok\"\n");
   const Outcome o = cli({"check", file.string()});
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find(file.string() + ":2:10: error: host.preset: \"ice-lake-2s\" is not a preset; known: icelake-2s, "
+  EXPECT_NE(o.err.find(file.string() +
+                       ":2:10: error: host.preset: \"ice-lake-2s\" is not a preset; known: icelake-2s, "
                        "sapphire-rapids-2s, epyc-milan-2s, or a file path (containing '/' or ending in .toml) (did you "
                        "mean 'icelake-2s'?)"),
-            std::string::npos) << o.err;
+            std::string::npos)
+      << o.err;
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 // inputs `check` must catch before `run` does, unbounded error output, and the traces a killed run or
 // sweep leaves. (progress_guard_test.cpp has the hangs and runaway event rates; units_test.cpp the
 // duration overflows.)
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test/support/cli_runner.h"
@@ -41,7 +40,9 @@ TEST(HostileInputCli, AConfigurationThatCannotFitIsRefusedWithTheEstimate) {
   EXPECT_NE(o.err.find("more than 4 GiB (--max-memory)"), std::string::npos) << o.err;
   o = cli({"check", "default", "--max-memory", "lots"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find("--max-memory lots: error: 'lots' is not a size unit; expected a size with a unit"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("--max-memory lots: error: 'lots' is not a size unit; expected a size with a unit"),
+            std::string::npos)
+      << o.err;
   EXPECT_EQ(cli({"check", "default", "--max-memory", "1GiB"}).status, 0);
 }
 
@@ -59,7 +60,8 @@ TEST(HostileInputCli, EndlessFilesAreRefusedAtTheSizeLimit) {
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_NE(o.err.find("host.cache.latency_matrix: the file is a device, not a file"), std::string::npos) << o.err;
   const fs::path dir = testing::fresh_temp_dir("endless");
-  const fs::path spec = write_text(dir / "s.toml", "base = \"/dev/zero\"\n[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\n");
+  const fs::path spec =
+      write_text(dir / "s.toml", "base = \"/dev/zero\"\n[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\n");
   o = cli({"sweep", spec.string(), "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_NE(o.err.find("s.toml:1:8: error: base: /dev/zero: error: is not a regular file"), std::string::npos) << o.err;
@@ -72,7 +74,8 @@ TEST(HostileInputCli, EndlessFilesAreRefusedAtTheSizeLimit) {
   }
   o = cli({"check", big.string()});
   EXPECT_EQ(o.status, 2) << o.err;
-  EXPECT_NE(o.err.find(big.string() + ": error: the configuration file is larger than 64 MiB"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(big.string() + ": error: the configuration file is larger than 64 MiB"), std::string::npos)
+      << o.err;
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30);
 }
 
@@ -98,7 +101,8 @@ TEST(HostileInputCli, SweepAxesThatOverflowOrAreNotNumbersAreRefused) {
   auto o = cli({"sweep", write_text(dir / "huge.toml", text).string(), "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
   EXPECT_NE(o.err.find("huge.toml:1:1: error: the axes make 2^64 points or more; at most 1000000 are allowed"),
-            std::string::npos) << o.err;
+            std::string::npos)
+      << o.err;
   // Four axes of 65,536 values (the campaign's input): refused by their total, before they are all parsed.
   text = "base = \"mm1\"\n";
   for (const char* key : {"queue.servers", "vms.count", "vms.vcpus", "host.sockets"})
@@ -106,20 +110,30 @@ TEST(HostileInputCli, SweepAxesThatOverflowOrAreNotNumbersAreRefused) {
   o = cli({"sweep", write_text(dir / "wide.toml", text).string(), "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
   EXPECT_NE(o.err.find("the axes have more than 100000 values in all"), std::string::npos) << o.err;
-  o = cli({"sweep", write_text(dir / "nan.toml", "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
-                                                    "range = { from = nan, to = 4, step = 1 }\n").string(), "--dry-run"});
+  o = cli({"sweep",
+           write_text(dir / "nan.toml",
+                      "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
+                      "range = { from = nan, to = 4, step = 1 }\n")
+               .string(),
+           "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
-  EXPECT_NE(o.err.find("nan.toml:4:9: error: range: 'from' and 'to' must be finite numbers"), std::string::npos) << o.err;
-  o = cli({"sweep", write_text(dir / "inf.toml", "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
-                                                    "range = { from = 1, to = 4, step = inf }\n").string(), "--dry-run"});
+  EXPECT_NE(o.err.find("nan.toml:4:9: error: range: 'from' and 'to' must be finite numbers"), std::string::npos)
+      << o.err;
+  o = cli({"sweep",
+           write_text(dir / "inf.toml",
+                      "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
+                      "range = { from = 1, to = 4, step = inf }\n")
+               .string(),
+           "--dry-run"});
   EXPECT_EQ(o.status, 2) << o.out << o.err;
   EXPECT_NE(o.err.find("range.step: expected a positive finite number"), std::string::npos) << o.err;
 }
 
 // Item 6: capacity ranges are finite, fit the key, and --format has exactly one {}.
 TEST(HostileInputCli, CapacityRangesAndFormatsAreChecked) {
-  const std::vector<std::string> base = {"capacity", "default", "--vary", "vms.count", "--slo", "wakeup.p99<=50us",
-                                         "--out", testing::fresh_temp_dir("capacity-range").string()};
+  const std::vector<std::string> base = {
+      "capacity", "default",          "--vary", "vms.count",
+      "--slo",    "wakeup.p99<=50us", "--out",  testing::fresh_temp_dir("capacity-range").string()};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = base;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -127,7 +141,8 @@ TEST(HostileInputCli, CapacityRangesAndFormatsAreChecked) {
   };
   auto o = with({"--range", "1:1e18"});
   EXPECT_EQ(o.status, 2) << o.err;
-  EXPECT_NE(o.err.find("--range 1:1e18: error: vms.count: 1000000000000000000 is out of range"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("--range 1:1e18: error: vms.count: 1000000000000000000 is out of range"), std::string::npos)
+      << o.err;
   o = with({"--range", "1:2e6"});
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_NE(o.err.find("--range 1:2e6: error: vms.count: must be <= 1048576, got 2000000"), std::string::npos) << o.err;
@@ -150,16 +165,20 @@ TEST(HostileInputCli, CapacityRangesAndFormatsAreChecked) {
 TEST(HostileInputCli, CheckBuildsTheModelAndCatchesWhatRunWould) {
   const fs::path dir = testing::fresh_temp_dir("check-builds");
   const fs::path matrix = write_text(dir / "matrix.csv", "0, 50\n50, oops\n");
-  const std::vector<std::string> sets = {"--set", "host.preset=icelake-2s", "--set", "host.sockets=1", "--set",
-                                         "host.cores_per_socket=1", "--set", "host.threads_per_core=2", "--set",
-                                         "host.cache.latency_matrix=" + matrix.string(), "--set", "vms.count=1"};
+  const std::vector<std::string> sets = {"--set", "host.preset=icelake-2s",
+                                         "--set", "host.sockets=1",
+                                         "--set", "host.cores_per_socket=1",
+                                         "--set", "host.threads_per_core=2",
+                                         "--set", "host.cache.latency_matrix=" + matrix.string(),
+                                         "--set", "vms.count=1"};
   for (const std::string command : {"check", "run"}) {
     std::vector<std::string> args = {command, "default"};
     if (command == "run") args.insert(args.end(), {"--out", (dir / "out").string()});
     args.insert(args.end(), sets.begin(), sets.end());
     const auto o = cli(args);
     EXPECT_EQ(o.status, 2) << command << "\n" << o.err;
-    EXPECT_NE(o.err.find(matrix.string() + ":2:4: error: host.cache.latency_matrix: 'oops'"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find(matrix.string() + ":2:4: error: host.cache.latency_matrix: 'oops'"), std::string::npos)
+        << o.err;
     EXPECT_EQ(o.err.find("failed"), std::string::npos) << o.err;  // one error, not one per run
     EXPECT_FALSE(fs::exists(dir / "out"));
   }
@@ -179,13 +198,13 @@ TEST(HostileInputCli, ARunDirectoryIsWholeAndSaysWhenItsRunsFailed) {
   EXPECT_EQ(nlohmann::json::parse(testing::slurp(dir / "ok" / "summary.json"))["status"], "complete");
   // Runs that each hit an invariant violation (rcu-list without its reuse guard, under stress): the
   // directory is written and says so.
-  std::vector<std::string> args = {"run", "default", "--design", "rcu-list", "--replicates", "2", "--out",
-                                   (dir / "failed").string()};
-  for (const char* set : {"host.preset=icelake-2s", "host.cores_per_socket=4", "host.threads_per_core=1", "vms.count=8",
-                          "vms.vcpus=4", "vms.affinity=floating", "vms.device_arrivals=poisson(5k/s)",
-                          "vms.request=exp(10us)", "vms.ipi_probability=0.5", "vms.timer_arrivals=poisson(1k/s)",
-                          "run.warmup=1ms", "run.duration=50ms", "design.walk_stall_probability=0.2",
-                          "design.walk_stall=50us", "design.rcu_reuse_guard=false"})
+  std::vector<std::string> args = {"run",          "default", "--design", "rcu-list",
+                                   "--replicates", "2",       "--out",    (dir / "failed").string()};
+  for (const char* set :
+       {"host.preset=icelake-2s", "host.cores_per_socket=4", "host.threads_per_core=1", "vms.count=8", "vms.vcpus=4",
+        "vms.affinity=floating", "vms.device_arrivals=poisson(5k/s)", "vms.request=exp(10us)",
+        "vms.ipi_probability=0.5", "vms.timer_arrivals=poisson(1k/s)", "run.warmup=1ms", "run.duration=50ms",
+        "design.walk_stall_probability=0.2", "design.walk_stall=50us", "design.rcu_reuse_guard=false"})
     args.insert(args.end(), {"--set", set});
   o = cli(args);
   EXPECT_EQ(o.status, 1) << o.err;
@@ -198,8 +217,9 @@ TEST(HostileInputCli, ARunDirectoryIsWholeAndSaysWhenItsRunsFailed) {
 // those of processes that are gone.
 TEST(HostileInputCli, ResumeRemovesTheTemporariesOfAKilledSweep) {
   const fs::path dir = testing::fresh_temp_dir("stale-tmp");
-  const fs::path spec = write_text(dir / "s.toml", "base = \"mm1\"\nreplicates = 1\n[set]\n\"run.duration\" = \"1ms\"\n"
-                                                   "[[axis]]\nkey = \"queue.servers\"\nvalues = [1, 2]\n");
+  const fs::path spec = write_text(dir / "s.toml",
+                                   "base = \"mm1\"\nreplicates = 1\n[set]\n\"run.duration\" = \"1ms\"\n"
+                                   "[[axis]]\nkey = \"queue.servers\"\nvalues = [1, 2]\n");
   auto o = cli({"sweep", spec.string(), "--out", (dir / "out").string(), "--quiet"});
   ASSERT_EQ(o.status, 0) << o.err;
   const fs::path stale = write_text(dir / "out" / "summary.json.tmp.999999999", "partial");

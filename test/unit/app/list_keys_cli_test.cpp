@@ -1,8 +1,6 @@
 // Defaults made visible: `wakesim list keys` says it shows the schema's defaults; `list keys --config X
 // [--set K=V]...` shows every key's effective value and where it came from; a host preset chosen with
 // --set over a file that fixes the host's shape warns, key by key.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "test/support/cli_runner.h"
 
@@ -50,7 +50,8 @@ TEST(ListKeys, PlainListSaysItShowsSchemaDefaults) {
   const Outcome o = cli({"list", "keys"});
   ASSERT_EQ(o.status, 0) << o.err;
   const std::regex header(
-      "# Schema defaults: a key's value when nothing sets it. The built-in default workload, what\n# `wakesim run` runs "
+      "# Schema defaults: a key's value when nothing sets it. The built-in default workload, what\n# `wakesim run` "
+      "runs "
       "without CONFIG, sets [0-9]+ of them, e.g. scenario = \"kvm\", host.preset = \"icelake-2s\", vms.count = 12;\n"
       "# `wakesim list keys --config default` shows its effective values and where each comes from.\nKEY ");
   // Only the head is matched: std::regex recurses per character, and the whole table overflows the stack
@@ -97,7 +98,8 @@ TEST(ListKeys, ADerivedKeyNamesWhatItSet) {
 TEST(ListKeys, SetNeedsConfig) {
   const Outcome o = cli({"list", "keys", "--set", "run.seed=7"});
   EXPECT_EQ(o.status, 2);
-  EXPECT_EQ(o.err, "wakesim list keys: error: --set needs --config (--config default for the built-in default workload)\n");
+  EXPECT_EQ(o.err,
+            "wakesim list keys: error: --set needs --config (--config default for the built-in default workload)\n");
   const Outcome d = cli({"list", "designs", "--config", "default"});
   EXPECT_EQ(d.status, 2);
   EXPECT_EQ(d.err, "wakesim list designs: error: --config and --set go with 'list keys' only\n");
@@ -133,8 +135,8 @@ TEST(PresetTopology, NoWarningWhenTheTopologyIsChosenToo) {
             "");
   EXPECT_EQ(cli({"check", "default"}).err, "");
   // Overriding only one of them still names the other.
-  const Outcome one = cli({"check", "default", "--set", "host.preset=sapphire-rapids-2s", "--set",
-                           "host.cores_per_socket=56"});
+  const Outcome one =
+      cli({"check", "default", "--set", "host.preset=sapphire-rapids-2s", "--set", "host.cores_per_socket=56"});
   EXPECT_EQ(one.err.find("host.cores_per_socket ="), std::string::npos) << one.err;
   EXPECT_NE(one.err.find("host.threads_per_core = 1 from"), std::string::npos) << one.err;
 }

@@ -1,12 +1,11 @@
 // The wakesim binary as a process: `run` draws live progress only on a terminal (and not with --quiet),
 // watching changes no result, and SIGINT / SIGTERM stop `run` and `capacity` cleanly with 130 / 143.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "test/support/cli_runner.h"
 #include "test/support/subprocess.h"
@@ -37,8 +36,8 @@ TEST(LiveProgress, DrawnOnATerminalAndResultsUnchanged) {
 #else
   const std::string duration = "10s", simulated = " of 10.1s simulated, ";
 #endif
-  const std::vector<std::string> args = {"run", "mm1", "--set", "run.duration=" + duration, "--replicates", "2",
-                                         "--jobs", "2"};
+  const std::vector<std::string> args = {"run",          "mm1", "--set",  "run.duration=" + duration,
+                                         "--replicates", "2",   "--jobs", "2"};
   auto with_out = [&](const fs::path& dir) {
     auto a = args;
     a.insert(a.end(), {"--out", dir.string()});
@@ -62,9 +61,9 @@ TEST(LiveProgress, DrawnOnATerminalAndResultsUnchanged) {
 
 TEST(LiveProgress, QuietDrawsNothing) {
   const fs::path out = testing::fresh_temp_dir("live-quiet");
-  const auto o = run_process(kBinary, {"run", "mm1", "--set", "run.duration=2s", "--replicates", "1", "--quiet",
-                                       "--out", out.string()},
-                             {.err = kTerminal});
+  const auto o = run_process(
+      kBinary, {"run", "mm1", "--set", "run.duration=2s", "--replicates", "1", "--quiet", "--out", out.string()},
+      {.err = kTerminal});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.err, "");
   fs::remove_all(out);
@@ -98,7 +97,8 @@ TEST(Interrupt, SigtermStopsARunWith143AndLeavesAReplacedDirectoryAsItWas) {
   EXPECT_EQ(slurp(out / "runs.csv"), before);
   std::vector<std::string> siblings;
   for (const auto& e : fs::directory_iterator(out.parent_path()))
-    if (e.path().filename().string().starts_with(fmt::format(".{}", out.filename().string()))) siblings.push_back(e.path());
+    if (e.path().filename().string().starts_with(fmt::format(".{}", out.filename().string())))
+      siblings.push_back(e.path());
   EXPECT_TRUE(siblings.empty()) << siblings.front();
   fs::remove_all(out);
 }
@@ -106,13 +106,16 @@ TEST(Interrupt, SigtermStopsARunWith143AndLeavesAReplacedDirectoryAsItWas) {
 TEST(Interrupt, SigintStopsACapacitySearch) {
   const fs::path out = testing::fresh_temp_dir("interrupt-capacity");
   const auto o = run_process(kBinary,
-                             {"capacity", "mm1", "--vary", "queue.servers", "--range", "1:8", "--slo",
-                              "wait.mean<=5us", "--set", "run.duration=1000s", "--out", out.string()},
+                             {"capacity", "mm1", "--vary", "queue.servers", "--range", "1:8", "--slo", "wait.mean<=5us",
+                              "--set", "run.duration=1000s", "--out", out.string()},
                              {.signal = SIGINT, .signal_after = std::chrono::milliseconds(1500)});
   EXPECT_EQ(o.exit_code, 130) << o.err;
   EXPECT_NE(o.err.find("wakesim capacity: interrupted by SIGINT: the search was abandoned and nothing was written. A "
-                       "search cannot be resumed; to start it again:\n  " + kBinary + " capacity mm1 --vary queue.servers"
-                       " --range 1:8 --slo 'wait.mean<=5us' --set run.duration=1000s --out " + out.string() + "\n"),
+                       "search cannot be resumed; to start it again:\n  " +
+                       kBinary +
+                       " capacity mm1 --vary queue.servers"
+                       " --range 1:8 --slo 'wait.mean<=5us' --set run.duration=1000s --out " +
+                       out.string() + "\n"),
             std::string::npos)
       << o.err;
   EXPECT_FALSE(fs::exists(out));

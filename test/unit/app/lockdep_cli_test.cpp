@@ -1,10 +1,9 @@
 // `wakesim lockdep` end to end (in process): the report, the exit statuses and bad input.
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test/support/cli_runner.h"
@@ -14,7 +13,6 @@ namespace {
 
 using testing::cli;
 using Outcome = testing::CliOutcome;
-
 
 TEST(LockdepCli, ReportsEveryDesign) {
   const Outcome o = cli({"lockdep", "--max-time", "10ms", "--jobs", "1"});
@@ -26,8 +24,8 @@ TEST(LockdepCli, ReportsEveryDesign) {
 }
 
 TEST(LockdepCli, SubclassesOffShowsTheWarningAndExitsZero) {
-  const Outcome o = cli({"lockdep", "--design", "single-lock", "--set", "design.lockdep_subclasses=false",
-                         "--max-time", "10ms", "--json"});
+  const Outcome o = cli({"lockdep", "--design", "single-lock", "--set", "design.lockdep_subclasses=false", "--max-time",
+                         "10ms", "--json"});
   EXPECT_EQ(o.status, 0) << o.err;
   const auto j = nlohmann::json::parse(o.out);
   ASSERT_EQ(j["designs"].size(), 1u);

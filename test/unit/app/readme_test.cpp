@@ -1,13 +1,13 @@
 // README.md is the user's first reference: every command `wakesim --help` lists is documented there,
 // and every repository path it cites (in `code` spans and in links) exists.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "test/support/cli_runner.h"
 

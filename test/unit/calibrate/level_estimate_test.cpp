@@ -1,11 +1,11 @@
 // estimate_levels() on synthetic pointer-chase curves with known answers: step-like and smooth, with
 // detected sizes that agree, disagree or are absurd (a VM's package-wide 508 MiB L3).
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "sim/calibrate/calibrate.h"
 #include "sim/calibrate/sizes.h"

@@ -1,9 +1,9 @@
 // measure() in quick mode on the machine running the tests: shapes and generous sanity bounds only (a
 // shared CI host or VM gives noisy numbers; no machine-specific values are asserted).
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "sim/calibrate/calibrate.h"
 #include "sim/calibrate/list_walk.h"

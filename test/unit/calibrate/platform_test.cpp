@@ -1,10 +1,10 @@
 // The measurement plumbing on this machine: timer, hugepage buffers, pinning.
-#include <gtest/gtest.h>
-
 #include <sched.h>
 
 #include <chrono>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "sim/calibrate/huge_buffer.h"
 #include "sim/calibrate/pinning.h"

@@ -1,11 +1,11 @@
 // The topology and cache probe: parsers, CPUID decoders with recorded register values, and a fake sysfs
 // tree for the sysfs path (this project's VM hides /sys/devices/system/cpu/cpu*/cache).
-#include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "sim/calibrate/cache_probe.h"
 #include "sim/calibrate/sizes.h"

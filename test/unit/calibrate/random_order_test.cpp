@@ -1,8 +1,8 @@
 #include "sim/calibrate/random_order.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/calibrate/huge_buffer.h"
 #include "sim/calibrate/pointer_chase.h"

@@ -1,9 +1,9 @@
 #include "sim/calibrate/transfer_pairs.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::calibrate {
 namespace {

@@ -29,8 +29,7 @@ TEST(DistributionText, Forms) {
   EXPECT_EQ(parse("uniform(min=1us, max=3us)"), Distribution::uniform(1e6, 3e6));
   EXPECT_EQ(parse("lognormal(mean=10us, cv=0.5)"), Distribution::lognormal_mean_cv(10e6, 0.5));
   EXPECT_EQ(parse("pareto(alpha=1.5, min=1us, max=1ms)"), Distribution::bounded_pareto(1.5, 1e6, 1e9));
-  EXPECT_EQ(parse("empirical(1us@0, 5us@0.5, 20us@1)"),
-            Distribution::empirical({{1e6, 0.0}, {5e6, 0.5}, {20e6, 1.0}}));
+  EXPECT_EQ(parse("empirical(1us@0, 5us@0.5, 20us@1)"), Distribution::empirical({{1e6, 0.0}, {5e6, 0.5}, {20e6, 1.0}}));
   EXPECT_EQ(parse("exp(2.5)", DistributionUnit::kNumber), Distribution::exponential(2.5));
 }
 
@@ -47,8 +46,9 @@ TEST(DistributionText, Errors) {
   EXPECT_EQ(parse_error("gauss(1us)"),
             "'gauss' is not a distribution; expected one of: a value, const(v), exp(mean), uniform(lo, hi), "
             "lognormal(mean=m, cv=c), pareto(alpha=a, min=lo, max=hi), empirical(v@p, ...)");
-  EXPECT_EQ(parse_error("exp(10)"),
-            "exp(...): parameter 'mean': expected a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
+  EXPECT_EQ(
+      parse_error("exp(10)"),
+      "exp(...): parameter 'mean': expected a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
   EXPECT_EQ(parse_error("exp(10us"), "'exp(10us': missing ')'");
   EXPECT_EQ(parse_error("lognormal(mean=10us)"), "lognormal(...): missing parameter 'cv'");
   EXPECT_EQ(parse_error("exp(mean=1us, shape=2)"), "exp(...): unknown parameter 'shape'");

@@ -2,10 +2,10 @@
 // and one test per user-visible error message (so that message text changes only on purpose).
 #include "sim/config/loader.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::config {
 namespace {
@@ -18,9 +18,11 @@ struct CacheParams {
   engine::Time same_socket = 51_ns;
   engine::Time remote_socket = 108_ns;
   static const Section<CacheParams>& schema() {
-    static const auto s = Section<CacheParams>("cache", "line transfer costs")
-        .field(&CacheParams::same_socket, "same_socket", "transfer within a socket", {.min = engine::Time::zero()})
-        .field(&CacheParams::remote_socket, "remote_socket", "transfer across sockets", {.min = engine::Time::zero()});
+    static const auto s =
+        Section<CacheParams>("cache", "line transfer costs")
+            .field(&CacheParams::same_socket, "same_socket", "transfer within a socket", {.min = engine::Time::zero()})
+            .field(&CacheParams::remote_socket, "remote_socket", "transfer across sockets",
+                   {.min = engine::Time::zero()});
     return s;
   }
 };
@@ -37,19 +39,21 @@ struct HostParams {
   CacheParams cache;
   static const Section<HostParams>& schema() {
     static const auto s = Section<HostParams>("host", "the machine")
-        .field(&HostParams::sockets, "sockets", "CPU sockets", {.min = 1, .max = 16})
-        .field(&HostParams::ipi_latency, "ipi_latency", "IPI delivery")
-        .field(&HostParams::irq_rate, "irq_rate", "interrupts per second")
-        .field(&HostParams::smt, "smt", "two threads per core")
-        .field(&HostParams::load, "load", "offered load", {.min = 0.0, .max = 1.0})
-        .choice(&HostParams::lock, "lock", "spinlock", {{"ticket", LockKind::kTicket}, {"qspinlock", LockKind::kQueued}})
-        .field(&HostParams::think, "think", "think time")
-        .field(&HostParams::pinned, "pinned", "pinned pCPUs")
-        .section(&HostParams::cache, "cache", CacheParams::schema())
-        .check([](const HostParams& h) -> Problem {
-          if (h.cache.remote_socket < h.cache.same_socket) return "cache.remote_socket must be >= cache.same_socket";
-          return std::nullopt;
-        });
+                              .field(&HostParams::sockets, "sockets", "CPU sockets", {.min = 1, .max = 16})
+                              .field(&HostParams::ipi_latency, "ipi_latency", "IPI delivery")
+                              .field(&HostParams::irq_rate, "irq_rate", "interrupts per second")
+                              .field(&HostParams::smt, "smt", "two threads per core")
+                              .field(&HostParams::load, "load", "offered load", {.min = 0.0, .max = 1.0})
+                              .choice(&HostParams::lock, "lock", "spinlock",
+                                      {{"ticket", LockKind::kTicket}, {"qspinlock", LockKind::kQueued}})
+                              .field(&HostParams::think, "think", "think time")
+                              .field(&HostParams::pinned, "pinned", "pinned pCPUs")
+                              .section(&HostParams::cache, "cache", CacheParams::schema())
+                              .check([](const HostParams& h) -> Problem {
+                                if (h.cache.remote_socket < h.cache.same_socket)
+                                  return "cache.remote_socket must be >= cache.same_socket";
+                                return std::nullopt;
+                              });
     return s;
   }
 };
@@ -59,8 +63,8 @@ struct Root {
   HostParams host;
   static const Section<Root>& schema() {
     static const auto s = Section<Root>("", "root")
-        .field(&Root::name, "name", "a name")
-        .section(&Root::host, "host", HostParams::schema());
+                              .field(&Root::name, "name", "a name")
+                              .section(&Root::host, "host", HostParams::schema());
     return s;
   }
 };
@@ -153,12 +157,12 @@ TEST(ConfigLoader, OutOfRange) {
 TEST(ConfigLoader, WrongType) {
   EXPECT_EQ(load_error("[host]\nsockets = \"two\"\n"),
             "x.toml:2:11: error: host.sockets: expected an integer, got a string");
-  EXPECT_EQ(load_error("[host]\nipi_latency = 5\n"),
-            "x.toml:2:15: error: host.ipi_latency: expected a duration string with a unit, like \"50ns\", got an integer");
+  EXPECT_EQ(
+      load_error("[host]\nipi_latency = 5\n"),
+      "x.toml:2:15: error: host.ipi_latency: expected a duration string with a unit, like \"50ns\", got an integer");
   EXPECT_EQ(load_error("[host]\ncache = 3\n"),
             "x.toml:2:1: error: host.cache: is a section; write it as [host.cache] with keys inside");
-  EXPECT_EQ(load_error("[host.sockets]\nx = 1\n"),
-            "x.toml:1:7: error: host.sockets: expected integer, got a table");
+  EXPECT_EQ(load_error("[host.sockets]\nx = 1\n"), "x.toml:1:7: error: host.sockets: expected integer, got a table");
 }
 
 TEST(ConfigLoader, BadUnit) {
@@ -175,9 +179,10 @@ TEST(ConfigLoader, BadChoiceListsTheChoices) {
 }
 
 TEST(ConfigLoader, BadDistribution) {
-  EXPECT_EQ(load_error("[host]\nthink = \"exp(10)\"\n"),
-            "x.toml:2:9: error: host.think: exp(...): parameter 'mean': expected a duration with a unit, like \"50ns\", "
-            "\"1.2us\", \"10ms\" or \"1s\"");
+  EXPECT_EQ(
+      load_error("[host]\nthink = \"exp(10)\"\n"),
+      "x.toml:2:9: error: host.think: exp(...): parameter 'mean': expected a duration with a unit, like \"50ns\", "
+      "\"1.2us\", \"10ms\" or \"1s\"");
 }
 
 TEST(ConfigLoader, BadArrayElement) {

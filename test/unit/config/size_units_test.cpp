@@ -50,7 +50,7 @@ TEST(SizeUnits, WrittenSizesReadBackExactly) {
     EXPECT_EQ(bytes(text.c_str()).value, v) << text;
   }
   EXPECT_EQ(format_bytes(engine::Bytes{1'310'720}), "1280KiB");
-  EXPECT_EQ(format_bytes(engine::Bytes{54} ), "54B");
+  EXPECT_EQ(format_bytes(engine::Bytes{54}), "54B");
 }
 
 TEST(SizeUnits, BadSizesSayWhatWasExpected) {
@@ -59,7 +59,8 @@ TEST(SizeUnits, BadSizesSayWhatWasExpected) {
             "'KB/s' is not a size unit; expected a size with a unit, like \"48KiB\", \"1.25MiB\", \"54MB\" or \"0B\"");
   EXPECT_EQ(bytes_error("0.5B"), "'0.5B' is not a whole number of bytes");
   EXPECT_EQ(bytes_error("-1KiB"),
-            "expected a plain non-negative decimal number in a size with a unit, like \"48KiB\", \"1.25MiB\", \"54MB\" or \"0B\"");
+            "expected a plain non-negative decimal number in a size with a unit, like \"48KiB\", \"1.25MiB\", \"54MB\" "
+            "or \"0B\"");
   EXPECT_EQ(bytes_error("9999999999GiB"), "'9999999999GiB' is too large a size (the limit is 4 EiB)");
 }
 

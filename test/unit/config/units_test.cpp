@@ -33,11 +33,13 @@ TEST(Units, DurationsAreExactDecimals) {
 
 TEST(Units, DurationErrorsSayWhatWasExpected) {
   EXPECT_EQ(duration_error("50"), "expected a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
-  EXPECT_EQ(duration_error("5 parsecs"),
-            "'parsecs' is not a time unit; expected a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
+  EXPECT_EQ(
+      duration_error("5 parsecs"),
+      "'parsecs' is not a time unit; expected a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
   EXPECT_EQ(duration_error("0.0001ns"), "'0.0001ns' is finer than the simulator's 1 ps resolution");
   EXPECT_EQ(duration_error("-5us"),
-            "expected a plain non-negative decimal number in a duration with a unit, like \"50ns\", \"1.2us\", \"10ms\" or \"1s\"");
+            "expected a plain non-negative decimal number in a duration with a unit, like \"50ns\", \"1.2us\", "
+            "\"10ms\" or \"1s\"");
 }
 
 // Issue 17: long digit strings used to wrap the 128-bit sum silently ("3402...461ps" became 5 ps).
@@ -61,7 +63,8 @@ TEST(Units, LongDurationsAreRefusedNeverWrapped) {
 }
 
 TEST(Units, DurationsRoundTripThroughText) {
-  for (int64_t ps : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1500}, int64_t{1'234'567}, int64_t{5'000'000'000'000}}) {
+  for (int64_t ps :
+       {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1500}, int64_t{1'234'567}, int64_t{5'000'000'000'000}}) {
     const auto t = engine::Time::from_ps(ps);
     EXPECT_EQ(duration(format_duration(t).c_str()), t) << ps;
   }

@@ -2,12 +2,12 @@
 // O(1) cancellation, safe destruction of pending events; checked against a reference model.
 #include "sim/engine/event_queue.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <memory>
 #include <tuple>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/random.h"
 

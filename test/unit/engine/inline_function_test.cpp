@@ -1,11 +1,11 @@
 // InlineFunction: a move-only callable stored inline, with the captures' lifetimes of std::function.
 #include "sim/engine/inline_function.h"
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::engine {
 namespace {

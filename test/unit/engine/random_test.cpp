@@ -2,12 +2,12 @@
 // moments and quantiles their distributions should have.
 #include "sim/engine/random.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::engine {
 namespace {
@@ -84,15 +84,15 @@ TEST_P(DistributionMoments, SampleMomentsMatchClosedForm) {
   EXPECT_NEAR(var, d.variance(), 0.03 * d.variance() + 1e-9) << GetParam().name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllKinds, DistributionMoments,
-    ::testing::Values(MomentCase{"constant", Distribution::constant(5.0)},
-                      MomentCase{"uniform", Distribution::uniform(2.0, 10.0)},
-                      MomentCase{"exponential", Distribution::exponential(3.0)},
-                      MomentCase{"lognormal", Distribution::lognormal_mean_cv(10.0, 0.5)},
-                      MomentCase{"pareto", Distribution::bounded_pareto(2.5, 1.0, 50.0)},
-                      MomentCase{"empirical", Distribution::empirical({{1.0, 0.0}, {2.0, 0.5}, {10.0, 1.0}})}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(AllKinds, DistributionMoments,
+                         ::testing::Values(MomentCase{"constant", Distribution::constant(5.0)},
+                                           MomentCase{"uniform", Distribution::uniform(2.0, 10.0)},
+                                           MomentCase{"exponential", Distribution::exponential(3.0)},
+                                           MomentCase{"lognormal", Distribution::lognormal_mean_cv(10.0, 0.5)},
+                                           MomentCase{"pareto", Distribution::bounded_pareto(2.5, 1.0, 50.0)},
+                                           MomentCase{"empirical",
+                                                      Distribution::empirical({{1.0, 0.0}, {2.0, 0.5}, {10.0, 1.0}})}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Distribution, ExponentialMedianAndLogNormalMedian) {
   RandomStream s(5, 0, "median");

@@ -1,9 +1,9 @@
 // ReusableFifo: first in, first out, and its storage is reused (no growth once it has held n items).
 #include "sim/engine/reusable_fifo.h"
 
-#include <gtest/gtest.h>
-
 #include <deque>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/random.h"
 
@@ -36,7 +36,7 @@ TEST(ReusableFifo, KeepsItsStorageOnceItHasHeldTheMost) {
   for (int i = 0; i < 8; ++i) fifo.push_back(i);
   const int* storage = &fifo.front();
   for (int round = 0; round < 1000; ++round) {
-    fifo.pop_front();      // one out ...
+    fifo.pop_front();       // one out ...
     fifo.push_back(round);  // ... one in: slides through the vector and compacts, never grows
     ASSERT_EQ(fifo.size(), 8u);
   }

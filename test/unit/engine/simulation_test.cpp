@@ -1,10 +1,10 @@
 #include "sim/engine/simulation.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/errors.h"
 
@@ -38,15 +38,17 @@ TEST(Simulation, AdvanceInlineOnlyWhenNothingElseIsDueFirst) {
   Simulation sim(1);
   std::vector<std::pair<std::string, Time>> log;
   EventFn early([&] { log.emplace_back("early", sim.now()); }, "early");
-  EventFn op([&] {
-    log.emplace_back("op", sim.now());
-    EXPECT_TRUE(sim.advance_inline(sim.now() + 3_ns));  // nothing else pending
-    log.emplace_back("op done", sim.now());
-    sim.schedule_in(early, 1_ns);
-    EXPECT_FALSE(sim.advance_inline(sim.now() + 1_ns));  // an event due at the same time runs first
-    EXPECT_FALSE(sim.advance_inline(sim.now() + 2_ns));  // ... as does an earlier one
-    EXPECT_EQ(sim.now(), 13_ns);
-  }, "op");
+  EventFn op(
+      [&] {
+        log.emplace_back("op", sim.now());
+        EXPECT_TRUE(sim.advance_inline(sim.now() + 3_ns));  // nothing else pending
+        log.emplace_back("op done", sim.now());
+        sim.schedule_in(early, 1_ns);
+        EXPECT_FALSE(sim.advance_inline(sim.now() + 1_ns));  // an event due at the same time runs first
+        EXPECT_FALSE(sim.advance_inline(sim.now() + 2_ns));  // ... as does an earlier one
+        EXPECT_EQ(sim.now(), 13_ns);
+      },
+      "op");
   sim.schedule_at(op, 10_ns);
   EXPECT_FALSE(sim.advance_inline(1_ns));  // outside run_until
   sim.run_until(100_ns);
@@ -119,10 +121,12 @@ TEST(Simulation, ATimeThatStopsIsReportedAsBadInput) {
   Simulation sim(1);
   uint64_t fired = 0;
   EventFn<std::function<void()>>* self = nullptr;
-  EventFn<std::function<void()>> loop([&] {
-    ++fired;
-    sim.schedule_in(*self, Time::zero());
-  }, "zero-time loop");
+  EventFn<std::function<void()>> loop(
+      [&] {
+        ++fired;
+        sim.schedule_in(*self, Time::zero());
+      },
+      "zero-time loop");
   self = &loop;
   sim.schedule_in(loop, 5_ns);
   try {
@@ -138,10 +142,12 @@ TEST(Simulation, ATimeThatStopsIsReportedAsBadInput) {
   Simulation ok(1);
   uint64_t n = 0;
   EventFn<std::function<void()>>* again = nullptr;
-  EventFn<std::function<void()>> burst([&] {
-    if (++n % 1000 != 0) ok.schedule_in(*again, Time::zero());
-    else if (n < 5000) ok.schedule_in(*again, 1_ns);
-  }, "burst");
+  EventFn<std::function<void()>> burst(
+      [&] {
+        if (++n % 1000 != 0) ok.schedule_in(*again, Time::zero());
+        else if (n < 5000) ok.schedule_in(*again, 1_ns);
+      },
+      "burst");
   again = &burst;
   ok.schedule_in(burst, 1_ns);
   ok.run_until(1_ms);

@@ -3,18 +3,17 @@
 // and its achieved value is a column of runs.csv (one run) and of a sweep's runs.csv and aggregates.csv.
 #include "sim/experiment/derived_keys.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
 #include "sim/workload/arrival_process.h"
-
-#include <nlohmann/json.hpp>
 #include "test/support/cli_runner.h"
 
 namespace wakesim::experiment {
@@ -35,7 +34,6 @@ std::string error_of(const std::function<void()>& fn) {
   }
   return "";
 }
-
 
 std::vector<std::vector<std::string>> csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -95,11 +93,14 @@ TEST(DerivedKeys, ARatioThatNeedsPartOfAVmIsRefusedWithTheNearestAchievable) {
 
 TEST(DerivedKeys, CountAndRatioInOneSourceConflictAndALaterSourceWins) {
   const fs::path dir = testing::fresh_temp_dir("derived-conflict");
-  const fs::path both = testing::write_text(dir / "both.toml", "scenario = \"kvm\"\n[vms]\ncount = 4\nvcpus_per_pcpu = 2\n");
+  const fs::path both =
+      testing::write_text(dir / "both.toml", "scenario = \"kvm\"\n[vms]\ncount = 4\nvcpus_per_pcpu = 2\n");
   EXPECT_EQ(error_of([&] { load_config(both, {}); }),
             both.string() + ":4:1: error: vms.vcpus_per_pcpu: sets vms.count, which this file also sets (" +
                 both.string() + ":3:1); keep one of them");
-  EXPECT_EQ(error_of([] { with({"vms.count=3", "vms.vcpus_per_pcpu=2"}); }),
+  EXPECT_EQ(error_of([] {
+              with({"vms.count=3", "vms.vcpus_per_pcpu=2"});
+            }),
             "--set vms.vcpus_per_pcpu=2: error: vms.vcpus_per_pcpu: sets vms.count, which the --set list also sets "
             "(--set vms.count=3); keep one of them");
   // Checked without validation too (a sweep spec's [set] and axes are one --set list).
@@ -129,8 +130,8 @@ TEST(DerivedKeys, ListKeysShowsTheRatioAsDerived) {
 
 TEST(DerivedKeys, ARunWritesTheAchievedRatioToRunsCsv) {
   const fs::path dir = testing::fresh_temp_dir("derived-run");
-  const auto o = cli({"run", "--design", "single-lock", "--replicates", "1", "--set", "vms.count=2", "--set", "run.duration=2ms", "--set",
-                      "run.warmup=1ms", "--out", dir.string()});
+  const auto o = cli({"run", "--design", "single-lock", "--replicates", "1", "--set", "vms.count=2", "--set",
+                      "run.duration=2ms", "--set", "run.warmup=1ms", "--out", dir.string()});
   ASSERT_EQ(o.status, 0) << o.err;
   const std::string runs = slurp(dir / "runs.csv");
   EXPECT_TRUE(runs.starts_with("vms.vcpus_per_pcpu,vms.device_rate_per_pcpu,design,replicate,")) << runs.substr(0, 80);
@@ -208,12 +209,16 @@ TEST(DerivedKeys, TheDeviceRatePerPcpuHoldsTheHostLoadWhateverTheRatio) {
   EXPECT_EQ(workload::format_arrivals(c.vms.device_arrivals), "periodic(2ms)");  // 3k x 16 / 96 = 500/s
   // A later --set vms.device_arrivals overrides a rate written in the file.
   const fs::path dir = testing::fresh_temp_dir("derived-rate");
-  const fs::path rate = testing::write_text(dir / "rate.toml", "scenario = \"kvm\"\n[vms]\ndevice_rate_per_pcpu = \"8k/s\"\n");
+  const fs::path rate =
+      testing::write_text(dir / "rate.toml", "scenario = \"kvm\"\n[vms]\ndevice_rate_per_pcpu = \"8k/s\"\n");
   EXPECT_DOUBLE_EQ(device_rate_per_pcpu(load_config(rate, {}).config), 8000.0);
-  EXPECT_DOUBLE_EQ(load_config(rate, {"vms.device_arrivals=poisson(10/s)"}).config.vms.device_arrivals.mean_rate(), 10.0);
+  EXPECT_DOUBLE_EQ(load_config(rate, {"vms.device_arrivals=poisson(10/s)"}).config.vms.device_arrivals.mean_rate(),
+                   10.0);
   fs::remove_all(dir);
   // Nothing to scale: an error that says what to set.
-  EXPECT_EQ(error_of([] { with({"vms.device_arrivals=none", "vms.device_rate_per_pcpu=1k/s"}); }),
+  EXPECT_EQ(error_of([] {
+              with({"vms.device_arrivals=none", "vms.device_rate_per_pcpu=1k/s"});
+            }),
             "--set vms.device_rate_per_pcpu=1k/s: error: vms.device_rate_per_pcpu: scales vms.device_arrivals to the "
             "asked load, but vms.device_arrivals = \"none\" has no arrivals to scale; set a process such as "
             "\"poisson(1k/s)\" (its shape is kept, its rate replaced)");
@@ -254,7 +259,8 @@ values = ["1k/s", "2k/s"]
     }
   }
   // A bad scale is refused at load, with where and what is expected.
-  const fs::path bad = testing::write_text(dir / "bad.toml", "[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\nscale = \"logarithmic\"\n");
+  const fs::path bad = testing::write_text(dir / "bad.toml",
+                                           "[[axis]]\nkey = \"vms.count\"\nvalues = [1, 2]\nscale = \"logarithmic\"\n");
   const auto b = cli({"sweep", bad.string(), "--out", (dir / "bad").string()});
   EXPECT_EQ(b.status, 2) << b.out;
   EXPECT_NE(b.err.find("bad.toml:4:9: error: axis.scale: expected \"linear\" or \"log\""), std::string::npos) << b.err;

@@ -2,11 +2,11 @@
 // measurement to a host, written, read back and loaded as the simulator loads it.
 #include "sim/experiment/host_file.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
@@ -43,8 +43,8 @@ TEST(HostFilePreset, AppliesTheHostTableOnTopOfItsBasePresetAndUnderExplicitKeys
   write(dir / "run.toml", "[host]\npreset = \"hosts/box.toml\"\ncores_per_socket = 12\n");
   const Config c = load_config(dir / "run.toml", {}).config;
   EXPECT_EQ(c.host.sockets, 1);
-  EXPECT_EQ(c.host.cores_per_socket, 12);             // the configuration's key wins
-  EXPECT_EQ(c.host.llc_per_socket, 6);                // from the base preset
+  EXPECT_EQ(c.host.cores_per_socket, 12);  // the configuration's key wins
+  EXPECT_EQ(c.host.llc_per_socket, 6);     // from the base preset
   EXPECT_EQ(c.host.cache.llc_latency, Time::from_ns(15));
   EXPECT_EQ(c.host.cache.same_llc, Time::from_ps(22'700));  // epyc-milan-2s's
   EXPECT_EQ(c.host.preset, (dir / "hosts/box.toml").lexically_normal().string());
@@ -97,8 +97,17 @@ calibrate::Results synthetic_measurement() {
   t.threads_per_core = 2;
   t.llc_domains_per_socket = 1;
   t.places = {{0, 0, 0, 0}, {1, 0, 1, 0}, {2, 0, 0, 0}, {3, 0, 1, 0}};
-  r.levels = {.l1_ns = 1.2, .l2_ns = 4.5, .llc_ns = 20, .dram_ns = 100, .l1_bytes = 48 << 10, .l2_bytes = 1 << 20,
-              .llc_bytes = 30 << 20, .l1_ways = 12, .l2_ways = 16, .llc_ways = 12, .method = "test"};
+  r.levels = {.l1_ns = 1.2,
+              .l2_ns = 4.5,
+              .llc_ns = 20,
+              .dram_ns = 100,
+              .l1_bytes = 48 << 10,
+              .l2_bytes = 1 << 20,
+              .llc_bytes = 30 << 20,
+              .l1_ways = 12,
+              .l2_ways = 16,
+              .llc_ways = 12,
+              .method = "test"};
   r.transfers = {{0, 2, 8, 7, 9}, {0, 1, 50, 45, 55}, {1, 3, 7, 6, 8}};
   r.chase = {{16 << 10, 1.2}, {256 << 10, 4.5}, {8 << 20, 20}};
   r.walk = {{0, 1.3}, {256 << 10, 4.6}, {8 << 20, 21}};

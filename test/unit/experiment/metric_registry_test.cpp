@@ -4,19 +4,19 @@
 // histogram files) must be declared with the unit the files give it, listed in the directory's
 // metrics.json and printed by `wakesim list metrics`. A metric added to a scenario without its
 // declaration fails here.
-#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/metric_registry.h"
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "sim/experiment/config.h"
+#include "sim/experiment/derived_keys.h"
 #include "sim/experiment/kvm_metrics.h"
 #include "sim/experiment/results_writer.h"
 #include "sim/experiment/runner.h"
@@ -138,12 +138,9 @@ std::vector<std::string> split_csv_header(const std::string& text) {
   std::string cell;
   bool quoted = false;
   for (char c : line) {
-    if (c == '"')
-      quoted = !quoted;
-    else if (c == ',' && !quoted)
-      out.push_back(std::move(cell)), cell.clear();
-    else
-      cell += c;
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.push_back(std::move(cell)), cell.clear();
+    else cell += c;
   }
   out.push_back(cell);
   return out;
@@ -208,10 +205,8 @@ struct Checker {
       for (const auto& file : fs::directory_iterator(design.path())) {
         const std::string name = file.path().stem().string();
         const HistogramDeclaration* h = declared.find_histogram(name);
-        if (h == nullptr)
-          problems.push_back(file.path().string() + ": histogram '" + name + "' is not declared");
-        else
-          used.insert("histogram " + h->name);
+        if (h == nullptr) problems.push_back(file.path().string() + ": histogram '" + name + "' is not declared");
+        else used.insert("histogram " + h->name);
         if (split_csv_header(slurp(file.path())) != std::vector<std::string>{"lower_ns", "upper_ns", "count"})
           problems.push_back(file.path().string() + ": not lower_ns,upper_ns,count");
       }
@@ -375,12 +370,10 @@ TEST_P(ScenarioMetricsTest, EveryKeyOfASweepsFilesIsDeclared) {
   for (; i + 1 < run.size(); i += 2) {
     const std::string key = run[i + 1].substr(0, run[i + 1].find('=')),
                       value = run[i + 1].substr(run[i + 1].find('=') + 1);
-    if (key == "run.warmup")
-      warmup = value;
+    if (key == "run.warmup") warmup = value;
     else if (value == "true" || value.find_first_not_of("0123456789") == std::string::npos)
       sets += "\"" + key + "\" = " + value + "\n";
-    else
-      sets += "\"" + key + "\" = \"" + value + "\"\n";
+    else sets += "\"" + key + "\" = \"" + value + "\"\n";
   }
   spec += "[set]\n" + sets + "[[axis]]\nkey = \"run.warmup\"\nvalues = [\"" + warmup + "\"]\n";
   std::ofstream(dir / "s.toml") << spec;

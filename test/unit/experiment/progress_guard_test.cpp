@@ -2,11 +2,11 @@
 // a spin or unbounded growth: a zero-time loop through the event queue (the engine's progress guard),
 // an unstable queue (its backlog guard), a lockbench whose iterations take no time (its guard), and
 // arrival processes whose every state is silent (no arrivals, no endless search for one).
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "test/support/cli_runner.h"
 

@@ -2,10 +2,10 @@
 // corrected as the work is decided, and the display never shows more runs done than the total.
 #include "sim/experiment/progress.h"
 
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::experiment {
 namespace {
@@ -32,8 +32,8 @@ TEST(Progress, PlannedRunsAddAndComeOffTheTotal) {
   EXPECT_NE(p.bar().find("] 8/8 runs "), std::string::npos) << p.bar();
   p.done();
   const std::string text = out.str();
-  EXPECT_TRUE(text.ends_with("\n") && text.substr(text.rfind('\n', text.size() - 2) + 1).starts_with(
-                                         "progress: 8/8 runs (100%)"))
+  EXPECT_TRUE(text.ends_with("\n") &&
+              text.substr(text.rfind('\n', text.size() - 2) + 1).starts_with("progress: 8/8 runs (100%)"))
       << text;  // the log ends on the final count
 }
 

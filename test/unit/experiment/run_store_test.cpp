@@ -28,7 +28,9 @@ RunRecord sample_record() {
   r.result.add("undefined", "ns", std::numeric_limits<double>::quiet_NaN());  // JSON has no NaN or inf
   r.result.add("unbounded", "ns", -std::numeric_limits<double>::infinity());
   stats::LatencyHistogram h;
-  for (int64_t ps : {int64_t{0}, int64_t{1}, int64_t{255}, int64_t{256}, int64_t{1000}, int64_t{123456789}, int64_t{987654321012}}) h.record_ps(ps);
+  for (int64_t ps :
+       {int64_t{0}, int64_t{1}, int64_t{255}, int64_t{256}, int64_t{1000}, int64_t{123456789}, int64_t{987654321012}})
+    h.record_ps(ps);
   h.record_n(engine::Time::from_ps(4242), 5);
   r.result.histograms.emplace_back("wakeup", h);
   r.result.histograms.emplace_back("empty", stats::LatencyHistogram{});

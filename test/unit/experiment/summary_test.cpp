@@ -2,9 +2,9 @@
 // random numbers (which must be much tighter than the independent intervals when the noise is shared).
 #include "sim/experiment/summary.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/random.h"
 

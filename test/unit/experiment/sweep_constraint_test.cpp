@@ -3,10 +3,10 @@
 // did-you-mean). A whole sweep with a constraint runs in derived_keys_test.cpp.
 #include "sim/experiment/sweep_constraint.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/errors.h"
 #include "sim/experiment/sweep_spec.h"
@@ -36,15 +36,15 @@ std::string parse_error(const std::string& text, const std::vector<std::string>&
 TEST(SweepConstraint, ArithmeticComparisonsAndLogicFollowTheUsualPrecedence) {
   EXPECT_TRUE(holds("1 + 2 * 3 == 7"));
   EXPECT_TRUE(holds("(1 + 2) * 3 == 9"));
-  EXPECT_TRUE(holds("8 / 2 / 2 == 2"));     // left to right
+  EXPECT_TRUE(holds("8 / 2 / 2 == 2"));  // left to right
   EXPECT_TRUE(holds("10 - 4 - 3 == 3"));
   EXPECT_TRUE(holds("-2 * -3 >= 6 && 2 != 3"));
-  EXPECT_TRUE(holds("0 || 1 && 1"));         // && binds tighter than ||
+  EXPECT_TRUE(holds("0 || 1 && 1"));  // && binds tighter than ||
   EXPECT_FALSE(holds("1 && 0 || 0"));
   EXPECT_FALSE(holds("!(1 < 2)"));
   EXPECT_TRUE(holds("1.5e1 > 14.9"));
-  EXPECT_FALSE(holds("1 / 0 < 5"));           // +inf
-  EXPECT_FALSE(holds("0 / 0 == 0 / 0"));      // NaN: never holds
+  EXPECT_FALSE(holds("1 / 0 < 5"));       // +inf
+  EXPECT_FALSE(holds("0 / 0 == 0 / 0"));  // NaN: never holds
   EXPECT_TRUE(holds("a.b * c_d <= 256", {{"a.b", 16}, {"c_d", 16}}));
   EXPECT_FALSE(holds("a.b * c_d <= 256", {{"a.b", 16}, {"c_d", 17}}));
 }

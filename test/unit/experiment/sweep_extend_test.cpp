@@ -3,9 +3,6 @@
 // designs (only the new runs run, stored points keep their numbers, shards of an extended sweep still
 // merge to its bytes), changes that would make stored points inconsistent refused, --dry-run, and
 // Ctrl-C (SIGINT/SIGTERM to the wakesim binary) leaving a sweep that --resume finishes.
-#include "sim/experiment/sweep.h"
-
-#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,8 +15,10 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/experiment/sweep.h"
 #include "test/support/cli_runner.h"
 #include "test/support/results_tree.h"
 
@@ -39,7 +38,6 @@ fs::path temp_dir(const std::string& name) {
   fs::create_directories(dir);
   return dir;
 }
-
 
 // The first column of a CSV file: the point of each row.
 std::vector<std::string> points_column(const std::string& csv) {
@@ -64,13 +62,15 @@ values = [{}]
 [[axis]]
 key = "queue.servers"
 values = [{}]
-)X", services, servers);
+)X",
+                     services, servers);
 }
 
 TEST(SweepExtend, AddedAxisValuesRunAloneAndStoredPointsKeepTheirNumbers) {
   const fs::path dir = temp_dir("values");
   const fs::path small = testing::write_text(dir / "small.toml", queue_sweep(R"V("exp(5us)", "exp(8us)")V", "1, 2"));
-  const fs::path grown = testing::write_text(dir / "grown.toml", queue_sweep(R"V("exp(5us)", "exp(6us)", "exp(8us)")V", "1, 2, 3"));
+  const fs::path grown =
+      testing::write_text(dir / "grown.toml", queue_sweep(R"V("exp(5us)", "exp(6us)", "exp(8us)")V", "1, 2, 3"));
   const std::string out = (dir / "out").string();
   ASSERT_EQ(cli({"sweep", small.string(), "--quiet", "--out", out}).status, 0);
   const std::string stored_p2 = slurp(dir / "out" / "points" / "p0002" / "runs" / "fifo" / "r0.json");
@@ -109,7 +109,9 @@ TEST(SweepExtend, AddedAxisValuesRunAloneAndStoredPointsKeepTheirNumbers) {
   ASSERT_EQ(cli(merge).status, 0);
   for (int k = 1; k <= 2; ++k) {
     const std::string shard = (dir / fmt::format("shard{}", k)).string();
-    ASSERT_EQ(cli({"sweep", grown.string(), "--quiet", "--resume", "--shard", fmt::format("{}/2", k), "--out", shard}).status, 0);
+    ASSERT_EQ(
+        cli({"sweep", grown.string(), "--quiet", "--resume", "--shard", fmt::format("{}/2", k), "--out", shard}).status,
+        0);
   }
   o = cli(merge);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -118,7 +120,8 @@ TEST(SweepExtend, AddedAxisValuesRunAloneAndStoredPointsKeepTheirNumbers) {
   o = cli({"merge", "--out", (dir / "bad").string(), (dir / "shard1").string(), (dir / "late").string()});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("has 4 points, " + (dir / "shard1").string() + " has 9; resume every shard with the same spec"),
-            std::string::npos) << o.err;
+            std::string::npos)
+      << o.err;
 }
 
 TEST(SweepExtend, ChangesThatWouldMakeStoredPointsInconsistentAreRefused) {
@@ -129,7 +132,8 @@ TEST(SweepExtend, ChangesThatWouldMakeStoredPointsInconsistentAreRefused) {
   ASSERT_EQ(cli({"sweep", file.string(), "--quiet", "--out", out}).status, 0);
   const auto before = testing::deterministic_files(out);
   auto refused = [&](const std::string& text, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"sweep", testing::write_text(dir / "changed.toml", text).string(), "--quiet", "--resume", "--out", out};
+    std::vector<std::string> args = {
+        "sweep", testing::write_text(dir / "changed.toml", text).string(), "--quiet", "--resume", "--out", out};
     args.insert(args.end(), extra.begin(), extra.end());
     const Outcome o = cli(args);
     EXPECT_EQ(o.status, 2) << text;
@@ -138,21 +142,29 @@ TEST(SweepExtend, ChangesThatWouldMakeStoredPointsInconsistentAreRefused) {
   // A removed value drops stored points.
   std::string e = refused(queue_sweep(R"V("exp(5us)")V", "1, 2"));
   EXPECT_NE(e.find("holds a different sweep: this spec drops 2 of its 4 points, e.g. point 2 "
-                   "(queue.service='exp(8us)', queue.servers=1); a sweep directory only grows"), std::string::npos) << e;
+                   "(queue.service='exp(8us)', queue.servers=1); a sweep directory only grows"),
+            std::string::npos)
+      << e;
   // A changed [set] changes every stored point.
   e = refused(std::string(spec).replace(spec.find("\"5ms\""), 5, "\"6ms\""));
   EXPECT_NE(e.find("holds a different sweep: the spec's [set] differs (stored only: run.duration='5ms'; given only: "
-                   "run.duration='6ms')"), std::string::npos) << e;
+                   "run.duration='6ms')"),
+            std::string::npos)
+      << e;
   // Another swept key, another base, another seed.
   e = refused(std::string(spec).replace(spec.find("queue.servers\"\n"), 13, "host.sockets"));
   EXPECT_NE(e.find("holds a different sweep: it sweeps queue.service, queue.servers, this spec queue.service, "
-                   "host.sockets"), std::string::npos) << e;
+                   "host.sockets"),
+            std::string::npos)
+      << e;
   e = refused("seed = 9\n" + spec);
   EXPECT_NE(e.find("holds a different sweep (identity "), std::string::npos) << e;
   // The --set the sweep was run with (none here) cannot change on resume.
   e = refused(spec, {"--set", "queue.interarrival=exp(30us)"});
   EXPECT_NE(e.find("error: the sweep there was run with other --set values (given only: queue.interarrival=exp(30us)); "
-                   "resume with the stored ones"), std::string::npos) << e;
+                   "resume with the stored ones"),
+            std::string::npos)
+      << e;
   EXPECT_EQ(testing::deterministic_files(out), before);  // nothing was touched
 }
 
@@ -177,7 +189,8 @@ TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
   Outcome o = cli(args);
   ASSERT_EQ(o.status, 0) << o.err;
   const auto json = nlohmann::json::parse(slurp(dir / "out" / "sweep.json"));
-  EXPECT_EQ(json.at("command_line").at("set"), (std::vector<std::string>{"vms.affinity=pinned", "kernel.halt_poll_ns=0"}));
+  EXPECT_EQ(json.at("command_line").at("set"),
+            (std::vector<std::string>{"vms.affinity=pinned", "kernel.halt_poll_ns=0"}));
   EXPECT_EQ(json.at("command_line").at("designs"), std::vector<std::string>{"single-lock"});
   EXPECT_NE(slurp(dir / "out" / "points" / "p0000" / "config.toml").find("affinity = \"pinned\""), std::string::npos);
   const auto whole = testing::deterministic_files(out);
@@ -188,24 +201,28 @@ TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.err.find("note: continuing with the options stored in " + out +
                        ": --set vms.affinity=pinned --set kernel.halt_poll_ns=0 --design single-lock"),
-            std::string::npos) << o.err;
+            std::string::npos)
+      << o.err;
   EXPECT_NE(o.out.find("(1 run now, 3 already stored)"), std::string::npos) << o.out;
   EXPECT_EQ(testing::deterministic_files(out), whole);
-  o = cli({"sweep", spec.string(), "--quiet", "--resume", "--design", "single-lock", "--design", "rcu-list", "--out", out});
+  o = cli(
+      {"sweep", spec.string(), "--quiet", "--resume", "--design", "single-lock", "--design", "rcu-list", "--out", out});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("8 runs (4 run now, 4 already stored)"), std::string::npos) << o.out;
   // Dropping a design that has runs is refused.
   o = cli({"sweep", spec.string(), "--quiet", "--resume", "--design", "rcu-list", "--out", out});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("error: holds runs of design single-lock, which this spec no longer runs (designs: rcu-list)"),
-            std::string::npos) << o.err;
+            std::string::npos)
+      << o.err;
 
   // Shards given the same --set merge to the whole, also when a design is added to them after a first
   // merge; shards given another --set are another sweep.
   std::vector<std::string> merge = {"merge", "--out", (dir / "merged").string()};
   for (int k = 1; k <= 2; ++k) {
     const std::string shard = (dir / fmt::format("shard{}", k)).string();
-    args = {"sweep", spec.string(), "--quiet", "--shard", fmt::format("{}/2", k), "--out", shard, "--design", "single-lock"};
+    args = {"sweep", spec.string(), "--quiet",  "--shard",    fmt::format("{}/2", k),
+            "--out", shard,         "--design", "single-lock"};
     args.insert(args.end(), set.begin(), set.end());
     ASSERT_EQ(cli(args).status, 0);
     merge.push_back(shard);
@@ -219,7 +236,9 @@ TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
   ASSERT_EQ(cli(merge).status, 0);
   expect_same_tree(dir / "out", dir / "merged");
   ASSERT_EQ(cli({"sweep", spec.string(), "--quiet", "--shard", "2/2", "--out", (dir / "other").string(), "--set",
-                 "vms.affinity=pinned"}).status, 0);
+                 "vms.affinity=pinned"})
+                .status,
+            0);
   o = cli({"merge", "--out", (dir / "bad").string(), (dir / "shard1").string(), (dir / "other").string()});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("is a shard of a different sweep"), std::string::npos) << o.err;
@@ -227,11 +246,13 @@ TEST(SweepExtend, SetAndDesignAreStoredAndResumeAndShardsUseThem) {
 
 TEST(SweepExtend, DryRunListsThePlanAndAnEstimateAndWritesNothing) {
   const fs::path dir = temp_dir("dry-run");
-  const fs::path spec = testing::write_text(dir / "s.toml", "constraint = \"vms.count < 6\"\n" +
-                                                  std::string(kKvmSweep).replace(kKvmSweep.find("[2, 4]"), 6, "[2, 4, 8]"));
+  const fs::path spec =
+      testing::write_text(dir / "s.toml", "constraint = \"vms.count < 6\"\n" +
+                                              std::string(kKvmSweep).replace(kKvmSweep.find("[2, 4]"), 6, "[2, 4, 8]"));
   const Outcome o = cli({"sweep", spec.string(), "--dry-run", "--jobs", "2", "--out", (dir / "out").string()});
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_TRUE(o.out.starts_with("sweep " + spec.string() + " (dry run: nothing is run or written)\n"
+  EXPECT_TRUE(o.out.starts_with("sweep " + spec.string() +
+                                " (dry run: nothing is run or written)\n"
                                 "points: 2 (1 more skipped by the constraint)\n"
                                 "  p0000  vms.count=2\n"
                                 "  p0001  vms.count=4\n"
@@ -242,10 +263,13 @@ TEST(SweepExtend, DryRunListsThePlanAndAnEstimateAndWritesNothing) {
       << o.out;
   EXPECT_NE(o.out.find(" on 2 threads (an estimate from calibration runs of single-lock at points 0, 1 for 2ms of "
                        "simulated time each (and 8ms at point 0: "),
-            std::string::npos) << o.out;
+            std::string::npos)
+      << o.out;
   EXPECT_NE(o.out.find("x 4 runs / 2 threads; every design and replicate is assumed to cost alike)\n"
-                       "results would go to: " + (dir / "out").string() + "\n"),
-            std::string::npos) << o.out;
+                       "results would go to: " +
+                       (dir / "out").string() + "\n"),
+            std::string::npos)
+      << o.out;
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
@@ -307,8 +331,10 @@ range = { from = 1, to = 8, step = 1 }
     EXPECT_LT(done, 8u);
     const std::string err = slurp(dir / "err.txt");
     EXPECT_NE(err.find(fmt::format("interrupted: {} of 8 runs done; rerun with --resume to continue: wakesim sweep {} "
-                                   "--out {} --resume\n", done, spec.string(), out.string())),
-              std::string::npos) << err;
+                                   "--out {} --resume\n",
+                                   done, spec.string(), out.string())),
+              std::string::npos)
+        << err;
     EXPECT_FALSE(fs::exists(out / "runs.csv"));  // the results files are --resume's to write
     // No stored run is partial: --resume finishes the rest and gives the uninterrupted sweep's bytes.
     const Outcome o = cli({"sweep", spec.string(), "--quiet", "--resume", "--out", out.string()});

@@ -3,16 +3,17 @@
 // isolation, resume, added replicates, shards merged back to the unsharded bytes.
 #include "sim/experiment/sweep.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
+#include "sim/engine/errors.h"
 #include "test/support/cli_runner.h"
 #include "test/support/results_tree.h"
-#include "sim/engine/errors.h"
 
 namespace wakesim::experiment {
 namespace {
@@ -29,7 +30,6 @@ fs::path temp_dir(const std::string& name) {
   fs::create_directories(dir);
   return dir;
 }
-
 
 fs::path resolve(const std::string& base, const fs::path& dir) {
   if (fs::exists(dir / base)) return dir / base;
@@ -83,20 +83,22 @@ values = [["exp(5us)", "exp(10us)"], ["exp(6us)", "exp(12us)"]]
 key = "run.duration"
 range = { from = 1, to = 2, step = 0.5 }
 format = "{}ms"
-)X"), resolve);
+)X"),
+                                         resolve);
   EXPECT_EQ(spec.point_count(), 5u * 2u * 3u);
   const auto points = spec.points();
   ASSERT_EQ(points.size(), 30u);
   EXPECT_EQ(points[0].assignments[0].second.display, "1");
-  EXPECT_EQ(points[6].assignments[0].second.display, "2");   // log range 1, 2, 4, 8, 16
+  EXPECT_EQ(points[6].assignments[0].second.display, "2");  // log range 1, 2, 4, 8, 16
   EXPECT_EQ(points[24].assignments[0].second.display, "16");
   EXPECT_EQ(points[1].assignments[3].second.display, "1.5ms");
   EXPECT_EQ(points[1].assignments[3].second.assignment_value, "'1.5ms'");  // a TOML string
   EXPECT_DOUBLE_EQ(*points[1].assignments[3].second.numeric, 1.5);
   EXPECT_EQ(points[3].assignments[1].second.display, "exp(6us)");
-  EXPECT_EQ(points[3].assignments[2].second.display, "exp(12us)");  // zipped: moves with its partner
+  EXPECT_EQ(points[3].assignments[2].second.display, "exp(12us)");   // zipped: moves with its partner
   EXPECT_DOUBLE_EQ(*points[3].assignments[1].second.numeric, 6000);  // ns inside exp(...)
-  EXPECT_EQ(spec.swept_keys(), (std::vector<std::string>{"queue.servers", "queue.service", "queue.interarrival", "run.duration"}));
+  EXPECT_EQ(spec.swept_keys(),
+            (std::vector<std::string>{"queue.servers", "queue.service", "queue.interarrival", "run.duration"}));
 }
 
 TEST(SweepSpec, IntegerLogRangesDropRoundedDuplicates) {
@@ -105,7 +107,8 @@ TEST(SweepSpec, IntegerLogRangesDropRoundedDuplicates) {
 [[axis]]
 key = "queue.servers"
 range = { from = 1, to = 4, points = 6, scale = "log" }
-)X"), resolve);
+)X"),
+                                         resolve);
   std::vector<std::string> values;
   for (const auto& p : spec.points()) values.push_back(p.assignments[0].second.display);
   EXPECT_EQ(values, (std::vector<std::string>{"1", "2", "3", "4"}));  // 1, 1.32, 1.74, 2.30, 3.03, 4
@@ -160,19 +163,21 @@ values = [1, 2]
 keys = ["vms.count", "kernel.halt_poll_ns"]
 values = [[2, "1us"], ["many", "2us"]]
 )X");
-  EXPECT_EQ(e, "s.toml:1:27: error: designs: 'rcu-lst' is not a design of the kvm scenario; known: all, handler-removes, "
-               "rcu-list, single-lock, split-lock (did you mean 'rcu-list'?)\n"
-               "s.toml:4:15: error: set: vms.vcpus: must be >= 1, got 0\n"
-               "s.toml:7:21: error: axis 1: vms.affinity: \"floatin\" is not one of: pinned, floating, socket (did you "
-               "mean 'floating'?)\n"
-               "s.toml:8:1: error: axis 2: vms.cuont: unknown key (did you mean 'vms.count'?)\n"
-               "s.toml:13:24: error: axis 3: vms.count: expected an integer, got a string")
+  EXPECT_EQ(e,
+            "s.toml:1:27: error: designs: 'rcu-lst' is not a design of the kvm scenario; known: all, handler-removes, "
+            "rcu-list, single-lock, split-lock (did you mean 'rcu-list'?)\n"
+            "s.toml:4:15: error: set: vms.vcpus: must be >= 1, got 0\n"
+            "s.toml:7:21: error: axis 1: vms.affinity: \"floatin\" is not one of: pinned, floating, socket (did you "
+            "mean 'floating'?)\n"
+            "s.toml:8:1: error: axis 2: vms.cuont: unknown key (did you mean 'vms.count'?)\n"
+            "s.toml:13:24: error: axis 3: vms.count: expected an integer, got a string")
       << e;
 }
 
 TEST(SweepSpec, ManyRejectedValuesOfOneAxisAreCounted) {
-  const std::string e = load_error("base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
-                                   "values = [0, -1, -2, -3, -4, -5, -6, 1]\n");
+  const std::string e = load_error(
+      "base = \"mm1\"\n[[axis]]\nkey = \"queue.servers\"\n"
+      "values = [0, -1, -2, -3, -4, -5, -6, 1]\n");
   EXPECT_NE(e.find("s.toml:4:11: error: axis 1: queue.servers: must be >= 1, got 0\n"), std::string::npos) << e;
   EXPECT_NE(e.find("s.toml:4:26: error: axis 1: queue.servers: must be >= 1, got -4"), std::string::npos) << e;
   EXPECT_EQ(e.find("got -5"), std::string::npos) << e;
@@ -181,7 +186,8 @@ TEST(SweepSpec, ManyRejectedValuesOfOneAxisAreCounted) {
 
 TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
   const fs::path dir = temp_dir("command-line");
-  const fs::path file = testing::write_text(dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
+  const fs::path file = testing::write_text(
+      dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
   auto error = [&](const SweepCommandLine& command_line) {
     try {
       load_sweep_spec(file, resolve, command_line);
@@ -206,19 +212,23 @@ TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
   EXPECT_TRUE(spec.set_overrides().empty());
   EXPECT_EQ(spec.designs, (std::vector<std::string>{"rcu-list", "split-lock"}));
   EXPECT_NE(sweep_identity(spec), sweep_identity(plain));
-  EXPECT_EQ(sweep_identity(load_sweep_spec(file, resolve, {{}, {"rcu-list"}})), sweep_identity(plain));  // designs extend
+  EXPECT_EQ(sweep_identity(load_sweep_spec(file, resolve, {{}, {"rcu-list"}})),
+            sweep_identity(plain));  // designs extend
 }
 
 TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
   std::string e = load_error("verdict_metrics = [\"wakeup.p99\", \"sched_in.list_wait.p990\"]\n");
   EXPECT_NE(e.find("s.toml:1:34: error: verdict_metrics: 'sched_in.list_wait.p990' is not a metric of the kvm "
-                   "scenario (did you mean 'sched_in.list_wait.p9"), std::string::npos) << e;
+                   "scenario (did you mean 'sched_in.list_wait.p9"),
+            std::string::npos)
+      << e;
   e = load_error("verdict_metrics = [\"wakeup.p99\", \"wakeup.p99\"]\n");
   EXPECT_NE(e.find("'wakeup.p99' is listed twice"), std::string::npos) << e;
   e = load_error("verdict_metrics = \"wakeup.p99\"\n");
   EXPECT_NE(e.find("verdict_metrics: expected a non-empty array of metric names"), std::string::npos) << e;
   const fs::path dir = temp_dir("verdict-metrics");
-  const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
+  const SweepSpec spec =
+      load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
   EXPECT_EQ(spec.verdict_metrics, std::vector<std::string>{"sched_in.list_wait.p99"});
 }
 
@@ -252,7 +262,8 @@ TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
   ASSERT_EQ(two.status, 0) << two.err;
   expect_same_tree(dir / "j1", dir / "j2");
   const std::string runs = slurp(dir / "j1" / "runs.csv");
-  EXPECT_TRUE(runs.starts_with("point,queue.service,queue.servers,queue.service#value,design,replicate,seed,error,events,"))
+  EXPECT_TRUE(
+      runs.starts_with("point,queue.service,queue.servers,queue.service#value,design,replicate,seed,error,events,"))
       << runs.substr(0, 200);
   EXPECT_NE(runs.find("\n3,exp(8us),2,8000,fifo,1,"), std::string::npos);
   const std::string aggregates = slurp(dir / "j1" / "aggregates.csv");
@@ -294,13 +305,16 @@ values = [4, 5, 6, 7]
                          "  point 1 (queue.servers=1, host.cores_per_socket=5): [host]: cores_per_socket (5) must be a "
                          "multiple of llc_per_socket (2)\n"
                          "  point 3 (queue.servers=1, host.cores_per_socket=7): "),
-              std::string::npos) << o.err;
+              std::string::npos)
+        << o.err;
     EXPECT_NE(o.err.find("  point 7 (queue.servers=2, host.cores_per_socket=7): "), std::string::npos) << o.err;
     EXPECT_NE(o.err.find("add --keep-going to run the others"), std::string::npos) << o.err;
     EXPECT_FALSE(fs::exists(dir / "out")) << mode;
   }
-  const std::string many = std::string(kBadCombination).replace(kBadCombination.find("[4, 5, 6]"), 9, "[3, 4, 5, 7, 9, 11, 13]");
-  const Outcome o = cli({"sweep", testing::write_text(dir / "many.toml", many).string(), "--quiet", "--out", (dir / "out").string()});
+  const std::string many =
+      std::string(kBadCombination).replace(kBadCombination.find("[4, 5, 6]"), 9, "[3, 4, 5, 7, 9, 11, 13]");
+  const Outcome o =
+      cli({"sweep", testing::write_text(dir / "many.toml", many).string(), "--quiet", "--out", (dir / "out").string()});
   EXPECT_NE(o.err.find("6 of 7 points have a configuration that is rejected"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("\n  ... and 1 more\n"), std::string::npos) << o.err;
 }
@@ -344,7 +358,8 @@ TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("12 runs (4 run now, 8 already stored)"), std::string::npos) << o.out;
   // A different spec never mixes into it.
-  const fs::path changed = testing::write_text(dir / "changed.toml", std::string(kQueueSweep).replace(kQueueSweep.find("exp(8us)"), 8, "exp(9us)"));
+  const fs::path changed = testing::write_text(
+      dir / "changed.toml", std::string(kQueueSweep).replace(kQueueSweep.find("exp(8us)"), 8, "exp(9us)"));
   o = cli({"sweep", changed.string(), "--quiet", "--resume", "--out", out});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("holds a different sweep"), std::string::npos) << o.err;
@@ -370,7 +385,8 @@ TEST(Sweep, ShardsMergeToTheUnshardedBytesAndOtherSpecsAreRefused) {
 
   // A shard of another spec is refused; a missing shard leaves points missing (exit 2).
   const fs::path changed = testing::write_text(dir / "changed.toml", "seed = 7\n" + kQueueSweep);
-  ASSERT_EQ(cli({"sweep", changed.string(), "--quiet", "--shard", "2/3", "--out", (dir / "foreign").string()}).status, 0);
+  ASSERT_EQ(cli({"sweep", changed.string(), "--quiet", "--shard", "2/3", "--out", (dir / "foreign").string()}).status,
+            0);
   Outcome o = cli({"merge", "--out", (dir / "bad").string(), (dir / "shard1").string(), (dir / "foreign").string()});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("is a shard of a different sweep"), std::string::npos) << o.err;

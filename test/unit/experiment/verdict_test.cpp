@@ -2,11 +2,10 @@
 // Holm correction is applied over the whole table, and the text says so plainly.
 #include "sim/experiment/verdict.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "sim/engine/errors.h"
 #include "sim/engine/random.h"
@@ -61,7 +60,8 @@ TEST(Verdict, AClearDifferenceIsSignificantWithDirectionAndSize) {
   EXPECT_LT(v.test.hi, 0);
   EXPECT_EQ(verdict_word(v), "lower");
   const std::string cell = verdict_cell(v);
-  EXPECT_TRUE(cell.starts_with(fmt::format("{}ns ({:+.1f}%) [", std::lround(v.test.difference), v.relative * 100))) << cell;
+  EXPECT_TRUE(cell.starts_with(fmt::format("{}ns ({:+.1f}%) [", std::lround(v.test.difference), v.relative * 100)))
+      << cell;
   EXPECT_NE(cell.find("%) ["), std::string::npos) << cell;
   EXPECT_NE(cell.find("p_adj="), std::string::npos) << cell;
 }

@@ -8,8 +8,8 @@ namespace wakesim::hw {
 namespace {
 
 using namespace testing;
-using engine::Bytes;
 using engine::ByteRate;
+using engine::Bytes;
 using engine::Time;
 
 struct CoherenceTest : ::testing::Test {
@@ -25,7 +25,9 @@ struct CoherenceTest : ::testing::Test {
     sim.run_until(sim.now() + Time::from_ps(static_cast<int64_t>(bytes) * 1000));
     machine.pollution().set_profile(p, nullptr, sim.now());
   }
-  static TouchProfile stream(Bytes footprint = Bytes{UINT64_MAX}) { return TouchProfile{ByteRate{1e9}, footprint, nullptr}; }
+  static TouchProfile stream(Bytes footprint = Bytes{UINT64_MAX}) {
+    return TouchProfile{ByteRate{1e9}, footprint, nullptr};
+  }
 };
 
 TEST_F(CoherenceTest, ColdLineComesFromDramByHomeSocket) {

@@ -2,10 +2,10 @@
 // only, deferral while IRQs are off, spinning without per-iteration events, signals, IRQ-off time.
 #include "sim/hw/cpu.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "hw_test_support.h"
 
@@ -140,9 +140,9 @@ TEST_F(CpuTest, IndependentLoadsOverlapAndDependentOnesDoNot) {
 TEST_F(CpuTest, AnEarlyLoadOfALineWrittenSinceIsReplayed) {
   CacheLine a(0);
   auto reader = [&](Cpu& cpu) -> Path {
-    cpu.prefetch(a);                   // DRAM: arrives at 80 ns
+    cpu.prefetch(a);  // DRAM: arrives at 80 ns
     co_await cpu.compute(200_ns);
-    co_await cpu.load(a);              // cpu1 wrote it at 100 ns: a transfer from cpu1 (50 ns)
+    co_await cpu.load(a);  // cpu1 wrote it at 100 ns: a transfer from cpu1 (50 ns)
     note(cpu, "loaded");
   };
   auto writer = [&](Cpu& cpu) -> Path {

@@ -3,12 +3,12 @@
 // in flight at once, each arriving once at its own pCPU (the deliveries are pooled and reused).
 #include "sim/hw/interrupts.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "hw_test_support.h"
 
@@ -20,7 +20,7 @@ using engine::Time;
 
 struct InterruptsTest : ::testing::Test {
   engine::Simulation sim{1};
-  Machine machine{sim, small_host()};  // 2 sockets x 2 cores x 2 threads: pCPU p is core p % 4
+  Machine machine{sim, small_host()};            // 2 sockets x 2 cores x 2 threads: pCPU p is core p % 4
   std::vector<std::pair<uint32_t, Time>> taken;  // (pCPU, when its handler ran)
   InterruptsTest() {
     for (uint32_t p = 0; p < machine.pcpus(); ++p)
@@ -47,7 +47,7 @@ TEST_F(InterruptsTest, AnIpiArrivesAfterTheLatencyOfItsDistance) {
 }
 
 TEST_F(InterruptsTest, ADeviceNotificationAndAnExplicitLatency) {
-  machine.interrupts().notify_from_device(PcpuId{3}, Vector{40});     // 400 ns
+  machine.interrupts().notify_from_device(PcpuId{3}, Vector{40});  // 400 ns
   machine.interrupts().deliver_after(PcpuId{6}, Vector{40}, 1234_ns);
   sim.run_until(10_us);
   EXPECT_EQ(taken, (std::vector<std::pair<uint32_t, Time>>{{3, 600_ns}, {6, 1434_ns}}));

@@ -30,7 +30,8 @@ TEST(LockdepAnalysis, SamePcpuIrqsOffAndHardIrqCannotInterleave) {
   ASSERT_EQ(a.lockdep_cycles.size(), 1u);
   EXPECT_FALSE(a.lockdep_cycles[0].verdict.possible_deadlock);
   EXPECT_FALSE(a.possible_deadlock());
-  EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("cannot close"), std::string::npos) << a.lockdep_cycles[0].verdict.reason;
+  EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("cannot close"), std::string::npos)
+      << a.lockdep_cycles[0].verdict.reason;
 }
 
 TEST(LockdepAnalysis, TwoPcpusMakeItReal) {

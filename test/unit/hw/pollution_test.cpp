@@ -11,8 +11,8 @@ namespace wakesim::hw {
 namespace {
 
 using namespace testing;
-using engine::Bytes;
 using engine::ByteRate;
+using engine::Bytes;
 using engine::Time;
 
 struct PollutionTest : ::testing::Test {

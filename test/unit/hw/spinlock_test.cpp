@@ -2,9 +2,9 @@
 // lock, statistics, and spinning that an interrupt can preempt.
 #include "sim/hw/spinlock.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "hw_test_support.h"
 
@@ -37,7 +37,8 @@ class SpinlockTest : public ::testing::TestWithParam<LockKind> {
 };
 
 TEST_P(SpinlockTest, MutualExclusionAndProgressUnderContention) {
-  for (uint32_t p = 0; p < machine.pcpus(); ++p) machine.cpu(PcpuId{p}).start_thread(worker(machine.cpu(PcpuId{p}), 200, 5_ns));
+  for (uint32_t p = 0; p < machine.pcpus(); ++p)
+    machine.cpu(PcpuId{p}).start_thread(worker(machine.cpu(PcpuId{p}), 200, 5_ns));
   sim.run_until(1_s);
   EXPECT_EQ(max_inside, 1);
   EXPECT_EQ(cls.acquisitions(), 8u * 200u);
@@ -90,7 +91,8 @@ TEST(TicketLock, GrantsInTicketOrder) {
   // pCPU 0 takes it first; the others queue in the order of their xadd.
   const uint32_t arrivals[] = {0, 5, 2, 7, 1};
   for (size_t i = 0; i < 5; ++i)
-    machine.cpu(PcpuId{arrivals[i]}).start_thread(take(machine.cpu(PcpuId{arrivals[i]}), engine::Time::from_ps(static_cast<int64_t>(i) * 100'000)));
+    machine.cpu(PcpuId{arrivals[i]})
+        .start_thread(take(machine.cpu(PcpuId{arrivals[i]}), engine::Time::from_ps(static_cast<int64_t>(i) * 100'000)));
   sim.run_until(1_ms);
   EXPECT_EQ(order, (std::vector<uint32_t>{0, 5, 2, 7, 1}));
 }

@@ -1,9 +1,9 @@
 #include "sim/hw/topology.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "sim/config/loader.h"
 #include "sim/engine/errors.h"
@@ -65,7 +65,8 @@ TEST(Topology, LatencyMatrixFromCsv) {
     Topology bad(h);
     FAIL();
   } catch (const engine::UserError& e) {
-    EXPECT_EQ(std::string(e.what()), path.string() + ":2: error: host.cache.latency_matrix: 1 columns, expected 2 (one per pCPU)");
+    EXPECT_EQ(std::string(e.what()),
+              path.string() + ":2: error: host.cache.latency_matrix: 1 columns, expected 2 (one per pCPU)");
   }
   std::ofstream(path) << "0, fast\n1, 0\n";
   try {

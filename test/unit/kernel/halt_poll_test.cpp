@@ -21,11 +21,11 @@ KernelParams params(Time max, int grow, Time grow_start, int shrink) {
 }
 
 TEST(HaltPoll, AShortHaltGrowsTheWindowFromGrowStartByTheFactorUpToTheMaximum) {
-  const KernelParams p = params(us(200), 2, us(10), 0);  // the x86 defaults (shrink 0)
+  const KernelParams p = params(us(200), 2, us(10), 0);           // the x86 defaults (shrink 0)
   EXPECT_EQ(next_halt_poll_ns(Time::zero(), us(50), p), us(10));  // from 0: grow_start
   EXPECT_EQ(next_halt_poll_ns(us(10), us(50), p), us(20));
   EXPECT_EQ(next_halt_poll_ns(us(80), us(100), p), us(160));
-  EXPECT_EQ(next_halt_poll_ns(us(160), us(199), p), us(200));  // capped
+  EXPECT_EQ(next_halt_poll_ns(us(160), us(199), p), us(200));       // capped
   EXPECT_EQ(next_halt_poll_ns(us(200), us(201), p), Time::zero());  // a long halt: shrink 0 resets
 }
 
@@ -39,7 +39,7 @@ TEST(HaltPoll, ALongHaltShrinksByTheDivisorAndToZeroBelowGrowStart) {
   const KernelParams p = params(us(200), 2, us(10), 2);
   EXPECT_EQ(next_halt_poll_ns(us(160), us(500), p), us(80));
   EXPECT_EQ(next_halt_poll_ns(us(30), us(500), p), us(15));
-  EXPECT_EQ(next_halt_poll_ns(us(15), us(500), p), Time::zero());  // 7.5 us < grow_start
+  EXPECT_EQ(next_halt_poll_ns(us(15), us(500), p), Time::zero());        // 7.5 us < grow_start
   EXPECT_EQ(next_halt_poll_ns(Time::zero(), us(500), p), Time::zero());  // nothing to shrink, no growth
 }
 

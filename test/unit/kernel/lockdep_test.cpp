@@ -1,12 +1,12 @@
 // Issue 8: what lockdep would say about each design, and whether it could really deadlock. Each test
 // runs the built-in default workload briefly with the recorder on and checks the analysis of what
 // the run actually did (sim/hw/lockdep_analysis.h).
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/lockdep_report.h"
@@ -74,7 +74,8 @@ TEST(Lockdep, SingleLockWithoutSubclassesReportsTheThreeLockCycleButCannotDeadlo
   EXPECT_FALSE(a.lockdep_cycles[0].verdict.possible_deadlock);
   // The reason is the reference's: sched_out takes its own pCPU's lock with IRQs off, the handler runs
   // in hard IRQ on that pCPU.
-  EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("IRQs off"), std::string::npos) << a.lockdep_cycles[0].verdict.reason;
+  EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("IRQs off"), std::string::npos)
+      << a.lockdep_cycles[0].verdict.reason;
   EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("hard IRQ"), std::string::npos);
   EXPECT_NE(a.lockdep_cycles[0].verdict.reason.find("owns"), std::string::npos);
   ASSERT_EQ(a.class_cycles.size(), 1u);
@@ -147,8 +148,7 @@ TEST(Lockdep, ARealInversionIsReportedAsAPossibleDeadlock) {
   EXPECT_TRUE(abba) << text;
   // lockdep sees it as a two-lock cycle, and the instance check confirms it.
   bool confirmed = false;
-  for (const auto& c : a.lockdep_cycles)
-    confirmed = confirmed || (c.nodes.size() == 2 && c.verdict.possible_deadlock);
+  for (const auto& c : a.lockdep_cycles) confirmed = confirmed || (c.nodes.size() == 2 && c.verdict.possible_deadlock);
   EXPECT_TRUE(confirmed) << text;
   EXPECT_NE(text.find("POSSIBLE DEADLOCK"), std::string::npos);
   // With this seed the simulated host really deadlocks: the pCPUs left spinning wait for the two
@@ -183,7 +183,8 @@ TEST(Lockdep, RecordingChangesNoResult) {
   ASSERT_NE(on.lockdep, nullptr);
   EXPECT_EQ(off.events, on.events);
   ASSERT_EQ(off.metrics.size(), on.metrics.size());
-  for (size_t i = 0; i < off.metrics.size(); ++i) EXPECT_EQ(off.metrics[i].value, on.metrics[i].value) << off.metrics[i].name;
+  for (size_t i = 0; i < off.metrics.size(); ++i)
+    EXPECT_EQ(off.metrics[i].value, on.metrics[i].value) << off.metrics[i].name;
 }
 
 }  // namespace

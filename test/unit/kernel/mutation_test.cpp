@@ -2,11 +2,11 @@
 //  - split-lock whose sched_in forgets in_lock: a remote list_del races with the handler's locked walk;
 //  - rcu-list with the node-reuse guard off, under a handler that stalls mid-walk: a vCPU is re-added to
 //    another pCPU's list while a walker still stands on it.
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "sim/engine/errors.h"
 #include "sim/experiment/config.h"
@@ -56,15 +56,24 @@ class SplitLockWithoutInLock final : public kernel::WakeupDesign {
   std::vector<std::unique_ptr<hw::Spinlock>> in_, out_;
 };
 
-const kernel::RegisterDesign<SplitLockWithoutInLock> kMutant{"mutant-split-lock-no-in-lock",
-                                                             "test only: sched_in forgets in_lock",
-                                                             kernel::DesignUse::kTestOnly};
+const kernel::RegisterDesign<SplitLockWithoutInLock> kMutant{
+    "mutant-split-lock-no-in-lock", "test only: sched_in forgets in_lock", kernel::DesignUse::kTestOnly};
 
-const std::vector<std::string> kStressed = {
-    "scenario=kvm",           "host.preset=icelake-2s",  "host.cores_per_socket=4", "host.threads_per_core=1",
-    "vms.count=8",            "vms.vcpus=4",             "vms.affinity=floating",   "vms.device_arrivals=poisson(5k/s)",
-    "vms.request=exp(10us)",  "vms.ipi_probability=0.5", "vms.timer_arrivals=poisson(1k/s)",     "run.warmup=1ms",
-    "run.duration=50ms",      "design.walk_stall_probability=0.2", "design.walk_stall=50us"};
+const std::vector<std::string> kStressed = {"scenario=kvm",
+                                            "host.preset=icelake-2s",
+                                            "host.cores_per_socket=4",
+                                            "host.threads_per_core=1",
+                                            "vms.count=8",
+                                            "vms.vcpus=4",
+                                            "vms.affinity=floating",
+                                            "vms.device_arrivals=poisson(5k/s)",
+                                            "vms.request=exp(10us)",
+                                            "vms.ipi_probability=0.5",
+                                            "vms.timer_arrivals=poisson(1k/s)",
+                                            "run.warmup=1ms",
+                                            "run.duration=50ms",
+                                            "design.walk_stall_probability=0.2",
+                                            "design.walk_stall=50us"};
 
 std::string failure_of(const std::string& design, std::vector<std::string> overrides) {
   const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
@@ -81,9 +90,7 @@ TEST(Mutation, SplitLockWhoseSchedInForgetsInLockIsReported) {
   EXPECT_NE(error.find("changed under a locked walk"), std::string::npos) << error;
 }
 
-TEST(Mutation, TheCorrectSplitLockPassesTheSameStress) {
-  EXPECT_EQ(failure_of("split-lock", kStressed), "");
-}
+TEST(Mutation, TheCorrectSplitLockPassesTheSameStress) { EXPECT_EQ(failure_of("split-lock", kStressed), ""); }
 
 TEST(Mutation, RcuListWithoutTheReuseGuardReportsTheHazard) {
   auto o = kStressed;

@@ -6,10 +6,10 @@
 // pulls a waiting task to a pCPU that goes idle).
 #include "sim/kernel/scheduler.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "../hw/hw_test_support.h"
 
@@ -26,7 +26,6 @@ struct Start {
   Time at;
   bool operator==(const Start&) const = default;
 };
-
 
 // Runs its bursts in turn: each one computes for its length (preemptible at the slice end), then
 // sleeps until something wakes it. Records where and when each burst starts.

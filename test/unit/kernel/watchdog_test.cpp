@@ -2,12 +2,12 @@
 // vCPU can stay runnable (not blocked) with an interrupt pending for longer than the watchdog timeout,
 // and the watchdog used to fire again and again at one simulated time, so the run never ended.
 // Regression case: workloads/idle_consolidated.toml, single-lock, its first three replicates, 300 ms.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+
+#include <gtest/gtest.h>
 
 #include "sim/experiment/config.h"
 #include "sim/experiment/runner.h"
@@ -21,8 +21,8 @@ TEST(LostWakeupWatchdog, AnOverdueRunnableVcpuDoesNotStopTime) {
   for (int replicate = 0; replicate < 3; ++replicate) {
     // With the bug the run never returns: fail within a bounded time instead of hanging the suite
     // (each run takes well under a second in a release build, a few seconds under ASan).
-    auto run = std::async(std::launch::async,
-                          [&] { return experiment::run_one(loaded.config, "single-lock", replicate); });
+    auto run =
+        std::async(std::launch::async, [&] { return experiment::run_one(loaded.config, "single-lock", replicate); });
     if (run.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
       std::fprintf(stderr, "replicate %d did not finish in 120 s: simulated time has stopped\n", replicate);
       std::_Exit(1);  // the stuck run cannot be cancelled; end the test binary as failed

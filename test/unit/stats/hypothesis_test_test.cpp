@@ -2,10 +2,10 @@
 // integration of the t density), the degenerate cases, and Holm's adjustment on a worked example.
 #include "sim/stats/hypothesis_test.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace wakesim::stats {
 namespace {

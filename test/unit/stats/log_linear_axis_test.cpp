@@ -25,7 +25,8 @@ double midpoint_error(int64_t v) {
 // Largest relative distance from v to any value in its bucket.
 double any_point_error(int64_t v) {
   const int i = Axis::bucket_of(v);
-  const double far = std::max(static_cast<double>(v - Axis::bucket_lower(i)), static_cast<double>(Axis::bucket_upper(i) - v));
+  const double far =
+      std::max(static_cast<double>(v - Axis::bucket_lower(i)), static_cast<double>(Axis::bucket_upper(i) - v));
   return far / static_cast<double>(v);
 }
 
@@ -93,7 +94,7 @@ TEST(HistogramAxisTest, RelativeErrorBoundFromOneNanosecondToBeyondTenSeconds) {
   EXPECT_LE(worst_mid, 1.0 / 256);  // reporting the bucket midpoint: <= 0.39% error
   EXPECT_LT(worst_mid, 0.01);
   EXPECT_LT(worst_any, 1.0 / 128);  // reporting any point of the bucket: < 0.78% error (the 1% target)
-  EXPECT_GT(worst_any, 1.0 / 140);   // the bound is tight: the layout is not finer than documented
+  EXPECT_GT(worst_any, 1.0 / 140);  // the bound is tight: the layout is not finer than documented
 }
 
 TEST(HistogramAxisTest, LargestValuesMapToTheLastBuckets) {

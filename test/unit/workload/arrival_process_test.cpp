@@ -2,14 +2,14 @@
 // burstier than Poisson, replay reproduces its file, and every malformed spec or file is a clear error.
 #include "sim/workload/arrival_process.h"
 
-#include "sim/engine/errors.h"
-
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "sim/engine/errors.h"
 
 namespace wakesim::workload {
 namespace {
@@ -76,7 +76,9 @@ TEST(ArrivalProcess, SilentProcessesHaveNoArrivalsAndReturn) {
     EXPECT_EQ(p.next(Time::zero()), Time::max()) << text;
   }
   // One silent state among others still gives arrivals, at the other state's rate.
-  EXPECT_GT(mean(counts(parse("mmpp(0/s:1ms, 10k/s:1ms)"), Time::from_ps(1'000'000'000'000), Time::from_ps(1'000'000'000))), 0);
+  EXPECT_GT(
+      mean(counts(parse("mmpp(0/s:1ms, 10k/s:1ms)"), Time::from_ps(1'000'000'000'000), Time::from_ps(1'000'000'000))),
+      0);
 }
 
 TEST(ArrivalProcess, PeriodicWithoutJitterIsExactlyPeriodic) {
@@ -107,14 +109,16 @@ TEST(ArrivalProcess, ReplayFollowsTheFileAndItsVcpuColumn) {
 TEST(ArrivalProcess, ReplayErrorsNameTheFileAndLine) {
   const auto path = std::filesystem::temp_directory_path() / "wakesim-replay-bad.csv";
   std::ofstream(path) << "time_us\n10\nsoon\n";
-  EXPECT_EQ(parse_error("replay(" + path.string() + ")"),
-            "replay(" + path.string() + "): replay file '" + path.string() + "' line 3: 'soon' is not a non-negative time");
+  EXPECT_EQ(
+      parse_error("replay(" + path.string() + ")"),
+      "replay(" + path.string() + "): replay file '" + path.string() + "' line 3: 'soon' is not a non-negative time");
   std::ofstream(path) << "when\n10\n";
   EXPECT_EQ(parse_error("replay(" + path.string() + ")"),
             "replay(" + path.string() + "): replay file '" + path.string() +
                 "' line 1: expected a header with a time column named time_ns, time_us, time_ms or time_s (and "
                 "optionally vcpu)");
-  EXPECT_EQ(parse_error("replay(/nonexistent.csv)"), "replay(/nonexistent.csv): replay file '/nonexistent.csv' cannot be opened");
+  EXPECT_EQ(parse_error("replay(/nonexistent.csv)"),
+            "replay(/nonexistent.csv): replay file '/nonexistent.csv' cannot be opened");
 }
 
 // Found by the arrivals fuzzer (test/fuzz/): an MMPP with a silent state of 531,011 s, asked for
@@ -158,10 +162,12 @@ TEST(ArrivalProcess, MalformedSpecs) {
   EXPECT_EQ(parse_error("gamma(1k/s)"),
             "'gamma' is not an arrival process; expected one of: poisson(rate), periodic(period[, jitter=t]), "
             "onoff(on=t, off=t, rate=r), mmpp(rate:stay, ...), replay(file.csv), none");
-  EXPECT_EQ(parse_error("mmpp(1k/s)"), "mmpp(1k/s): expected at least two states rate:stay, e.g. mmpp(1k/s:9ms, 20k/s:1ms)");
+  EXPECT_EQ(parse_error("mmpp(1k/s)"),
+            "mmpp(1k/s): expected at least two states rate:stay, e.g. mmpp(1k/s:9ms, 20k/s:1ms)");
   EXPECT_EQ(parse_error("onoff(on=1ms, rate=1k/s)"),
             "onoff(on=1ms, rate=1k/s): expected onoff(on=t, off=t, rate=r), e.g. onoff(on=1ms, off=9ms, rate=10k/s)");
-  EXPECT_EQ(parse_error("periodic(1ms, jitter=1ms)"), "periodic(1ms, jitter=1ms): needs period > 0 and jitter <= period / 2");
+  EXPECT_EQ(parse_error("periodic(1ms, jitter=1ms)"),
+            "periodic(1ms, jitter=1ms): needs period > 0 and jitter <= period / 2");
 }
 
 }  // namespace
