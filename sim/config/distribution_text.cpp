@@ -75,7 +75,7 @@ std::optional<engine::Distribution> parse_distribution(std::string_view text, Di
   const std::string name = engine::trimmed(std::string_view(s).substr(0, open));
   Arguments args;
   std::string_view rest = std::string_view(s).substr(open + 1, s.size() - open - 2);
-  while (!engine::trimmed(rest).empty()) {
+  while (!engine::trim(rest).empty()) {
     const size_t comma = rest.find(',');
     const std::string item = engine::trimmed(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);

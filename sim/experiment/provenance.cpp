@@ -1,6 +1,5 @@
 #include "sim/experiment/provenance.h"
 
-#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/experiment/timings.h"
 #include "sim/experiment/version.h"
 
 namespace wakesim::experiment {
@@ -30,13 +30,11 @@ void add_provenance(nlohmann::ordered_json& manifest, int jobs, std::chrono::sys
   ::gethostname(host, sizeof host - 1);
   utsname uts{};
   ::uname(&uts);
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
   manifest["host"] = nlohmann::ordered_json{{"name", host},
                                             {"system", fmt::format("{} {} {}", uts.sysname, uts.release, uts.machine)},
                                             {"hardware_threads", std::thread::hardware_concurrency()},
                                             {"jobs", jobs},
-                                            {"peak_rss_bytes", static_cast<int64_t>(usage.ru_maxrss) * 1024}};
+                                            {"peak_rss_bytes", process_peak_rss_bytes()}};
   manifest["start_time"] = iso_time(start);
   manifest["end_time"] = iso_time(end);
 }
