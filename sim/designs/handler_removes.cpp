@@ -32,7 +32,7 @@ class HandlerRemoves final : public kernel::WakeupDesign {
  public:
   explicit HandlerRemoves(kernel::Kvm& kvm) : WakeupDesign(kvm) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), hw::PcpuId{c}));
       locks_.push_back(kvm.make_lock("vmx_pi_blocking_lock", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }
   }

@@ -34,7 +34,7 @@ class RcuList final : public kernel::WakeupDesign {
         on_unlinked_(kvm.design_params().rcu_reuse_guard ? kernel::WakeupList::OnUnlinkedNode::kRestartFromHead
                                                          : kernel::WakeupList::OnUnlinkedNode::kFollowStalePointer) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), hw::PcpuId{c}));
       locks_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }
   }

@@ -24,7 +24,7 @@ class SingleLock final : public kernel::WakeupDesign {
  public:
   explicit SingleLock(kernel::Kvm& kvm) : WakeupDesign(kvm), subclasses_(kvm.design_params().lockdep_subclasses) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), hw::PcpuId{c}));
       locks_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }
   }

@@ -24,7 +24,7 @@ class SplitLock final : public kernel::WakeupDesign {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
       const hw::PcpuId id{c};
       lines_.push_back(std::make_unique<hw::CacheLine>(kvm.machine().topology().socket_of(id)));
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, id));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), id));
       in_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_in", *lines_.back(), hw::LockRole::kWakeupList, id));
       out_.push_back(kvm.make_lock("wakeup_vcpus_on_cpu_lock_out", *lines_.back(), hw::LockRole::kWakeupList, id));
     }

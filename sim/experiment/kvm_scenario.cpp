@@ -99,6 +99,153 @@ void check_warmup(RunResult& r, kernel::Kvm& kvm, const Config& config) {
       engine::to_string(config.run.warmup), engine::to_string(truncation), before_mean / 1e3, kept.mean / 1e3));
 }
 
+// ---- the run's results, in the order they are reported ------------------------------------------------
+
+// Latency: every wakeup of a halted vCPU whatever its path, then per path (with each wake path's share),
+// per source (device, IPI, timer: from the physical origin to the guest), and the wakeup-vector path's
+// decomposition.
+void add_latency_metrics(RunResult& r, const kernel::KvmMetrics& m, const kernel::WakeDecomposition& decomposition) {
+  r.add_latency_summary("wakeup", m.wakeup_latency);
+  const double wakeup_requests = static_cast<double>(m.wakeup_latency.count());
+  for (int p = 0; p < kernel::kWakePaths; ++p) {
+    const auto path = static_cast<kernel::WakePath>(p);
+    const std::string name = std::string("path.") + kernel::to_string(path);
+    const auto& h = m.latency[static_cast<size_t>(p)];
+    r.add(name + ".count", "count", static_cast<double>(h.count()));
+    r.add(name + ".mean", "ns", h.mean() / 1e3);
+    r.add_time(name + ".p99", h.p99());
+    if (path != kernel::WakePath::kRunning)
+      r.add(name + ".share", "fraction", wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
+  }
+  for (int src = 0; src < kernel::kRequestSources; ++src) {
+    const std::string name = std::string("source.") + kernel::to_string(static_cast<kernel::RequestSource>(src));
+    const auto& h = m.source_latency[static_cast<size_t>(src)];
+    r.add(name + ".count", "count", static_cast<double>(h.count()));
+    r.add(name + ".mean", "ns", h.mean() / 1e3);
+    r.add_time(name + ".p99", h.p99());
+  }
+  for (int c = 0; c < kernel::kWakeComponents; ++c) {
+    const auto& h = decomposition.components[static_cast<size_t>(c)];
+    const std::string name = std::string("decomposition.") + kernel::to_string(static_cast<kernel::WakeComponent>(c));
+    r.add(name + ".mean", "ns", h.mean() / 1e3);
+    r.add_time(name + ".p99", h.p99());
+  }
+}
+
+// Rates per simulated second and per-handler counts over the measured span.
+void add_rate_metrics(RunResult& r, const kernel::Kvm& kvm, const kernel::WakeTracer& tracer, uint64_t requests,
+                      const Config& config) {
+  const kernel::KvmMetrics& m = kvm.metrics();
+  const Time span = config.run.duration;
+  uint64_t postings = 0;
+  for (uint64_t n : m.postings) postings += n;
+  r.add("interrupts", "/s", span.per_second(static_cast<double>(postings)));
+  // A halt ends in a wakeup (kvm_vcpu_wake_up woke the task) or in a halt-poll hit.
+  r.add("wakeups", "/s", span.per_second(static_cast<double>(m.wakes + m.halt_poll_hits)));
+  r.add("requests", "/s", span.per_second(static_cast<double>(requests)));
+  r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
+  r.add("wakeup_irqs", "/s", span.per_second(static_cast<double>(m.wakeup_irqs)));
+  r.add("redundant_wakes", "/s", span.per_second(static_cast<double>(m.redundant_wakes)));
+  r.add("nodes_per_walk", "count",
+        m.wakeup_irqs ? static_cast<double>(tracer.nodes_walked()) / static_cast<double>(m.wakeup_irqs) : 0.0);
+  r.add_time("handler.p99", m.handler_time.p99());
+  r.add("halt_poll_hits", "/s", span.per_second(static_cast<double>(m.halt_poll_hits)));
+  r.add("self_ipis", "/s", span.per_second(static_cast<double>(m.self_ipis)));
+}
+
+// The design's lock classes, then the scheduler's.
+std::vector<const hw::LockClass*> lock_classes(const kernel::Kvm& kvm, kernel::Scheduler& scheduler) {
+  std::vector<const hw::LockClass*> classes;
+  for (const auto& c : kvm.lock_classes()) classes.push_back(c.get());
+  classes.push_back(&scheduler.rq_lock_class());
+  classes.push_back(&scheduler.pi_lock_class());
+  return classes;
+}
+
+// Locks, lockstat-style, then the design-neutral list waits (whatever the design's list locks are
+// called: it declares them), and the share of the wakeup-vector path's latency spent waiting in
+// sched_in for the old pCPU's list lock.
+void add_lock_metrics(RunResult& r, const std::vector<const hw::LockClass*>& classes, const kernel::KvmMetrics& m,
+                      const kernel::WakeDecomposition& decomposition) {
+  for (const hw::LockClass* c : classes) add_lock_metrics(r, *c);
+  r.add_latency_summary("sched_in.list_wait", m.sched_in_list_wait);
+  r.add_latency_summary("handler.list_wait", m.handler_list_wait);
+  double total = 0;
+  for (const auto& h : decomposition.components) total += h.mean();
+  const auto& sched_in = decomposition.components[static_cast<size_t>(kernel::WakeComponent::kSchedInLock)];
+  r.add("sched_in.share", "fraction", total > 0 ? sched_in.mean() / total : 0.0);
+}
+
+stats::LatencyHistogram irq_off_time(hw::Machine& machine) {
+  stats::LatencyHistogram irq_off;
+  for (uint32_t c = 0; c < machine.pcpus(); ++c) irq_off += machine.cpu(hw::PcpuId{c}).irq_off_time();
+  return irq_off;
+}
+
+// The idle governor's choices, context switches and runqueue delay.
+void add_scheduler_metrics(RunResult& r, const kernel::Scheduler& scheduler, const Config& config) {
+  const Time span = config.run.duration;
+  uint64_t idle_entries = 0;
+  for (uint64_t n : scheduler.idle_entries()) idle_entries += n;
+  r.add("idle.entries", "/s", span.per_second(static_cast<double>(idle_entries)));
+  for (int i = 0; i < hw::kIdleStates; ++i) {
+    const uint64_t n = scheduler.idle_entries()[static_cast<size_t>(i)];
+    r.add(std::string("idle.state.") + hw::to_string(static_cast<hw::IdleState>(i)), "fraction",
+          idle_entries ? static_cast<double>(n) / static_cast<double>(idle_entries) : 0.0);
+  }
+  r.add("context_switches", "/s", span.per_second(static_cast<double>(scheduler.context_switches())));
+  r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
+}
+
+// Cache-line traffic per wakeup: transfers by distance and from DRAM, and hits in the pCPU's own caches.
+void add_line_metrics(RunResult& r, hw::Machine& machine, uint64_t wakes) {
+  const hw::TransferCounters& t = machine.coherence().counters();
+  const double per_wake = wakes ? 1.0 / static_cast<double>(wakes) : 0.0;
+  r.add("line_transfers_per_wakeup", "count", static_cast<double>(t.total_transfers()) * per_wake);
+  for (hw::Distance d :
+       {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket, hw::Distance::kRemoteSocket})
+    r.add(std::string("line_transfers_per_wakeup.") + hw::to_string(d), "count",
+          static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per_wake);
+  r.add("line_transfers_per_wakeup.dram", "count", static_cast<double>(t.dram) * per_wake);
+  r.add("line_hits_per_wakeup.l1", "count", static_cast<double>(t.hits - t.l2_hits) * per_wake);
+  r.add("line_hits_per_wakeup.l2", "count", static_cast<double>(t.l2_hits) * per_wake);
+  r.add("line_hits_per_wakeup.llc", "count", static_cast<double>(t.llc_hits) * per_wake);
+}
+
+// Where the pCPUs' time went, as fractions of all pCPUs' measured time.
+void add_time_metrics(RunResult& r, hw::Machine& machine, const Config& config) {
+  const double seconds = config.run.duration.seconds();
+  for (int a = 0; a < hw::kActivities; ++a) {
+    Time total;
+    for (uint32_t c = 0; c < machine.pcpus(); ++c)
+      total += machine.cpu(hw::PcpuId{c}).time_in(static_cast<hw::Activity>(a));
+    r.add(std::string("time.") + hw::to_string(static_cast<hw::Activity>(a)), "fraction",
+          total.seconds() / (seconds * machine.pcpus()));
+  }
+}
+
+void add_invariant_metrics(RunResult& r, const kernel::InvariantChecker& invariants, const kernel::WakeTracer& tracer) {
+  r.add("lost_wakeups", "count", static_cast<double>(invariants.lost_wakeups()));
+  r.add("rcu_hazards", "count", static_cast<double>(invariants.rcu_hazards()));
+  r.add("rcu_restarts", "count", static_cast<double>(tracer.walk_restarts()));
+  r.add("violations", "count", static_cast<double>(invariants.violations()));
+}
+
+void add_histograms(RunResult& r, const kernel::KvmMetrics& m, const stats::LatencyHistogram& irq_off,
+                    const std::vector<const hw::LockClass*>& classes) {
+  r.histograms.emplace_back("wakeup", m.wakeup_latency);
+  for (int p = 0; p < kernel::kWakePaths; ++p)
+    r.histograms.emplace_back(std::string("path.") + kernel::to_string(static_cast<kernel::WakePath>(p)),
+                              m.latency[static_cast<size_t>(p)]);
+  r.histograms.emplace_back("irq_off", irq_off);
+  r.histograms.emplace_back("sched_in.list_wait", m.sched_in_list_wait);
+  r.histograms.emplace_back("handler.list_wait", m.handler_list_wait);
+  for (const hw::LockClass* c : classes) {
+    r.histograms.emplace_back("lock." + c->key() + ".wait", c->wait());
+    r.histograms.emplace_back("lock." + c->key() + ".hold", c->hold());
+  }
+}
+
 class KvmScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override {
@@ -157,118 +304,22 @@ class KvmScenario final : public Scenario {
     kvm.check_invariants();
 
     const kernel::KvmMetrics& m = kvm.metrics();
-    const double seconds = config.run.duration.seconds();
+    const kernel::WakeDecomposition& decomposition = kvm.tracer().decomposition();
+    const std::vector<const hw::LockClass*> classes = lock_classes(kvm, scheduler);
+    const stats::LatencyHistogram irq_off = irq_off_time(machine);
     RunResult r;
-    // Every wakeup of a halted vCPU, whatever its path; per path below, with each wake path's share.
-    r.add_latency_summary("wakeup", m.wakeup_latency);
-    const double wakeup_requests = static_cast<double>(m.wakeup_latency.count());
-    for (int p = 0; p < kernel::kWakePaths; ++p) {
-      const auto path = static_cast<kernel::WakePath>(p);
-      const std::string name = std::string("path.") + kernel::to_string(path);
-      const auto& h = m.latency[static_cast<size_t>(p)];
-      r.add(name + ".count", "count", static_cast<double>(h.count()));
-      r.add(name + ".mean", "ns", h.mean() / 1e3);
-      r.add_time(name + ".p99", h.p99());
-      if (path != kernel::WakePath::kRunning)
-        r.add(name + ".share", "fraction",
-              wakeup_requests > 0 ? static_cast<double>(h.count()) / wakeup_requests : 0.0);
-    }
-    // Per source (device, IPI, timer), every path: from the physical origin to the guest.
-    for (int src = 0; src < kernel::kRequestSources; ++src) {
-      const std::string name = std::string("source.") + kernel::to_string(static_cast<kernel::RequestSource>(src));
-      const auto& h = m.source_latency[static_cast<size_t>(src)];
-      r.add(name + ".count", "count", static_cast<double>(h.count()));
-      r.add(name + ".mean", "ns", h.mean() / 1e3);
-      r.add_time(name + ".p99", h.p99());
-    }
-    for (int c = 0; c < kernel::kWakeComponents; ++c) {
-      const auto& h = m.decomposition.components[static_cast<size_t>(c)];
-      const std::string name = std::string("decomposition.") + kernel::to_string(static_cast<kernel::WakeComponent>(c));
-      r.add(name + ".mean", "ns", h.mean() / 1e3);
-      r.add_time(name + ".p99", h.p99());
-    }
-    uint64_t postings = 0;
-    for (uint64_t n : m.postings) postings += n;
-    r.add("interrupts", "/s", config.run.duration.per_second(static_cast<double>(postings)));
-    // A halt ends in a wakeup (kvm_vcpu_wake_up woke the task) or in a halt-poll hit.
-    r.add("wakeups", "/s", config.run.duration.per_second(static_cast<double>(m.wakes + m.halt_poll_hits)));
-    r.add("requests", "/s",
-          config.run.duration.per_second(static_cast<double>(vms.requests_completed() - requests_before)));
-    r.add("requests_pending", "count", static_cast<double>(kvm.requests_pending()));
-    r.add("wakeup_irqs", "/s", config.run.duration.per_second(static_cast<double>(m.wakeup_irqs)));
-    r.add("redundant_wakes", "/s", config.run.duration.per_second(static_cast<double>(m.redundant_wakes)));
-    r.add("nodes_per_walk", "count", m.wakeup_irqs ? static_cast<double>(m.nodes_walked) / m.wakeup_irqs : 0.0);
-    r.add_time("handler.p99", m.handler_time.p99());
-    r.add("halt_poll_hits", "/s", config.run.duration.per_second(static_cast<double>(m.halt_poll_hits)));
-    r.add("self_ipis", "/s", config.run.duration.per_second(static_cast<double>(m.self_ipis)));
-    // Locks, lockstat-style: the design's classes, plus the scheduler's.
-    std::vector<const hw::LockClass*> classes;
-    for (const auto& c : kvm.lock_classes()) classes.push_back(c.get());
-    classes.push_back(&scheduler.rq_lock_class());
-    classes.push_back(&scheduler.pi_lock_class());
-    for (const hw::LockClass* c : classes) add_lock_metrics(r, *c);
-    // The design-neutral list waits: whatever the design's list locks are called (it declares them).
-    r.add_latency_summary("sched_in.list_wait", m.sched_in_list_wait);
-    r.add_latency_summary("handler.list_wait", m.handler_list_wait);
-    // Share of the wakeup-vector path's latency spent waiting in sched_in for the old pCPU's list lock.
-    double total = 0;
-    for (const auto& h : m.decomposition.components) total += h.mean();
-    const auto& sched_in = m.decomposition.components[static_cast<size_t>(kernel::WakeComponent::kSchedInLock)];
-    r.add("sched_in.share", "fraction", total > 0 ? sched_in.mean() / total : 0.0);
-    stats::LatencyHistogram irq_off;
-    for (uint32_t c = 0; c < machine.pcpus(); ++c) irq_off += machine.cpu(hw::PcpuId{c}).irq_off_time();
+    add_latency_metrics(r, m, decomposition);
+    add_rate_metrics(r, kvm, kvm.tracer(), vms.requests_completed() - requests_before, config);
+    add_lock_metrics(r, classes, m, decomposition);
     r.add_time("irq_off.p99", irq_off.p99());
     r.add_time("irq_off.max", irq_off.max());
-
-    // The idle governor's choices.
-    uint64_t idle_entries = 0;
-    for (uint64_t n : scheduler.idle_entries()) idle_entries += n;
-    r.add("idle.entries", "/s", config.run.duration.per_second(static_cast<double>(idle_entries)));
-    for (int i = 0; i < hw::kIdleStates; ++i) {
-      const uint64_t n = scheduler.idle_entries()[static_cast<size_t>(i)];
-      r.add(std::string("idle.state.") + hw::to_string(static_cast<hw::IdleState>(i)), "fraction",
-            idle_entries ? static_cast<double>(n) / static_cast<double>(idle_entries) : 0.0);
-    }
-
-    r.add("context_switches", "/s", config.run.duration.per_second(static_cast<double>(scheduler.context_switches())));
-    r.add("runqueue_delay.p99", "ns", scheduler.runqueue_delay().p99().ns());
-    const hw::TransferCounters& t = machine.coherence().counters();
-    const double per_wake = m.wakes ? 1.0 / static_cast<double>(m.wakes) : 0.0;
-    r.add("line_transfers_per_wakeup", "count", static_cast<double>(t.total_transfers()) * per_wake);
-    for (hw::Distance d :
-         {hw::Distance::kSmtSibling, hw::Distance::kSameLlc, hw::Distance::kSameSocket, hw::Distance::kRemoteSocket})
-      r.add(std::string("line_transfers_per_wakeup.") + hw::to_string(d), "count",
-            static_cast<double>(t.by_distance[static_cast<size_t>(d)]) * per_wake);
-    r.add("line_transfers_per_wakeup.dram", "count", static_cast<double>(t.dram) * per_wake);
-    // Accesses served by the pCPU's own caches, per wakeup (the rest are the transfers above).
-    r.add("line_hits_per_wakeup.l1", "count", static_cast<double>(t.hits - t.l2_hits) * per_wake);
-    r.add("line_hits_per_wakeup.l2", "count", static_cast<double>(t.l2_hits) * per_wake);
-    r.add("line_hits_per_wakeup.llc", "count", static_cast<double>(t.llc_hits) * per_wake);
-    // Where the pCPUs' time went.
-    for (int a = 0; a < hw::kActivities; ++a) {
-      Time total;
-      for (uint32_t c = 0; c < machine.pcpus(); ++c)
-        total += machine.cpu(hw::PcpuId{c}).time_in(static_cast<hw::Activity>(a));
-      r.add(std::string("time.") + hw::to_string(static_cast<hw::Activity>(a)), "fraction",
-            total.seconds() / (seconds * machine.pcpus()));
-    }
+    add_scheduler_metrics(r, scheduler, config);
+    add_line_metrics(r, machine, m.wakes);
+    add_time_metrics(r, machine, config);
     add_tables(r, machine, classes);
     check_warmup(r, kvm, config);
-    r.add("lost_wakeups", "count", static_cast<double>(m.lost_wakeups));
-    r.add("rcu_hazards", "count", static_cast<double>(m.rcu_hazards));
-    r.add("rcu_restarts", "count", static_cast<double>(m.rcu_restarts));
-    r.add("violations", "count", static_cast<double>(m.violations));
-    r.histograms.emplace_back("wakeup", m.wakeup_latency);
-    for (int p = 0; p < kernel::kWakePaths; ++p)
-      r.histograms.emplace_back(std::string("path.") + kernel::to_string(static_cast<kernel::WakePath>(p)),
-                                m.latency[static_cast<size_t>(p)]);
-    r.histograms.emplace_back("irq_off", irq_off);
-    r.histograms.emplace_back("sched_in.list_wait", m.sched_in_list_wait);
-    r.histograms.emplace_back("handler.list_wait", m.handler_list_wait);
-    for (const hw::LockClass* c : classes) {
-      r.histograms.emplace_back("lock." + c->key() + ".wait", c->wait());
-      r.histograms.emplace_back("lock." + c->key() + ".hold", c->hold());
-    }
+    add_invariant_metrics(r, kvm.invariants(), kvm.tracer());
+    add_histograms(r, m, irq_off, classes);
     r.events = sim.events_executed();
     if (const hw::LockdepRecorder* lockdep = machine.lockdep())
       r.lockdep = std::make_shared<const hw::LockdepRecord>(lockdep->snapshot(sim.now()));

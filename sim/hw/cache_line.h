@@ -57,6 +57,9 @@ class CacheLine {
   void set_home_socket(int socket) { home_socket_ = socket; }
   // Whether `p` has a copy recorded (it may since have been evicted by pollution: Coherence knows).
   bool held_by(PcpuId p) const;
+  // Room for `n` copies (pCPUs or LLC domains holding it) without allocating during the run: for a
+  // line that many pCPUs read between two writes (two fit inline).
+  void reserve_copies(size_t n) { copies_.reserve(n); }
 
  private:
   friend class Coherence;

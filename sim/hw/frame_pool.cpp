@@ -1,5 +1,6 @@
 #include "sim/hw/frame_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace wakesim::hw {
@@ -14,14 +15,17 @@ void* FramePool::allocate_unpooled(size_t bytes) {
 
 void FramePool::deallocate_unpooled(void* header) noexcept { ::operator delete(header); }
 
-// A chunk of 16 frames of this class.
+// A chunk of this class's frames: 16 at first, then as many as the class already has, so that the
+// frames a pCPU needs at once double with each chunk (amortised like a vector's growth), and the
+// steady state after a warm-up finds its frames pooled.
 void FramePool::add_chunk(size_t size_class) {
   const size_t frame_bytes = (size_class + 1) * kGranule;
-  constexpr size_t kPerChunk = 16;
-  chunks_.push_back(std::make_unique<std::byte[]>(frame_bytes * kPerChunk));
+  const size_t frames = std::max<size_t>(16, frames_[size_class]);
+  frames_[size_class] += frames;
+  chunks_.push_back(std::make_unique<std::byte[]>(frame_bytes * frames));
   std::byte* base = chunks_.back().get();
   FreeFrame*& head = free_[size_class];
-  for (size_t i = 0; i < kPerChunk; ++i) {
+  for (size_t i = 0; i < frames; ++i) {
     auto* f = reinterpret_cast<FreeFrame*>(base + i * frame_bytes);
     f->next = head;
     head = f;

@@ -66,6 +66,7 @@ class FramePool {
   static void deallocate_unpooled(void* header) noexcept;
   void add_chunk(size_t size_class);
   std::array<FreeFrame*, kClasses> free_{};
+  std::array<size_t, kClasses> frames_{};  // frames of each class, free or in use
   std::vector<std::unique_ptr<std::byte[]>> chunks_;
   size_t in_use_ = 0;
 };

@@ -21,15 +21,25 @@ void Interrupts::notify_from_device(PcpuId to, Vector v) {
 }
 
 void Interrupts::deliver_after(PcpuId to, Vector v, engine::Time latency) {
-  if (free_.empty()) {
-    deliveries_.push_back(std::make_unique<Delivery>(*this));
-    free_.push_back(deliveries_.back().get());
-  }
+  if (free_.empty()) [[unlikely]]
+    add_deliveries();
   Delivery* d = free_.back();
   free_.pop_back();
   d->to = to;
   d->vector = v;
   machine_.sim().schedule_in(*d, latency);
+}
+
+// Interrupts in flight need one Delivery each: the pool doubles when it runs dry (a burst of messages
+// grows it once; the steady state after the warm-up finds enough).
+void Interrupts::add_deliveries() {
+  const size_t more = std::max<size_t>(2 * machine_.pcpus(), deliveries_.size());
+  deliveries_.reserve(deliveries_.size() + more);
+  free_.reserve(deliveries_.size() + more);
+  for (size_t i = 0; i < more; ++i) {
+    deliveries_.push_back(std::make_unique<Delivery>(*this));
+    free_.push_back(deliveries_.back().get());
+  }
 }
 
 void Interrupts::Delivery::fire() {

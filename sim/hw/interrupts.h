@@ -30,6 +30,7 @@ class Interrupts {
   engine::Time ipi_latency(PcpuId from, PcpuId to) const;
 
  private:
+  void add_deliveries();
   class Delivery final : public engine::Event {
    public:
     explicit Delivery(Interrupts& owner) : owner_(owner) {}

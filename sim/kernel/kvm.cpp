@@ -4,7 +4,6 @@
 
 #include "sim/engine/errors.h"
 #include "sim/kernel/vectors.h"
-#include "sim/kernel/wakeup_list.h"
 
 namespace wakesim::kernel {
 
@@ -56,8 +55,10 @@ Kvm::Kvm(hw::Machine& machine, Scheduler& scheduler, const KernelParams& params,
       scheduler_(scheduler),
       params_(params),
       design_params_(design_params),
-      handler_trace_(machine.pcpus()),
-      stall_rng_(machine.sim().stream(0, "walk-stall")) {
+      invariants_(params.stop_on_violation ? OnViolation::kStopTheRun : OnViolation::kCountAndGoOn),
+      tracer_(machine.pcpus()),
+      walk_stalls_(design_params.walk_stall_probability, design_params.walk_stall,
+                   machine.sim().stream(0, "walk-stall")) {
   const DesignEntry* entry = find_design(design);
   WAKESIM_CHECK(entry != nullptr, "design '{}' is not registered", design);
   design_ = entry->make(*this);
@@ -78,7 +79,8 @@ Kvm::~Kvm() {
 Vcpu& Kvm::add_vcpu(uint32_t vm, CpuSetPtr allowed) {
   vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, std::move(allowed)));
   Vcpu& v = *vcpus_.back();
-  armed_timers_.emplace_back();
+  armed_timers_.emplace_back().reserve(kGuestTimersReserved);
+  tracer_.add_vcpu(v.index());
   scheduler_.add_task(v);
   return v;
 }
@@ -95,6 +97,8 @@ hw::LockClass& Kvm::lock_class(const std::string& name, hw::LockRole role) {
 
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner, hw::LockRole role) {
   auto lock = hw::make_spinlock(params_.lock, lock_class(class_name, role), machine_.topology().socket_of(owner));
+  // Every pCPU that removes a vCPU from this list reads the word: room for their copies up front.
+  lock->word().reserve_copies(std::min<size_t>(machine_.pcpus(), kLineCopiesReserved));
   lock->set_instance_name(fmt::format("cpu {}", owner), owner);
   return lock;
 }
@@ -131,7 +135,7 @@ hw::Path Kvm::cmpxchg_control(hw::Cpu& cpu, Vcpu& v, bool wakeup_vector) {
 }
 
 hw::Path Kvm::arm_wakeup_vector(hw::Cpu& cpu, Vcpu& v) {
-  if (v.pid().sn) violation(fmt::format("vCPU {} blocks with SN set", v.index()));
+  if (v.pid().sn) invariants_.violation(fmt::format("vCPU {} blocks with SN set", v.index()));
   co_await cmpxchg_control(cpu, v, /*wakeup_vector=*/true);
   if (v.pid().on) {
     // An interrupt was posted before NV changed and went to the old vector: raise the wakeup vector
@@ -152,13 +156,13 @@ hw::TimedResult<bool> Kvm::test_on(hw::Cpu& cpu, Vcpu& v) {
 
 hw::PathOf<bool> Kvm::wake_up(hw::Cpu& cpu, Vcpu& v) {
   co_await cpu.fence(params_.barrier);  // rcuwait_wake_up: smp_mb()
-  const bool waiting = v.wait_task_;
+  const bool waiting = v.blocking();
   co_await cpu.load(v.wait_line());  // rcu_dereference(w->task)
   bool woke = false;
   if (waiting) woke = co_await scheduler_.try_to_wake_up(cpu, v);
   if (woke) {
     ++metrics_.wakes;
-    if (v.trace.reached && !v.trace.woken) v.trace.woken = cpu.now();
+    tracer_.woken(v, cpu.now());
     co_await cpu.store(v.run_line());  // WRITE_ONCE(vcpu->ready, true); ++halt_wakeup
   } else {
     ++metrics_.redundant_wakes;
@@ -192,7 +196,7 @@ hw::Path Kvm::pi_put(hw::Cpu& cpu, Vcpu& v, bool preempted) {
 
 hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
   PiDescriptor& pid = v.pid();
-  const hw::PcpuId previous = v.loaded_cpu_;
+  const hw::PcpuId previous = v.loaded_cpu();
   // kvm_arch_vcpu_load on another pCPU: the APIC timer's hrtimer follows (KVM_REQ_MIGRATE_TIMER;
   // the hrtimer calls' own cost is not modelled).
   for (ArmedTimer& t : armed_timers_[v.index()]) {
@@ -200,7 +204,7 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
   }
   co_await cpu.load(pid.line);
   bool check_pir = true;
-  if (v.loaded_once_ && pid.nv != kPostedIntrWakeupVector && previous == cpu.id()) {
+  if (v.loaded_once() && pid.nv != kPostedIntrWakeupVector && previous == cpu.id()) {
     // Fast path: same pCPU, not on a wakeup list: only clear SN.
     const bool was_suppressed = pid.sn;
     pid.sn = false;
@@ -213,7 +217,7 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
       Time list_wait = Time::zero();
       Time* outer = cpu.exchange_list_wait_sink(&list_wait);
       co_await design_->sched_in(cpu, v, previous);
-      note_removed(v);  // a design whose handler already unlinked v removes nothing here
+      tracer_.removed(v, cpu.now());  // a design whose handler already unlinked v removes nothing here
       cpu.exchange_list_wait_sink(outer);
       metrics_.sched_in_list_wait.record(list_wait);
     } else {
@@ -229,8 +233,7 @@ hw::Path Kvm::pi_load(hw::Cpu& cpu, Vcpu& v) {
       co_await cpu.rmw(pid.line);
     }
   }
-  v.loaded_cpu_ = cpu.id();
-  v.loaded_once_ = true;
+  v.set_loaded(cpu.id());
 }
 
 // ---- guest entry and delivery ------------------------------------------------------------------------
@@ -264,42 +267,23 @@ std::vector<std::pair<Time, double>> Kvm::latency_series() const {
 }
 
 hw::Path Kvm::enter_guest(hw::Cpu& cpu, Vcpu& v) {
-  PiDescriptor& pid = v.pid();
-  std::vector<PostedRequest>& synced = v.synced_;  // empty; its storage is reused entry after entry
-  if (pid.on || !pid.pir.empty()) {
-    // vmx_sync_pir_to_irr: clear ON, xchg the PIR words into the virtual IRR.
-    pid.on = false;
-    synced.swap(pid.pir);
-    co_await cpu.rmw(pid.line);
-  }
-  synced.insert(synced.end(), v.timer_work_.begin(), v.timer_work_.end());
-  v.timer_work_.clear();
+  // vmx_sync_pir_to_irr: clear ON, xchg the PIR words into the virtual IRR.
+  if (v.take_pir_for_entry()) co_await cpu.rmw(v.pid().line);
+  v.take_expired_timers();
   co_await cpu.compute(params_.vm_entry);
-  v.in_guest_ = true;
-  for (const PostedRequest& r : synced) {
-    record_delivery(r);
-    v.guest_work_.push_back(Vcpu::GuestRequest{r.work, r.source});
-  }
-  synced.clear();
-  metrics_.decomposition.record(v.trace, cpu.now());
-  v.trace.reset();
+  v.set_in_guest(true);
+  v.accept_taken([this](const PostedRequest& r) { record_delivery(r); });
+  tracer_.entered_guest(v, cpu.now());
   // A notification that arrived during the entry is processed by the guest right away.
-  if (!pid.pir.empty()) deliver_in_guest(v);
+  if (!v.pid().pir.empty()) deliver_in_guest(v);
 }
 
 void Kvm::deliver_in_guest(Vcpu& v) {
-  PiDescriptor& pid = v.pid();
-  pid.on = false;
-  for (const PostedRequest& r : pid.pir) {
-    record_delivery(r);
-    v.guest_work_.push_back(Vcpu::GuestRequest{r.work, r.source});
-  }
-  pid.pir.clear();
+  v.accept_posted([this](const PostedRequest& r) { record_delivery(r); });
 }
 
 hw::TimedResult<bool> Kvm::has_events(hw::Cpu& cpu, Vcpu& v) {
-  const bool events = v.pid().on || !v.pid().pir.empty() || !v.timer_work_.empty() || !v.guest_work_.empty();
-  return {cpu.load(v.pid().line), events};  // kvm_arch_vcpu_runnable -> vmx_sync_pir_to_irr reads PIR
+  return {cpu.load(v.pid().line), v.has_work()};  // kvm_arch_vcpu_runnable -> vmx_sync_pir_to_irr reads PIR
 }
 
 // ---- interrupt sources -----------------------------------------------------------------------------
@@ -313,17 +297,17 @@ WakePath Kvm::classify(const Vcpu& v, bool software) const {
 void Kvm::after_post(Vcpu& v, WakePath path) {
   // The progress guard for a vCPU that cannot keep up: postings faster than it handles them grow its
   // backlog (and memory) without bound, so far past any stable load it is bad input, not a long run.
-  if (v.pid().pir.size() + v.guest_work_.size() >= kMaxPendingRequests) [[unlikely]]
+  if (v.backlog() >= kMaxPendingRequests) [[unlikely]]
     throw engine::UserError(fmt::format(
         "vCPU {} has {} requests pending at simulated time {}: interrupts are posted faster than it can handle "
         "them (vms.device_arrivals, vms.timer_arrivals and guest IPIs, each taking vms.request of guest time), so "
         "its backlog grows without bound; lower the rates or shorten vms.request",
         v.index(), kMaxPendingRequests, engine::to_string(machine_.sim().now())));
   ++metrics_.postings[static_cast<size_t>(path)];
-  if (v.polling()) v.poll_signal_.notify();
-  if (path == WakePath::kWakeupVector && !v.trace.posted) v.trace.posted = machine_.sim().now();
-  if ((path == WakePath::kWakeupVector || path == WakePath::kSoftware) && !v.watchdog_.pending())
-    machine_.sim().schedule_in(v.watchdog_, params_.lost_wakeup_timeout);
+  v.kick_poll();
+  if (path == WakePath::kWakeupVector) tracer_.posted(v, machine_.sim().now());
+  if ((path == WakePath::kWakeupVector || path == WakePath::kSoftware) && !v.watchdog().pending())
+    machine_.sim().schedule_in(v.watchdog(), params_.lost_wakeup_timeout);
 }
 
 void Kvm::post_from_device(Vcpu& v, Time work) {
@@ -356,11 +340,11 @@ hw::Path Kvm::send_guest_ipi(hw::Cpu& cpu, Vcpu& from, Vcpu& to, Time work) {
   // Without IPIv the ICR write exits to KVM, which delivers in software and re-enters. The IPI's
   // latency starts at the ICR write, as with IPIv: the sender's VM exit is part of it.
   const Time icr_write = cpu.now();
-  from.in_guest_ = false;
+  from.set_in_guest(false);
   co_await cpu.compute(params_.vm_exit);
   co_await deliver_software(cpu, to, work, RequestSource::kIpi, icr_write);
   co_await cpu.compute(params_.vm_entry);
-  from.in_guest_ = true;
+  from.set_in_guest(true);
 }
 
 hw::Path Kvm::deliver_software(hw::Cpu& cpu, Vcpu& v, Time work, RequestSource source, std::optional<Time> origin) {
@@ -388,10 +372,10 @@ void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
   // The request's latency starts at the expiry, so that a timer interrupt that waits for an idle exit
   // (or for IRQs to come back on) pays for it.
   const Scheduler::TimerId id = scheduler_.next_timer_id();
-  scheduler_.add_timer(v.loaded_cpu_, when, [this, &v, work, when, id](hw::Cpu& cpu) -> hw::Path {
+  scheduler_.add_timer(v.loaded_cpu(), when, [this, &v, work, when, id](hw::Cpu& cpu) -> hw::Path {
     std::erase_if(armed_timers_[v.index()], [id](const ArmedTimer& t) { return t.id == id; });
     const WakePath path = classify(v, /*software=*/true);
-    v.timer_work_.push_back(PostedRequest{when, path, work, RequestSource::kTimer});
+    v.add_timer_request(PostedRequest{when, path, work, RequestSource::kTimer});
     after_post(v, path);
     co_await cpu.store(v.run_line());  // kvm_make_request(KVM_REQ_UNBLOCK)
     if (v.in_guest() && v.running()) {
@@ -400,79 +384,36 @@ void Kvm::arm_guest_timer(Vcpu& v, Time when, Time work) {
       co_await wake_up(cpu, v);
     }
   });
-  armed_timers_[v.index()].push_back(ArmedTimer{id, v.loaded_cpu_});
+  armed_timers_[v.index()].push_back(ArmedTimer{id, v.loaded_cpu()});
 }
 
 // ---- interrupt handlers ----------------------------------------------------------------------------
 
 hw::Path Kvm::wakeup_handler(hw::Cpu& cpu) {
   ++metrics_.wakeup_irqs;
-  HandlerTrace& h = handler_trace_[cpu.id().value];
-  h.start = cpu.now();
-  h.idle_exit = cpu.idle_exit_of_interrupt();
-  h.walk_start.reset();
+  const Time start = cpu.now();
+  tracer_.handler_started(cpu, cpu.idle_exit_of_interrupt());
   Time list_wait = Time::zero();
   Time* outer = cpu.exchange_list_wait_sink(&list_wait);
   co_await design_->wakeup_irq(cpu);
   cpu.exchange_list_wait_sink(outer);
   metrics_.handler_list_wait.record(list_wait);
-  metrics_.handler_time.record(cpu.now() - h.start);
+  metrics_.handler_time.record(cpu.now() - start);
 }
 
 // POSTED_INTR_VECTOR outside guest mode: nothing to do (the vCPU syncs PIR at its next entry, or the
 // halt-poll loop sees it).
 hw::Path Kvm::posted_intr_handler(hw::Cpu&) { co_return; }
 
-// ---- tracing, stalls and invariants ---------------------------------------------------------------
-
-void Kvm::note_walk_start(hw::Cpu& cpu) {
-  if (!cpu.in_interrupt()) return;
-  HandlerTrace& h = handler_trace_[cpu.id().value];
-  if (!h.walk_start) h.walk_start = cpu.now();
-}
-
-void Kvm::note_reached(hw::Cpu& cpu, Vcpu& v) {
-  ++metrics_.nodes_walked;
-  if (!cpu.in_interrupt() || !v.trace.posted || v.trace.reached) return;
-  const HandlerTrace& h = handler_trace_[cpu.id().value];
-  v.trace.handler_start = h.start;
-  v.trace.idle_exit = h.idle_exit;
-  v.trace.walk_start = h.walk_start ? *h.walk_start : h.start;
-  v.trace.reached = cpu.now();
-}
-
-void Kvm::note_removed(Vcpu& v) {
-  if (v.trace.picked && !v.trace.removed) v.trace.removed = machine_.sim().now();
-}
-
-hw::Cpu::TimedOp Kvm::walk_stall(hw::Cpu& cpu) {
-  const bool stalls =
-      design_params_.walk_stall_probability > 0 && stall_rng_.uniform01() < design_params_.walk_stall_probability;
-  return cpu.compute(stalls ? design_params_.walk_stall : Time::zero());  // zero: co_await does not suspend
-}
-
-void Kvm::register_list(WakeupList&, const void* head) { list_heads_.insert(head); }
-void Kvm::unregister_list(WakeupList&, const void* head) { list_heads_.erase(head); }
-
-void Kvm::violation(const std::string& what) {
-  ++metrics_.violations;
-  if (params_.stop_on_violation) throw engine::InvariantViolation("invariant violated: " + what);
-}
-
-void Kvm::rcu_hazard(const std::string& what) {
-  ++metrics_.rcu_hazards;
-  violation("RCU hazard: " + what);
-}
+// ---- invariants ------------------------------------------------------------------------------------
 
 void Kvm::check_lost_wakeup(Vcpu& v) {
   const Time now = machine_.sim().now();
-  Time oldest = Time::max();
-  if (!v.pid().pir.empty()) oldest = v.pid().pir.front().posted_at;
-  if (!v.timer_work_.empty()) oldest = std::min(oldest, v.timer_work_.front().posted_at);
-  if (oldest == Time::max()) return;
+  const std::optional<Time> undelivered = v.oldest_undelivered();
+  if (!undelivered) return;
+  const Time oldest = *undelivered;
   if (v.blocked() && now - oldest >= params_.lost_wakeup_timeout) {
-    ++metrics_.lost_wakeups;
-    violation(
+    invariants_.lost_wakeup(
         fmt::format("lost wakeup: vCPU {} is still blocked {} after an interrupt was posted to it (at {}; "
                     "kernel.lost_wakeup_timeout is {})",
                     v.index(), engine::to_string(now - oldest), engine::to_string(oldest),
@@ -482,25 +423,27 @@ void Kvm::check_lost_wakeup(Vcpu& v) {
   // Overdue but not blocked (running, or runnable and waiting for its pCPU): it will see the work; look
   // again a timeout later rather than at `now`, which would fire this check forever at one instant.
   const Time due = oldest + params_.lost_wakeup_timeout;
-  machine_.sim().schedule_at(v.watchdog_, due > now ? due : now + params_.lost_wakeup_timeout);
+  machine_.sim().schedule_at(v.watchdog(), due > now ? due : now + params_.lost_wakeup_timeout);
 }
 
 void Kvm::check_invariants() {
   for (const auto& v : vcpus_) {
     if (v->on_list != nullptr && !v->on_list->contains(*v))
-      violation(fmt::format("vCPU {} records a list it is not on", v->index()));
+      invariants_.violation(fmt::format("vCPU {} records a list it is not on", v->index()));
   }
   design_->check_invariants();
 }
 
 uint64_t Kvm::requests_pending() const {
   uint64_t n = 0;
-  for (const auto& v : vcpus_) n += v->pid_.pir.size() + v->timer_work_.size() + v->guest_work_.size();
+  for (const auto& v : vcpus_) n += v->requests_pending();
   return n;
 }
 
 void Kvm::reset_statistics() {
   metrics_.clear();
+  tracer_.reset_statistics();
+  invariants_.reset_statistics();
   for (auto& c : lock_classes_) c->reset_statistics();
 }
 

@@ -3,35 +3,36 @@
 // WakeupDesign. Step-by-step paths and their sources: reference/kvm-wakeup-paths.md §1 and §7; what is
 // and is not modelled: sim/kernel/README.md.
 //
-// Kvm owns the vCPUs and the design, delivers interrupts to vCPUs from three kinds of source (VT-d
-// devices and IPIv senders post to the descriptor; timers and IPIs without IPIv take the software
-// path that wakes the vCPU directly), records wakeup latency per path with its decomposition, and
-// checks the invariants every design must keep (no lost wakeup, one list per vCPU, consistent lists,
-// no RCU node-reuse hazard).
+// Kvm owns the vCPUs and the design, and runs KVM's paths: it delivers interrupts to vCPUs from three
+// kinds of source (VT-d devices and IPIv senders post to the descriptor; timers and IPIs without IPIv
+// take the software path that wakes the vCPU directly), loads and puts vCPUs, and records wakeup
+// latency per path. Two jobs sit beside it, each in its own class that it owns: the wake tracer
+// (wake_tracer.h, the one writer of the wakeup decomposition's timestamps) and the invariant checker
+// (invariant_checker.h, where every broken invariant is reported). The wakeup lists the designs build
+// see only those two and the walk-stall injector (WakeupListEnvironment), not Kvm.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "sim/config/schema.h"
 #include "sim/hw/machine.h"
 #include "sim/hw/spinlock.h"
+#include "sim/kernel/invariant_checker.h"
 #include "sim/kernel/kernel_params.h"
 #include "sim/kernel/posted_interrupt.h"
 #include "sim/kernel/scheduler.h"
 #include "sim/kernel/vcpu.h"
+#include "sim/kernel/wake_tracer.h"
 #include "sim/kernel/wakeup_design.h"
-#include "sim/kernel/wakeup_trace.h"
+#include "sim/kernel/wakeup_list.h"
+#include "sim/kernel/walk_stalls.h"
 #include "sim/stats/latency_histogram.h"
 
 namespace wakesim::kernel {
-
-class WakeupList;
 
 // Switches of the designs and fault injection, set in the [design] section.
 struct DesignParams {
@@ -63,7 +64,6 @@ struct KvmMetrics {
   std::array<stats::LatencyHistogram, kWakePaths> latency;              // per path
   std::array<stats::LatencyHistogram, kRequestSources> source_latency;  // per source, every path
   stats::LatencyHistogram wakeup_latency;  // every wakeup of a halted vCPU: wakeup vector, software, halt-poll
-  WakeDecomposition decomposition;         // the wakeup-vector path, component by component
   stats::LatencyHistogram handler_time;    // duration of one wakeup-vector handler
   // Waits on the design's wakeup-list locks (LockRole::kWakeupList) beyond an uncontended
   // acquisition: per sched_in that removes a vCPU from its previous list, and per wakeup handler
@@ -74,15 +74,10 @@ struct KvmMetrics {
   uint64_t notifications = 0;    // notification interrupts sent by posting
   uint64_t wakeup_irqs = 0;      // wakeup-vector handlers run
   uint64_t self_ipis = 0;        // ON already set when arming the wakeup vector
-  uint64_t nodes_walked = 0;     // list nodes visited by handlers
   uint64_t wakes = 0;            // kvm_vcpu_wake_up calls that woke a task
   uint64_t redundant_wakes = 0;  // ... that found it already awake
   uint64_t halt_poll_hits = 0;
   uint64_t blocks = 0;
-  uint64_t rcu_restarts = 0;
-  uint64_t rcu_hazards = 0;
-  uint64_t lost_wakeups = 0;
-  uint64_t violations = 0;
   void clear() { *this = KvmMetrics{}; }
 };
 
@@ -159,17 +154,15 @@ class Kvm {
   void note_block() { ++metrics_.blocks; }
   void check_lost_wakeup(Vcpu& v);
 
-  // ---- invariants and tracing (WakeupList and designs) ----
-  void violation(const std::string& what);
-  void rcu_hazard(const std::string& what);
-  void note_rcu_restart() { ++metrics_.rcu_restarts; }
-  void note_walk_start(hw::Cpu& cpu);
-  void note_reached(hw::Cpu& cpu, Vcpu& v);
-  void note_removed(Vcpu& v);
-  hw::Cpu::TimedOp walk_stall(hw::Cpu& cpu);
-  void register_list(WakeupList& list, const void* head);
-  void unregister_list(WakeupList& list, const void* head);
-  bool is_list_head(const void* node) const { return list_heads_.contains(node); }
+  // ---- invariants and tracing ----
+  InvariantChecker& invariants() { return invariants_; }
+  const InvariantChecker& invariants() const { return invariants_; }
+  WakeTracer& tracer() { return tracer_; }
+  const WakeTracer& tracer() const { return tracer_; }
+  // What a design's wakeup lists report to and draw on.
+  WakeupListEnvironment list_environment() {
+    return WakeupListEnvironment{machine_.topology(), invariants_, tracer_, walk_stalls_};
+  }
   // End-of-run checks: list consistency and the design's own.
   void check_invariants();
 
@@ -195,23 +188,20 @@ class Kvm {
   KernelParams params_;
   DesignParams design_params_;
   std::vector<std::unique_ptr<hw::LockClass>> lock_classes_;
+  InvariantChecker invariants_;
+  WakeTracer tracer_;
+  WalkStalls walk_stalls_;
   std::unique_ptr<WakeupDesign> design_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   GuestModel* guest_model_ = nullptr;
   bool assigned_devices_ = true;
-  std::unordered_set<const void*> list_heads_;
   struct ArmedTimer {
     Scheduler::TimerId id;
     hw::PcpuId cpu;
   };
+  static constexpr size_t kLineCopiesReserved = 8;
+  static constexpr size_t kGuestTimersReserved = 4;    // a vCPU's armed timers without allocating
   std::vector<std::vector<ArmedTimer>> armed_timers_;  // per vCPU, pending guest timers
-  struct HandlerTrace {
-    engine::Time start;
-    engine::Time idle_exit;
-    std::optional<engine::Time> walk_start;
-  };
-  std::vector<HandlerTrace> handler_trace_;  // per pCPU
-  engine::RandomStream stall_rng_;
   KvmMetrics metrics_;
   static constexpr int64_t kSeriesBinPs = 1'000'000'000;  // 1 ms
   std::vector<double> series_sum_;

@@ -143,6 +143,10 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     q->cpu = id;
     q->lock = hw::make_spinlock(params.lock, rq_lock_class_, topology.socket_of(id));
     q->lock->set_instance_name(fmt::format("cpu {}", c), id);
+    // RQ[c], its lock and its wakelist are read by every pCPU that places a task or balances: room
+    // for their copies up front (shared/DESIGN.md §2, no allocation in the steady state).
+    const size_t sharers = std::min<size_t>(machine.pcpus(), kLineCopiesReserved);
+    for (hw::CacheLine* line : {&q->line, &q->wake_list_line, &q->lock->word()}) line->reserve_copies(sharers);
     q->slice_timer = std::make_unique<SliceTimer>(*this, id);
     q->timer_expiry = std::make_unique<TimerExpiry>(*this, id);
     q->governor = make_idle_governor(params.idle_governor, machine.params().idle, params.idle_state);
@@ -193,8 +197,25 @@ void Scheduler::set_curr(Runqueue& q, Task* t) {
   else idle_mask_.reset(q.cpu);
 }
 
+// Storage each runqueue needs per task that may run on it, reserved when the task is added so that the
+// steady state allocates nothing (shared/DESIGN.md §2): a few pending timers (a vCPU's APIC timer, a
+// sleep) and a place on the wakelist. Capped per runqueue: a pCPU that thousands of tasks may use
+// grows past the cap only if that many are really there at once.
+void Scheduler::reserve_for_task(Runqueue& q) {
+  constexpr size_t kTimersPerTask = 4;
+  constexpr size_t kMaxReserved = 16;
+  const size_t timers = std::min(q.timers.capacity() + kTimersPerTask, kMaxReserved);
+  q.timers.reserve(timers);
+  q.expired.reserve(timers);
+  q.running_timers.reserve(timers);
+  const size_t wakers = std::min(q.wake_list.capacity() + 1, kMaxReserved);
+  q.wake_list.reserve(wakers);
+  q.waking.reserve(wakers);
+}
+
 void Scheduler::add_task(Task& task) {
   WAKESIM_CHECK(!task.allowed_->empty(), "task {} may run nowhere", task.name());
+  for (hw::PcpuId p : task.allowed_->list()) reserve_for_task(rq(p));
   Runqueue& q = rq(task.allowed_->front());
   task.last_cpu_ = q.cpu;
   task.on_rq_ = true;

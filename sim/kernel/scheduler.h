@@ -141,7 +141,9 @@ class Scheduler {
     explicit Runqueue(int socket) : line(socket), wake_list_line(socket) {}
   };
 
+  static constexpr size_t kLineCopiesReserved = 8;
   Runqueue& rq(hw::PcpuId cpu) { return *rqs_[cpu.value]; }
+  void reserve_for_task(Runqueue& q);
   void queue_push(Runqueue& q, Task& t);
   Task& queue_pop_front(Runqueue& q);
   void queue_erase(Runqueue& q, Task& t);

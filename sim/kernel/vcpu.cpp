@@ -1,5 +1,7 @@
 #include "sim/kernel/vcpu.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/engine/errors.h"
@@ -28,9 +30,39 @@ Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, CpuSetPtr allowed)
       loaded_cpu_(allowed->empty() ? hw::PcpuId{0} : allowed->front()) {
   pid_.ndst = loaded_cpu_;
   pid_.sn = true;  // not loaded yet: notifications suppressed
+  // Room for the requests a stable load keeps pending, so that the steady state allocates nothing
+  // (shared/DESIGN.md §2); a burst beyond it grows the storage once, and it is kept.
+  pid_.pir.reserve(kRequestsReserved);
+  synced_.reserve(kRequestsReserved);
+  timer_work_.reserve(kRequestsReserved);
+  guest_work_.reserve(kRequestsReserved);
+  // PID[v] and N[v] are read by the pCPUs that load, walk or post to this vCPU between two writes.
+  const size_t sharers = std::min<size_t>(kvm.machine().pcpus(), kLineCopiesReserved);
+  for (hw::CacheLine* line : {&pid_.line, &node_line_}) line->reserve_copies(sharers);
 }
 
 Vcpu::~Vcpu() = default;
+
+std::optional<Time> Vcpu::oldest_undelivered() const {
+  std::optional<Time> oldest;
+  if (!pid_.pir.empty()) oldest = pid_.pir.front().posted_at;
+  if (!timer_work_.empty())
+    oldest = oldest ? std::min(*oldest, timer_work_.front().posted_at) : timer_work_.front().posted_at;
+  return oldest;
+}
+
+bool Vcpu::take_pir_for_entry() {
+  // synced_ is empty here; its storage is reused entry after entry.
+  if (!pid_.on && pid_.pir.empty()) return false;
+  pid_.on = false;
+  synced_.swap(pid_.pir);
+  return true;
+}
+
+void Vcpu::take_expired_timers() {
+  synced_.insert(synced_.end(), timer_work_.begin(), timer_work_.end());
+  timer_work_.clear();
+}
 
 void Vcpu::GuestHook::deliver(hw::Cpu&) { owner.kvm_.deliver_in_guest(owner); }
 
@@ -43,7 +75,7 @@ hw::Path Vcpu::on_sched_out(hw::Cpu& cpu, bool preempted) {
 }
 
 hw::Path Vcpu::on_sched_in(hw::Cpu& cpu) {
-  if (trace.woken && !trace.picked) trace.picked = cpu.now();
+  kvm_.tracer().picked(*this, cpu.now());
   co_await kvm_.pi_load(cpu, *this);
 }
 

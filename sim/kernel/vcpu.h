@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/engine/event.h"
@@ -21,7 +22,6 @@
 #include "sim/hw/signal.h"
 #include "sim/kernel/posted_interrupt.h"
 #include "sim/kernel/task.h"
-#include "sim/kernel/wakeup_trace.h"
 
 namespace wakesim::kernel {
 
@@ -52,11 +52,46 @@ class Vcpu final : public Task {
     guest_touches_ = hw::TouchProfile{rate, footprint, this};
   }
 
+  // ---- where it is loaded (Kvm's pi_load / pi_put) ----
+  hw::PcpuId loaded_cpu() const { return loaded_cpu_; }  // vcpu->cpu: the pCPU it was last loaded on
+  bool loaded_once() const { return loaded_once_; }
+  void set_loaded(hw::PcpuId cpu) {
+    loaded_cpu_ = cpu;
+    loaded_once_ = true;
+  }
+  // In guest mode (cleared around a VM exit that KVM handles without scheduling, as an IPI's).
+  void set_in_guest(bool in_guest) { in_guest_ = in_guest; }
+
+  // ---- its requests: posted into the PIR (pid()), expired timers, and those the guest is handling ----
+  void add_timer_request(const PostedRequest& r) { timer_work_.push_back(r); }
+  // kvm_vcpu_check_block's question: anything posted, expired or unfinished.
+  bool has_work() const { return pid_.on || !pid_.pir.empty() || !timer_work_.empty() || !guest_work_.empty(); }
+  // Posted or being handled (the progress guard's measure of a backlog).
+  size_t backlog() const { return pid_.pir.size() + guest_work_.size(); }
+  // Posted, expired or being handled, not yet finished by the guest.
+  uint64_t requests_pending() const { return pid_.pir.size() + timer_work_.size() + guest_work_.size(); }
+  // When the oldest request still waiting for the guest to see it (PIR or expired timer) came into being.
+  std::optional<engine::Time> oldest_undelivered() const;
+  // vmx_sync_pir_to_irr at VM entry: when ON is set or the PIR holds requests, clears ON and takes the
+  // PIR's requests (true: the descriptor was written). Then takes the expired timers.
+  bool take_pir_for_entry();
+  void take_expired_timers();
+  // After the entry: the guest gets what was taken, in order; `delivered` sees each request first.
+  template <class Delivered>
+  void accept_taken(Delivered&& delivered);
+  // Posted-interrupt processing in guest mode: clears ON, the guest gets every PIR request.
+  template <class Delivered>
+  void accept_posted(Delivered&& delivered);
+  // A posting wakes a halt-polling loop.
+  void kick_poll() {
+    if (polling_) poll_signal_.notify();
+  }
+  // The lost-wakeup watchdog (Kvm schedules it after a posting).
+  engine::Event& watchdog() { return watchdog_; }
+
   // ---- wakeup-list membership (WakeupList only) ----
   WakeupHook wakeup_hook;
   WakeupList* on_list = nullptr;  // the list the node is linked in
-
-  WakeTrace trace;
 
  protected:
   hw::Path body() override;
@@ -64,7 +99,6 @@ class Vcpu final : public Task {
   hw::Path on_sched_in(hw::Cpu& cpu) override;
 
  private:
-  friend class Kvm;
   struct GuestHook final : hw::Cpu::InterruptHook {
     explicit GuestHook(Vcpu& v) : owner(v) { vector = kPostedIntrVector; }
     void deliver(hw::Cpu& cpu) override;
@@ -79,6 +113,9 @@ class Vcpu final : public Task {
    private:
     Vcpu& v_;
   };
+
+  static constexpr size_t kRequestsReserved = 8;
+  static constexpr size_t kLineCopiesReserved = 4;
 
   hw::Path halt(hw::Cpu& cpu);
   hw::Path block(hw::Cpu& cpu);
@@ -106,8 +143,27 @@ class Vcpu final : public Task {
   };
   engine::ReusableFifo<GuestRequest> guest_work_;  // requests the guest is handling, in order
   std::vector<PostedRequest> timer_work_;          // expired guest timers (KVM_REQ_PENDING_TIMER)
-  std::vector<PostedRequest> synced_;              // enter_guest's requests being synced (storage reused)
+  std::vector<PostedRequest> synced_;              // taken at entry, not yet accepted (storage reused)
   uint64_t requests_completed_ = 0;
 };
+
+template <class Delivered>
+void Vcpu::accept_taken(Delivered&& delivered) {
+  for (const PostedRequest& r : synced_) {
+    delivered(r);
+    guest_work_.push_back(GuestRequest{r.work, r.source});
+  }
+  synced_.clear();
+}
+
+template <class Delivered>
+void Vcpu::accept_posted(Delivered&& delivered) {
+  pid_.on = false;
+  for (const PostedRequest& r : pid_.pir) {
+    delivered(r);
+    guest_work_.push_back(GuestRequest{r.work, r.source});
+  }
+  pid_.pir.clear();
+}
 
 }  // namespace wakesim::kernel

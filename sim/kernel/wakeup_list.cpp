@@ -2,19 +2,17 @@
 
 #include <fmt/format.h>
 
-#include "sim/kernel/kvm.h"
-
 namespace wakesim::kernel {
 
-WakeupList::WakeupList(Kvm& kvm, hw::PcpuId owner)
-    : kvm_(kvm), owner_(owner), head_line_(kvm.machine().topology().socket_of(owner)) {
-  kvm.register_list(*this, list_.end().pointed_node());
+WakeupList::WakeupList(const WakeupListEnvironment& env, hw::PcpuId owner)
+    : env_(env), owner_(owner), head_line_(env.topology.socket_of(owner)) {
+  env_.invariants.register_list_head(list_.end().pointed_node());
 }
 
 WakeupList::~WakeupList() {
   for (Vcpu& v : list_) v.on_list = nullptr;
   list_.clear();
-  kvm_.unregister_list(*this, list_.end().pointed_node());
+  env_.invariants.unregister_list_head(list_.end().pointed_node());
 }
 
 bool WakeupList::contains(const Vcpu& v) const { return v.on_list == this; }
@@ -23,8 +21,8 @@ hw::CacheLine& WakeupList::line_of(List::iterator it) { return it == list_.end()
 
 hw::Path WakeupList::add_tail(hw::Cpu& cpu, Vcpu& v) {
   if (v.on_list != nullptr) {
-    kvm_.violation(fmt::format("vCPU {} added to pCPU {}'s wakeup list while on pCPU {}'s", v.index(), owner_.value,
-                               v.on_list->owner().value));
+    env_.invariants.violation(fmt::format("vCPU {} added to pCPU {}'s wakeup list while on pCPU {}'s", v.index(),
+                                          owner_.value, v.on_list->owner().value));
     // Not linked: a node in two lists would join them into a cycle that no walk leaves (a run told to go
     // on after violations would hang instead of counting them).
     co_return;
@@ -44,11 +42,11 @@ hw::Path WakeupList::del_rcu(hw::Cpu& cpu, Vcpu& v) { return del(cpu, v); }
 
 hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   if (v.on_list != this) {
-    kvm_.violation(
+    env_.invariants.violation(
         fmt::format("vCPU {} removed from pCPU {}'s wakeup list but it is not on it", v.index(), owner_.value));
     co_return;
   }
-  kvm_.note_removed(v);
+  env_.tracer.removed(v, cpu.now());
   auto it = List::s_iterator_to(v);
   hw::CacheLine& prev_line = line_of(it == list_.begin() ? list_.end() : std::prev(it));
   hw::CacheLine& next_line = line_of(std::next(it));
@@ -65,8 +63,8 @@ hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
 Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
   if (it == list_.end()) return nullptr;
   const void* node = it.pointed_node();
-  if (kvm_.is_list_head(node)) {
-    kvm_.rcu_hazard(
+  if (env_.invariants.is_list_head(node)) {
+    env_.invariants.rcu_hazard(
         fmt::format("the wakeup walk on pCPU {} followed a stale pointer to another pCPU's list head "
                     "(node reused before a grace period)",
                     owner_.value));
@@ -74,13 +72,13 @@ Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
   }
   Vcpu& v = *it;
   if (v.on_list != nullptr && v.on_list != this) {
-    kvm_.rcu_hazard(
+    env_.invariants.rcu_hazard(
         fmt::format("the wakeup walk on pCPU {} followed a stale pointer into pCPU {}'s list at vCPU {} "
                     "(node reused before a grace period)",
                     owner_.value, v.on_list->owner().value, v.index()));
     return nullptr;
   }
-  kvm_.note_reached(cpu, v);
+  env_.tracer.reached(cpu, v);
   // The node's address is known: its next pointer can be loaded now, overlapping with whatever the
   // walker reads of the node meanwhile (the descriptor, for pi_test_on); next() consumes the load.
   cpu.prefetch(v.node_line());
@@ -88,17 +86,17 @@ Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
 }
 
 hw::PathOf<Vcpu*> WakeupList::first(hw::Cpu& cpu) {
-  kvm_.note_walk_start(cpu);
+  env_.tracer.walk_started(cpu);
   const auto it = list_.begin();  // read at the load's issue: the value the load returns
   co_await cpu.load(head_line_);
   co_return visit(cpu, it);
 }
 
 hw::PathOf<Vcpu*> WakeupList::next(hw::Cpu& cpu, Vcpu& at) {
-  co_await kvm_.walk_stall(cpu);
+  co_await env_.stalls.at_node(cpu);
   if (at.on_list != this) {
     // A writer changed the list under a walker that holds the lock writers must take: a missing lock.
-    kvm_.violation(
+    env_.invariants.violation(
         fmt::format("pCPU {}'s wakeup list changed under a locked walk: vCPU {} was removed while the "
                     "walker on pCPU {} stood on it",
                     owner_.value, at.index(), cpu.id().value));
@@ -110,16 +108,16 @@ hw::PathOf<Vcpu*> WakeupList::next(hw::Cpu& cpu, Vcpu& at) {
 }
 
 hw::PathOf<Vcpu*> WakeupList::next_rcu(hw::Cpu& cpu, Vcpu& at, OnUnlinkedNode on_unlinked) {
-  co_await kvm_.walk_stall(cpu);
+  co_await env_.stalls.at_node(cpu);
   if (at.on_list != this) {
     if (on_unlinked == OnUnlinkedNode::kRestartFromHead) {
-      kvm_.note_rcu_restart();
+      env_.tracer.walk_restarted();
       co_return co_await first(cpu);
     }
     if (at.on_list != nullptr) {
       // Deleted from this list and re-added to another before the walker left it: its next pointer
       // now leads into that list, which the walker would take for its own (a hard lockup in the kernel).
-      kvm_.rcu_hazard(
+      env_.invariants.rcu_hazard(
           fmt::format("the wakeup walk on pCPU {} stood on vCPU {}, which was moved to pCPU {}'s "
                       "list before the walker read its next pointer (node reused before a grace period)",
                       owner_.value, at.index(), at.on_list->owner().value));
@@ -138,11 +136,11 @@ void WakeupList::check_consistency() const {
   size_t n = 0;
   for (const Vcpu& v : list_) {
     if (v.on_list != this)
-      kvm_.violation(
+      env_.invariants.violation(
           fmt::format("vCPU {} is linked in pCPU {}'s wakeup list but records another", v.index(), owner_.value));
     ++n;
   }
-  if (n != list_.size()) kvm_.violation(fmt::format("pCPU {}'s wakeup list is corrupt", owner_.value));
+  if (n != list_.size()) env_.invariants.violation(fmt::format("pCPU {}'s wakeup list is corrupt", owner_.value));
 }
 
 }  // namespace wakesim::kernel

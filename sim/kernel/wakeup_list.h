@@ -8,6 +8,8 @@
 //   first/next: load H / load N[x]. Reaching node x issues the load of N[x].next at once, so it
 //              overlaps with the walker's load of PID[x] (independent addresses); the step to the next
 //              node depends on it (pointer chasing: each node's miss is paid in turn).
+// The list reports to the invariant checker and the wake tracer and draws walk stalls from the fault
+// injector, all handed to it by the KVM model (WakeupListEnvironment); it knows nothing else of KVM.
 // Nodes use normal (non-safe) links: after del_rcu a node still points at its old successor, which is
 // exactly what an RCU walker reads. Invariants are checked on every operation: a vCPU is on at most
 // one list; a locked walker never sees its node removed under it (that would be a missing lock); an
@@ -23,15 +25,25 @@
 #include "sim/hw/cache_line.h"
 #include "sim/hw/cpu.h"
 #include "sim/hw/path.h"
+#include "sim/hw/topology.h"
+#include "sim/kernel/invariant_checker.h"
 #include "sim/kernel/vcpu.h"
+#include "sim/kernel/wake_tracer.h"
+#include "sim/kernel/walk_stalls.h"
 
 namespace wakesim::kernel {
 
-class Kvm;
+// What a wakeup list needs from the model it belongs to (Kvm::list_environment()).
+struct WakeupListEnvironment {
+  const hw::Topology& topology;  // where the head line is homed (the owner's socket)
+  InvariantChecker& invariants;
+  WakeTracer& tracer;
+  WalkStalls& stalls;
+};
 
 class WakeupList {
  public:
-  WakeupList(Kvm& kvm, hw::PcpuId owner);
+  WakeupList(const WakeupListEnvironment& env, hw::PcpuId owner);
   WakeupList(const WakeupList&) = delete;
   WakeupList& operator=(const WakeupList&) = delete;
   ~WakeupList();
@@ -55,7 +67,7 @@ class WakeupList {
   enum class OnUnlinkedNode : uint8_t { kFollowStalePointer, kRestartFromHead };
   hw::PathOf<Vcpu*> next_rcu(hw::Cpu& cpu, Vcpu& at, OnUnlinkedNode on_unlinked);
 
-  // Full consistency check (end of run and tests); reports through Kvm::violation.
+  // Full consistency check (end of run and tests); reports to the invariant checker.
   void check_consistency() const;
 
  private:
@@ -65,7 +77,7 @@ class WakeupList {
   hw::CacheLine& line_of(List::iterator it);
   Vcpu* visit(hw::Cpu& cpu, List::iterator it);  // nullptr at the end; records the wake trace
 
-  Kvm& kvm_;
+  WakeupListEnvironment env_;
   hw::PcpuId owner_;
   hw::CacheLine head_line_;
   List list_;

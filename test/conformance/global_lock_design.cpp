@@ -19,7 +19,7 @@ class GlobalLock final : public kernel::WakeupDesign {
   explicit GlobalLock(kernel::Kvm& kvm)
       : WakeupDesign(kvm), lock_(kvm.make_lock("global_wakeup_lock", hw::PcpuId{0}, hw::LockRole::kWakeupList)) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c)
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), hw::PcpuId{c}));
   }
   hw::Path sched_out(hw::Cpu& cpu, Vcpu& v) override {
     co_await lock_->acquire(cpu);

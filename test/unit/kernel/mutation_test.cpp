@@ -26,7 +26,7 @@ class SplitLockWithoutInLock final : public kernel::WakeupDesign {
  public:
   explicit SplitLockWithoutInLock(kernel::Kvm& kvm) : WakeupDesign(kvm) {
     for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) {
-      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm, hw::PcpuId{c}));
+      lists_.push_back(std::make_unique<kernel::WakeupList>(kvm.list_environment(), hw::PcpuId{c}));
       in_.push_back(kvm.make_lock("mutant_in", hw::PcpuId{c}, hw::LockRole::kWakeupList));
       out_.push_back(kvm.make_lock("mutant_out", hw::PcpuId{c}, hw::LockRole::kWakeupList));
     }

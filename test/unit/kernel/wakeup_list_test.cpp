@@ -32,8 +32,8 @@ struct WakeupListTest : ::testing::Test {
   Scheduler sched{machine, params};
   DesignParams design_params;
   Kvm kvm{machine, sched, params, design_params, "single-lock"};
-  WakeupList list0{kvm, PcpuId{0}};
-  WakeupList list1{kvm, PcpuId{1}};
+  WakeupList list0{kvm.list_environment(), PcpuId{0}};
+  WakeupList list1{kvm.list_environment(), PcpuId{1}};
   std::vector<Vcpu*> v;
 
   WakeupListTest() {
@@ -70,7 +70,7 @@ TEST_F(WakeupListTest, AddTailKeepsOrderAndAWalkVisitsEveryNode) {
   EXPECT_TRUE(list0.contains(*v[0]));
   EXPECT_FALSE(list0.contains(*v[1]));
   list0.check_consistency();
-  EXPECT_EQ(kvm.metrics().violations, 0u);
+  EXPECT_EQ(kvm.invariants().violations(), 0u);
 }
 
 TEST_F(WakeupListTest, DelUnlinksANodeFromTheMiddleAndTheEnds) {
@@ -86,18 +86,18 @@ TEST_F(WakeupListTest, DelUnlinksANodeFromTheMiddleAndTheEnds) {
   EXPECT_TRUE(list1.contains(*v[1]));
   list0.check_consistency();
   list1.check_consistency();
-  EXPECT_EQ(kvm.metrics().violations, 0u);
+  EXPECT_EQ(kvm.invariants().violations(), 0u);
 }
 
 TEST_F(WakeupListTest, AVcpuOnTwoListsOrRemovedFromOneItIsNotOnIsAViolation) {
   add(list0, {0});
   add(list1, {0});  // refused: linking it would join the two lists into one cycle
-  EXPECT_EQ(kvm.metrics().violations, 1u);
+  EXPECT_EQ(kvm.invariants().violations(), 1u);
   EXPECT_TRUE(list0.contains(*v[0]));
   EXPECT_EQ(list1.size(), 0u);
   EXPECT_EQ(walk(list0), (std::vector<uint32_t>{v[0]->index()}));
   run_on(1, [&](hw::Cpu& cpu) -> hw::Path { co_await list1.del(cpu, *v[2]); });
-  EXPECT_EQ(kvm.metrics().violations, 2u);
+  EXPECT_EQ(kvm.invariants().violations(), 2u);
 }
 
 TEST_F(WakeupListTest, AWriterUnderALockedWalkerIsAMissingLock) {
@@ -110,7 +110,7 @@ TEST_F(WakeupListTest, AWriterUnderALockedWalkerIsAMissingLock) {
     after = co_await list0.next(cpu, *at);
   });
   EXPECT_EQ(after, nullptr);
-  EXPECT_EQ(kvm.metrics().violations, 1u);
+  EXPECT_EQ(kvm.invariants().violations(), 1u);
 }
 
 TEST_F(WakeupListTest, AnRcuWalkerGoesOnFromADeletedNodeOrRestartsFromTheHead) {
@@ -126,8 +126,8 @@ TEST_F(WakeupListTest, AnRcuWalkerGoesOnFromADeletedNodeOrRestartsFromTheHead) {
   });
   EXPECT_EQ(went_on, v[2]);
   EXPECT_EQ(restarted, v[0]);
-  EXPECT_EQ(kvm.metrics().rcu_restarts, 1u);
-  EXPECT_EQ(kvm.metrics().violations, 0u);
+  EXPECT_EQ(kvm.tracer().walk_restarts(), 1u);
+  EXPECT_EQ(kvm.invariants().violations(), 0u);
 }
 
 TEST_F(WakeupListTest, AnRcuWalkerWhoseNodeMovedToAnotherListIsAHazard) {
@@ -142,7 +142,7 @@ TEST_F(WakeupListTest, AnRcuWalkerWhoseNodeMovedToAnotherListIsAHazard) {
     next = co_await list0.next_rcu(cpu, *at, kFollow);
   });
   EXPECT_EQ(next, nullptr);
-  EXPECT_EQ(kvm.metrics().rcu_hazards, 1u);
+  EXPECT_EQ(kvm.invariants().rcu_hazards(), 1u);
 }
 
 // The same del, with every line in the deleting pCPU's L1, and from the other socket (sched_in
