@@ -699,11 +699,10 @@ struct Prepared {
   std::vector<Task> rejected_runs;  // keep_going: a failed run to store per design and replicate
 };
 
-Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
-  Prepared prepared;
-  SweepPlan& plan = prepared.plan;
-  SweepMeta& meta = prepared.meta;
-  const fs::path& out = options.out;
+// What the sweep is, as its meta.json records it: identity, axes, overrides, the numeric and derived
+// keys, and the replicates and seed the points resolve (the base's unless the spec sets them).
+SweepMeta describe_sweep(const SweepSpec& spec, const SweepOptions& options, const Config& base) {
+  SweepMeta meta;
   meta.identity = sweep_identity(spec);
   meta.swept_keys = spec.swept_keys();
   for (const SweepAxis& a : spec.axes) meta.axes.push_back({a.keys, a.scale});
@@ -720,30 +719,36 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
       }
       if (any && !plain) meta.numeric_keys.push_back(a.keys[k]);
     }
-  // Designs, replicates and seed as the points resolve them (the base's unless the spec sets them).
-  const Config base = load_sweep_base(spec, spec.overrides).config;
   meta.replicates = spec.replicates.value_or(base.run.replicates);
   meta.seed = spec.seed.value_or(base.run.seed);
   for (const std::string& k : derived_keys(base))
     if (std::find(meta.swept_keys.begin(), meta.swept_keys.end(), k) == meta.swept_keys.end())
       meta.derived_keys.push_back(k);
+  return meta;
+}
 
-  // The output directory: new, or the same sweep to resume or extend.
-  prepared.existing = existing_meta(out);
-  if (prepared.existing) {
+// The output directory: new, or the same sweep to resume or extend (its stored meta).
+std::optional<SweepMeta> open_out_dir(const fs::path& out, const SweepMeta& meta, const SweepOptions& options) {
+  std::optional<SweepMeta> existing = existing_meta(out);
+  if (existing) {
     if (!options.resume)
       throw UserError(fmt::format(
           "{}: error: already holds a sweep; add --resume to continue it, or choose another --out", out.string()));
-    check_resumable(*prepared.existing, meta, out);
+    check_resumable(*existing, meta, out);
     remove_stale_temporaries(out);  // files a killed sweep left between write and rename
   } else {
     check_out_dir_free(out);
   }
+  return existing;
+}
 
-  // Number the points: stored ones keep their number, new ones follow in grid order.
+// Numbers the points: stored ones keep their number, new ones follow in grid order; a spec that drops a
+// stored point is refused. Returns the points in number order.
+std::vector<SweepPoint> number_points(const SweepSpec& spec, const std::optional<SweepMeta>& existing,
+                                      const fs::path& out) {
   std::vector<SweepPoint> points = spec.points();
   const std::vector<std::vector<std::string>> stored_keys =
-      prepared.existing ? prepared.existing->point_keys : std::vector<std::vector<std::string>>{};
+      existing ? existing->point_keys : std::vector<std::vector<std::string>>{};
   std::map<std::vector<std::string>, int> stored_index;
   for (size_t i = 0; i < stored_keys.size(); ++i) stored_index.emplace(stored_keys[i], static_cast<int>(i));
   std::vector<bool> kept(stored_keys.size(), false);
@@ -761,23 +766,22 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
   for (size_t i = 0; i < kept.size(); ++i)
     if (!kept[i]) dropped.push_back(i);
   if (!dropped.empty())
-    throw UserError(fmt::format(
-        "{}: error: holds a different sweep: this spec drops {} of its {} points, e.g. {}; a sweep "
-        "directory only grows (add axis values or designs to extend it); choose another --out",
-        out.string(), dropped.size(), stored_keys.size(), stored_point_label(*prepared.existing, dropped.front())));
+    throw UserError(
+        fmt::format("{}: error: holds a different sweep: this spec drops {} of its {} points, e.g. {}; a sweep "
+                    "directory only grows (add axis values or designs to extend it); choose another --out",
+                    out.string(), dropped.size(), stored_keys.size(), stored_point_label(*existing, dropped.front())));
   std::sort(points.begin(), points.end(), [](const SweepPoint& a, const SweepPoint& b) { return a.index < b.index; });
-  meta.points = points.size();
-  meta.skipped_points = spec.grid_size() - points.size();
-  plan.skipped_points = meta.skipped_points;
-  plan.replicates = meta.replicates;
-  plan.new_points = points.size() - stored_keys.size();
-  for (const SweepPoint& p : points) meta.point_keys.push_back(point_key(p));
+  return points;
+}
 
-  // Resolve every point (not only the shard's: a spec is checked whole), in parallel.
+// Resolves every point (not only the shard's: a spec is checked whole), in parallel, and collects the
+// designs they run (all, and the shard's in meta). Returns the points whose configuration is rejected.
+std::vector<const SweepPlan::Point*> resolve_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
+                                                    size_t stored, int jobs, SweepPlan& plan, SweepMeta& meta) {
   plan.points.resize(points.size());
-  for_each_index_in_parallel(options.jobs, points.size(), [&](size_t i) {
+  for_each_index_in_parallel(jobs, points.size(), [&](size_t i) {
     plan.points[i] = resolve_point(spec, points[i]);
-    plan.points[i].stored = static_cast<size_t>(points[i].index) < stored_keys.size();
+    plan.points[i].stored = static_cast<size_t>(points[i].index) < stored;
     plan.points[i].in_shard = meta.contains(points[i].index);
   });
   std::vector<const SweepPlan::Point*> rejected;
@@ -789,35 +793,50 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
       for (const std::string& d : p.designs)
         if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end()) meta.designs.push_back(d);
   }
-  plan.rejected_points = rejected.size();
-  if (!rejected.empty() && !options.keep_going) {
-    std::string text = fmt::format("{}: error: {} of {} points have a configuration that is rejected; nothing was run:",
-                                   spec.file.string(), rejected.size(), plan.points.size());
-    for (size_t i = 0; i < rejected.size() && i < kRejectedShown; ++i)
-      text += fmt::format("\n  point {} ({}): {}", rejected[i]->point.index, values_text(rejected[i]->point),
-                          bare_error(rejected[i]->error));
-    if (rejected.size() > kRejectedShown) text += fmt::format("\n  ... and {} more", rejected.size() - kRejectedShown);
-    text += fmt::format(
-        "\n{}: error: leave them out with the spec's constraint = \"...\", or add --keep-going to run "
-        "the others and record these as failed points",
-        spec.file.string());
-    throw UserError(text);
-  }
+  return rejected;
+}
+
+// Without --keep-going, any rejected point stops the sweep before a run, listing the first few.
+void refuse_rejected_points(const SweepSpec& spec, const std::vector<const SweepPlan::Point*>& rejected,
+                            size_t points) {
+  if (rejected.empty()) return;
+  std::string text = fmt::format("{}: error: {} of {} points have a configuration that is rejected; nothing was run:",
+                                 spec.file.string(), rejected.size(), points);
+  for (size_t i = 0; i < rejected.size() && i < kRejectedShown; ++i)
+    text += fmt::format("\n  point {} ({}): {}", rejected[i]->point.index, values_text(rejected[i]->point),
+                        bare_error(rejected[i]->error));
+  if (rejected.size() > kRejectedShown) text += fmt::format("\n  ... and {} more", rejected.size() - kRejectedShown);
+  text += fmt::format(
+      "\n{}: error: leave them out with the spec's constraint = \"...\", or add --keep-going to run "
+      "the others and record these as failed points",
+      spec.file.string());
+  throw UserError(text);
+}
+
+// The designs the sweep runs when no point names its own, the reference among them, and none that a
+// resumed sweep stored dropped.
+void settle_designs(const SweepSpec& spec, const SweepOptions& options, const Config& base,
+                    const std::optional<SweepMeta>& existing, SweepPlan& plan, SweepMeta& meta) {
   if (meta.designs.empty()) meta.designs = spec.designs.empty() ? base.run.designs : spec.designs;
   if (plan.designs.empty()) plan.designs = meta.designs;
   if (!options.reference.empty()) reference_design(meta.designs, options.reference);  // refused before any run
-  if (prepared.existing)
-    for (const std::string& d : prepared.existing->designs)
+  if (existing)
+    for (const std::string& d : existing->designs)
       if (std::find(meta.designs.begin(), meta.designs.end(), d) == meta.designs.end())
         throw UserError(
             fmt::format("{}: error: holds runs of design {}, which this spec no longer runs (designs: {}); a "
                         "sweep directory only grows: name it again (designs, --design), or choose another --out",
-                        out.string(), d, fmt::join(meta.designs, ", ")));
+                        options.out.string(), d, fmt::join(meta.designs, ", ")));
+}
 
-  // The runs still to do.
+// The runs still to do in this shard (a stored run is done unless --retry-failed and it failed); a
+// rejected point's runs are recorded as failed instead.
+void list_runs_to_do(const SweepOptions& options, Prepared& prepared) {
+  SweepPlan& plan = prepared.plan;
+  const SweepMeta& meta = prepared.meta;
   for (SweepPlan::Point& p : plan.points) {
     if (!p.in_shard) continue;
-    const fs::path dir = point_dir(out, p.point.index);
+    const fs::path dir = point_dir(options.out, p.point.index);
     for (const std::string& design : p.designs.empty() ? meta.designs : p.designs)
       for (int r = 0; r < meta.replicates; ++r) {
         ++plan.runs;
@@ -830,6 +849,30 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
         (p.error.empty() ? prepared.tasks : prepared.rejected_runs).push_back(Task{p.point.index, design, r});
       }
   }
+}
+
+Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
+  Prepared prepared;
+  SweepPlan& plan = prepared.plan;
+  SweepMeta& meta = prepared.meta;
+  const Config base = load_sweep_base(spec, spec.overrides).config;
+  meta = describe_sweep(spec, options, base);
+  prepared.existing = open_out_dir(options.out, meta, options);
+
+  const std::vector<SweepPoint> points = number_points(spec, prepared.existing, options.out);
+  const size_t stored = prepared.existing ? prepared.existing->point_keys.size() : 0;
+  meta.points = points.size();
+  meta.skipped_points = spec.grid_size() - points.size();
+  plan.skipped_points = meta.skipped_points;
+  plan.replicates = meta.replicates;
+  plan.new_points = points.size() - stored;
+  for (const SweepPoint& p : points) meta.point_keys.push_back(point_key(p));
+
+  const std::vector<const SweepPlan::Point*> rejected = resolve_points(spec, points, stored, options.jobs, plan, meta);
+  plan.rejected_points = rejected.size();
+  if (!options.keep_going) refuse_rejected_points(spec, rejected, plan.points.size());
+  settle_designs(spec, options, base, prepared.existing, plan, meta);
+  list_runs_to_do(options, prepared);
   return prepared;
 }
 
@@ -837,23 +880,11 @@ Prepared prepare(const SweepSpec& spec, const SweepOptions& options) {
 
 SweepPlan plan_sweep(const SweepSpec& spec, const SweepOptions& options) { return prepare(spec, options).plan; }
 
-SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
-  SweepEstimate estimate;
-  estimate.threads = jobs > 0 ? jobs : static_cast<int>(tbb::this_task_arena::max_concurrency());
-  const size_t runs = plan.runs - plan.runs_stored;
-  if (runs == 0) {
-    estimate.method = "nothing to run";
-    return estimate;
-  }
-  // The points to calibrate on: the first, the one with the largest value on every axis (by each value's
-  // rank on its axis), and up to three between, among the points that still have runs to do.
-  std::vector<const SweepPlan::Point*> candidates;
-  for (const SweepPlan::Point& p : plan.points)
-    if (p.runs_to_do > 0 && p.config) candidates.push_back(&p);
-  if (candidates.empty()) {
-    estimate.method = "no valid point to calibrate on";
-    return estimate;
-  }
+namespace {
+
+// The points to calibrate an estimate on: the first, the one with the largest value on every axis (by
+// each value's rank on its axis), and up to three between, in point order, each once.
+std::vector<const SweepPlan::Point*> calibration_samples(const std::vector<const SweepPlan::Point*>& candidates) {
   std::map<std::string, std::vector<double>> axis_numbers;  // per key, its numeric values, sorted, each once
   for (const SweepPlan::Point* p : candidates)
     for (const auto& [key, value] : p->point.assignments)
@@ -881,23 +912,48 @@ SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
   std::sort(samples.begin(), samples.end(),
             [](const auto* a, const auto* b) { return a->point.index < b->point.index; });
   samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+  return samples;
+}
+
+// Wall seconds of one run of point p shrunk to `length` of simulated time (warm-up and measured time
+// alike), with its first design; nothing if the run failed.
+std::optional<double> probe_wall_seconds(const SweepPlan& plan, const SweepPlan::Point& p, engine::Time length) {
+  Config config = *p.config;
+  const double factor = std::min(1.0, length / (config.run.warmup + config.run.duration));
+  config.run.warmup = engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.warmup.ps()) * factor));
+  config.run.duration =
+      engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
+  const RunRecord record = run_one(config, p.designs.empty() ? plan.designs.front() : p.designs.front(), 0);
+  if (!record.error.empty()) return std::nullopt;
+  return record.result.wall_seconds;
+}
+
+}  // namespace
+
+SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
+  SweepEstimate estimate;
+  estimate.threads = jobs > 0 ? jobs : static_cast<int>(tbb::this_task_arena::max_concurrency());
+  const size_t runs = plan.runs - plan.runs_stored;
+  if (runs == 0) {
+    estimate.method = "nothing to run";
+    return estimate;
+  }
+  // The points that still have runs to do are the candidates to calibrate on.
+  std::vector<const SweepPlan::Point*> candidates;
+  for (const SweepPlan::Point& p : plan.points)
+    if (p.runs_to_do > 0 && p.config) candidates.push_back(&p);
+  if (candidates.empty()) {
+    estimate.method = "no valid point to calibrate on";
+    return estimate;
+  }
+  const std::vector<const SweepPlan::Point*> samples = calibration_samples(candidates);
 
   // Each sample is run for a short slice of simulated time (warm-up and measured time shrunk alike). A
   // run costs a start-up plus a cost per simulated second: the first sample is run at two lengths to
   // tell them apart (after a discarded run that pays the process's one-time costs), the others at one.
   constexpr engine::Time kProbe = engine::Time::from_ps(2'000'000'000);  // 2 ms
   constexpr int64_t kLonger = 4;
-  auto probe = [&](const SweepPlan::Point& p, engine::Time length) -> std::optional<double> {
-    Config config = *p.config;
-    const double factor = std::min(1.0, length / (config.run.warmup + config.run.duration));
-    config.run.warmup =
-        engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.warmup.ps()) * factor));
-    config.run.duration =
-        engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
-    const RunRecord record = run_one(config, p.designs.empty() ? plan.designs.front() : p.designs.front(), 0);
-    if (!record.error.empty()) return std::nullopt;
-    return record.result.wall_seconds;
-  };
+  auto probe = [&](const SweepPlan::Point& p, engine::Time length) { return probe_wall_seconds(plan, p, length); };
   const SweepPlan::Point& first = *samples.front();
   const std::string design = first.designs.empty() ? plan.designs.front() : first.designs.front();
   double startup = 0;
