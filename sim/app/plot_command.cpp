@@ -75,6 +75,7 @@ struct Spawned {
 // as they are drawn).
 Spawned spawn(const std::vector<std::string>& args, bool quiet, std::ostream* live = nullptr) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 

@@ -116,7 +116,8 @@ int execute(const RunOptions& o, Streams& io) {
         if (r.design == d) e += r.result.events, w += r.result.wall_seconds;
       events += e;
       wall += w;
-      per_design += fmt::format("{}{} {:.2f}M", per_design.empty() ? "" : ", ", d, w > 0 ? e / w / 1e6 : 0.0);
+      per_design += fmt::format("{}{} {:.2f}M", per_design.empty() ? "" : ", ", d,
+                                w > 0 ? static_cast<double>(e) / w / 1e6 : 0.0);
     }
     if (result.designs.size() > 1) {
       const VerdictTable verdicts = run_verdicts(result, reference, scenario->headline_metrics());

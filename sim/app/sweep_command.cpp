@@ -101,7 +101,7 @@ int dry_run(const experiment::SweepSpec& spec, const experiment::SweepOptions& o
 }
 
 std::filesystem::path resolve_base(const std::string& base, const std::filesystem::path& spec_dir) {
-  const std::filesystem::path relative = spec_dir / base;
+  std::filesystem::path relative = spec_dir / base;
   if (!spec_dir.empty() && std::filesystem::is_regular_file(relative)) return relative;
   return resolve_config_path(base);
 }

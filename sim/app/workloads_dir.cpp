@@ -52,7 +52,7 @@ std::vector<std::string> preset_names() {
 
 std::filesystem::path resolve_config_path(const std::string& argument) {
   std::error_code ec;
-  const fs::path given(argument);
+  fs::path given(argument);
   if (is_explicit_path(argument)) {
     if (fs::is_directory(given, ec)) throw directory_error(argument);
     if (fs::is_regular_file(given, ec)) return given;
@@ -67,7 +67,7 @@ std::filesystem::path resolve_config_path(const std::string& argument) {
                                  : "; a configuration is a .toml file or a preset name (wakesim list workloads)";
     throw UserError(fmt::format("{}: error: no such file{}", argument, hint));
   }
-  const fs::path preset = workloads_dir() / (argument + ".toml");
+  fs::path preset = workloads_dir() / (argument + ".toml");
   const bool is_preset = fs::is_regular_file(preset, ec);
   const bool local_file = fs::is_regular_file(given, ec);
   if (is_preset && local_file)

@@ -27,7 +27,7 @@ enum Phase : size_t { kSetUp, kChase, kTransfers, kWalk };
 
 // The CPUs to use: the requested ones, each of which must be allowed, or every allowed CPU.
 std::vector<int> choose_cpus(const Options& options) {
-  const std::vector<int> allowed = allowed_cpus();
+  std::vector<int> allowed = allowed_cpus();
   if (allowed.empty()) throw std::runtime_error("this thread's CPU affinity mask is empty");
   if (options.cpus.empty()) return allowed;
   std::set<int> seen;

@@ -30,12 +30,14 @@ HugeBuffer::HugeBuffer(uint64_t bytes, std::string_view purpose) : purpose_(purp
   if (raw == MAP_FAILED)
     throw std::runtime_error(fmt::format("cannot map {} for the {}: {}", format_bytes(size_), purpose,
                                          std::error_code(errno, std::generic_category()).message()));
+  // Pointer arithmetic on the mapping (not integer casts back to pointers, which lose provenance).
+  std::byte* const start = static_cast<std::byte*>(raw);
   const auto base = reinterpret_cast<uintptr_t>(raw);
   const uintptr_t aligned = round_up(base, kHugePageBytes);
   if (aligned > base) munmap(raw, aligned - base);
-  const uintptr_t tail = aligned + size_;
-  if (base + reserved > tail) munmap(reinterpret_cast<void*>(tail), base + reserved - tail);
-  data_ = reinterpret_cast<std::byte*>(aligned);
+  std::byte* const tail = start + (aligned - base) + size_;
+  if (start + reserved > tail) munmap(tail, static_cast<size_t>(start + reserved - tail));
+  data_ = start + (aligned - base);
   advised_ = madvise(data_, size_, MADV_HUGEPAGE) == 0;
   // Fault everything in now, outside any timed region. One write per 4 KiB page: with THP the first
   // write of each 2 MiB range allocates the whole huge page and the others hit it.

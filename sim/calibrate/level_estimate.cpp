@@ -179,6 +179,7 @@ LevelEstimate estimate_levels(const Topology& topology, const std::vector<ChaseP
   std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.bytes < b.bytes; });
   const size_t n = points.size();
   std::vector<double> raw_y;
+  raw_y.reserve(n);
   for (const Point& p : points) raw_y.push_back(p.y);
   for (size_t i = 1; i + 1 < n; ++i)
     points[i].y = std::max(std::min(raw_y[i - 1], raw_y[i]), std::min(std::max(raw_y[i - 1], raw_y[i]), raw_y[i + 1]));

@@ -99,9 +99,11 @@ ChasePlan plan_chase(Thoroughness thoroughness, const Topology& topology) {
 double estimated_seconds(const ChasePlan& plan) {
   // Timed work plus building each cycle (~10 ns a line) and faulting the buffer in (~0.2 ns a byte).
   double seconds = 0;
-  for (const uint64_t size : plan.working_sets)
+  for (const uint64_t size : plan.working_sets) {
+    const uint64_t lines = size / kLineBytes;
     seconds += 1e-9 * static_cast<double>(plan.repetitions * plan.per_repetition.count() + plan.max_warm_up.count()) +
-               10e-9 * static_cast<double>(size / kLineBytes);
+               10e-9 * static_cast<double>(lines);
+  }
   return seconds + (plan.working_sets.empty() ? 0 : 0.2e-9 * static_cast<double>(plan.working_sets.back()));
 }
 
@@ -134,6 +136,7 @@ ChaseRun run_chase(const ChasePlan& plan, const Timer& timer, ProgressTracker& p
     const uint64_t loads = std::max<uint64_t>(kChunkLoads, static_cast<uint64_t>(per_repetition_ns / estimate) / 8 * 8);
 
     std::vector<double> ns_per_load;
+    ns_per_load.reserve(static_cast<size_t>(plan.repetitions));
     int retries = plan.repetitions;
     for (int repetition = 0; repetition < plan.repetitions; ++repetition)
       ns_per_load.push_back(

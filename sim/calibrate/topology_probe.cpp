@@ -86,8 +86,8 @@ CpuIdentity identify_cpu() {
   }
   if (static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) >= 0x80000004u) {
     char brand[49] = {};
-    for (unsigned leaf = 0; leaf < 3; ++leaf) {
-      __cpuid(0x80000002 + leaf, eax, ebx, ecx, edx);
+    for (size_t leaf = 0; leaf < 3; ++leaf) {
+      __cpuid(0x80000002 + static_cast<unsigned>(leaf), eax, ebx, ecx, edx);
       std::memcpy(brand + 16 * leaf, &eax, 4);
       std::memcpy(brand + 16 * leaf + 4, &ebx, 4);
       std::memcpy(brand + 16 * leaf + 8, &ecx, 4);

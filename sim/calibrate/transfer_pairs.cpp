@@ -78,6 +78,7 @@ std::vector<std::pair<int, int>> select_pairs(const std::vector<CpuPlace>& place
     }
   }
   std::vector<int> firsts;  // the first CPU of every core
+  firsts.reserve(cores.size());
   for (const auto& core : cores) firsts.push_back(core.front());
 
   PairSet pairs(kMaxSampledPairs);
@@ -99,6 +100,7 @@ std::vector<std::pair<int, int>> select_pairs(const std::vector<CpuPlace>& place
     for (const int cpu : firsts)
       if (!same_core(cpu, anchor)) groups[key(cpu)].push_back(cpu);
     std::vector<int> representatives;
+    representatives.reserve(groups.size());
     for (const auto& [group, members] : groups) representatives.push_back(members[members.size() / 2]);
     for (size_t i = 0; i + 1 < representatives.size() && i < 4; ++i)
       pairs.add(representatives[i], representatives[i + 1]);

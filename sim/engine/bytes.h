@@ -13,6 +13,7 @@ namespace wakesim::engine {
 
 struct Bytes {
   uint64_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Bytes&) const = default;
   static constexpr Bytes kib(uint64_t n) { return Bytes{n << 10}; }
   static constexpr Bytes mib(uint64_t n) { return Bytes{n << 20}; }
@@ -25,6 +26,7 @@ std::string to_string(Bytes b);
 // Bytes per simulated second.
 struct ByteRate {
   double per_second = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const ByteRate&) const = default;
 };
 std::string to_string(ByteRate r);  // e.g. "2GB/s"

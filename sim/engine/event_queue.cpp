@@ -128,7 +128,7 @@ void EventQueue::cancel(Event& e) {
     mask[word] &= mask[word] - 1;
     if (mask[word] == 0 && std::all_of(mask.begin(), mask.end(), [](uint64_t m) { return m == 0; }))
       levels_occupied_ &= ~(uint32_t{1} << level);
-    Bucket& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+    Bucket& bucket = buckets_[static_cast<size_t>(level) * kDigits + static_cast<size_t>(digit)];
     if (level == 0 || bucket.size <= kRunMax) {
       // The bucket spans [prefix | digit, prefix | digit + 1) at its level; the run covers that span.
       bucket.for_each([this](const Entry& entry) { run_.push_back(entry); });
@@ -249,7 +249,7 @@ void EventQueue::compact() {
   for (int level = 0; level < kLevels; ++level) {
     auto& mask = occupied_[static_cast<size_t>(level)];
     for (int digit = 0; digit < kDigits; ++digit) {
-      Bucket& bucket = buckets_[static_cast<size_t>(level * kDigits + digit)];
+      Bucket& bucket = buckets_[static_cast<size_t>(level) * kDigits + static_cast<size_t>(digit)];
       if (bucket.empty()) continue;
       filter(bucket);
       if (bucket.empty()) mask[static_cast<size_t>(digit / 64)] &= ~(uint64_t{1} << (digit % 64));

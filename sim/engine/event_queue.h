@@ -126,7 +126,7 @@ class EventQueue {
 
   std::vector<Entry> run_;  // the earliest entries, sorted latest-first; all earlier than run_end_
   int64_t run_end_ = 0;     // every entry in a bucket is at or after this time
-  std::array<Bucket, kLevels * kDigits> buckets_;  // [level * kDigits + digit]
+  std::array<Bucket, static_cast<size_t>(kLevels) * kDigits> buckets_;  // [level * kDigits + digit]
   Chunk* free_chunks_ = nullptr;
   std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;                  // the chunks' storage, never given back
   std::array<std::array<uint64_t, kDigits / 64>, kLevels> occupied_{};  // non-empty buckets per level

@@ -31,6 +31,7 @@ class Time {
   // until the one rounding of the division (49352 in 100 ms is 493520/s, not 493520.00000000006).
   constexpr double per_second(double count) const { return count * 1e12 / static_cast<double>(ps_); }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time operator+(Time o) const { return Time(ps_ + o.ps_); }
   constexpr Time operator-(Time o) const { return Time(ps_ - o.ps_); }
@@ -60,6 +61,7 @@ std::string to_string(Time t);
 // A rate of events per simulated second (e.g. interrupt arrivals).
 struct Rate {
   double per_second = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Rate&) const = default;
   // Mean interval between events; Time::max() for a zero rate.
   Time mean_interval() const;

@@ -248,8 +248,10 @@ VerdictTable capacity_verdicts(const CapacityOptions& options, const CapacityRes
       if (p.error.empty()) by_value[p.value] = &p;
     return by_value;
   };
+  WAKESIM_CHECK(ref != nullptr, "the reference design {} has no capacity result", table.reference);
   const std::map<double, const Probe*> ref_probes = probes_by_value(*ref);
   std::vector<double> values;
+  values.reserve(ref_probes.size());
   for (const auto& [value, probe] : ref_probes) values.push_back(value);
   for (const double value : values) {
     for (const DesignCapacity& d : result.designs) {

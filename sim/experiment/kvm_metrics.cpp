@@ -15,6 +15,7 @@ namespace {
 template <class Enum>
 std::vector<std::string> names(int count) {
   std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) out.emplace_back(to_string(static_cast<Enum>(i)));
   return out;
 }
@@ -38,25 +39,25 @@ constexpr auto kTime = MetricKind::kTime;
 struct LockStat {
   const char* name;
   const char* unit;
-  MetricKind kind;
   const char* help;
+  MetricKind kind;
   bool run_metric;
 };
 
 constexpr LockStat kLockStats[] = {
-    {"acquisitions", "count", kCount, "acquisitions of locks of the class in the measured period", true},
-    {"contended_fraction", "fraction", kFraction, "share of acquisitions that found the lock taken", true},
-    {"acquire.p50", "ns", kDuration, "median cost of the first attempt (an uncontended acquisition's cost)", false},
-    {"acquire.p99", "ns", kDuration, "99th percentile of the first attempt's cost", true},
-    {"wait.p50", "ns", kDuration, "median wait beyond the first attempt (0 when uncontended)", false},
-    {"wait.p99", "ns", kDuration, "99th percentile of the wait beyond the first attempt (0 when uncontended)", true},
-    {"wait.max", "ns", kDuration, "longest wait beyond the first attempt", true},
-    {"hold.p50", "ns", kDuration, "median hold time, from owning the lock to its release being visible", false},
-    {"hold.p99", "ns", kDuration, "99th percentile of the hold time", true},
-    {"hold.max", "ns", kDuration, "longest hold time", false},
-    {"handoff.p50", "ns", kDuration, "median hand-off of contended acquisitions (release visible -> next owner)",
+    {"acquisitions", "count", "acquisitions of locks of the class in the measured period", kCount, true},
+    {"contended_fraction", "fraction", "share of acquisitions that found the lock taken", kFraction, true},
+    {"acquire.p50", "ns", "median cost of the first attempt (an uncontended acquisition's cost)", kDuration, false},
+    {"acquire.p99", "ns", "99th percentile of the first attempt's cost", kDuration, true},
+    {"wait.p50", "ns", "median wait beyond the first attempt (0 when uncontended)", kDuration, false},
+    {"wait.p99", "ns", "99th percentile of the wait beyond the first attempt (0 when uncontended)", kDuration, true},
+    {"wait.max", "ns", "longest wait beyond the first attempt", kDuration, true},
+    {"hold.p50", "ns", "median hold time, from owning the lock to its release being visible", kDuration, false},
+    {"hold.p99", "ns", "99th percentile of the hold time", kDuration, true},
+    {"hold.max", "ns", "longest hold time", kDuration, false},
+    {"handoff.p50", "ns", "median hand-off of contended acquisitions (release visible -> next owner)", kDuration,
      false},
-    {"handoff.p99", "ns", kDuration, "99th percentile of the hand-off of contended acquisitions", false},
+    {"handoff.p99", "ns", "99th percentile of the hand-off of contended acquisitions", kDuration, false},
 };
 
 MetricDeclarations declare() {

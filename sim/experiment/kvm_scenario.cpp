@@ -68,6 +68,7 @@ void add_tables(RunResult& r, hw::Machine& machine, const std::vector<const hw::
 void check_warmup(RunResult& r, kernel::Kvm& kvm, const Config& config) {
   const auto series = kvm.latency_series();
   std::vector<double> values;
+  values.reserve(series.size());
   for (const auto& [at, v] : series) values.push_back(v);
   const size_t cut = stats::mser5(values);
   const Time truncation = cut < series.size() ? series[cut].first : Time::zero();

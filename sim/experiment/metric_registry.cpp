@@ -72,8 +72,10 @@ std::vector<std::string> expand(const MetricDeclarations& d, std::string_view pa
       else if (wanted.size() == parts.size()) choices = {std::string(wanted[i])};
     }
     std::vector<std::string> next;
+    next.reserve(out.size() * choices.size());
     for (const std::string& prefix : out)
-      for (const std::string& c : choices) next.push_back(prefix.empty() && i == 0 ? c : prefix + "." + c);
+      for (const std::string& c : choices)
+        next.push_back(prefix.empty() && i == 0 ? c : fmt::format("{}.{}", prefix, c));
     out = std::move(next);
   }
   return out;

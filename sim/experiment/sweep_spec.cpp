@@ -535,7 +535,7 @@ constexpr int kValuesShownPerAxis = 5;
 
 }  // namespace
 
-SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
+SweepSpec load_sweep_spec(const std::filesystem::path& file, const BaseResolver& resolve_base,
                           const SweepCommandLine& command_line) {
   SweepSpec spec;
   spec.file = file;

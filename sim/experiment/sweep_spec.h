@@ -121,7 +121,7 @@ struct SweepSpec {
 // every problem found, the command line's first ("--set KEY=VALUE: error: ...").
 using BaseResolver =
     std::function<std::filesystem::path(const std::string& base, const std::filesystem::path& spec_dir)>;
-SweepSpec load_sweep_spec(const std::filesystem::path& file, BaseResolver resolve_base,
+SweepSpec load_sweep_spec(const std::filesystem::path& file, const BaseResolver& resolve_base,
                           const SweepCommandLine& command_line = {});
 
 // The sweep's base (its `base` file, or the built-in default workload) with `overrides`, each key checked

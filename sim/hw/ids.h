@@ -10,12 +10,14 @@ namespace wakesim::hw {
 
 struct PcpuId {
   uint32_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const PcpuId&) const = default;
 };
 
 // Interrupt vectors (the kernel model names the ones it uses).
 struct Vector {
   uint8_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Vector&) const = default;
 };
 

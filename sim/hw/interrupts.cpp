@@ -33,7 +33,7 @@ void Interrupts::deliver_after(PcpuId to, Vector v, engine::Time latency) {
 // Interrupts in flight need one Delivery each: the pool doubles when it runs dry (a burst of messages
 // grows it once; the steady state after the warm-up finds enough).
 void Interrupts::add_deliveries() {
-  const size_t more = std::max<size_t>(2 * machine_.pcpus(), deliveries_.size());
+  const size_t more = std::max<size_t>(size_t{2} * machine_.pcpus(), deliveries_.size());
   deliveries_.reserve(deliveries_.size() + more);
   free_.reserve(deliveries_.size() + more);
   for (size_t i = 0; i < more; ++i) {

@@ -70,6 +70,7 @@ struct LockdepRecord {
   struct Node {
     uint32_t lock_class = 0;
     uint8_t subclass = 0;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     auto operator<=>(const Node&) const = default;
   };
   struct ClassEdge {

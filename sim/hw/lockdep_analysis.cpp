@@ -279,7 +279,7 @@ LockdepAnalysis analyze_lockdep(const LockdepRecord& r) {
       if (u == s || !r.classes[u].used_irqs_on) continue;
       std::string path = r.classes[u].name;
       for (int p = parent[u]; p >= 0; p = parent[static_cast<size_t>(p)])
-        path = r.classes[static_cast<size_t>(p)].name + " -> " + path;
+        path = fmt::format("{} -> {}", r.classes[static_cast<size_t>(p)].name, path);
       a.irq_safe_unsafe.push_back(fmt::format("HARDIRQ-safe -> HARDIRQ-unsafe lock order: {}", path));
     }
   }

@@ -76,8 +76,8 @@ Kvm::~Kvm() {
   vcpus_.clear();
 }
 
-Vcpu& Kvm::add_vcpu(uint32_t vm, CpuSetPtr allowed) {
-  vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, std::move(allowed)));
+Vcpu& Kvm::add_vcpu(uint32_t vm, const CpuSetPtr& allowed) {
+  vcpus_.push_back(std::make_unique<Vcpu>(*this, static_cast<uint32_t>(vcpus_.size()), vm, allowed));
   Vcpu& v = *vcpus_.back();
   armed_timers_.emplace_back().reserve(kGuestTimersReserved);
   tracer_.add_vcpu(v.index());

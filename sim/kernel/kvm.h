@@ -100,7 +100,7 @@ class Kvm {
   WakeupDesign& design() { return *design_; }
 
   // Creates a vCPU (a task) that may run on `allowed`, and makes it runnable. Call before the run starts.
-  Vcpu& add_vcpu(uint32_t vm, CpuSetPtr allowed);
+  Vcpu& add_vcpu(uint32_t vm, const CpuSetPtr& allowed);
   const std::vector<std::unique_ptr<Vcpu>>& vcpus() const { return vcpus_; }
   // Requests posted but not yet handled by their guests (PIR, pending timers, guest queues).
   uint64_t requests_pending() const;

@@ -168,6 +168,7 @@ Scheduler::~Scheduler() {
 
 CpuSetPtr Scheduler::cpu_set(std::vector<hw::PcpuId> cpus) {
   std::vector<uint32_t> key;
+  key.reserve(cpus.size());
   for (hw::PcpuId p : cpus) key.push_back(p.value);
   auto [it, inserted] = cpu_sets_.try_emplace(key, nullptr);
   if (inserted) it->second = std::make_shared<const CpuSet>(std::move(cpus), machine_.pcpus());

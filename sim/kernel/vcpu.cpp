@@ -18,7 +18,7 @@ int socket_of_first(Kvm& kvm, const CpuSetPtr& allowed) {
 }
 }  // namespace
 
-Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, CpuSetPtr allowed)
+Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, const CpuSetPtr& allowed)
     : Task(kvm.scheduler(), fmt::format("vcpu{}", index), allowed),
       kvm_(kvm),
       index_(index),

@@ -32,7 +32,7 @@ using WakeupHook = boost::intrusive::list_member_hook<boost::intrusive::link_mod
 
 class Vcpu final : public Task {
  public:
-  Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, CpuSetPtr allowed);
+  Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, const CpuSetPtr& allowed);
   ~Vcpu() override;
 
   uint32_t index() const { return index_; }

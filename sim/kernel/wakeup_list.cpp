@@ -17,7 +17,9 @@ WakeupList::~WakeupList() {
 
 bool WakeupList::contains(const Vcpu& v) const { return v.on_list == this; }
 
-hw::CacheLine& WakeupList::line_of(List::iterator it) { return it == list_.end() ? head_line_ : it->node_line(); }
+hw::CacheLine& WakeupList::line_of(const List::iterator& it) {
+  return it == list_.end() ? head_line_ : it->node_line();
+}
 
 hw::Path WakeupList::add_tail(hw::Cpu& cpu, Vcpu& v) {
   if (v.on_list != nullptr) {
@@ -60,7 +62,7 @@ hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   co_await cpu.store(v.node_line());                            // poison (prev only, for _rcu)
 }
 
-Vcpu* WakeupList::visit(hw::Cpu& cpu, List::iterator it) {
+Vcpu* WakeupList::visit(hw::Cpu& cpu, const List::iterator& it) {
   if (it == list_.end()) return nullptr;
   const void* node = it.pointed_node();
   if (env_.invariants.is_list_head(node)) {

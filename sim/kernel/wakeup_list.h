@@ -74,8 +74,8 @@ class WakeupList {
   using List = boost::intrusive::list<Vcpu, boost::intrusive::member_hook<Vcpu, WakeupHook, &Vcpu::wakeup_hook>,
                                       boost::intrusive::constant_time_size<true>>;
   // Line of the node before / after `v` in this list (a neighbour's N, or the head H).
-  hw::CacheLine& line_of(List::iterator it);
-  Vcpu* visit(hw::Cpu& cpu, List::iterator it);  // nullptr at the end; records the wake trace
+  hw::CacheLine& line_of(const List::iterator& it);
+  Vcpu* visit(hw::Cpu& cpu, const List::iterator& it);  // nullptr at the end; records the wake trace
 
   WakeupListEnvironment env_;
   hw::PcpuId owner_;

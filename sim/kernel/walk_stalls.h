@@ -13,7 +13,7 @@ namespace wakesim::kernel {
 class WalkStalls {
  public:
   WalkStalls(double probability, engine::Time duration, engine::RandomStream rng)
-      : probability_(probability), duration_(duration), rng_(std::move(rng)) {}
+      : probability_(probability), duration_(duration), rng_(rng) {}
 
   // The stall at one node visit: zero time (co_await does not suspend) unless it strikes.
   hw::Cpu::TimedOp at_node(hw::Cpu& cpu) {

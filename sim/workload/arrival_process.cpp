@@ -136,7 +136,9 @@ std::optional<ArrivalSpec> scale_arrivals(const ArrivalSpec& spec, double factor
       [&](const auto& k) -> std::optional<ArrivalSpec> {
         using T = std::decay_t<decltype(k)>;
         const auto rate = [&](engine::Rate r) { return engine::Rate{r.per_second * factor}; };
-        const auto shorter = [&](Time t) { return Time::from_ps(static_cast<int64_t>(std::llround(t.ps() / factor))); };
+        const auto shorter = [&](Time t) {
+          return Time::from_ps(static_cast<int64_t>(std::llround(static_cast<double>(t.ps()) / factor)));
+        };
         if constexpr (std::is_same_v<T, ArrivalSpec::Poisson>) return ArrivalSpec{ArrivalSpec::Poisson{rate(k.rate)}};
         else if constexpr (std::is_same_v<T, ArrivalSpec::Periodic>)
           return ArrivalSpec{ArrivalSpec::Periodic{shorter(k.period), shorter(k.jitter)}};
@@ -272,7 +274,7 @@ std::string format_arrivals(const ArrivalSpec& spec) {
 }
 
 ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, engine::RandomStream rng, int64_t vcpu)
-    : spec_(spec), rng_(std::move(rng)), vcpu_(vcpu) {}
+    : spec_(spec), rng_(rng), vcpu_(vcpu) {}
 
 namespace {
 // State changes one next() may go through to find an arrival: well under a second. An on/off or MMPP
@@ -292,6 +294,8 @@ Time ArrivalProcess::next(Time now) {
   // Saturated like Distribution::sample_time: a gap past every run's end never overflows the clock.
   auto saturate = [](double ps) {
     constexpr int64_t kLongest = engine::Distribution::kLongestSample;
+    // Half up, as every earlier run did (ps >= 0; std::llround would differ only at ties' last ulp).
+    // NOLINTNEXTLINE(bugprone-incorrect-roundings)
     return Time::from_ps(ps + 0.5 < static_cast<double>(kLongest) ? static_cast<int64_t>(ps + 0.5) : kLongest);
   };
   // Sums saturate at Time::max() ("never"): an arrival process asked far past every run's end (a state
