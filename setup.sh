@@ -4,8 +4,9 @@
 #   ./setup.sh          install dependencies only
 #   ./setup.sh run      ... then build the release preset and run the main job (design comparison at four
 #                       loads, with figures); extra arguments go to `wakesim sweep` (e.g. --jobs 1)
-#   ./setup.sh test     ... then check the code's layout (clang-format), build and pass the test suite (clang
-#                       sanitizer build with the fuzzers, then the release build)
+#   ./setup.sh test     ... then check the code's layout (clang-format), lint the hot path (clang-tidy), build
+#                       and pass the test suite (clang sanitizer build with the fuzzers, then the release
+#                       build)
 #   ./setup.sh bench    ... then build the benchmark preset and run the benchmarks
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +15,7 @@ packages=(
   g++ cmake ninja-build git pkg-config
   clang libclang-rt-14-dev   # the sanitizer build: clang's ASan/UBSan and libFuzzer (test/fuzz/)
   clang-format               # the layout check (test/lint/check_format.sh)
+  clang-tidy                 # the lint check (test/lint/check_tidy.sh)
   libboost-dev libtbb-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   nlohmann-json3-dev libpcg-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-pandas parallel
@@ -61,6 +63,8 @@ case "${1:-}" in
     ;;
   test)
     ./test/lint/check_format.sh
+    cmake --preset dev >/dev/null  # the lint check reads its compile commands
+    ./test/lint/check_tidy.sh sim/engine sim/hw sim/kernel sim/designs
     cmake --workflow --preset dev
     cmake --workflow --preset release
     ;;
