@@ -953,12 +953,12 @@ SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
   // tell them apart (after a discarded run that pays the process's one-time costs), the others at one.
   constexpr engine::Time kProbe = engine::Time::from_ps(2'000'000'000);  // 2 ms
   constexpr int64_t kLonger = 4;
-  auto probe = [&](const SweepPlan::Point& p, engine::Time length) { return probe_wall_seconds(plan, p, length); };
   const SweepPlan::Point& first = *samples.front();
   const std::string design = first.designs.empty() ? plan.designs.front() : first.designs.front();
   double startup = 0;
-  probe(first, kProbe / kLonger);
-  const auto short_run = probe(first, kProbe), long_run = probe(first, kProbe * kLonger);
+  probe_wall_seconds(plan, first, kProbe / kLonger);
+  const auto short_run = probe_wall_seconds(plan, first, kProbe),
+             long_run = probe_wall_seconds(plan, first, kProbe * kLonger);
   if (short_run && long_run) {
     const double per_probe = std::max(0.0, (*long_run - *short_run) / (kLonger - 1));
     startup = std::max(0.0, *short_run - per_probe);
@@ -967,7 +967,7 @@ SweepEstimate estimate_sweep(const SweepPlan& plan, int jobs) {
   std::vector<int> used;
   for (const SweepPlan::Point* p : samples) {
     const engine::Time simulated = p->config->run.warmup + p->config->run.duration;
-    const auto wall = p == &first ? short_run : probe(*p, kProbe);
+    const auto wall = p == &first ? short_run : probe_wall_seconds(plan, *p, kProbe);
     if (!wall) continue;
     const double scale = std::max(1.0, simulated / kProbe);
     per_run.push_back(startup + std::max(0.0, *wall - startup) * scale);

@@ -117,6 +117,9 @@ class Vcpu final : public Task {
   static constexpr size_t kRequestsReserved = 8;
   static constexpr size_t kLineCopiesReserved = 4;
 
+  // The guest takes `requests` in order (each seen by `delivered` first), leaving it empty.
+  template <class Delivered>
+  void accept(std::vector<PostedRequest>& requests, Delivered&& delivered);
   hw::Path halt(hw::Cpu& cpu);
   hw::Path block(hw::Cpu& cpu);
 
@@ -148,22 +151,23 @@ class Vcpu final : public Task {
 };
 
 template <class Delivered>
-void Vcpu::accept_taken(Delivered&& delivered) {
-  for (const PostedRequest& r : synced_) {
+void Vcpu::accept(std::vector<PostedRequest>& requests, Delivered&& delivered) {
+  for (const PostedRequest& r : requests) {
     delivered(r);
     guest_work_.push_back(GuestRequest{r.work, r.source});
   }
-  synced_.clear();
+  requests.clear();
+}
+
+template <class Delivered>
+void Vcpu::accept_taken(Delivered&& delivered) {
+  accept(synced_, delivered);
 }
 
 template <class Delivered>
 void Vcpu::accept_posted(Delivered&& delivered) {
   pid_.on = false;
-  for (const PostedRequest& r : pid_.pir) {
-    delivered(r);
-    guest_work_.push_back(GuestRequest{r.work, r.source});
-  }
-  pid_.pir.clear();
+  accept(pid_.pir, delivered);
 }
 
 }  // namespace wakesim::kernel

@@ -150,12 +150,15 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));
     }
   }
-  // IPI target lists for after_request: one per pCPU (a sender holds one while it sends) sized for the
-  // largest VM, so that a steady load allocates none; more senders at once add lists.
+  // IPI target lists for after_request, when the guests send IPIs at all: one per pCPU (a sender holds
+  // one while it sends), each with room for the other vCPUs of the largest VM, so that a steady load
+  // allocates none; more senders at once add lists.
   size_t largest_vm = 0;
   for (const auto& vm : vms_) largest_vm = std::max(largest_vm, vm.size());
-  spare_ipi_lists_.reserve(2 * static_cast<size_t>(kvm.machine().pcpus()));
-  for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) spare_ipi_lists_.emplace_back().reserve(largest_vm);
+  if (params.ipi_probability > 0 && largest_vm >= 2) {
+    spare_ipi_lists_.reserve(2 * static_cast<size_t>(kvm.machine().pcpus()));
+    for (uint32_t c = 0; c < kvm.machine().pcpus(); ++c) spare_ipi_lists_.emplace_back().reserve(largest_vm - 1);
+  }
   kvm.set_guest_model(this);
   kvm.set_assigned_devices(params.device_arrivals.mean_rate() > 0);
   for (int i = 0; i < noise.tasks; ++i) {
