@@ -8,20 +8,29 @@
 
 namespace wakesim::engine {
 
-EventQueue::EventQueue() { run_.reserve(kRunMax); }
+EventQueue::EventQueue() {
+  run_.reserve(kRunMax);
+  chunk_blocks_.reserve(32);  // 64 chunks doubled 31 times: more than any memory
+}
 
 EventQueue::~EventQueue() { detach_all(); }
 
-void EventQueue::append_chunk(Bucket& bucket) {
-  if (free_chunks_ == nullptr) [[unlikely]] {
-    constexpr size_t kChunksPerBlock = 64;
-    auto block = std::make_unique_for_overwrite<Chunk[]>(kChunksPerBlock);
-    for (size_t i = 0; i < kChunksPerBlock; ++i) {
-      block[i].next = free_chunks_;
-      free_chunks_ = &block[i];
-    }
-    chunk_blocks_.push_back(std::move(block));
+// 64 chunks at first, then as many as the queue already has: the chunks double with each block, so a
+// queue whose pending entries keep setting new records allocates O(log) times.
+void EventQueue::add_chunks() {
+  const size_t chunks = std::max<size_t>(64, chunks_);
+  chunks_ += chunks;
+  auto block = std::make_unique_for_overwrite<Chunk[]>(chunks);
+  for (size_t i = 0; i < chunks; ++i) {
+    block[i].next = free_chunks_;
+    free_chunks_ = &block[i];
   }
+  chunk_blocks_.push_back(std::move(block));
+}
+
+void EventQueue::append_chunk(Bucket& bucket) {
+  if (free_chunks_ == nullptr) [[unlikely]]
+    add_chunks();
   Chunk* c = free_chunks_;
   free_chunks_ = c->next;
   c->next = nullptr;

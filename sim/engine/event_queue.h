@@ -112,9 +112,10 @@ class EventQueue {
         for (uint32_t i = 0; i < c->count; ++i) f(c->entries[i]);
     }
   };
-  void append_chunk(Bucket& bucket);  // a free chunk at the bucket's end (more chunks when none is free)
-  void release(Bucket& bucket);       // its chunks back to the free list; the bucket is empty
-  void filter(Bucket& bucket);        // drops cancelled entries (compact)
+  void append_chunk(Bucket& bucket);    // a free chunk at the bucket's end (more chunks when none is free)
+  [[gnu::noinline]] void add_chunks();  // a block of free chunks: the only place the queue allocates
+  void release(Bucket& bucket);         // its chunks back to the free list; the bucket is empty
+  void filter(Bucket& bucket);          // drops cancelled entries (compact)
 
   void file(const Entry& entry);     // into the (level, digit) bucket for its time
   void forget(Event& e) noexcept;    // called by ~Event when entries still point at it
@@ -129,6 +130,7 @@ class EventQueue {
   std::array<Bucket, static_cast<size_t>(kLevels) * kDigits> buckets_;  // [level * kDigits + digit]
   Chunk* free_chunks_ = nullptr;
   std::vector<std::unique_ptr<Chunk[]>> chunk_blocks_;                  // the chunks' storage, never given back
+  size_t chunks_ = 0;                                                   // in all blocks
   std::array<std::array<uint64_t, kDigits / 64>, kLevels> occupied_{};  // non-empty buckets per level
   uint32_t levels_occupied_ = 0;                                        // bit L set when level L has any
   int64_t reference_ = 0;                                               // buckets are filed relative to this

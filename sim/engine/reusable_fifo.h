@@ -5,25 +5,37 @@
 // Items live in one std::vector from `head_` on; pop_front() only advances `head_`. The vector is
 // cleared when it drains and compacted (the live items moved to the front) when a push would have to
 // grow it while popped slots are free, so the capacity is bounded by twice the largest size held.
+// With a pooling allocator, keep_when_drained(n) gives storage beyond n items back when the queue
+// drains (a burst's storage then serves another object's burst instead of staying with this one).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace wakesim::engine {
 
-template <class T>
+template <class T, class Allocator = std::allocator<T>>
 class ReusableFifo {
  public:
+  explicit ReusableFifo(const Allocator& allocator = Allocator()) : items_(allocator) {}
+
   bool empty() const { return head_ == items_.size(); }
   size_t size() const { return items_.size() - head_; }
+  size_t capacity() const { return items_.capacity(); }
   T& front() { return items_[head_]; }
   const T& front() const { return items_[head_]; }
   auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
   auto end() const { return items_.end(); }
 
   void reserve(size_t n) { items_.reserve(n); }
+  // When the queue drains with storage for more than `n` items, it keeps storage for `n` only.
+  void keep_when_drained(size_t n) {
+    keep_ = n;
+    items_.reserve(n);
+  }
   void push_back(T item) {
     if (items_.size() == items_.capacity() && head_ > 0) {
       items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -37,11 +49,17 @@ class ReusableFifo {
   void clear() {
     items_.clear();
     head_ = 0;
+    if (items_.capacity() > keep_) {
+      std::vector<T, Allocator> smaller(items_.get_allocator());
+      smaller.reserve(keep_);
+      items_.swap(smaller);
+    }
   }
 
  private:
-  std::vector<T> items_;
+  std::vector<T, Allocator> items_;
   size_t head_ = 0;
+  size_t keep_ = SIZE_MAX;  // keep whatever storage was needed
 };
 
 }  // namespace wakesim::engine

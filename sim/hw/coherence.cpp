@@ -28,6 +28,8 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
       next_fill_buffer_(topology.pcpus()),
       l1_sure_below_(levels_.curve(Level::kL1).sure_below()),
       l2_sure_below_(levels_.curve(Level::kL2).sure_below()) {
+  // Every context of every pCPU may watch one line at once.
+  woken_.reserve(static_cast<size_t>(topology.pcpus()) * Cpu::kMaxContexts);
   by_distance_[static_cast<size_t>(Distance::kSameThread)] = params.l1_latency;
   by_distance_[static_cast<size_t>(Distance::kSmtSibling)] = params.smt_sibling;
   by_distance_[static_cast<size_t>(Distance::kSameLlc)] = params.same_llc;

@@ -72,7 +72,11 @@ Time Cpu::time_in(Activity a) const {
 std::string Cpu::Completion::describe() const { return fmt::format("pCPU {} operation completes", cpu_.id()); }
 
 Cpu::Cpu(Machine& machine, PcpuId id)
-    : machine_(machine), sim_(machine.sim()), coherence_(machine.coherence()), id_(id) {
+    : FramePoolOwner(machine.frame_pool()),
+      machine_(machine),
+      sim_(machine.sim()),
+      coherence_(machine.coherence()),
+      id_(id) {
   for (int i = 0; i < kMaxContexts; ++i) {
     contexts_[static_cast<size_t>(i)].watcher.cpu = this;
     contexts_[static_cast<size_t>(i)].watcher.context = i;

@@ -1,7 +1,13 @@
-// Memory for coroutine frames, pooled per pCPU (simcpp20 #11 is the cautionary tale: frames of
-// processes that never resumed leaked). Frames are handed out from per-size free lists, so a path that
-// runs a million times allocates its frame once. Each frame carries a small header naming its pool, so
-// it returns to the pool it came from.
+// Memory for coroutine frames, and for the model's containers that grow and shrink during a run
+// (pool_allocator.h), pooled per machine (simcpp20 #11 is the cautionary tale: frames of processes that
+// never resumed leaked). Blocks are handed out from per-size free lists, so a path that runs a million
+// times allocates its frame once. Each block carries a small header naming its pool, so it returns to
+// the pool it came from.
+//
+// One pool serves every pCPU of a machine: a path that first runs on a pCPU late in a run takes a frame
+// that another pCPU freed, so the pool stops growing once the machine's frames in use at once have
+// reached their high-water mark (per-pCPU pools each had to reach their own: the first frame of a size
+// on a pCPU allocated, test/allocation).
 #pragma once
 
 #include <array>
@@ -50,6 +56,8 @@ class FramePool {
   }
 
   size_t frames_in_use() const { return in_use_; }
+  // How many times the pool has taken memory from the heap.
+  size_t chunks() const { return chunks_.size(); }
 
  private:
   static constexpr size_t kGranule = 64;
@@ -64,21 +72,22 @@ class FramePool {
   };
   static void* allocate_unpooled(size_t bytes);
   static void deallocate_unpooled(void* header) noexcept;
-  void add_chunk(size_t size_class);
+  [[gnu::noinline]] void add_chunk(size_t size_class);  // the only place the pool allocates
   std::array<FreeFrame*, kClasses> free_{};
   std::array<size_t, kClasses> frames_{};  // frames of each class, free or in use
   std::vector<std::unique_ptr<std::byte[]>> chunks_;
   size_t in_use_ = 0;
 };
 
-// Base of every object that owns a pool (the pCPU): a coroutine whose parameters include one gets its
-// frame from that pool.
+// Base of every object whose paths take frames from a pool (the pCPU, with its machine's pool): a
+// coroutine whose parameters include one gets its frame from that pool.
 class FramePoolOwner {
  public:
+  explicit FramePoolOwner(FramePool& pool) : frame_pool_(pool) {}
   FramePool& frame_pool() { return frame_pool_; }
 
  private:
-  FramePool frame_pool_;
+  FramePool& frame_pool_;
 };
 
 }  // namespace wakesim::hw

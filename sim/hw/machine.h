@@ -3,12 +3,14 @@
 // One per Simulation; everything in it refers to that Simulation only.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "sim/engine/simulation.h"
 #include "sim/hw/coherence.h"
 #include "sim/hw/cpu.h"
+#include "sim/hw/frame_pool.h"
 #include "sim/hw/host_params.h"
 #include "sim/hw/interrupts.h"
 #include "sim/hw/lockdep.h"
@@ -30,7 +32,14 @@ class Machine {
   Coherence& coherence() { return coherence_; }
   Pollution& pollution() { return pollution_; }
   Interrupts& interrupts() { return interrupts_; }
+  // The memory of every pCPU's coroutine frames and of the model's pooled containers.
+  FramePool& frame_pool() { return frame_pool_; }
   uint32_t pcpus() const { return topology_.pcpus(); }
+  // Room in `line` for the copies of up to `sharers` pCPUs (no more than the machine has), so that
+  // reading it from that many does not allocate during the run (shared/DESIGN.md §2).
+  void reserve_copies(CacheLine& line, size_t sharers) const {
+    line.reserve_copies(std::min<size_t>(sharers, pcpus()));
+  }
   Cpu& cpu(PcpuId id) { return *cpus_[id.value]; }
   // The lock-order recorder, when on (kernel.lockdep); nullptr otherwise.
   void enable_lockdep();
@@ -40,6 +49,7 @@ class Machine {
 
  private:
   engine::Simulation& sim_;
+  FramePool frame_pool_;  // first member: it outlives everything whose frames or containers it holds
   HostParams params_;
   Topology topology_;
   Pollution pollution_;

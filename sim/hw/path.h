@@ -8,9 +8,9 @@
 //
 // A path awaiting another path runs it as a sub-path (like a function call) and resumes when it
 // returns; PathOf<T> returns a value (`bool woke = co_await kernel.wake_up(cpu, v);`). Paths start lazily,
-// when awaited or handed to Cpu::start_thread. Frames come from the pool of the pCPU among the
-// coroutine's arguments (any argument deriving from FramePoolOwner), else from the pool of the pCPU an
-// argument runs on (one with `FramePool* running_frame_pool()`, e.g. a task), else the heap. An
+// when awaited or handed to Cpu::start_thread. Frames come from the pool (its machine's) of the pCPU
+// among the coroutine's arguments (any argument deriving from FramePoolOwner), else from the pool of the
+// pCPU an argument runs on (one with `FramePool* running_frame_pool()`, e.g. a task), else the heap. An
 // exception (a failed WAKESIM_CHECK) propagates out of the event that resumed the path, where the
 // simulation annotates it with the simulated time.
 #pragma once

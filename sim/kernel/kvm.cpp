@@ -98,7 +98,7 @@ hw::LockClass& Kvm::lock_class(const std::string& name, hw::LockRole role) {
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::PcpuId owner, hw::LockRole role) {
   auto lock = hw::make_spinlock(params_.lock, lock_class(class_name, role), machine_.topology().socket_of(owner));
   // Every pCPU that removes a vCPU from this list reads the word: room for their copies up front.
-  lock->word().reserve_copies(std::min<size_t>(machine_.pcpus(), kLineCopiesReserved));
+  machine_.reserve_copies(lock->word(), kLineCopiesReserved);
   lock->set_instance_name(fmt::format("cpu {}", owner), owner);
   return lock;
 }
@@ -106,6 +106,7 @@ std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::
 std::unique_ptr<hw::Spinlock> Kvm::make_lock(const std::string& class_name, hw::CacheLine& line, hw::LockRole role,
                                              std::optional<hw::PcpuId> owner) {
   auto lock = hw::make_spinlock(params_.lock, lock_class(class_name, role), line);
+  machine_.reserve_copies(line, kLineCopiesReserved);  // as above: read by the pCPUs that take the locks
   if (owner) lock->set_instance_name(fmt::format("cpu {}", *owner), owner);
   return lock;
 }

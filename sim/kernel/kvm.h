@@ -199,7 +199,7 @@ class Kvm {
     Scheduler::TimerId id;
     hw::PcpuId cpu;
   };
-  static constexpr size_t kLineCopiesReserved = 8;
+  static constexpr size_t kLineCopiesReserved = 16;
   static constexpr size_t kGuestTimersReserved = 4;    // a vCPU's armed timers without allocating
   std::vector<std::vector<ArmedTimer>> armed_timers_;  // per vCPU, pending guest timers
   KvmMetrics metrics_;

@@ -13,6 +13,7 @@
 #include "sim/engine/time.h"
 #include "sim/hw/cache_line.h"
 #include "sim/hw/ids.h"
+#include "sim/hw/pool_allocator.h"
 #include "sim/kernel/vectors.h"
 
 namespace wakesim::kernel {
@@ -39,10 +40,13 @@ struct PostedRequest {
   RequestSource source;
 };
 
+// Pending requests, in storage from the machine's pool (hw/pool_allocator.h).
+using RequestVector = std::vector<PostedRequest, hw::PoolAllocator<PostedRequest>>;
+
 struct PiDescriptor {
-  explicit PiDescriptor(int home_socket) : line(home_socket) {}
+  PiDescriptor(int home_socket, hw::FramePool& pool) : line(home_socket), pir(hw::PoolAllocator<PostedRequest>(pool)) {}
   hw::CacheLine line;
-  std::vector<PostedRequest> pir;  // posted, not yet synced into the guest (storage reused)
+  RequestVector pir;  // posted, not yet synced into the guest (storage reused)
   bool on = false;
   bool sn = false;
   hw::Vector nv = kPostedIntrVector;

@@ -137,6 +137,7 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     llc_masks_[llc].set(hw::PcpuId{c});
     llc_members_[llc].push_back(hw::PcpuId{c});
   }
+  machine.reserve_copies(nohz_line_, machine.pcpus());  // every pCPU's tick reads it
   for (uint32_t c = 0; c < machine.pcpus(); ++c) {
     const hw::PcpuId id{c};
     auto q = std::make_unique<Runqueue>(topology.socket_of(id));
@@ -145,8 +146,8 @@ Scheduler::Scheduler(hw::Machine& machine, const KernelParams& params)
     q->lock->set_instance_name(fmt::format("cpu {}", c), id);
     // RQ[c], its lock and its wakelist are read by every pCPU that places a task or balances: room
     // for their copies up front (shared/DESIGN.md §2, no allocation in the steady state).
-    const size_t sharers = std::min<size_t>(machine.pcpus(), kLineCopiesReserved);
-    for (hw::CacheLine* line : {&q->line, &q->wake_list_line, &q->lock->word()}) line->reserve_copies(sharers);
+    for (hw::CacheLine* line : {&q->line, &q->wake_list_line, &q->lock->word()})
+      machine.reserve_copies(*line, kLineCopiesReserved);
     q->slice_timer = std::make_unique<SliceTimer>(*this, id);
     q->timer_expiry = std::make_unique<TimerExpiry>(*this, id);
     q->governor = make_idle_governor(params.idle_governor, machine.params().idle, params.idle_state);
@@ -204,7 +205,7 @@ void Scheduler::set_curr(Runqueue& q, Task* t) {
 // grows past the cap only if that many are really there at once.
 void Scheduler::reserve_for_task(Runqueue& q) {
   constexpr size_t kTimersPerTask = 4;
-  constexpr size_t kMaxReserved = 16;
+  constexpr size_t kMaxReserved = 32;
   const size_t timers = std::min(q.timers.capacity() + kTimersPerTask, kMaxReserved);
   q.timers.reserve(timers);
   q.expired.reserve(timers);

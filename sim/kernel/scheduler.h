@@ -141,7 +141,7 @@ class Scheduler {
     explicit Runqueue(int socket) : line(socket), wake_list_line(socket) {}
   };
 
-  static constexpr size_t kLineCopiesReserved = 8;
+  static constexpr size_t kLineCopiesReserved = 16;
   Runqueue& rq(hw::PcpuId cpu) { return *rqs_[cpu.value]; }
   void reserve_for_task(Runqueue& q);
   void queue_push(Runqueue& q, Task& t);

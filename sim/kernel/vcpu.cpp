@@ -23,22 +23,25 @@ Vcpu::Vcpu(Kvm& kvm, uint32_t index, uint32_t vm, const CpuSetPtr& allowed)
       kvm_(kvm),
       index_(index),
       vm_(vm),
-      pid_(socket_of_first(kvm, allowed)),
+      pid_(socket_of_first(kvm, allowed), kvm.machine().frame_pool()),
       node_line_(socket_of_first(kvm, allowed)),
       wait_line_(socket_of_first(kvm, allowed)),
       run_line_(socket_of_first(kvm, allowed)),
-      loaded_cpu_(allowed->empty() ? hw::PcpuId{0} : allowed->front()) {
+      loaded_cpu_(allowed->empty() ? hw::PcpuId{0} : allowed->front()),
+      guest_work_(hw::PoolAllocator<GuestRequest>(kvm.machine().frame_pool())),
+      timer_work_(hw::PoolAllocator<PostedRequest>(kvm.machine().frame_pool())),
+      synced_(hw::PoolAllocator<PostedRequest>(kvm.machine().frame_pool())) {
   pid_.ndst = loaded_cpu_;
   pid_.sn = true;  // not loaded yet: notifications suppressed
   // Room for the requests a stable load keeps pending, so that the steady state allocates nothing
-  // (shared/DESIGN.md §2); a burst beyond it grows the storage once, and it is kept.
+  // (shared/DESIGN.md §2). A burst beyond it takes storage from the machine's pool and gives it back
+  // when the queue drains, for the next vCPU's burst.
   pid_.pir.reserve(kRequestsReserved);
   synced_.reserve(kRequestsReserved);
   timer_work_.reserve(kRequestsReserved);
-  guest_work_.reserve(kRequestsReserved);
+  guest_work_.keep_when_drained(kRequestsReserved);
   // PID[v] and N[v] are read by the pCPUs that load, walk or post to this vCPU between two writes.
-  const size_t sharers = std::min<size_t>(kvm.machine().pcpus(), kLineCopiesReserved);
-  for (hw::CacheLine* line : {&pid_.line, &node_line_}) line->reserve_copies(sharers);
+  for (hw::CacheLine* line : {&pid_.line, &node_line_}) kvm.machine().reserve_copies(*line, kLineCopiesReserved);
 }
 
 Vcpu::~Vcpu() = default;
@@ -59,9 +62,17 @@ bool Vcpu::take_pir_for_entry() {
   return true;
 }
 
+void Vcpu::keep_reserved(RequestVector& requests) {
+  if (requests.capacity() <= kRequestsReserved) return;
+  RequestVector smaller(requests.get_allocator());
+  smaller.reserve(kRequestsReserved);
+  requests.swap(smaller);
+}
+
 void Vcpu::take_expired_timers() {
   synced_.insert(synced_.end(), timer_work_.begin(), timer_work_.end());
   timer_work_.clear();
+  keep_reserved(timer_work_);
 }
 
 void Vcpu::GuestHook::deliver(hw::Cpu&) { owner.kvm_.deliver_in_guest(owner); }

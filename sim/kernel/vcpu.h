@@ -119,7 +119,9 @@ class Vcpu final : public Task {
 
   // The guest takes `requests` in order (each seen by `delivered` first), leaving it empty.
   template <class Delivered>
-  void accept(std::vector<PostedRequest>& requests, Delivered&& delivered);
+  void accept(RequestVector& requests, Delivered&& delivered);
+  // Storage beyond kRequestsReserved goes back to the pool when `requests` has drained.
+  static void keep_reserved(RequestVector& requests);
   hw::Path halt(hw::Cpu& cpu);
   hw::Path block(hw::Cpu& cpu);
 
@@ -144,19 +146,20 @@ class Vcpu final : public Task {
     engine::Time left;
     RequestSource source;
   };
-  engine::ReusableFifo<GuestRequest> guest_work_;  // requests the guest is handling, in order
-  std::vector<PostedRequest> timer_work_;          // expired guest timers (KVM_REQ_PENDING_TIMER)
-  std::vector<PostedRequest> synced_;              // taken at entry, not yet accepted (storage reused)
+  engine::ReusableFifo<GuestRequest, hw::PoolAllocator<GuestRequest>> guest_work_;  // being handled, in order
+  RequestVector timer_work_;  // expired guest timers (KVM_REQ_PENDING_TIMER)
+  RequestVector synced_;      // taken at entry, not yet accepted (storage reused)
   uint64_t requests_completed_ = 0;
 };
 
 template <class Delivered>
-void Vcpu::accept(std::vector<PostedRequest>& requests, Delivered&& delivered) {
+void Vcpu::accept(RequestVector& requests, Delivered&& delivered) {
   for (const PostedRequest& r : requests) {
     delivered(r);
     guest_work_.push_back(GuestRequest{r.work, r.source});
   }
   requests.clear();
+  keep_reserved(requests);
 }
 
 template <class Delivered>

@@ -45,5 +45,21 @@ TEST(ReusableFifo, KeepsItsStorageOnceItHasHeldTheMost) {
   EXPECT_EQ(&fifo.front(), storage);
 }
 
+TEST(ReusableFifo, GivesStorageBeyondWhatItKeepsBackWhenItDrains) {
+  ReusableFifo<int> fifo;
+  fifo.keep_when_drained(8);
+  EXPECT_EQ(fifo.capacity(), 8u);
+  for (int i = 0; i < 100; ++i) fifo.push_back(i);  // a burst
+  EXPECT_GE(fifo.capacity(), 100u);
+  for (int i = 0; i < 99; ++i) fifo.pop_front();
+  EXPECT_GE(fifo.capacity(), 100u);  // not drained yet
+  EXPECT_EQ(fifo.front(), 99);
+  fifo.pop_front();
+  EXPECT_TRUE(fifo.empty());
+  EXPECT_EQ(fifo.capacity(), 8u);
+  for (int i = 0; i < 8; ++i) fifo.push_back(i);
+  EXPECT_EQ(fifo.capacity(), 8u);  // what it kept is enough again
+}
+
 }  // namespace
 }  // namespace wakesim::engine

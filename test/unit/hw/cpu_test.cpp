@@ -44,6 +44,20 @@ TEST_F(CpuTest, ComputeAndSubPathsRunInOrder) {
   EXPECT_EQ(cpu0.frame_pool().frames_in_use(), 0u);
 }
 
+TEST_F(CpuTest, EveryPcpuTakesFramesFromItsMachinesPool) {
+  EXPECT_EQ(&cpu0.frame_pool(), &machine.frame_pool());
+  EXPECT_EQ(&cpu1.frame_pool(), &machine.frame_pool());
+  // A path that first runs on pCPU 1 takes the frame pCPU 0's path gave back: nothing new is taken.
+  cpu0.start_thread(child(cpu0, log));
+  sim.run_until(1_us);
+  const size_t chunks = machine.frame_pool().chunks();
+  cpu1.start_thread(child(cpu1, log));
+  sim.run_until(2_us);
+  EXPECT_EQ(log, (std::vector<std::string>{"child@10ns", "child@1.01us"}));
+  EXPECT_EQ(machine.frame_pool().chunks(), chunks);
+  EXPECT_EQ(machine.frame_pool().frames_in_use(), 0u);
+}
+
 TEST_F(CpuTest, InterruptPausesComputeWhichResumesWithItsRemainingTime) {
   cpu0.set_handler(Vector{40}, [&](Cpu& cpu, Vector) -> Path {
     note(cpu, "handler");

@@ -2,11 +2,14 @@
 // came from; frames too large for a class, or without a pool, come from the heap.
 #include "sim/hw/frame_pool.h"
 
+#include <bit>
 #include <cstring>
 #include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "sim/hw/pool_allocator.h"
 
 namespace wakesim::hw {
 namespace {
@@ -60,6 +63,39 @@ TEST(FramePool, LargeFramesAndFramesWithoutAPoolComeFromTheHeap) {
   std::memset(unowned, 2, 100);
   FramePool::deallocate(large);  // back to the heap (ASan reports a mismatch or a leak otherwise)
   FramePool::deallocate(unowned);
+  EXPECT_EQ(pool.frames_in_use(), 0u);
+}
+
+TEST(FramePool, ChunksDoubleSoAGrowingPoolTakesMemoryLogarithmicallyOften) {
+  FramePool pool;
+  std::vector<void*> frames;
+  // 16 frames in the first chunk, then as many as the class has: 16, 32, 64, ... 1024 in 7 chunks.
+  for (size_t held : {16u, 32u, 64u, 128u, 256u, 512u, 1024u}) {
+    while (frames.size() < held) frames.push_back(FramePool::allocate(&pool, 100));
+    EXPECT_EQ(pool.chunks(), static_cast<size_t>(std::countr_zero(held / 16)) + 1) << held << " frames held";
+  }
+  for (void* f : frames) FramePool::deallocate(f);
+  for (int i = 0; i < 1024; ++i) frames[static_cast<size_t>(i)] = FramePool::allocate(&pool, 100);
+  EXPECT_EQ(pool.chunks(), 7u);  // holding as many again takes nothing new
+  for (void* f : frames) FramePool::deallocate(f);
+}
+
+TEST(PoolAllocator, AContainersStorageComesFromThePoolAndServesTheNextContainerWhenFreed) {
+  FramePool pool;
+  std::vector<int, PoolAllocator<int>> a{PoolAllocator<int>(pool)};
+  a.reserve(40);
+  EXPECT_EQ(pool.frames_in_use(), 1u);
+  const int* storage = a.data();
+  a = std::vector<int, PoolAllocator<int>>(PoolAllocator<int>(pool));  // a's storage back to the pool
+  EXPECT_EQ(pool.frames_in_use(), 0u);
+  std::vector<int, PoolAllocator<int>> b{PoolAllocator<int>(pool)};
+  b.reserve(40);
+  EXPECT_EQ(b.data(), storage);
+  // Storage moves between containers, and any allocator frees it into the pool it came from.
+  std::vector<int, PoolAllocator<int>> unpooled;
+  unpooled.swap(b);
+  unpooled.clear();
+  unpooled.shrink_to_fit();
   EXPECT_EQ(pool.frames_in_use(), 0u);
 }
 

@@ -14,7 +14,8 @@ PostedRequest request(int64_t ns) {
 }
 
 TEST(PostingRule, FirstPostingNotifiesAndSetsOn) {
-  PiDescriptor pid(0);
+  hw::FramePool pool;
+  PiDescriptor pid(0, pool);
   EXPECT_TRUE(pid.post(request(1)));
   EXPECT_TRUE(pid.on);
   ASSERT_EQ(pid.pir.size(), 1u);
@@ -22,7 +23,8 @@ TEST(PostingRule, FirstPostingNotifiesAndSetsOn) {
 }
 
 TEST(PostingRule, PostingsWhileOnIsSetAreCoalesced) {
-  PiDescriptor pid(0);
+  hw::FramePool pool;
+  PiDescriptor pid(0, pool);
   EXPECT_TRUE(pid.post(request(1)));
   EXPECT_FALSE(pid.post(request(2)));  // ON already set: no second notification
   EXPECT_FALSE(pid.post(request(3)));
@@ -32,7 +34,8 @@ TEST(PostingRule, PostingsWhileOnIsSetAreCoalesced) {
 }
 
 TEST(PostingRule, SuppressedNotificationLeavesOnClear) {
-  PiDescriptor pid(0);
+  hw::FramePool pool;
+  PiDescriptor pid(0, pool);
   pid.sn = true;  // vCPU preempted (vmx_vcpu_pi_put sets SN)
   EXPECT_FALSE(pid.post(request(1)));
   EXPECT_FALSE(pid.on);  // so the first posting after SN is cleared notifies
@@ -43,7 +46,8 @@ TEST(PostingRule, SuppressedNotificationLeavesOnClear) {
 }
 
 TEST(PostingRule, ClearingOnReArmsTheNotification) {
-  PiDescriptor pid(0);
+  hw::FramePool pool;
+  PiDescriptor pid(0, pool);
   EXPECT_TRUE(pid.post(request(1)));
   pid.on = false;  // the guest (or vmx_sync_pir_to_irr) consumed the notification
   pid.pir.clear();
