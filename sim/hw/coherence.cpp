@@ -158,7 +158,9 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
 
   // Most accesses find by's own copy in its L1 or L2 (and, for a write, alone): the same decisions as
   // below, without looking at anything else.
-  for (LineCopy& mine : copies) {
+  size_t own = 0;
+  for (; own < copies.size(); ++own) {
+    LineCopy& mine = copies[own];
     if (mine.pcpu != by.value) continue;
     if (kind != Access::kLoad && copies.size() != 1) break;
     const auto core = static_cast<uint32_t>(topology_.core_of(by));
@@ -177,11 +179,12 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     const Time ready = now + levels_.latency(level);
     return kind == Access::kLoad ? ready : write_hit(line, by, kind, ready);
   }
-  return access_elsewhere(line, by, kind);
+  return access_elsewhere(line, by, kind, own);
 }
 
-// The rest: by's copy is not in its private caches (or other copies must be invalidated).
-[[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind) {
+// The rest: by's copy is not in its private caches (or other copies must be invalidated). `own_index`
+// is where access() found by's copy (copies.size(): it has none).
+[[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index) {
   const Time now = sim_.now();
   auto& copies = line.copies_;
   Here here(*this, by, now);
@@ -216,12 +219,10 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   // by's own copy first.
   size_t own = copies.size();
   Level own_level = Level::kMemory;
-  for (size_t i = 0; i < copies.size(); ++i) {
-    if (copies[i].pcpu != by.value) continue;
-    own_level = locate(line, copies[i], here);
-    if (own_level == Level::kMemory) remove_copy(copies, i);
-    else own = i;
-    break;
+  if (own_index < copies.size()) {
+    own_level = locate(line, copies[own_index], here);
+    if (own_level == Level::kMemory) remove_copy(copies, own_index);
+    else own = own_index;
   }
   // (A load that finds it in L1 or L2, or a write that finds it there alone, was served by access().)
   const bool own_private = own_level == Level::kL1 || own_level == Level::kL2;
@@ -235,12 +236,14 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   Supply farthest;
   farthest.cost = Time::zero();
   bool others = false;
+  bool llc_copy_here = false;  // a copy only in by's LLC (a load supersedes it)
   for (size_t i = 0; i < copies.size();) {
     const LineCopy& c = copies[i];
     if (c.pcpu == by.value) {
       own = i++;
       continue;
     }
+    llc_copy_here = llc_copy_here || (!c.in_private() && c.domain == here.domain);
     Supply s;
     if (c.in_private()) {
       // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
@@ -302,10 +305,12 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     line.busy_until_ = done;
     // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
     const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
-    for (size_t i = 0; i < copies.size();) {
-      if (copies[i].pcpu == by.value || (!copies[i].in_private() && copies[i].domain == here.domain))
-        remove_copy(copies, i);
-      else ++i;
+    if (has_own || llc_copy_here) {
+      for (size_t i = 0; i < copies.size();) {
+        if (copies[i].pcpu == by.value || (!copies[i].in_private() && copies[i].domain == here.domain))
+          remove_copy(copies, i);
+        else ++i;
+      }
     }
     copies.push_back(mine);
     return done;

@@ -92,7 +92,7 @@ class Coherence {
     bool from_dram = true;
   };
   struct Here;
-  engine::Time access_elsewhere(CacheLine& line, PcpuId by, Access kind);
+  engine::Time access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index);
   // What picks a copy's survival hash besides its line (cache_levels.h).
   static uint64_t copy_hash(const LineCopy& c) { return c.core_mark.bytes * 0x9e3779b97f4a7c15ULL + c.llc_mark.bytes; }
   uint64_t core_distance(const LineCopy& copy, Here& here);
