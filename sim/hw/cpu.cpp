@@ -219,10 +219,16 @@ void Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
 }
 
+const stats::LatencyHistogram& Cpu::irq_off_time() const {
+  static const stats::LatencyHistogram kNone;  // an immutable empty histogram, shared by every machine
+  return irq_off_ ? *irq_off_ : kNone;
+}
+
 // ---- running ----------------------------------------------------------------------------------------
 
 void Cpu::start_thread(Path path) {
   WAKESIM_CHECK(depth_ == -1, "pCPU {} already runs a thread context", id_);
+  if (!irq_off_) irq_off_ = std::make_unique<stats::LatencyHistogram>();
   depth_ = 0;
   Context& c = top();
   c.spinning = 0;
@@ -421,7 +427,9 @@ std::coroutine_handle<> Cpu::continue_after_interrupt() {
 void Cpu::note_interruptible(bool on) {
   if (on == interruptible_) return;
   if (on) {
-    irq_off_.record(now() - irq_off_since_);
+    if (!irq_off_) [[unlikely]]
+      irq_off_ = std::make_unique<stats::LatencyHistogram>();
+    irq_off_->record(now() - irq_off_since_);
     if (LockdepRecorder* lockdep = machine_.lockdep()) lockdep->irq_section_end(id_, now() - irq_off_since_);
   } else {
     irq_off_since_ = now();
@@ -432,7 +440,7 @@ void Cpu::note_interruptible(bool on) {
 void Cpu::reset_statistics() {
   activity_time_ = {};
   activity_since_ = now();
-  irq_off_.clear();
+  if (irq_off_) irq_off_->clear();
   if (!interruptible_) irq_off_since_ = now();
   interrupts_taken_ = 0;
   interrupts_coalesced_ = 0;

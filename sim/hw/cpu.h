@@ -25,6 +25,7 @@
 #include <bitset>
 #include <coroutine>
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -159,7 +160,8 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   QueueNode& queue_node() { return *queue_nodes_[static_cast<size_t>(depth_ < 0 ? 0 : depth_)]; }
 
   // ---- Statistics ---------------------------------------------------------------------------------
-  const stats::LatencyHistogram& irq_off_time() const { return irq_off_; }
+  // The IRQ-off sections since the last reset (empty for a pCPU that has run nothing).
+  const stats::LatencyHistogram& irq_off_time() const;
   // Time spent per activity since the last reset, up to now.
   engine::Time time_in(Activity a) const;
   uint64_t interrupts_taken() const { return interrupts_taken_; }
@@ -259,7 +261,9 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   std::array<std::unique_ptr<QueueNode>, kMaxContexts> queue_nodes_;
   bool interruptible_ = true;  // for IRQ-off accounting
   engine::Time irq_off_since_;
-  stats::LatencyHistogram irq_off_;
+  // Made when the pCPU first runs a thread (or, with none, ends an IRQ-off section): a histogram is
+  // 64 KB, and a lock benchmark's host has many more pCPUs than it uses, all built for every run.
+  std::unique_ptr<stats::LatencyHistogram> irq_off_;
   uint64_t interrupts_taken_ = 0;
   uint64_t interrupts_coalesced_ = 0;
   Activity activity_ = Activity::kIdle;
