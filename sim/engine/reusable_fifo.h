@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/engine/vector_storage.h"
+
 namespace wakesim::engine {
 
 template <class T, class Allocator = std::allocator<T>>
@@ -49,11 +51,7 @@ class ReusableFifo {
   void clear() {
     items_.clear();
     head_ = 0;
-    if (items_.capacity() > keep_) {
-      std::vector<T, Allocator> smaller(items_.get_allocator());
-      smaller.reserve(keep_);
-      items_.swap(smaller);
-    }
+    release_storage_beyond(items_, keep_);
   }
 
  private:

@@ -62,17 +62,10 @@ bool Vcpu::take_pir_for_entry() {
   return true;
 }
 
-void Vcpu::keep_reserved(RequestVector& requests) {
-  if (requests.capacity() <= kRequestsReserved) return;
-  RequestVector smaller(requests.get_allocator());
-  smaller.reserve(kRequestsReserved);
-  requests.swap(smaller);
-}
-
 void Vcpu::take_expired_timers() {
   synced_.insert(synced_.end(), timer_work_.begin(), timer_work_.end());
   timer_work_.clear();
-  keep_reserved(timer_work_);
+  engine::release_storage_beyond(timer_work_, kRequestsReserved);
 }
 
 void Vcpu::GuestHook::deliver(hw::Cpu&) { owner.kvm_.deliver_in_guest(owner); }

@@ -17,6 +17,7 @@
 
 #include "sim/engine/event.h"
 #include "sim/engine/reusable_fifo.h"
+#include "sim/engine/vector_storage.h"
 #include "sim/hw/cache_line.h"
 #include "sim/hw/cpu.h"
 #include "sim/hw/signal.h"
@@ -120,8 +121,6 @@ class Vcpu final : public Task {
   // The guest takes `requests` in order (each seen by `delivered` first), leaving it empty.
   template <class Delivered>
   void accept(RequestVector& requests, Delivered&& delivered);
-  // Storage beyond kRequestsReserved goes back to the pool when `requests` has drained.
-  static void keep_reserved(RequestVector& requests);
   hw::Path halt(hw::Cpu& cpu);
   hw::Path block(hw::Cpu& cpu);
 
@@ -159,7 +158,7 @@ void Vcpu::accept(RequestVector& requests, Delivered&& delivered) {
     guest_work_.push_back(GuestRequest{r.work, r.source});
   }
   requests.clear();
-  keep_reserved(requests);
+  engine::release_storage_beyond(requests, kRequestsReserved);  // a burst's storage back to the pool
 }
 
 template <class Delivered>
