@@ -20,7 +20,7 @@ using testing::cli;
 using testing::slurp;
 using Outcome = testing::CliOutcome;
 
-fs::path temp_dir(const std::string& name) { return testing::fresh_temp_dir("resolve-" + name); }
+fs::path resolve_test_dir(const std::string& name) { return testing::fresh_temp_dir("resolve-" + name); }
 const std::string kPresets = std::string(WAKESIM_SOURCE_DIR) + "/workloads";
 
 TEST(ConfigResolution, ADirectoryIsNeverAConfiguration) {
@@ -39,7 +39,7 @@ TEST(ConfigResolution, ADirectoryIsNeverAConfiguration) {
 }
 
 TEST(ConfigResolution, AResultsDirectoryPointsAtItsConfigToml) {
-  const fs::path dir = temp_dir("results");
+  const fs::path dir = resolve_test_dir("results");
   ASSERT_EQ(cli({"run", "mm1", "--set", "run.duration=5ms", "--replicates", "2", "--out", dir.string()}).status, 0);
   const Outcome o = cli({"check", dir.string()});
   EXPECT_EQ(o.status, 2);
@@ -54,7 +54,7 @@ TEST(ConfigResolution, AResultsDirectoryPointsAtItsConfigToml) {
 // nothing from it and failed with "scenario 'kvm' has no metric 'wait.mean'", and `run mm1` ran the
 // default kvm model. A directory is not a candidate: the bare name stays the preset.
 TEST(ConfigResolution, ABareNameIsThePresetEvenNextToADirectoryOfThatName) {
-  const fs::path cwd = temp_dir("same-name");
+  const fs::path cwd = resolve_test_dir("same-name");
   testing::WorkingDirectory in(cwd);
   ASSERT_EQ(cli({"run", "mm1", "--set", "run.duration=5ms", "--replicates", "2", "--out", "mm1"}).status, 0);
   ASSERT_TRUE(fs::is_directory("mm1"));
@@ -71,7 +71,7 @@ TEST(ConfigResolution, ABareNameIsThePresetEvenNextToADirectoryOfThatName) {
 }
 
 TEST(ConfigResolution, ABareNameThatIsAlsoAFileHereIsRefused) {
-  const fs::path cwd = temp_dir("ambiguous");
+  const fs::path cwd = resolve_test_dir("ambiguous");
   testing::WorkingDirectory in(cwd);
   std::ofstream("mm1") << "scenario = \"queue\"\n";
   const Outcome o = cli({"check", "mm1"});
@@ -85,7 +85,7 @@ TEST(ConfigResolution, ABareNameThatIsAlsoAFileHereIsRefused) {
 }
 
 TEST(ConfigResolution, ABareNameIsNeverAFile) {
-  const fs::path cwd = temp_dir("bare-file");
+  const fs::path cwd = resolve_test_dir("bare-file");
   testing::WorkingDirectory in(cwd);
   std::ofstream("mine") << "scenario = \"queue\"\n";
   const Outcome o = cli({"check", "mine"});
@@ -105,7 +105,7 @@ TEST(ConfigResolution, AnUnknownNameSuggestsAPreset) {
 }
 
 TEST(ConfigResolution, AMissingPathNamesThePresetItMayMean) {
-  const fs::path cwd = temp_dir("missing");
+  const fs::path cwd = resolve_test_dir("missing");
   testing::WorkingDirectory in(cwd);
   const Outcome o = cli({"check", "mm1.toml"});
   EXPECT_EQ(o.status, 2);
@@ -114,7 +114,7 @@ TEST(ConfigResolution, AMissingPathNamesThePresetItMayMean) {
 
 // --out onto a directory that holds something: refused before any run, untouched.
 TEST(OutDirectory, AnExistingNonEmptyDirectoryIsRefused) {
-  const fs::path dir = temp_dir("out-taken");
+  const fs::path dir = resolve_test_dir("out-taken");
   fs::create_directories(dir);
   std::ofstream(dir / "notes.txt") << "mine\n";
   const std::string expected = dir.string() +
@@ -129,7 +129,7 @@ TEST(OutDirectory, AnExistingNonEmptyDirectoryIsRefused) {
   EXPECT_EQ(capacity.err, expected);
   EXPECT_EQ(slurp(dir / "notes.txt"), "mine\n");
   // An empty directory is fine.
-  const fs::path empty = temp_dir("out-empty");
+  const fs::path empty = resolve_test_dir("out-empty");
   fs::create_directories(empty);
   EXPECT_EQ(cli({"run", "mm1", "--set", "run.duration=5ms", "--out", empty.string()}).status, 0);
   EXPECT_TRUE(fs::exists(empty / "summary.json"));
@@ -139,7 +139,7 @@ TEST(OutDirectory, AnExistingNonEmptyDirectoryIsRefused) {
 
 // --force replaces a results directory whole: the old figures are gone, no temporary is left beside it.
 TEST(OutDirectory, ForceReplacesAResultsDirectoryWhole) {
-  const fs::path parent = temp_dir("force");
+  const fs::path parent = resolve_test_dir("force");
   const fs::path dir = parent / "results";
   ASSERT_EQ(cli({"run", "mm1", "--set", "run.duration=5ms", "--seed", "1", "--out", dir.string()}).status, 0);
   fs::create_directories(dir / "figures");
@@ -171,7 +171,7 @@ TEST(OutDirectory, ForceReplacesAResultsDirectoryWhole) {
 
 // --force deletes only what a results directory is (it has a manifest.json), never the current directory.
 TEST(OutDirectory, ForceLeavesOtherDirectoriesAlone) {
-  const fs::path dir = temp_dir("not-results");
+  const fs::path dir = resolve_test_dir("not-results");
   fs::create_directories(dir);
   std::ofstream(dir / "thesis.tex") << "years of work\n";
   const Outcome o = cli({"run", "mm1", "--set", "run.duration=5ms", "--out", dir.string(), "--force"});

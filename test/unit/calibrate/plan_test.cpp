@@ -64,13 +64,13 @@ TEST(PlanTransfers, FollowsThoroughness) {
   EXPECT_TRUE(plan_transfers(Thoroughness::kDefault, t, {2}).pairs.empty());
 }
 
-struct Recorder final : Progress {
+struct ProgressLog final : Progress {
   void step(double fraction, std::string_view what) override { steps.emplace_back(fraction, what); }
   std::vector<std::pair<double, std::string>> steps;
 };
 
 TEST(ProgressTracker, SplitsByPlannedCostAndNeverGoesBack) {
-  Recorder recorder;
+  ProgressLog recorder;
   ProgressTracker progress(&recorder, {1, 3});
   progress.begin_phase(0, 2);
   progress.step("a");

@@ -25,13 +25,13 @@ using testing::expect_same_tree;
 using testing::slurp;
 using Outcome = testing::CliOutcome;
 
-fs::path temp_dir(const std::string& name) {
+fs::path sweep_test_dir(const std::string& name) {
   const fs::path dir = testing::fresh_temp_dir("sweep-" + name);
   fs::create_directories(dir);
   return dir;
 }
 
-fs::path resolve(const std::string& base, const fs::path& dir) {
+fs::path resolve_base(const std::string& base, const fs::path& dir) {
   if (fs::exists(dir / base)) return dir / base;
   const fs::path preset = fs::path(WAKESIM_SOURCE_DIR) / "workloads" / (base + ".toml");
   if (fs::exists(preset)) return preset;
@@ -39,9 +39,9 @@ fs::path resolve(const std::string& base, const fs::path& dir) {
 }
 
 std::string load_error(const std::string& text) {
-  const fs::path dir = temp_dir("spec-error");
+  const fs::path dir = sweep_test_dir("spec-error");
   try {
-    load_sweep_spec(testing::write_text(dir / "s.toml", text), resolve);
+    load_sweep_spec(testing::write_text(dir / "s.toml", text), resolve_base);
   } catch (const engine::UserError& e) {
     return e.what();
   }
@@ -71,7 +71,7 @@ range = { from = 1, to = 2, step = 1 }
 )X";
 
 TEST(SweepSpec, ExpandsListsRangesAndZippedGroupsWithTheLastAxisFastest) {
-  const fs::path dir = temp_dir("expand");
+  const fs::path dir = sweep_test_dir("expand");
   const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [[axis]]
 key = "queue.servers"
@@ -84,7 +84,7 @@ key = "run.duration"
 range = { from = 1, to = 2, step = 0.5 }
 format = "{}ms"
 )X"),
-                                         resolve);
+                                         resolve_base);
   EXPECT_EQ(spec.point_count(), 5u * 2u * 3u);
   const auto points = spec.points();
   ASSERT_EQ(points.size(), 30u);
@@ -102,13 +102,13 @@ format = "{}ms"
 }
 
 TEST(SweepSpec, IntegerLogRangesDropRoundedDuplicates) {
-  const fs::path dir = temp_dir("dedupe");
+  const fs::path dir = sweep_test_dir("dedupe");
   const SweepSpec spec = load_sweep_spec(testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [[axis]]
 key = "queue.servers"
 range = { from = 1, to = 4, points = 6, scale = "log" }
 )X"),
-                                         resolve);
+                                         resolve_base);
   std::vector<std::string> values;
   for (const auto& p : spec.points()) values.push_back(p.assignments[0].second.display);
   EXPECT_EQ(values, (std::vector<std::string>{"1", "2", "3", "4"}));  // 1, 1.32, 1.74, 2.30, 3.03, 4
@@ -185,12 +185,12 @@ TEST(SweepSpec, ManyRejectedValuesOfOneAxisAreCounted) {
 }
 
 TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
-  const fs::path dir = temp_dir("command-line");
+  const fs::path dir = sweep_test_dir("command-line");
   const fs::path file = testing::write_text(
       dir / "s.toml", "designs = [\"single-lock\"]\n[[axis]]\nkey = \"vms.count\"\nvalues = [2, 4]\n");
   auto error = [&](const SweepCommandLine& command_line) {
     try {
-      load_sweep_spec(file, resolve, command_line);
+      load_sweep_spec(file, resolve_base, command_line);
     } catch (const engine::UserError& e) {
       return std::string(e.what());
     }
@@ -206,13 +206,13 @@ TEST(SweepSpec, TheCommandLinesSetAndDesignAreCheckedLikeTheSpec) {
             "--design rcu-lst: error: 'rcu-lst' is not a design of the kvm scenario; known: all, handler-removes, "
             "rcu-list, single-lock, split-lock (did you mean 'rcu-list'?)");
   // Accepted, they follow the spec's [set] and replace its designs; the identity covers --set.
-  const SweepSpec plain = load_sweep_spec(file, resolve);
-  const SweepSpec spec = load_sweep_spec(file, resolve, {{"vms.affinity=pinned"}, {"rcu-list", "split-lock"}});
+  const SweepSpec plain = load_sweep_spec(file, resolve_base);
+  const SweepSpec spec = load_sweep_spec(file, resolve_base, {{"vms.affinity=pinned"}, {"rcu-list", "split-lock"}});
   EXPECT_EQ(spec.overrides, std::vector<std::string>{"vms.affinity=pinned"});
   EXPECT_TRUE(spec.set_overrides().empty());
   EXPECT_EQ(spec.designs, (std::vector<std::string>{"rcu-list", "split-lock"}));
   EXPECT_NE(sweep_identity(spec), sweep_identity(plain));
-  EXPECT_EQ(sweep_identity(load_sweep_spec(file, resolve, {{}, {"rcu-list"}})),
+  EXPECT_EQ(sweep_identity(load_sweep_spec(file, resolve_base, {{}, {"rcu-list"}})),
             sweep_identity(plain));  // designs extend
 }
 
@@ -226,14 +226,14 @@ TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
   EXPECT_NE(e.find("'wakeup.p99' is listed twice"), std::string::npos) << e;
   e = load_error("verdict_metrics = \"wakeup.p99\"\n");
   EXPECT_NE(e.find("verdict_metrics: expected a non-empty array of metric names"), std::string::npos) << e;
-  const fs::path dir = temp_dir("verdict-metrics");
+  const fs::path dir = sweep_test_dir("verdict-metrics");
   const SweepSpec spec =
-      load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve);
+      load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve_base);
   EXPECT_EQ(spec.verdict_metrics, std::vector<std::string>{"sched_in.list_wait.p99"});
 }
 
 TEST(Sweep, TheSpecsVerdictMetricsMakeTheClosingTable) {
-  const fs::path dir = temp_dir("verdict-table");
+  const fs::path dir = sweep_test_dir("verdict-table");
   const fs::path spec = testing::write_text(dir / "s.toml", R"X(designs = ["single-lock", "rcu-list"]
 replicates = 2
 verdict_metrics = ["wakeup.p99", "sched_in.list_wait.p99"]
@@ -253,7 +253,7 @@ values = [2, 4]
 }
 
 TEST(Sweep, SweptKeysAreColumnsAndResultsDoNotDependOnJobs) {
-  const fs::path dir = temp_dir("jobs");
+  const fs::path dir = sweep_test_dir("jobs");
   const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   const Outcome one = cli({"sweep", spec.string(), "--jobs", "1", "--quiet", "--out", (dir / "j1").string()});
   ASSERT_EQ(one.status, 0) << one.err;
@@ -285,7 +285,7 @@ values = [4, 5, 6]
 )X";
 
 TEST(Sweep, RejectedCombinationsStopTheSweepBeforeAnythingRuns) {
-  const fs::path dir = temp_dir("rejected");
+  const fs::path dir = sweep_test_dir("rejected");
   const fs::path spec = testing::write_text(dir / "s.toml", R"X(base = "mm1"
 [set]
 "run.duration" = "5ms"
@@ -320,7 +320,7 @@ values = [4, 5, 6, 7]
 }
 
 TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
-  const fs::path dir = temp_dir("failure");
+  const fs::path dir = sweep_test_dir("failure");
   const fs::path spec = testing::write_text(dir / "s.toml", kBadCombination);
   // --keep-going: the rejected combination is recorded as a failed point instead of stopping the sweep.
   const Outcome o = cli({"sweep", spec.string(), "--quiet", "--keep-going", "--out", (dir / "out").string()});
@@ -337,7 +337,7 @@ TEST(Sweep, AFailingPointIsRecordedAndTheRestGoesOn) {
 }
 
 TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
-  const fs::path dir = temp_dir("resume");
+  const fs::path dir = sweep_test_dir("resume");
   const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   const std::string out = (dir / "out").string();
   ASSERT_EQ(cli({"sweep", spec.string(), "--quiet", "--out", out}).status, 0);
@@ -366,7 +366,7 @@ TEST(Sweep, ResumeRedoesNothingFinishedAndAddedReplicatesRunAlone) {
 }
 
 TEST(Sweep, ShardsMergeToTheUnshardedBytesAndOtherSpecsAreRefused) {
-  const fs::path dir = temp_dir("shards");
+  const fs::path dir = sweep_test_dir("shards");
   const fs::path spec = testing::write_text(dir / "s.toml", kQueueSweep);
   ASSERT_EQ(cli({"sweep", spec.string(), "--quiet", "--out", (dir / "whole").string()}).status, 0);
   std::vector<std::string> merge = {"merge", "--out", (dir / "merged").string()};
