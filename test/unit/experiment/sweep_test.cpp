@@ -227,8 +227,8 @@ TEST(SweepSpec, VerdictMetricsMustBeDeclaredByTheScenario) {
   e = load_error("verdict_metrics = \"wakeup.p99\"\n");
   EXPECT_NE(e.find("verdict_metrics: expected a non-empty array of metric names"), std::string::npos) << e;
   const fs::path dir = sweep_test_dir("verdict-metrics");
-  const SweepSpec spec =
-      load_sweep_spec(testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve_base);
+  const SweepSpec spec = load_sweep_spec(
+      testing::write_text(dir / "s.toml", "verdict_metrics = [\"sched_in.list_wait.p99\"]\n"), resolve_base);
   EXPECT_EQ(spec.verdict_metrics, std::vector<std::string>{"sched_in.list_wait.p99"});
 }
 
