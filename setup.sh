@@ -4,7 +4,7 @@
 #   ./setup.sh          install dependencies only
 #   ./setup.sh run      ... then build the release preset and run the main job (design comparison at four
 #                       loads, with figures); extra arguments go to `wakesim sweep` (e.g. --jobs 1)
-#   ./setup.sh test     ... then check the code's layout (clang-format), lint the hot path (clang-tidy), build
+#   ./setup.sh test     ... then check the code's layout (clang-format), lint sim/ and test/ (clang-tidy), build
 #                       and pass the test suite (clang sanitizer build with the fuzzers, then the release
 #                       build)
 #   ./setup.sh bench    ... then build the benchmark preset and run the benchmarks
@@ -64,7 +64,7 @@ case "${1:-}" in
   test)
     ./test/lint/check_format.sh
     cmake --preset dev >/dev/null  # the lint check reads its compile commands
-    ./test/lint/check_tidy.sh sim/engine sim/hw sim/kernel sim/designs
+    ./test/lint/check_tidy.sh  # sim/ and test/
     cmake --workflow --preset dev
     cmake --workflow --preset release
     ;;

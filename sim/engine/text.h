@@ -1,8 +1,10 @@
 // Text helpers shared by the parsers (units, distributions, arrival processes, sysfs) and the readers of
-// results files: one definition of "trim" and of "read a whole file".
+// results files: one definition of "trim", of a string's width on screen and of "read a whole file".
 #pragma once
 
+#include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,6 +21,11 @@ inline std::string_view trim(std::string_view s) {
 
 // The same, as a string of its own.
 inline std::string trimmed(std::string_view s) { return std::string(trim(s)); }
+
+// Characters on screen, counting a multi-byte UTF-8 sequence (such as "±") as one.
+inline size_t display_width(std::string_view s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
 
 // The whole file's bytes, or nullopt if it cannot be opened or read. For files wakesim wrote itself
 // (results directories) and for the kernel's (sysfs, /proc); a file the user names goes through

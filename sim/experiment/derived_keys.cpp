@@ -32,7 +32,7 @@ bool is_zero(const config::Value& v) {
 }
 
 // The last place a source sets `key` (for the ratio: to a non-zero value, as 0 means "not set").
-const config::KeyOrigin* last_set(const config::KeyOrigins& origins, const std::string& key) {
+const config::KeyOrigin* last_nonzero_set(const config::KeyOrigins& origins, const std::string& key) {
   const config::KeyOrigin* found = nullptr;
   for (const config::KeyOrigin& o : origins)
     if (o.key == key) found = (key == kRatioKey || key == kRateKey) && is_zero(o.value) ? nullptr : &o;
@@ -40,8 +40,8 @@ const config::KeyOrigin* last_set(const config::KeyOrigins& origins, const std::
 }
 
 void check_source(const config::KeyOrigins& origins, const char* what) {
-  const config::KeyOrigin* ratio = last_set(origins, kRatioKey);
-  const config::KeyOrigin* count = last_set(origins, kCountKey);
+  const config::KeyOrigin* ratio = last_nonzero_set(origins, kRatioKey);
+  const config::KeyOrigin* count = last_nonzero_set(origins, kCountKey);
   if (ratio == nullptr || count == nullptr) return;
   throw UserError(fmt::format("{}: error: {}: sets {}, which {} also sets ({}); keep one of them", ratio->where,
                               kRatioKey, kCountKey, what, count->where));
@@ -55,9 +55,11 @@ void derive_count(Config& config, KeySources& sources) {
   if (ratio == 0) return;
   config.vms.vcpus_per_pcpu = 0;
   // A later --set vms.count overrides a ratio set in the file.
-  if (last_set(sources.overrides, kCountKey) != nullptr && last_set(sources.overrides, kRatioKey) == nullptr) return;
-  const config::KeyOrigin* origin = last_set(sources.overrides, kRatioKey);
-  if (origin == nullptr) origin = last_set(sources.file, kRatioKey);
+  if (last_nonzero_set(sources.overrides, kCountKey) != nullptr &&
+      last_nonzero_set(sources.overrides, kRatioKey) == nullptr)
+    return;
+  const config::KeyOrigin* origin = last_nonzero_set(sources.overrides, kRatioKey);
+  if (origin == nullptr) origin = last_nonzero_set(sources.file, kRatioKey);
   const std::string where = origin != nullptr ? origin->where : "configuration";
   const int pcpus = vm_pcpus(config), vcpus = config.vms.vcpus;
   const double exact = ratio * pcpus / vcpus;
@@ -99,9 +101,11 @@ void derive_device_rate(Config& config, KeySources& sources) {
   const double rate = config.vms.device_rate_per_pcpu.per_second;
   if (rate == 0) return;
   config.vms.device_rate_per_pcpu = engine::Rate{0};
-  if (last_set(sources.overrides, kArrivalsKey) != nullptr && last_set(sources.overrides, kRateKey) == nullptr) return;
-  const config::KeyOrigin* origin = last_set(sources.overrides, kRateKey);
-  if (origin == nullptr) origin = last_set(sources.file, kRateKey);
+  if (last_nonzero_set(sources.overrides, kArrivalsKey) != nullptr &&
+      last_nonzero_set(sources.overrides, kRateKey) == nullptr)
+    return;
+  const config::KeyOrigin* origin = last_nonzero_set(sources.overrides, kRateKey);
+  if (origin == nullptr) origin = last_nonzero_set(sources.file, kRateKey);
   const std::string where = origin != nullptr ? origin->where : "configuration";
   const double per_vcpu = rate * vm_pcpus(config) / (static_cast<double>(config.vms.count) * device_vcpus(config));
   const double current = config.vms.device_arrivals.mean_rate();

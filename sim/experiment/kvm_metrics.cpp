@@ -60,7 +60,7 @@ constexpr LockStat kLockStats[] = {
     {"handoff.p99", "ns", "99th percentile of the hand-off of contended acquisitions", kDuration, false},
 };
 
-MetricDeclarations declare() {
+MetricDeclarations declare_kvm_metrics() {
   MetricDeclarations d;
   d.placeholder("path",
                 "how the interrupt reached the vCPU: wakeup_vector (blocked on a wakeup list, woken by the "
@@ -182,7 +182,7 @@ MetricDeclarations declare() {
 }  // namespace
 
 const MetricDeclarations& kvm_metrics() {
-  static const MetricDeclarations declarations = declare();
+  static const MetricDeclarations declarations = declare_kvm_metrics();
   return declarations;
 }
 

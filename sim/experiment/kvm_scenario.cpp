@@ -34,7 +34,7 @@ void add_lock_metrics(RunResult& r, const hw::LockClass& c) {
   r.add_time(prefix + ".hold.p99", c.hold().p99());
 }
 
-std::string ns_text(Time t) { return fmt::format("{}", t.ns()); }
+std::string ns_number(Time t) { return fmt::format("{}", t.ns()); }
 
 // Per-pCPU IRQ-off time and a lockstat-style table of every lock class (columns named as the
 // lock.<class>.<column> metrics are).
@@ -43,8 +43,8 @@ void add_tables(RunResult& r, hw::Machine& machine, const std::vector<const hw::
   for (uint32_t c = 0; c < machine.pcpus(); ++c) {
     const hw::Cpu& cpu = machine.cpu(hw::PcpuId{c});
     const auto& h = cpu.irq_off_time();
-    irq_off.rows.push_back({std::to_string(c), std::to_string(h.count()), ns_text(h.p50()), ns_text(h.p99()),
-                            ns_text(h.max()), std::to_string(cpu.interrupts_taken())});
+    irq_off.rows.push_back({std::to_string(c), std::to_string(h.count()), ns_number(h.p50()), ns_number(h.p99()),
+                            ns_number(h.max()), std::to_string(cpu.interrupts_taken())});
   }
   r.tables.emplace_back("irq_off", std::move(irq_off));
   Table locks{{"class", "acquisitions", "contended_fraction", "acquire.p50", "acquire.p99", "wait.p50", "wait.p99",
@@ -52,10 +52,10 @@ void add_tables(RunResult& r, hw::Machine& machine, const std::vector<const hw::
               {}};
   for (const hw::LockClass* c : classes) {
     locks.rows.push_back({c->key(), std::to_string(c->acquisitions()), fmt::format("{}", c->contended_fraction()),
-                          ns_text(c->acquire().p50()), ns_text(c->acquire().p99()), ns_text(c->wait().p50()),
-                          ns_text(c->wait().p99()), ns_text(c->wait().max()), ns_text(c->hold().p50()),
-                          ns_text(c->hold().p99()), ns_text(c->hold().max()), ns_text(c->handoff().p50()),
-                          ns_text(c->handoff().p99())});
+                          ns_number(c->acquire().p50()), ns_number(c->acquire().p99()), ns_number(c->wait().p50()),
+                          ns_number(c->wait().p99()), ns_number(c->wait().max()), ns_number(c->hold().p50()),
+                          ns_number(c->hold().p99()), ns_number(c->hold().max()), ns_number(c->handoff().p50()),
+                          ns_number(c->handoff().p99())});
   }
   r.tables.emplace_back("locks", std::move(locks));
 }

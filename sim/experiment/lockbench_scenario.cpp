@@ -9,7 +9,7 @@
 namespace wakesim::experiment {
 namespace {
 
-MetricDeclarations declare() {
+MetricDeclarations declare_lockbench_metrics() {
   MetricDeclarations d;
   d.placeholder("distance",
                 "where a line came from: another thread of the core, a core sharing the LLC, another "
@@ -40,7 +40,7 @@ class LockbenchScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override { return {"ticket", "qspinlock"}; }
   const MetricDeclarations& metrics() const override {
-    static const MetricDeclarations declarations = declare();
+    static const MetricDeclarations declarations = declare_lockbench_metrics();
     return declarations;
   }
 

@@ -14,7 +14,7 @@
 namespace wakesim::experiment {
 namespace {
 
-MetricDeclarations declare() {
+MetricDeclarations declare_memory_metrics() {
   MetricDeclarations d;
   d.placeholder("source",
                 "where a measured access was served from: the pCPU's L1, L2, its LLC, another core's "
@@ -38,7 +38,7 @@ class MemoryScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override { return {"chase", "walk"}; }
   const MetricDeclarations& metrics() const override {
-    static const MetricDeclarations declarations = declare();
+    static const MetricDeclarations declarations = declare_memory_metrics();
     return declarations;
   }
 

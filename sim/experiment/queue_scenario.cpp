@@ -7,7 +7,7 @@
 namespace wakesim::experiment {
 namespace {
 
-MetricDeclarations declare() {
+MetricDeclarations declare_queue_metrics() {
   MetricDeclarations d;
   d.metric("throughput", "/s", MetricKind::kRate, "customers served");
   d.metric("utilization", "fraction", MetricKind::kFraction, "mean share of the servers busy");
@@ -24,7 +24,7 @@ class QueueScenario final : public Scenario {
  public:
   std::vector<std::string> designs(const Config&) const override { return {"fifo"}; }
   const MetricDeclarations& metrics() const override {
-    static const MetricDeclarations declarations = declare();
+    static const MetricDeclarations declarations = declare_queue_metrics();
     return declarations;
   }
 

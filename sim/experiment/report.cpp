@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "sim/engine/text.h"
+
 namespace wakesim::experiment {
 namespace {
-// Characters on screen, counting a multi-byte UTF-8 sequence (such as "±") as one.
-size_t display_width(const std::string& s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
+
+using engine::display_width;
 std::string pad(const std::string& s, size_t width, bool left) {
   const std::string fill(width > display_width(s) ? width - display_width(s) : 0, ' ');
   return left ? s + fill : fill + s;

@@ -9,6 +9,7 @@
 #include "sim/config/loader.h"
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/derived_keys.h"
+#include "sim/experiment/json_number.h"
 #include "sim/experiment/metric_registry.h"
 #include "sim/experiment/provenance.h"
 #include "sim/experiment/scenario.h"
@@ -20,8 +21,6 @@ namespace wakesim::experiment {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 void write_provenance(const std::filesystem::path& dir, const Config& config, const ExperimentResult& result,
                       const RunContext& context);
@@ -68,7 +67,7 @@ std::string summary_json(const Config& config, const ExperimentResult& result, c
       run["error"] = r.error;
     } else {
       Json metrics;
-      for (const Metric& m : r.result.metrics) metrics[m.name] = number(m.value);
+      for (const Metric& m : r.result.metrics) metrics[m.name] = finite_or_null(m.value);
       run["metrics"] = std::move(metrics);
       run["events"] = r.result.events;
       if (!r.result.warnings.empty()) run["warnings"] = r.result.warnings;
@@ -82,10 +81,10 @@ std::string summary_json(const Config& config, const ExperimentResult& result, c
                               {"metric", s.metric},
                               {"unit", s.unit},
                               {"n", s.ci.n},
-                              {"mean", number(s.ci.mean)},
-                              {"ci95_low", number(s.ci.lo)},
-                              {"ci95_high", number(s.ci.hi)},
-                              {"ci95_half_width", number(s.ci.half_width)}});
+                              {"mean", finite_or_null(s.ci.mean)},
+                              {"ci95_low", finite_or_null(s.ci.lo)},
+                              {"ci95_high", finite_or_null(s.ci.hi)},
+                              {"ci95_half_width", finite_or_null(s.ci.half_width)}});
   }
   doc["aggregates"] = std::move(aggregates);
   const std::string reference = reference_design(result.designs, requested_reference);
@@ -96,10 +95,10 @@ std::string summary_json(const Config& config, const ExperimentResult& result, c
                           {"metric", s.metric},
                           {"unit", s.unit},
                           {"n", s.ci.n},
-                          {"mean_difference", number(s.ci.mean)},
-                          {"ci95_low", number(s.ci.lo)},
-                          {"ci95_high", number(s.ci.hi)},
-                          {"p", number(s.p)}});
+                          {"mean_difference", finite_or_null(s.ci.mean)},
+                          {"ci95_low", finite_or_null(s.ci.lo)},
+                          {"ci95_high", finite_or_null(s.ci.hi)},
+                          {"p", finite_or_null(s.p)}});
   }
   doc["paired_differences"] = std::move(paired);
   if (result.designs.size() > 1) {

@@ -18,6 +18,7 @@
 #include "sim/experiment/atomic_file.h"
 #include "sim/experiment/config.h"
 #include "sim/experiment/derived_keys.h"
+#include "sim/experiment/json_number.h"
 #include "sim/experiment/parallel.h"
 #include "sim/experiment/progress.h"
 #include "sim/experiment/provenance.h"
@@ -241,8 +242,6 @@ std::string point_label(const PointInfo& p) {
   return fmt::format("point {}{}", p.index, s.empty() ? "" : " (" + s + ")");
 }
 
-Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
 // The metrics of the sweep's closing verdict table: the scenario's first three headline metrics.
 constexpr size_t kVerdictMetrics = 3;
 
@@ -341,7 +340,7 @@ void tabulate_runs(const ExperimentResult& result, int i, const PointInfo& p, co
     for (const Metric& m : r.result.metrics) {
       if (seen.insert(m.name).second) po.metric_columns.push_back(m.name);
       row.values[m.name] = m.value;
-      metrics[m.name] = number_json(m.value);
+      metrics[m.name] = finite_or_null(m.value);
     }
     po.run_table.push_back(std::move(row));
     Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
@@ -379,9 +378,9 @@ void summarize_point(const ExperimentResult& result, int i, const PointInfo& p, 
                                  {"metric", s.metric},
                                  {"unit", s.unit},
                                  {"n", s.ci.n},
-                                 {"mean", number_json(s.ci.mean)},
-                                 {"ci95_low", number_json(s.ci.lo)},
-                                 {"ci95_high", number_json(s.ci.hi)}});
+                                 {"mean", finite_or_null(s.ci.mean)},
+                                 {"ci95_low", finite_or_null(s.ci.lo)},
+                                 {"ci95_high", finite_or_null(s.ci.hi)}});
   }
   po.verdicts = design_verdicts(result, reference, po.verdict_metrics, i, fmt::format("{} {}", point_name(i), label));
   for (const MetricSummary& s : paired_differences(result, reference))
@@ -391,10 +390,10 @@ void summarize_point(const ExperimentResult& result, int i, const PointInfo& p, 
                              {"metric", s.metric},
                              {"unit", s.unit},
                              {"n", s.ci.n},
-                             {"mean_difference", number_json(s.ci.mean)},
-                             {"ci95_low", number_json(s.ci.lo)},
-                             {"ci95_high", number_json(s.ci.hi)},
-                             {"p", number_json(s.p)}});
+                             {"mean_difference", finite_or_null(s.ci.mean)},
+                             {"ci95_low", finite_or_null(s.ci.lo)},
+                             {"ci95_high", finite_or_null(s.ci.hi)},
+                             {"p", finite_or_null(s.p)}});
 }
 
 // Everything point i contributes, and the point as an ordinary results directory (for plots and for

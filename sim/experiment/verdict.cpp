@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/engine/text.h"
+#include "sim/experiment/json_number.h"
 #include "sim/experiment/report.h"
 
 namespace wakesim::experiment {
@@ -17,7 +19,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+using engine::display_width;
 
 // A signed difference in the metric's unit. A difference of fractions is in percentage points, so it
 // cannot be mistaken for the relative size next to it.
@@ -29,10 +31,6 @@ std::string signed_value(double v, const std::string& unit) {
 }
 
 std::string p_text(double p) { return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p); }
-
-size_t display_width(const std::string& s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
 
 // Columns padded to their widest cell, a rule under the head.
 std::string render(const std::vector<std::vector<std::string>>& table) {
@@ -294,14 +292,14 @@ Json verdicts_json(const VerdictTable& table) {
     row["unit"] = v.unit;
     row["test"] = to_string(v.pairing);
     row["n"] = v.test.n;
-    row["reference_mean"] = number(v.reference_mean);
-    row["design_mean"] = number(v.design_mean);
-    row["difference"] = number(v.test.difference);
-    row["ci95_low"] = number(v.test.lo);
-    row["ci95_high"] = number(v.test.hi);
-    row["relative"] = number(v.relative);
-    row["p"] = number(v.test.p);
-    row["p_adjusted"] = number(v.p_adjusted);
+    row["reference_mean"] = finite_or_null(v.reference_mean);
+    row["design_mean"] = finite_or_null(v.design_mean);
+    row["difference"] = finite_or_null(v.test.difference);
+    row["ci95_low"] = finite_or_null(v.test.lo);
+    row["ci95_high"] = finite_or_null(v.test.hi);
+    row["relative"] = finite_or_null(v.relative);
+    row["p"] = finite_or_null(v.test.p);
+    row["p_adjusted"] = finite_or_null(v.p_adjusted);
     row["significant"] = v.significant;
     row["verdict"] = verdict_word(v);
     rows.push_back(std::move(row));

@@ -10,13 +10,11 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "sim/engine/errors.h"
+#include "sim/stats/special_values.h"
 
 namespace wakesim::stats {
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void check_level(double level) {
   WAKESIM_CHECK(level > 0 && level < 1, "confidence level must be in (0, 1), got {}", level);

@@ -11,12 +11,10 @@
 #include "sim/engine/errors.h"
 #include "sim/stats/confidence.h"
 #include "sim/stats/running_stats.h"
+#include "sim/stats/special_values.h"
 
 namespace wakesim::stats {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // The result for a difference whose standard error is zero or unknown.
 TestResult degenerate(double difference, size_t n, bool no_verdict) {

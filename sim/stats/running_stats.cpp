@@ -5,11 +5,9 @@
 #include <cmath>
 #include <limits>
 
-namespace wakesim::stats {
+#include "sim/stats/special_values.h"
 
-namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}
+namespace wakesim::stats {
 
 void RunningStats::add(double x) {
   if (n_ == 0) {

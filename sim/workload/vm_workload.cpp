@@ -144,7 +144,7 @@ VmWorkload::VmWorkload(kernel::Kvm& kvm, const VmParams& params, const NoisePara
     for (int i = 0; i < params.vcpus; ++i) {
       kernel::CpuSetPtr mine = allowed;
       if (params.affinity == Affinity::kPinned) mine = sched.cpu_set({all[next_pinned++ % all.size()]});
-      kernel::Vcpu& v = kvm.add_vcpu(static_cast<uint32_t>(vm), std::move(mine));
+      kernel::Vcpu& v = kvm.add_vcpu(static_cast<uint32_t>(vm), mine);
       v.set_guest_touches(params.guest_touch_rate, params.guest_footprint);
       vms_.back().push_back(&v);
       ipi_rng_.push_back(kvm.machine().sim().stream(v.index(), "guest-ipi"));

@@ -45,7 +45,7 @@ double metric(const experiment::RunResult& r, const std::string& name) {
   return 0;
 }
 
-experiment::RunResult run(const std::string& design, std::vector<std::string> overrides, uint64_t seed = 1) {
+experiment::RunResult run(const std::string& design, const std::vector<std::string>& overrides, uint64_t seed = 1) {
   const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
   return experiment::find_scenario("kvm")->make()->run(config, design, seed);
 }

@@ -50,6 +50,7 @@ TEST_P(Golden, OutputMatchesCommittedFiles) {
   args.insert(args.end(), c.args.begin(), c.args.end());
   args.insert(args.end(), {"--out", out.string()});
   std::vector<const char*> argv;
+  argv.reserve(args.size());
   for (const auto& a : args) argv.push_back(a.c_str());
   std::ostringstream stdout_text, stderr_text;
   ASSERT_EQ(wakesim::app::run_cli(static_cast<int>(argv.size()), argv.data(), stdout_text, stderr_text), 0)

@@ -23,6 +23,7 @@ struct CliOutcome {
 inline CliOutcome cli(std::vector<std::string> args) {
   args.insert(args.begin(), "wakesim");
   std::vector<const char*> argv;
+  argv.reserve(args.size());
   for (const auto& a : args) argv.push_back(a.c_str());
   std::ostringstream out, err;
   const int status = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);

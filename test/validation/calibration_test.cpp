@@ -73,7 +73,8 @@ TEST(WalkAfterPollution, TheSimulatedWalkCostsWhatTheSurvivalCurvesPredict) {
   const double w = c.llc_pollution_weight;
   // From 4x the L1 (no L1 hits: the list's own lines then add exactly 64 bytes each to the core's
   // counter) to far beyond the LLC.
-  for (uint64_t f = 4 * c.l1_size.value; f <= 8 * c.llc_size.value / std::max(w, 0.05); f = f * 3 / 2) {
+  for (uint64_t f = 4 * c.l1_size.value;
+       static_cast<double>(f) <= 8 * static_cast<double>(c.llc_size.value) / std::max(w, 0.05); f = f * 3 / 2) {
     const double expected =
         expected_node_ns(c, f + own_lines, static_cast<uint64_t>(std::llround(w * static_cast<double>(f))));
     const double simulated = simulated_walk_ns(stored.host, f, nodes, 16) * nodes / (nodes + 1.0);

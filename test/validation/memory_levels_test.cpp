@@ -49,8 +49,14 @@ TEST_P(LevelLatency, AChaseCostsTheLatencyOfTheLevelItsWorkingSetFitsIn) {
   };
   const std::vector<Point> points = {
       {"L1", l1 / 8, c.l1_latency.ns(), {}},
-      {"L2", static_cast<uint64_t>(std::sqrt(4.0 * l1 * 0.25 * l2)), c.l2_latency.ns(), {}},
-      {"LLC", static_cast<uint64_t>(std::sqrt(4.0 * l2 * 0.25 * llc)), c.llc_latency.ns(), {}},
+      {"L2",
+       static_cast<uint64_t>(std::sqrt(static_cast<double>(l1) * static_cast<double>(l2))),
+       c.l2_latency.ns(),
+       {}},
+      {"LLC",
+       static_cast<uint64_t>(std::sqrt(static_cast<double>(l2) * static_cast<double>(llc))),
+       c.llc_latency.ns(),
+       {}},
       {"DRAM", 16ull << 20, c.dram_local.ns(), {"host.cache.llc_size=4MiB"}},
   };
   for (const Point& p : points) {

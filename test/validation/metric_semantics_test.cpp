@@ -16,7 +16,8 @@ namespace {
 using Metrics = std::map<std::string, double>;
 
 // One short run of a preset (workloads/<name>.toml) with overrides, its metrics by name.
-Metrics run(const std::string& preset, std::vector<std::string> overrides, const std::string& design = "single-lock") {
+Metrics run(const std::string& preset, const std::vector<std::string>& overrides,
+            const std::string& design = "single-lock") {
   const std::filesystem::path file = std::filesystem::path(WAKESIM_SOURCE_DIR) / "workloads" / (preset + ".toml");
   const experiment::Config config = experiment::load_config(file, overrides).config;
   const experiment::RunResult r = experiment::find_scenario("kvm")->make()->run(config, design, 7);

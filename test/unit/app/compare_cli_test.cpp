@@ -28,7 +28,7 @@ std::vector<std::string> lockbench_run(const fs::path& out, const std::string& s
 }
 
 fs::path run_once(const std::string& name, const std::string& seed) {
-  const fs::path dir = testing::fresh_temp_dir("compare-" + name);
+  fs::path dir = testing::fresh_temp_dir("compare-" + name);
   const Outcome o = cli(lockbench_run(dir, seed));
   EXPECT_EQ(o.status, 0) << o.err;
   return dir;

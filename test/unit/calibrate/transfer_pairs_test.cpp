@@ -22,6 +22,7 @@ std::vector<CpuPlace> machine(int sockets, int cores, int threads, int cores_per
 
 std::vector<int> cpus_of(const std::vector<CpuPlace>& places) {
   std::vector<int> cpus;
+  cpus.reserve(places.size());
   for (const CpuPlace& p : places) cpus.push_back(p.cpu);
   return cpus;
 }

@@ -111,6 +111,7 @@ void check_against_reference(int kEvents, uint64_t max_delay, uint64_t pushes, u
   EventQueue q;
   RandomStream rng(seed, 0, "event-queue-test");
   std::vector<std::unique_ptr<Tagged>> events;
+  events.reserve(kEvents);
   for (int i = 0; i < kEvents; ++i) events.push_back(std::make_unique<Tagged>(i));
   std::map<std::tuple<int64_t, int, uint64_t>, int> reference;
   std::map<int, std::tuple<int64_t, int, uint64_t>> key_of;
@@ -161,6 +162,7 @@ TEST(EventQueue, MatchesReferenceModelAcrossLevelsWithHeavyCancellation) {
 TEST(EventQueue, LargeBucketsKeepOrderThroughCompaction) {
   EventQueue q;
   std::vector<std::unique_ptr<Tagged>> events;
+  events.reserve(1000);
   for (int i = 0; i < 1000; ++i) events.push_back(std::make_unique<Tagged>(i));
   for (int i = 0; i < 1000; ++i) q.push(*events[static_cast<size_t>(i)], Time::from_ps(5 + (i % 3)));
   for (int i = 0; i < 1000; ++i)

@@ -14,6 +14,7 @@ namespace {
 
 std::vector<uint64_t> first_values(RandomStream s, int n) {
   std::vector<uint64_t> out;
+  out.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) out.push_back(s.next_u64());
   return out;
 }

@@ -171,8 +171,8 @@ TEST(Simulation, IndependentInstancesAreDeterministic) {
   auto e1 = trace(s1, t1);
   auto e2 = trace(s2, t2);
   for (int i = 1; i <= 10; ++i) {
-    s1.run_until(Time::from_ps(i * 10'000));
-    s2.run_until(Time::from_ps(i * 10'000));
+    s1.run_until(Time::from_ps(int64_t{i} * 10'000));
+    s2.run_until(Time::from_ps(int64_t{i} * 10'000));
   }
   EXPECT_GT(t1.size(), 100u);
   EXPECT_EQ(t1, t2);
@@ -212,8 +212,8 @@ TEST(Simulation, WatcherLooksEveryKWatchEveryEventsAndChangesNothing) {
   plain.schedule_in(b, 1_ns);
   watched.run_until(1_s);
   plain.run_until(1_s);
-  const std::vector<uint64_t> expected = {Simulation::kWatchEvery, 2 * Simulation::kWatchEvery,
-                                          3 * Simulation::kWatchEvery};
+  const std::vector<uint64_t> expected = {Simulation::kWatchEvery, uint64_t{2} * Simulation::kWatchEvery,
+                                          uint64_t{3} * Simulation::kWatchEvery};
   EXPECT_EQ(watcher.seen, expected);
   EXPECT_EQ(watched.events_executed(), plain.events_executed());
   EXPECT_EQ(watched.now(), plain.now());
@@ -227,7 +227,7 @@ TEST(Simulation, WhatAWatcherThrowsPassesThrough) {
   } thrower;
   Simulation sim(1);
   sim.watch(&thrower);
-  Chain chain(sim, 2 * Simulation::kWatchEvery);
+  Chain chain(sim, uint64_t{2} * Simulation::kWatchEvery);
   sim.schedule_in(chain, 1_ns);
   EXPECT_THROW(sim.run_until(1_s), Stop);
   EXPECT_EQ(sim.events_executed(), Simulation::kWatchEvery);

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -279,6 +280,7 @@ struct Checker {
 
 std::vector<std::string> names(const std::vector<TableColumn>& columns) {
   std::vector<std::string> out;
+  out.reserve(columns.size());
   for (const TableColumn& c : columns) out.push_back(c.name);
   return out;
 }
@@ -372,8 +374,8 @@ TEST_P(ScenarioMetricsTest, EveryKeyOfASweepsFilesIsDeclared) {
                       value = run[i + 1].substr(run[i + 1].find('=') + 1);
     if (key == "run.warmup") warmup = value;
     else if (value == "true" || value.find_first_not_of("0123456789") == std::string::npos)
-      sets += "\"" + key + "\" = " + value + "\n";
-    else sets += "\"" + key + "\" = \"" + value + "\"\n";
+      sets += fmt::format("\"{}\" = {}\n", key, value);
+    else sets += fmt::format("\"{}\" = \"{}\"\n", key, value);
   }
   spec += "[set]\n" + sets + "[[axis]]\nkey = \"run.warmup\"\nvalues = [\"" + warmup + "\"]\n";
   std::ofstream(dir / "s.toml") << spec;

@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::cli;
 
-testing::CliOutcome run(const std::string& config, std::vector<std::string> sets) {
+testing::CliOutcome run(const std::string& config, const std::vector<std::string>& sets) {
   const fs::path out = testing::fresh_temp_dir("progress-guard");
   std::vector<std::string> args{"run", config, "--replicates", "1", "--out", out.string()};
   for (const std::string& s : sets) args.insert(args.end(), {"--set", s});

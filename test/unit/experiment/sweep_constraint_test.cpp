@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 bool holds(const std::string& text, const std::map<std::string, double>& values = {}) {
   std::vector<std::string> keys;
+  keys.reserve(values.size());
   for (const auto& [k, v] : values) keys.push_back(k);
   SweepConstraint::ParseError error;
   const auto c = SweepConstraint::parse(text, keys, error);

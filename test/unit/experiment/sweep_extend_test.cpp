@@ -34,7 +34,7 @@ using testing::slurp;
 using Outcome = testing::CliOutcome;
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path dir = testing::fresh_temp_dir("sweep-extend-" + name);
+  fs::path dir = testing::fresh_temp_dir("sweep-extend-" + name);
   fs::create_directories(dir);
   return dir;
 }
@@ -278,6 +278,7 @@ pid_t spawn_wakesim(const std::vector<std::string>& args, const fs::path& err) {
   std::vector<std::string> all = {WAKESIM_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(all.size() + 1);
   for (std::string& a : all) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;

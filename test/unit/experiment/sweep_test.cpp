@@ -26,14 +26,14 @@ using testing::slurp;
 using Outcome = testing::CliOutcome;
 
 fs::path sweep_test_dir(const std::string& name) {
-  const fs::path dir = testing::fresh_temp_dir("sweep-" + name);
+  fs::path dir = testing::fresh_temp_dir("sweep-" + name);
   fs::create_directories(dir);
   return dir;
 }
 
 fs::path resolve_base(const std::string& base, const fs::path& dir) {
   if (fs::exists(dir / base)) return dir / base;
-  const fs::path preset = fs::path(WAKESIM_SOURCE_DIR) / "workloads" / (base + ".toml");
+  fs::path preset = fs::path(WAKESIM_SOURCE_DIR) / "workloads" / (base + ".toml");
   if (fs::exists(preset)) return preset;
   throw engine::UserError("no such preset");
 }

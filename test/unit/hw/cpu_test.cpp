@@ -117,7 +117,8 @@ TEST_F(CpuTest, LineOperationsAreNotInterrupted) {
 TEST_F(CpuTest, RunInterruptibleReturnsEarlyWithTimeLeft) {
   Time left = Time::max();
   auto guest = [&](Cpu& cpu) -> Path {
-    left = co_await cpu.run_interruptible(10_us, /*preempt_cost=*/1_us);
+    const Time preempt_cost = 1_us;
+    left = co_await cpu.run_interruptible(10_us, preempt_cost);
     note(cpu, "exited");
   };
   cpu0.start_thread(guest(cpu0));
@@ -239,7 +240,8 @@ TEST_F(CpuTest, InterruptDuringSignalWaitPaysPreemptCostAndKeepsWaiting) {
     co_return;
   });
   auto idle = [&](Cpu& cpu) -> Path {
-    co_await cpu.wait(s, /*preempt_cost=*/2_us);  // e.g. an idle state's exit latency
+    const Time preempt_cost = 2_us;  // e.g. an idle state's exit latency
+    co_await cpu.wait(s, preempt_cost);
     note(cpu, "woken");
   };
   cpu0.start_thread(idle(cpu0));

@@ -56,10 +56,10 @@ TEST(FramePool, FramesReturnToThePoolTheyCameFrom) {
 
 TEST(FramePool, LargeFramesAndFramesWithoutAPoolComeFromTheHeap) {
   FramePool pool;
-  void* large = FramePool::allocate(&pool, 64 * 1024);
+  void* large = FramePool::allocate(&pool, size_t{64} * 1024);
   void* unowned = FramePool::allocate(nullptr, 100);
   EXPECT_EQ(pool.frames_in_use(), 0u);
-  std::memset(large, 1, 64 * 1024);
+  std::memset(large, 1, size_t{64} * 1024);
   std::memset(unowned, 2, 100);
   FramePool::deallocate(large);  // back to the heap (ASan reports a mismatch or a leak otherwise)
   FramePool::deallocate(unowned);

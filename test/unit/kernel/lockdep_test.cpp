@@ -22,12 +22,12 @@ const std::string kWakeup = "wakeup_vcpus_on_cpu_lock";
 const std::string kRq = "rq->__lock";
 const std::string kPi = "p->pi_lock";
 
-experiment::DesignLockdep analyse(const std::string& design, std::vector<std::string> overrides = {}) {
+experiment::DesignLockdep analyse(const std::string& design, const std::vector<std::string>& overrides = {}) {
   experiment::Config config = experiment::load_default_config(overrides).config;
   config.run.designs = {design};
   const auto run = experiment::run_lockdep(config, engine::Time::from_ps(20'000'000'000), 1);
   EXPECT_EQ(run.designs.size(), 1u);
-  const experiment::DesignLockdep d = run.designs.at(0);
+  experiment::DesignLockdep d = run.designs.at(0);
   EXPECT_EQ(d.error, "");
   EXPECT_NE(d.record, nullptr);
   return d;

@@ -75,7 +75,7 @@ const std::vector<std::string> kStressed = {"scenario=kvm",
                                             "design.walk_stall_probability=0.2",
                                             "design.walk_stall=50us"};
 
-std::string failure_of(const std::string& design, std::vector<std::string> overrides) {
+std::string failure_of(const std::string& design, const std::vector<std::string>& overrides) {
   const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
   try {
     experiment::find_scenario("kvm")->make()->run(config, design, 1);

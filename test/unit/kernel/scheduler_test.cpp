@@ -70,8 +70,9 @@ struct SchedulerTest : ::testing::Test {
   std::vector<Start> log;
   std::vector<std::unique_ptr<Worker>> workers;
 
-  Worker& add(std::string name, std::vector<uint32_t> cpus, std::vector<Time> bursts) {
+  Worker& add(std::string name, const std::vector<uint32_t>& cpus, std::vector<Time> bursts) {
     std::vector<PcpuId> ids;
+    ids.reserve(cpus.size());
     for (uint32_t c : cpus) ids.push_back(PcpuId{c});
     workers.push_back(std::make_unique<Worker>(sched, std::move(name), sched.cpu_set(ids), std::move(bursts), log));
     sched.add_task(*workers.back());

@@ -38,6 +38,7 @@ TEST(ConfidenceTest, NinetyFivePercentIntervalCoversTheMeanAboutNinetyFivePercen
   int covered = 0;
   for (int t = 0; t < kTrials; ++t) {
     std::vector<double> x;
+    x.reserve(10);
     for (int i = 0; i < 10; ++i) x.push_back(kMean + 4.0 * rng.standard_normal());
     const ConfidenceInterval ci = mean_ci(x);
     if (ci.lo <= kMean && kMean <= ci.hi) ++covered;
@@ -115,6 +116,7 @@ TEST(ConfidenceQuantileTest, CoverageOfTheNinetiethPercentileBySimulation) {
   double reported = 0;
   for (int t = 0; t < kTrials; ++t) {
     std::vector<double> x;
+    x.reserve(200);
     for (int i = 0; i < 200; ++i) x.push_back(rng.exponential(1.0));
     const QuantileInterval q = quantile_ci(x, 0.9, 0.95);
     if (q.lo <= truth && truth <= q.hi) ++covered;

@@ -58,7 +58,8 @@ TEST_F(HistogramExponentialTest, QuantilesAreWithinOneBucketOfTheExactOrderStati
   // usually does much better (checked on average).
   double total = 0;
   int checked = 0;
-  for (double p = 0.001; p < 1; p += 0.001) {
+  for (int k = 1; k < 1000; ++k) {
+    const double p = k * 0.001;
     const auto exact = static_cast<double>(nearest_rank(*samples_, p));
     const double err = relative_error(hist_.quantile(p), exact);
     ASSERT_LE(err, 1.0 / 128) << "p = " << p;
@@ -108,7 +109,10 @@ TEST(HistogramTest, ExactRangeGivesTheNearestRankOrderStatistic) {
     h.record_ps(v);
     values.push_back(v);
   }
-  for (double p = 0.005; p < 1; p += 0.01) EXPECT_EQ(h.quantile(p).ps(), nearest_rank(values, p)) << "p = " << p;
+  for (int k = 0; k < 100; ++k) {
+    const double p = 0.005 + k * 0.01;
+    EXPECT_EQ(h.quantile(p).ps(), nearest_rank(values, p)) << "p = " << p;
+  }
   EXPECT_EQ(h.p50().ps(), 49);
   EXPECT_EQ(h.p99().ps(), 98);
 }

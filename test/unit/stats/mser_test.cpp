@@ -15,6 +15,7 @@ namespace {
 std::vector<double> normal_series(uint64_t seed, int n, double mean, double sd) {
   engine::RandomStream rng(seed, 0, "mser");
   std::vector<double> x;
+  x.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) x.push_back(mean + sd * rng.standard_normal());
   return x;
 }

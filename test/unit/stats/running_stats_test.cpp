@@ -31,6 +31,7 @@ TwoPass two_pass(const std::vector<double>& x) {
 std::vector<double> normal_samples(uint64_t seed, int n, double mean, double sd) {
   engine::RandomStream rng(seed, 0, "running-stats");
   std::vector<double> x;
+  x.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) x.push_back(mean + sd * rng.standard_normal());
   return x;
 }
