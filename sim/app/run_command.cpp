@@ -138,7 +138,7 @@ int execute(const RunOptions& o, Streams& io) {
   if (result.failures() == 0) return 0;
   bool internal = false;
   for (const RunRecord& r : result.runs) {
-    if (r.error.empty()) continue;
+    if (!r.failed()) continue;
     io.err << fmt::format("run {} replicate {} failed: {}\n", r.design, r.replicate, r.error);
     internal = internal || is_internal(r.failure);
   }

@@ -18,7 +18,8 @@ namespace {
 void split_number(std::string_view s, std::string_view& number, std::string_view& unit) {
   size_t i = 0;
   while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_' ||
-                          ((s[i] == '+' || s[i] == '-') && i == 0) ||
+                          // a sign leads the number or its exponent ("2e-3"; format_rate writes those)
+                          ((s[i] == '+' || s[i] == '-') && (i == 0 || s[i - 1] == 'e' || s[i - 1] == 'E')) ||
                           ((s[i] == 'e' || s[i] == 'E') && i + 1 < s.size() &&
                            (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '-' || s[i + 1] == '+'))))
     ++i;

@@ -127,7 +127,7 @@ struct Search {
     count(runs.size() - have, have > 0 ? NewRuns::kMoreReplicates : NewRuns::kNewProbe);
     tbb::parallel_for(have, runs.size(), [&](size_t r) {
       runs[r] = run_one(config, design, static_cast<int>(r), &watch);
-      progress.finished(!runs[r].error.empty());
+      progress.finished(runs[r].failed());
     });
     probe.replicates = static_cast<int>(runs.size());
   }
@@ -137,7 +137,7 @@ struct Search {
     probe.samples.assign(slos.size(), {});
     probe.holds = probe.error.empty();
     for (const RunRecord& r : runs)
-      if (!r.error.empty() && probe.error.empty()) probe.error = r.error;
+      if (r.failed() && probe.error.empty()) probe.error = r.error;
     if (!probe.error.empty()) {
       for (SloVerdict& v : probe.slos) v.verdict = "error";
       probe.holds = false;

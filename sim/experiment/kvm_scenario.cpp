@@ -252,7 +252,7 @@ class KvmScenario final : public Scenario {
   std::vector<std::string> designs(const Config&) const override {
     std::vector<std::string> out;
     for (const kernel::DesignEntry* d : kernel::all_designs())
-      if (!d->test_only) out.push_back(d->name);
+      if (d->use == kernel::DesignUse::kShipped) out.push_back(d->name);
     return out;
   }
   std::vector<std::string> known_designs(const Config&) const override {

@@ -41,7 +41,7 @@ std::optional<RunFailure> run_failure_from(std::string_view name) {
 
 size_t ExperimentResult::failures() const {
   size_t n = 0;
-  for (const RunRecord& r : runs) n += r.error.empty() ? 0 : 1;
+  for (const RunRecord& r : runs) n += r.failed() ? 1 : 0;
   return n;
 }
 
@@ -105,10 +105,10 @@ RunRecord run_one(const Config& config, const std::string& design, int replicate
         "estimate with the memory available; use a smaller configuration or fewer --jobs)",
         calibrate::format_bytes(estimate_run_memory(config).bytes_per_run));
   }
-  if (!record.error.empty()) record.result = RunResult{};
+  if (record.failed()) record.result = RunResult{};
   record.result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   record.result.peak_rss_bytes = process_peak_rss_bytes();
-  if (watch != nullptr) watch->finished(!record.error.empty());
+  if (watch != nullptr) watch->finished(record.failed());
   return record;
 }
 

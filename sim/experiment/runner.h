@@ -37,6 +37,7 @@ struct RunRecord {
   RunResult result;
   std::string error;                       // empty when the run succeeded
   RunFailure failure = RunFailure::kNone;  // kNone exactly when `error` is empty
+  bool failed() const { return !error.empty(); }
 };
 
 struct ExperimentResult {

@@ -16,7 +16,7 @@ std::vector<MetricSummary> summarize(const ExperimentResult& result) {
     std::vector<std::string> order;
     std::map<std::string, std::pair<std::string, std::vector<double>>> values;  // metric -> (unit, samples)
     for (const RunRecord& run : result.runs) {
-      if (run.design != design || !run.error.empty()) continue;
+      if (run.design != design || run.failed()) continue;
       for (const Metric& m : run.result.metrics) {
         auto [it, inserted] = values.try_emplace(m.name, m.unit, std::vector<double>{});
         if (inserted) order.push_back(m.name);
@@ -50,7 +50,7 @@ std::vector<MetricSummary> paired_differences(const ExperimentResult& result, co
   // (design, replicate) -> metric -> value
   std::map<std::pair<std::string, int>, std::map<std::string, const Metric*>> values;
   for (const RunRecord& run : result.runs) {
-    if (!run.error.empty()) continue;
+    if (run.failed()) continue;
     auto& m = values[{run.design, run.replicate}];
     for (const Metric& metric : run.result.metrics) m[metric.name] = &metric;
   }
@@ -60,7 +60,7 @@ std::vector<MetricSummary> paired_differences(const ExperimentResult& result, co
     std::vector<std::string> order;
     std::map<std::string, std::pair<std::string, std::vector<double>>> diffs;
     for (const RunRecord& run : result.runs) {
-      if (run.design != design || !run.error.empty()) continue;
+      if (run.design != design || run.failed()) continue;
       auto ref = values.find({reference, run.replicate});
       if (ref == values.end()) continue;
       for (const Metric& metric : run.result.metrics) {

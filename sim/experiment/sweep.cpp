@@ -344,7 +344,7 @@ void tabulate_runs(const ExperimentResult& result, int i, const PointInfo& p, co
     }
     po.run_table.push_back(std::move(row));
     Json run{{"point", i}, {"design", r.design}, {"replicate", r.replicate}, {"seed", r.seed}};
-    if (!r.error.empty()) run["error"] = r.error;
+    if (r.failed()) run["error"] = r.error;
     else run["metrics"] = std::move(metrics), run["events"] = r.result.events;
     po.runs_json.push_back(std::move(run));
   }
@@ -923,7 +923,7 @@ std::optional<double> probe_wall_seconds(const SweepPlan& plan, const SweepPlan:
   config.run.duration =
       engine::Time::from_ps(static_cast<int64_t>(static_cast<double>(config.run.duration.ps()) * factor));
   const RunRecord record = run_one(config, p.designs.empty() ? plan.designs.front() : p.designs.front(), 0);
-  if (!record.error.empty()) return std::nullopt;
+  if (record.failed()) return std::nullopt;
   return record.result.wall_seconds;
 }
 
@@ -1028,7 +1028,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     const RunRecord record = run_one(*plan.points[static_cast<size_t>(task.point)].config, task.design, task.replicate);
     store_run(point_dir(out, task.point), record);
     ++executed;
-    progress.finished(!record.error.empty());
+    progress.finished(record.failed());
   });
   progress.done();
   if (executed.load() < tasks.size()) {

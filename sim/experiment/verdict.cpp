@@ -89,7 +89,7 @@ std::vector<Verdict> design_verdicts(const ExperimentResult& result, const std::
   std::vector<std::string> reported;
   std::set<std::string> seen;
   for (const RunRecord& run : result.runs) {
-    if (!run.error.empty()) continue;
+    if (run.failed()) continue;
     auto& m = values[run.design][run.replicate];
     for (const Metric& metric : run.result.metrics) {
       m[metric.name] = {metric.unit, metric.value};
@@ -146,7 +146,7 @@ std::vector<std::string> reported_metrics(const ExperimentResult& result) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const RunRecord& run : result.runs)
-    if (run.error.empty())
+    if (!run.failed())
       for (const Metric& m : run.result.metrics)
         if (seen.insert(m.name).second) out.push_back(m.name);
   return out;

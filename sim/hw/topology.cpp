@@ -96,9 +96,4 @@ Topology::Topology(const HostParams& params)
   if (!params.cache.latency_matrix.empty()) matrix_ = read_matrix(params.cache.latency_matrix, pcpus_);
 }
 
-std::optional<engine::Time> Topology::matrix_latency(PcpuId a, PcpuId b) const {
-  if (matrix_.empty()) return std::nullopt;
-  return matrix_[static_cast<size_t>(a.value) * pcpus_ + b.value];
-}
-
 }  // namespace wakesim::hw

@@ -51,7 +51,10 @@ class Topology {
     return x.llc == y.llc ? Distance::kSameLlc : Distance::kSameSocket;
   }
   // A one-way line-transfer latency from the user's matrix, if one was given.
-  std::optional<engine::Time> matrix_latency(PcpuId a, PcpuId b) const;
+  std::optional<engine::Time> matrix_latency(PcpuId a, PcpuId b) const {
+    if (matrix_.empty()) return std::nullopt;
+    return matrix_[static_cast<size_t>(a.value) * pcpus_ + b.value];
+  }
   bool has_matrix() const { return !matrix_.empty(); }
 
  private:

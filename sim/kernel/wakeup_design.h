@@ -47,11 +47,13 @@ class WakeupDesign {
   Kvm& kvm_;
 };
 
+enum class DesignUse : uint8_t { kShipped, kTestOnly };  // kTestOnly: registered by a test, not part of "all"
+
 struct DesignEntry {
   std::string name;
   std::string help;
   std::function<std::unique_ptr<WakeupDesign>(Kvm&)> make;
-  bool test_only = false;  // registered by a test: not part of "all"
+  DesignUse use = DesignUse::kShipped;
 };
 
 // False if the name is taken (engine/name_registry.h: the first registration stays, the second is
@@ -61,13 +63,11 @@ const DesignEntry* find_design(const std::string& name);
 std::vector<const DesignEntry*> all_designs();  // sorted by name
 const std::vector<std::string>& duplicate_designs();
 
-enum class DesignUse : uint8_t { kShipped, kTestOnly };  // kTestOnly: not part of "all"
-
 template <class D>
 struct RegisterDesign {
   RegisterDesign(std::string name, std::string help, DesignUse use = DesignUse::kShipped) {
-    register_design(DesignEntry{std::move(name), std::move(help), [](Kvm& kvm) { return std::make_unique<D>(kvm); },
-                                use == DesignUse::kTestOnly});
+    register_design(
+        DesignEntry{std::move(name), std::move(help), [](Kvm& kvm) { return std::make_unique<D>(kvm); }, use});
   }
 };
 

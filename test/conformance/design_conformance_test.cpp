@@ -13,6 +13,7 @@
 #include "sim/experiment/runner.h"
 #include "sim/experiment/scenario.h"
 #include "sim/kernel/wakeup_design.h"
+#include "test/support/loaded_kvm_host.h"
 
 namespace wakesim {
 namespace {
@@ -23,20 +24,8 @@ std::vector<std::string> registered_designs() {
   return names;
 }
 
-const std::vector<std::string> kLoaded = {"scenario=kvm",
-                                          "host.preset=icelake-2s",
-                                          "host.cores_per_socket=4",
-                                          "host.threads_per_core=1",
-                                          "vms.count=8",
-                                          "vms.vcpus=4",
-                                          "vms.affinity=floating",
-                                          "vms.device_arrivals=poisson(5k/s)",
-                                          "vms.request=exp(10us)",
-                                          "vms.ipi_probability=0.5",
-                                          "vms.timer_arrivals=poisson(1k/s)",
-                                          "run.warmup=2ms",
-                                          "run.duration=20ms",
-                                          "run.replicates=1"};
+const std::vector<std::string> kLoaded =
+    testing::with(testing::loaded_kvm_host(), {"run.warmup=2ms", "run.duration=20ms", "run.replicates=1"});
 
 double metric(const experiment::RunResult& r, const std::string& name) {
   for (const auto& m : r.metrics)

@@ -15,6 +15,7 @@
 #include "sim/kernel/kvm.h"
 #include "sim/kernel/wakeup_design.h"
 #include "sim/kernel/wakeup_list.h"
+#include "test/support/loaded_kvm_host.h"
 
 namespace wakesim {
 namespace {
@@ -59,21 +60,9 @@ class SplitLockWithoutInLock final : public kernel::WakeupDesign {
 const kernel::RegisterDesign<SplitLockWithoutInLock> kMutant{
     "mutant-split-lock-no-in-lock", "test only: sched_in forgets in_lock", kernel::DesignUse::kTestOnly};
 
-const std::vector<std::string> kStressed = {"scenario=kvm",
-                                            "host.preset=icelake-2s",
-                                            "host.cores_per_socket=4",
-                                            "host.threads_per_core=1",
-                                            "vms.count=8",
-                                            "vms.vcpus=4",
-                                            "vms.affinity=floating",
-                                            "vms.device_arrivals=poisson(5k/s)",
-                                            "vms.request=exp(10us)",
-                                            "vms.ipi_probability=0.5",
-                                            "vms.timer_arrivals=poisson(1k/s)",
-                                            "run.warmup=1ms",
-                                            "run.duration=50ms",
-                                            "design.walk_stall_probability=0.2",
-                                            "design.walk_stall=50us"};
+const std::vector<std::string> kStressed = testing::with(
+    testing::loaded_kvm_host(),
+    {"run.warmup=1ms", "run.duration=50ms", "design.walk_stall_probability=0.2", "design.walk_stall=50us"});
 
 std::string failure_of(const std::string& design, const std::vector<std::string>& overrides) {
   const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
