@@ -18,6 +18,29 @@ std::string pad(const std::string& s, size_t width, bool left) {
 }
 }  // namespace
 
+std::string render_table(const std::vector<std::vector<std::string>>& rows, ColumnAlignment alignment) {
+  std::vector<size_t> width;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], display_width(row[i]));
+    }
+  std::string out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t i = 0; i < rows[r].size(); ++i)
+      line += (i == 0 ? "" : "  ") + pad(rows[r][i], width[i], i == 0 || alignment == ColumnAlignment::kLeft);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    if (r == 0) {
+      size_t total = 0;
+      for (size_t w : width) total += w + 2;
+      out += std::string(total - 2, '-') + "\n";
+    }
+  }
+  return out;
+}
+
 namespace {
 // How a unit is scaled for reading: the divisor and suffix for a value of magnitude `a`.
 struct Scale {
@@ -91,22 +114,7 @@ std::string format_table(const std::vector<MetricSummary>& summary, const std::v
     }
     table.push_back(std::move(line));
   }
-  std::vector<size_t> width(table[0].size(), 0);
-  for (const auto& line : table)
-    for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], display_width(line[i]));
-  std::string out;
-  for (size_t r = 0; r < table.size(); ++r) {
-    for (size_t i = 0; i < table[r].size(); ++i) {
-      out += i == 0 ? pad(table[r][i], width[i], true) : "  " + pad(table[r][i], width[i], false);
-    }
-    out += "\n";
-    if (r == 0) {
-      size_t total = 0;
-      for (size_t w : width) total += w + 2;
-      out += std::string(total - 2, '-') + "\n";
-    }
-  }
-  return out;
+  return render_table(table, ColumnAlignment::kFirstLeftRestRight);
 }
 
 }  // namespace wakesim::experiment

@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/engine/text.h"
 #include "sim/experiment/json_number.h"
 #include "sim/experiment/report.h"
 
@@ -18,8 +17,6 @@ namespace wakesim::experiment {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-using engine::display_width;
 
 // A signed difference in the metric's unit. A difference of fractions is in percentage points, so it
 // cannot be mistaken for the relative size next to it.
@@ -31,32 +28,6 @@ std::string signed_value(double v, const std::string& unit) {
 }
 
 std::string p_text(double p) { return p < 0.001 ? fmt::format("{:.1e}", p) : fmt::format("{:.3f}", p); }
-
-// Columns padded to their widest cell, a rule under the head.
-std::string render(const std::vector<std::vector<std::string>>& table) {
-  std::vector<size_t> width;
-  for (const auto& row : table)
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (width.size() <= i) width.push_back(0);
-      width[i] = std::max(width[i], display_width(row[i]));
-    }
-  std::string out;
-  for (size_t r = 0; r < table.size(); ++r) {
-    std::string line;
-    for (size_t i = 0; i < table[r].size(); ++i) {
-      const std::string fill(width[i] - display_width(table[r][i]), ' ');
-      line += (i == 0 ? "" : "  ") + table[r][i] + fill;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-    if (r == 0) {
-      size_t total = 0;
-      for (size_t w : width) total += w + 2;
-      out += std::string(total - 2, '-') + "\n";
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -244,7 +215,7 @@ std::string format_verdicts_by_metric(const VerdictTable& table) {
     }
     text.push_back(std::move(line));
   }
-  return render(text);
+  return render_table(text, ColumnAlignment::kLeft);
 }
 
 std::string format_verdicts_by_point(const VerdictTable& table) {
@@ -269,7 +240,7 @@ std::string format_verdicts_by_point(const VerdictTable& table) {
     }
     text.push_back(std::move(line));
   }
-  return render(text);
+  return render_table(text, ColumnAlignment::kLeft);
 }
 
 Json verdicts_json(const VerdictTable& table) {

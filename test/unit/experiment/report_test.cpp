@@ -49,5 +49,20 @@ TEST(FormatTable, CellsUseTheIntervalsPrecision) {
   EXPECT_EQ(format_table({one}, {"single-lock"}).find("±"), std::string::npos);
 }
 
+TEST(RenderTable, PadsToTheWidestCellAndAlignsAsAsked) {
+  // "±" is two bytes but one column; ragged rows are fine; no line ends in spaces.
+  const std::vector<std::vector<std::string>> rows = {{"metric", "a", "b"}, {"p99", "1.5us ±0.1us", "7"}, {"x"}};
+  EXPECT_EQ(render_table(rows, ColumnAlignment::kFirstLeftRestRight),
+            "metric             a  b\n"
+            "-----------------------\n"
+            "p99     1.5us ±0.1us  7\n"
+            "x\n");
+  EXPECT_EQ(render_table(rows, ColumnAlignment::kLeft),
+            "metric  a             b\n"
+            "-----------------------\n"
+            "p99     1.5us ±0.1us  7\n"
+            "x\n");
+}
+
 }  // namespace
 }  // namespace wakesim::experiment
