@@ -1,5 +1,6 @@
 #include "sim/config/input_file.h"
 
+#include <cstdint>
 #include <fstream>
 #include <system_error>
 #include <vector>
@@ -22,9 +23,13 @@ std::optional<std::string> read_input_file(const std::filesystem::path& file, st
     error = "is a device, not a file";
     return std::nullopt;
   }
-  if (fs::is_regular_file(status) && fs::file_size(file, ec) > limit && !ec) {
+  auto too_large = [&] {
     error = limit >= (size_t{1} << 20) ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
                                        : fmt::format("is larger than {} bytes, the limit for an input file", limit);
+  };
+  const uintmax_t size = fs::is_regular_file(status) ? fs::file_size(file, ec) : 0;
+  if (!ec && size > limit) {
+    too_large();
     return std::nullopt;
   }
   std::ifstream in(file, std::ios::binary);
@@ -32,16 +37,17 @@ std::optional<std::string> read_input_file(const std::filesystem::path& file, st
     error = "cannot be opened";
     return std::nullopt;
   }
-  // In chunks up to one byte past the limit: a device or pipe has no size to ask for in advance.
+  // In chunks up to one byte past the limit: a device or pipe has no size to ask for in advance. 64 KiB
+  // chunks: a configuration is a few kB, and zero-filling a 1 MiB buffer for it cost every command about
+  // 6 ms of its start on a 2-core VM (51 -> 45 ms for a zero-length lockbench run, farm-bench medians).
   std::string text;
-  std::vector<char> chunk(size_t{1} << 20);
+  if (!ec) text.reserve(static_cast<size_t>(size));
+  std::vector<char> chunk(size_t{64} << 10);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     text.append(chunk.data(), static_cast<size_t>(in.gcount()));
     if (text.size() > limit) {
-      error = limit >= (size_t{1} << 20)
-                  ? fmt::format("is larger than {} MiB, the limit for an input file", limit >> 20)
-                  : fmt::format("is larger than {} bytes, the limit for an input file", limit);
+      too_large();
       return std::nullopt;
     }
   }

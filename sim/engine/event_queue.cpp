@@ -104,7 +104,11 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
   if (entry.time < run_end_) {
     // The run holds every entry earlier than run_end_, in order (also one earlier than the next event
     // peeked at, after Simulation::advance_inline moved the clock to a time before it).
-    run_.insert(std::upper_bound(run_.begin(), run_.end(), entry, later), entry);
+    // Searched from the end: an event pushed for the next few nanoseconds goes before few others.
+    auto at = run_.end();
+    for (int step = 0; step < 8 && at != run_.begin() && later(entry, *(at - 1)); ++step) --at;
+    if (at != run_.begin() && later(entry, *(at - 1))) at = std::upper_bound(run_.begin(), at, entry, later);
+    run_.insert(at, entry);
   } else {
     WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
                   Time::from_ps(reference_));

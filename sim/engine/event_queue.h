@@ -13,9 +13,13 @@
 // non-empty bucket (found with occupancy bit masks) is taken: if it holds at most kRunMax entries, or
 // all of one picosecond, they are sorted into the run; otherwise its minimum time becomes the new
 // reference and its entries are refiled at lower levels. An entry moves at most 8 times and in practice
-// once or twice before it is sorted. A push earlier than the run's end (rare: an event for "now" or
-// the next few nanoseconds) is inserted into the run in order, so an event scheduled for "now" at a more
-// urgent priority still runs before others at "now".
+// once or twice before it is sorted. A push earlier than the run's end is inserted into the run in
+// order, so an event scheduled for "now" at a more urgent priority still runs before others at "now".
+// In the simulator this is the common case, not the exception: the default workload pushes 88% of its
+// events into the run (1.66 M of 1.90 M; the run then holds 8-32 entries) and lockbench 99%, mostly
+// 1-3 places from its end (an operation completing in the next nanoseconds), so the insertion point is
+// searched from the end, a few steps linearly before a binary search (Simulation::schedule_at's share of
+// a default run's samples: 7.7% -> 5.2%).
 // Measured against std::priority_queue at N = 1e4 (hold model, this 2-core VM): a 4-ary heap with
 // deferred pop, 1.0x; a binary radix heap (one bucket per bit; entries moved ~15 times each), 1.26x;
 // 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.4x (and about

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "sim/engine/errors.h"
 #include "sim/experiment/sweep_spec.h"
@@ -23,7 +24,19 @@ fs::path resolve(const std::string& base, const fs::path& spec_dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const fs::path file = fs::temp_directory_path() / ("wakesim-fuzz-spec-" + std::to_string(getpid()) + ".toml");
+  // One file per fuzzing process, removed when it exits.
+  struct SpecFile {
+    fs::path path = fs::temp_directory_path() / ("wakesim-fuzz-spec-" + std::to_string(getpid()) + ".toml");
+    SpecFile() = default;
+    SpecFile(const SpecFile&) = delete;
+    SpecFile& operator=(const SpecFile&) = delete;
+    ~SpecFile() {
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+  };
+  static const SpecFile spec_file;
+  const fs::path& file = spec_file.path;
   {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

@@ -3,7 +3,6 @@
 // `cmake --build <build> --target update_golden` and review the diff before committing it.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/app/cli.h"
+#include "test/support/cli_runner.h"
 
 namespace {
 
@@ -33,19 +33,11 @@ const std::vector<GoldenCase>& cases() {
   return all;
 }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(Golden, OutputMatchesCommittedFiles) {
   const GoldenCase& c = GetParam();
-  const auto out = std::filesystem::temp_directory_path() / (std::string("wakesim-golden-") + c.name);
-  std::filesystem::remove_all(out);
+  const auto out = wakesim::testing::fresh_temp_dir(std::string("golden-") + c.name);
   std::vector<std::string> args = {"wakesim"};
   args.insert(args.end(), c.args.begin(), c.args.end());
   args.insert(args.end(), {"--out", out.string()});
@@ -65,7 +57,8 @@ TEST_P(Golden, OutputMatchesCommittedFiles) {
       continue;
     }
     ASSERT_TRUE(std::filesystem::exists(expected / file)) << "missing golden file " << (expected / file);
-    EXPECT_EQ(slurp(out / file), slurp(expected / file)) << "golden mismatch: " << c.name << "/" << file;
+    EXPECT_EQ(wakesim::testing::slurp(out / file), wakesim::testing::slurp(expected / file))
+        << "golden mismatch: " << c.name << "/" << file;
   }
 }
 

@@ -158,6 +158,11 @@ TEST(EventQueue, MatchesReferenceModelAcrossLevelsWithHeavyCancellation) {
   check_against_reference(5000, uint64_t{1} << 40, 5, 3, 7);
 }
 
+// Few events over a short span: buckets hold at most a run's worth, so the run is long (up to 60
+// entries) and most pushes land inside it, at every distance from its end (the insertion searches
+// linearly from the end, then by bisection).
+TEST(EventQueue, MatchesReferenceModelWhenPushesLandInsideALongRun) { check_against_reference(60, 200, 6, 1, 11); }
+
 // Many entries at one instant (a level-0 bucket far larger than a storage chunk), cancelled in part.
 TEST(EventQueue, LargeBucketsKeepOrderThroughCompaction) {
   EventQueue q;

@@ -76,6 +76,7 @@ TEST(Topology, LatencyMatrixFromCsv) {
     EXPECT_EQ(std::string(e.what()),
               path.string() + ":1:3: error: host.cache.latency_matrix: 'fast' is not a non-negative latency in ns");
   }
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -104,6 +104,7 @@ TEST(ArrivalProcess, ReplayFollowsTheFileAndItsVcpuColumn) {
   ArrivalProcess v1(spec, engine::RandomStream(1, 1, "r"), 1);
   EXPECT_EQ(v1.next(Time::zero()), 20_us);
   EXPECT_EQ(format_arrivals(spec), "replay(" + path.string() + ")");
+  std::filesystem::remove(path);
 }
 
 TEST(ArrivalProcess, ReplayErrorsNameTheFileAndLine) {
@@ -117,6 +118,7 @@ TEST(ArrivalProcess, ReplayErrorsNameTheFileAndLine) {
             "replay(" + path.string() + "): replay file '" + path.string() +
                 "' line 1: expected a header with a time column named time_ns, time_us, time_ms or time_s (and "
                 "optionally vcpu)");
+  std::filesystem::remove(path);
   EXPECT_EQ(parse_error("replay(/nonexistent.csv)"),
             "replay(/nonexistent.csv): replay file '/nonexistent.csv' cannot be opened");
 }
