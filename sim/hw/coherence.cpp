@@ -35,6 +35,11 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
   by_distance_[static_cast<size_t>(Distance::kSameLlc)] = params.same_llc;
   by_distance_[static_cast<size_t>(Distance::kSameSocket)] = params.same_socket;
   by_distance_[static_cast<size_t>(Distance::kRemoteSocket)] = params.remote_socket;
+  // domain_latency() of the holder's domain, by distance: the same domain (an SMT sibling or a core of
+  // the same LLC), another domain of the socket, another socket.
+  const std::array<Time, kDistanceClasses> domain_by_distance = {
+      params.llc_latency, params.llc_latency, params.llc_latency, params.same_socket, params.remote_socket};
+  for (size_t d = 0; d < supply_bound_.size(); ++d) supply_bound_[d] = std::min(by_distance_[d], domain_by_distance[d]);
 }
 
 Time Coherence::dram_latency(const CacheLine& line, PcpuId by) const {
@@ -249,9 +254,13 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
       const PcpuId holder{c.pcpu};
       const Distance distance = topology_.distance(by, holder);
-      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
       // A load skips a copy that could not beat the best found wherever it is (its core or its LLC).
-      if (kind == Access::kLoad && transfer >= best.cost && domain_latency(c.domain, by) >= best.cost) {
+      if (kind == Access::kLoad && !has_matrix_ && supply_bound_[static_cast<size_t>(distance)] >= best.cost) {
+        ++i;
+        continue;
+      }
+      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
+      if (kind == Access::kLoad && has_matrix_ && transfer >= best.cost && domain_latency(c.domain, by) >= best.cost) {
         ++i;
         continue;
       }

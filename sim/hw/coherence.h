@@ -112,6 +112,10 @@ class Coherence {
   Pollution& pollution_;
   CacheLevels levels_;
   std::array<engine::Time, kDistanceClasses> by_distance_{};
+  // Per distance class from the accessing pCPU (no latency matrix): the least a copy held by a pCPU at
+  // that distance can cost to supply, from the holder's private caches or from its LLC domain (a private
+  // copy's domain is its holder's). A load skips a copy whose bound is no better than the best found.
+  std::array<engine::Time, kDistanceClasses> supply_bound_{};
   bool has_matrix_;
   engine::RandomStream arbitration_;
   TransferCounters counters_;
