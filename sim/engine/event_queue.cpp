@@ -106,7 +106,7 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
     // peeked at, after Simulation::advance_inline moved the clock to a time before it).
     // Searched from the end: an event pushed for the next few nanoseconds goes before few others.
     auto at = run_.end();
-    for (int step = 0; step < 8 && at != run_.begin() && later(entry, *(at - 1)); ++step) --at;
+    for (int step = 0; step < kRunLinearSteps && at != run_.begin() && later(entry, *(at - 1)); ++step) --at;
     if (at != run_.begin() && later(entry, *(at - 1))) at = std::upper_bound(run_.begin(), at, entry, later);
     run_.insert(at, entry);
   } else {

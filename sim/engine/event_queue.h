@@ -95,6 +95,7 @@ class EventQueue {
   static constexpr int kLevels = 64 / kDigitBits;
 
   static constexpr size_t kRunMax = 64;
+  static constexpr int kRunLinearSteps = 8;  // push() steps back this far through the run before bisecting
   static bool later(const Entry& a, const Entry& b) {
     return a.time > b.time || (a.time == b.time && a.order > b.order);
   }

@@ -255,15 +255,15 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       const PcpuId holder{c.pcpu};
       const Distance distance = topology_.distance(by, holder);
       // A load skips a copy that could not beat the best found wherever it is (its core or its LLC).
-      if (kind == Access::kLoad && !has_matrix_ && supply_bound_[static_cast<size_t>(distance)] >= best.cost) {
-        ++i;
-        continue;
+      if (kind == Access::kLoad) {
+        const Time bound = has_matrix_ ? std::min(transfer_latency(by, holder), domain_latency(c.domain, by))
+                                       : supply_bound_[static_cast<size_t>(distance)];
+        if (bound >= best.cost) {
+          ++i;
+          continue;
+        }
       }
       const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
-      if (kind == Access::kLoad && has_matrix_ && transfer >= best.cost && domain_latency(c.domain, by) >= best.cost) {
-        ++i;
-        continue;
-      }
       const uint64_t d = core_distance(c, here);
       if (d < l2_sure_below_) {
         s = Supply{transfer, distance, false};

@@ -3,13 +3,11 @@
 // `cmake --build <build> --target update_golden` and review the diff before committing it.
 #include <cstdlib>
 #include <filesystem>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "sim/app/cli.h"
 #include "test/support/cli_runner.h"
 
 namespace {
@@ -38,15 +36,10 @@ class Golden : public ::testing::TestWithParam<GoldenCase> {};
 TEST_P(Golden, OutputMatchesCommittedFiles) {
   const GoldenCase& c = GetParam();
   const auto out = wakesim::testing::fresh_temp_dir(std::string("golden-") + c.name);
-  std::vector<std::string> args = {"wakesim"};
-  args.insert(args.end(), c.args.begin(), c.args.end());
+  std::vector<std::string> args = c.args;
   args.insert(args.end(), {"--out", out.string()});
-  std::vector<const char*> argv;
-  argv.reserve(args.size());
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream stdout_text, stderr_text;
-  ASSERT_EQ(wakesim::app::run_cli(static_cast<int>(argv.size()), argv.data(), stdout_text, stderr_text), 0)
-      << stderr_text.str();
+  const wakesim::testing::CliOutcome run = wakesim::testing::cli(args);
+  ASSERT_EQ(run.status, 0) << run.err;
 
   const auto expected = std::filesystem::path(WAKESIM_SOURCE_DIR) / "test/golden/expected" / c.name;
   const bool update = std::getenv("WAKESIM_UPDATE_GOLDEN") != nullptr;

@@ -203,6 +203,41 @@ TEST_F(CoherenceTest, StoreMissesOverlapUpToTheFillBuffers) {
   }
 }
 
+// A load takes the nearest copy, and skips only copies that could not beat the best found so far: with
+// two LLC domains per socket (AMD CCXs) every distance class occurs, and a nearer copy listed after a
+// farther one must still be found (the skip's per-class bound, Coherence::supply_bound_).
+TEST(CoherenceLoads, TheNearestCopySuppliesAcrossCcxsAndSockets) {
+  HostParams h = small_host();
+  h.cores_per_socket = 4;
+  h.threads_per_core = 1;
+  h.llc_per_socket = 2;  // socket 0: CCX {0, 1}, CCX {2, 3}; socket 1: pCPUs 4..7
+  engine::Simulation sim(1);
+  Machine m(sim, h);
+  Coherence& c = m.coherence();
+  const PcpuId p0{0}, p1{1}, p2{2}, p3{3}, p4{4};
+  ASSERT_EQ(m.topology().distance(p0, p1), Distance::kSameLlc);
+  ASSERT_EQ(m.topology().distance(p0, p2), Distance::kSameSocket);
+  ASSERT_EQ(m.topology().distance(p0, p4), Distance::kRemoteSocket);
+
+  CacheLine line(0);
+  c.access(line, p2, Access::kStore);  // from DRAM; visible at 80 ns
+  sim.run_until(100_ns);
+  EXPECT_EQ(c.access(line, p1, Access::kLoad), 170_ns);  // from p2, the other CCX: 70 ns
+  sim.run_until(200_ns);
+  // Copies: p2 (other CCX, 70 ns), then p1 (p0's CCX, 50 ns): p1's, although listed second.
+  EXPECT_EQ(c.access(line, p0, Access::kLoad), 250_ns);
+  EXPECT_EQ(c.counters().by_distance[static_cast<size_t>(Distance::kSameLlc)], 1u);
+
+  CacheLine other(1);
+  c.access(other, p4, Access::kStore);  // socket 1's memory
+  sim.run_until(500_ns);
+  EXPECT_EQ(c.access(other, p3, Access::kLoad), 600_ns);  // from p4, the other socket: 100 ns
+  sim.run_until(700_ns);
+  // Copies: p4 (remote, 100 ns), then p3 (the other CCX of p0's socket, 70 ns).
+  EXPECT_EQ(c.access(other, p0, Access::kLoad), 770_ns);
+  EXPECT_EQ(c.counters().by_distance[static_cast<size_t>(Distance::kSameSocket)], 2u);
+}
+
 TEST(SurvivalCurve, IsTheSetAssociativeLruApproximation) {
   const SurvivalCurve curve(Bytes::kib(32), 8);
   EXPECT_EQ(curve.probability(0), 1.0);
