@@ -41,6 +41,30 @@ TEST(Topology, MilanHasSixLlcDomainsPerSocket) {
   EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{48}), Distance::kRemoteSocket);
 }
 
+// distance() counts shared levels without branches; every pair of a host with SMT, several LLC domains
+// per socket and two sockets must get the class the levels' own definitions give.
+TEST(Topology, EveryPairGetsTheClassOfTheLevelsItShares) {
+  HostParams h = preset("epyc-milan-2s");
+  h.cores_per_socket = 12;
+  h.llc_per_socket = 3;
+  const Topology t(h);
+  ASSERT_EQ(t.pcpus(), 48u);
+  int seen[kDistanceClasses] = {};
+  for (uint32_t a = 0; a < t.pcpus(); ++a) {
+    for (uint32_t b = 0; b < t.pcpus(); ++b) {
+      const PcpuId x{a}, y{b};
+      Distance expected = Distance::kRemoteSocket;
+      if (a == b) expected = Distance::kSameThread;
+      else if (t.core_of(x) == t.core_of(y)) expected = Distance::kSmtSibling;
+      else if (t.llc_of(x) == t.llc_of(y)) expected = Distance::kSameLlc;
+      else if (t.socket_of(x) == t.socket_of(y)) expected = Distance::kSameSocket;
+      ASSERT_EQ(t.distance(x, y), expected) << "pCPUs " << a << " and " << b;
+      ++seen[static_cast<int>(expected)];
+    }
+  }
+  for (int d = 0; d < kDistanceClasses; ++d) EXPECT_GT(seen[d], 0) << to_string(static_cast<Distance>(d));
+}
+
 TEST(Topology, PresetValuesCanBeOverriddenKeyByKey) {
   HostParams h = preset("epyc-milan-2s");
   config::apply_override(h, "cache.remote_socket=250ns");
