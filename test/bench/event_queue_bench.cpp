@@ -44,7 +44,7 @@ void BM_Hold_EventQueue(benchmark::State& state) {
   EventQueue q;
   size_t k = 0;
   for (auto& e : events) q.push(e, Time::from_ps(inc[k++ & (inc.size() - 1)]));
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     Event* e = q.pop();
     const Time now = e->when();
     e->fire();
@@ -62,7 +62,7 @@ void BM_Hold_StdPriorityQueue(benchmark::State& state) {
   uint64_t seq = 0;
   size_t k = 0;
   for (auto& e : events) q.emplace(inc[k++ & (inc.size() - 1)], seq++, &e);
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     auto [t, s, e] = q.top();
     q.pop();
     e->fire();

@@ -17,7 +17,7 @@ void run_scenario(benchmark::State& state, const std::vector<std::string>& overr
   const experiment::Config config = experiment::load_config(std::nullopt, overrides).config;
   const auto scenario = experiment::find_scenario(config.scenario)->make();
   uint64_t events = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     const experiment::RunResult r = scenario->run(config, design, 1);
     events += r.events;
     benchmark::DoNotOptimize(r.metrics.data());
@@ -43,7 +43,7 @@ void BM_KvmDefault(benchmark::State& state, const std::string& design) {
   const experiment::Config config = experiment::load_default_config({"run.warmup=5ms", "run.duration=50ms"}).config;
   const auto scenario = experiment::find_scenario("kvm")->make();
   uint64_t events = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     const experiment::RunResult r = scenario->run(config, design, 1);
     events += r.events;
     benchmark::DoNotOptimize(r.metrics.data());

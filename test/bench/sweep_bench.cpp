@@ -25,7 +25,7 @@ void BM_StandardSweep(benchmark::State& state) {
   const fs::path out = fs::temp_directory_path() / ("wakesim-sweep-bench-" + std::to_string(::getpid()));
   size_t runs = 0;
   double events = 0;
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     state.PauseTiming();
     fs::remove_all(out);
     state.ResumeTiming();

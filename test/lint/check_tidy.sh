@@ -16,7 +16,8 @@ units_dir=build/dev/tidy
 mapfile -t made < <(python3 test/lint/tidy_units.py build/dev "$units_dir" "${dirs[@]}")
 read -r file_count unit_count <<<"${made[0]}"
 if [ ${#made[@]} -gt 1 ]; then
-  # A .cpp file the build does not compile (a benchmark outside the dev preset, say) is not linted.
+  # A .cpp file the dev build has no compile command for is not linted (the benchmarks have one: the
+  # dev preset configures them without building them).
   echo "check_tidy: no compile command for (not linted):" >&2
   printf '  %s\n' "${made[@]:1}" >&2
 fi
