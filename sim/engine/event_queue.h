@@ -22,11 +22,11 @@
 // a default run's samples: 7.7% -> 5.2%).
 // Measured against std::priority_queue at N = 1e4 (hold model, this 2-core VM): a 4-ary heap with
 // deferred pop, 1.0x; a binary radix heap (one bucket per bit; entries moved ~15 times each), 1.26x;
-// 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.4x (and about
-// 2.0x at N = 1e2). Re-measured 2026-12-05 (test/bench/event_queue_bench, 5 repetitions, medians):
-// 39 M events/s at N = 1e2 (2.0x), 27 M at 1e4 (2.5x), 3.3-3.8 M at 1e6 (1.2-1.6x, where 24 MB of
-// entries no longer fit this VM's caches; 2.5x when first measured). All work is on contiguous arrays
-// of 24-byte entries, and event objects are touched only when popped.
+// 256-way buckets down to a 1-picosecond bottom level, 1.55x; this structure, about 2.4x. Re-measured
+// 2026-12-05 (test/bench/event_queue_bench, 5 repetitions, medians): 39 M events/s at N = 1e2 (2.0x),
+// 27 M at 1e4 (2.5x), 3.3-3.8 M at 1e6 (1.2-1.6x; 2.5x when first measured, not investigated: 24 MB of
+// entries is most of this VM's shared 32 MB LLC). All work is on contiguous arrays of 24-byte entries,
+// and event objects are touched only when popped.
 // The whole model runs at about a third of this queue's hold-model rate (the default workload 11 M
 // events/s, lockbench 7-15 M, in the same session as 31 M at N = 1e2), and only 28% of its events pass
 // through the queue (the rest complete inline, Simulation::advance_inline): the queue is not what

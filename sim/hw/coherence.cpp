@@ -254,16 +254,16 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
       const PcpuId holder{c.pcpu};
       const Distance distance = topology_.distance(by, holder);
+      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
       // A load skips a copy that could not beat the best found wherever it is (its core or its LLC).
       if (kind == Access::kLoad) {
-        const Time bound = has_matrix_ ? std::min(transfer_latency(by, holder), domain_latency(c.domain, by))
+        const Time bound = has_matrix_ ? std::min(transfer, domain_latency(c.domain, by))
                                        : supply_bound_[static_cast<size_t>(distance)];
         if (bound >= best.cost) {
           ++i;
           continue;
         }
       }
-      const Time transfer = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
       const uint64_t d = core_distance(c, here);
       if (d < l2_sure_below_) {
         s = Supply{transfer, distance, false};

@@ -238,6 +238,30 @@ TEST(CoherenceLoads, TheNearestCopySuppliesAcrossCcxsAndSockets) {
   EXPECT_EQ(c.counters().by_distance[static_cast<size_t>(Distance::kSameSocket)], 2u);
 }
 
+// The skip's bound for a private copy is the least of its transfer and its LLC domain's latency: a copy
+// pushed out of its holder's L1 and L2 but still in the requester's LLC supplies at the LLC latency, and a
+// load must find it behind a fresh copy that costs a transfer.
+TEST(CoherenceLoads, ACopyPushedIntoTheLlcSuppliesBehindAFreshOne) {
+  HostParams h = small_host();
+  h.cores_per_socket = 4;
+  h.threads_per_core = 1;  // socket 0: pCPUs 0..3, one LLC
+  engine::Simulation sim(1);
+  Machine m(sim, h);
+  Coherence& c = m.coherence();
+  const PcpuId p0{0}, p1{1}, p2{2};
+  CacheLine line(0);
+  c.access(line, p1, Access::kStore);  // from DRAM; visible at 80 ns
+  sim.run_until(100_ns);
+  EXPECT_EQ(c.access(line, p2, Access::kLoad), 150_ns);  // from p1: 50 ns
+  sim.run_until(200_ns);
+  // p2's core brings in far more than its L2 (its copy drops to the LLC; the LLC's counter is untouched).
+  m.pollution().add_to_core(static_cast<uint32_t>(m.topology().core_of(p2)), 64 * h.cache.l2_size.value);
+  EXPECT_EQ(c.level_of(line, p2), Level::kLlc);
+  // Copies: p1 (private, 50 ns), then p2 (in the LLC, 20 ns): the LLC supplies.
+  EXPECT_EQ(c.access(line, p0, Access::kLoad), 220_ns);
+  EXPECT_EQ(c.counters().llc_hits, 1u);
+}
+
 TEST(SurvivalCurve, IsTheSetAssociativeLruApproximation) {
   const SurvivalCurve curve(Bytes::kib(32), 8);
   EXPECT_EQ(curve.probability(0), 1.0);

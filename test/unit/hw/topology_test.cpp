@@ -1,5 +1,6 @@
 #include "sim/hw/topology.h"
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 
@@ -41,28 +42,35 @@ TEST(Topology, MilanHasSixLlcDomainsPerSocket) {
   EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{48}), Distance::kRemoteSocket);
 }
 
-// distance() counts shared levels without branches; every pair of a host with SMT, several LLC domains
-// per socket and two sockets must get the class the levels' own definitions give.
-TEST(Topology, EveryPairGetsTheClassOfTheLevelsItShares) {
+// Every pair of a host with SMT, several LLC domains per socket and two sockets: each pCPU sees each
+// distance class as often as the host's shape says (counted from the shape, not from the topology's own
+// tables), and distance is symmetric.
+TEST(Topology, EachPcpuSeesEachDistanceClassAsOftenAsTheShapeSays) {
   HostParams h = preset("epyc-milan-2s");
   h.cores_per_socket = 12;
-  h.llc_per_socket = 3;
+  h.llc_per_socket = 3;  // 4 cores per LLC domain; 2 sockets; 2 threads per core: 48 pCPUs
   const Topology t(h);
   ASSERT_EQ(t.pcpus(), 48u);
-  int seen[kDistanceClasses] = {};
+  const int threads = h.threads_per_core, cores_per_llc = h.cores_per_socket / h.llc_per_socket;
+  const std::array<int, kDistanceClasses> expected = {
+      1,                                                // itself
+      threads - 1,                                      // its SMT siblings
+      (cores_per_llc - 1) * threads,                    // the other cores of its LLC domain
+      (h.cores_per_socket - cores_per_llc) * threads,   // the other domains of its socket
+      (h.sockets - 1) * h.cores_per_socket * threads};  // the other socket
   for (uint32_t a = 0; a < t.pcpus(); ++a) {
+    std::array<int, kDistanceClasses> seen{};
     for (uint32_t b = 0; b < t.pcpus(); ++b) {
-      const PcpuId x{a}, y{b};
-      Distance expected = Distance::kRemoteSocket;
-      if (a == b) expected = Distance::kSameThread;
-      else if (t.core_of(x) == t.core_of(y)) expected = Distance::kSmtSibling;
-      else if (t.llc_of(x) == t.llc_of(y)) expected = Distance::kSameLlc;
-      else if (t.socket_of(x) == t.socket_of(y)) expected = Distance::kSameSocket;
-      ASSERT_EQ(t.distance(x, y), expected) << "pCPUs " << a << " and " << b;
-      ++seen[static_cast<int>(expected)];
+      const Distance d = t.distance(PcpuId{a}, PcpuId{b});
+      ASSERT_EQ(d, t.distance(PcpuId{b}, PcpuId{a})) << "pCPUs " << a << " and " << b;
+      ++seen[static_cast<size_t>(d)];
     }
+    EXPECT_EQ(seen, expected) << "pCPU " << a;
   }
-  for (int d = 0; d < kDistanceClasses; ++d) EXPECT_GT(seen[d], 0) << to_string(static_cast<Distance>(d));
+  EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{24}), Distance::kSmtSibling);  // thread 1 of core 0
+  EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{3}), Distance::kSameLlc);
+  EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{4}), Distance::kSameSocket);
+  EXPECT_EQ(t.distance(PcpuId{0}, PcpuId{12}), Distance::kRemoteSocket);
 }
 
 TEST(Topology, PresetValuesCanBeOverriddenKeyByKey) {
