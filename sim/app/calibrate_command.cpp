@@ -1,11 +1,14 @@
-// `wakesim calibrate [--out FILE] [--force] [--quick|--full] [--cpus LIST] [--nodes N] [--jobs N]`
+// `wakesim calibrate [--out FILE] [--force] [--quick|--full] [--cpus LIST] [--nodes N] [--repeat N] [--jobs N]`
 // Measures the machine it runs on (sim/calibrate: pointer chase, core-to-core transfers, the wakeup-list
 // walk after pollution), turns the measurement into a host description (sim/experiment/calibration.h),
 // simulates the same chase and walk on that description, prints both side by side, and writes the host
 // file (sim/experiment/host_file.h) that `host.preset = "FILE"` loads. Under a minute on a 2-core
-// machine (about 10-20 s of measuring); progress on the error stream.
+// machine (about 10-20 s of measuring per repeat); progress on the error stream. With --repeat N the chase
+// and the walk are swept N times, each point is the median of its repeats, and the output shows how far
+// each point moved between them (sim/calibrate/repeats.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ostream>
@@ -30,6 +33,7 @@ struct CalibrateOptions {
   bool full = false;
   std::vector<int> cpus;
   int nodes = 16;
+  int repeats = 1;
   int jobs = 0;
 };
 
@@ -55,19 +59,30 @@ class ProgressBar final : public calibrate::Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-std::string side_by_side(const char* title, const char* x_name, const std::vector<experiment::CurvePoint>& points) {
-  std::string s =
-      fmt::format("{}\n  {:>12}  {:>10}  {:>10}  {:>9}\n", title, x_name, "measured", "simulated", "sim/meas");
+// With repeats, a last column gives each point's spread over them (largest / smallest).
+std::string side_by_side(const char* title, const char* x_name, const std::vector<experiment::CurvePoint>& points,
+                         int repeats) {
+  std::string s = fmt::format("{}\n  {:>12}  {:>10}  {:>10}  {:>9}{}\n", title, x_name, "measured", "simulated",
+                              "sim/meas", repeats > 1 ? "   repeats" : "");
   const experiment::CurvePoint* worst = nullptr;
   for (const experiment::CurvePoint& p : points) {
-    s += fmt::format("  {:>12}  {:>10.2f}  {:>10.2f}  {:>9.2f}\n", fmt::format("{}", engine::Bytes{p.bytes}),
-                     p.measured_ns, p.simulated_ns, p.ratio());
+    s += fmt::format("  {:>12}  {:>10.2f}  {:>10.2f}  {:>9.2f}{}\n", fmt::format("{}", engine::Bytes{p.bytes}),
+                     p.measured_ns, p.simulated_ns, p.ratio(),
+                     repeats > 1 ? fmt::format("  {:>7}", fmt::format("x{:.2f}", p.spread)) : "");
     if (p.ratio() > 0 && (worst == nullptr || std::abs(std::log(p.ratio())) > std::abs(std::log(worst->ratio()))))
       worst = &p;
   }
   if (worst != nullptr)
     s += fmt::format("  farthest apart: x{:.2f} at {} ({})\n", worst->ratio(), engine::Bytes{worst->bytes},
                      worst->ratio() > 1 ? "the model is slower" : "the model is faster");
+  if (repeats > 1 && !points.empty()) {
+    const auto widest = std::max_element(points.begin(), points.end(),
+                                         [](const auto& a, const auto& b) { return a.spread < b.spread; });
+    const auto unsteady = std::count_if(points.begin(), points.end(), [](const auto& p) { return p.spread > 1.25; });
+    s +=
+        fmt::format("  repeats: {} of {} points moved by more than 25% between the {} repeats (widest x{:.2f} at {})\n",
+                    unsteady, points.size(), repeats, widest->spread, engine::Bytes{widest->bytes});
+  }
   return s;
 }
 
@@ -87,6 +102,7 @@ int execute(const CalibrateOptions& o, Streams& io) {
                                   : calibrate::Thoroughness::kDefault;
   options.cpus = o.cpus;
   options.walk_nodes = o.nodes;
+  options.repeats = o.repeats;
   ProgressBar bar(io.err, ::isatty(STDERR_FILENO) != 0);
   options.progress = &bar;
   const auto when = std::chrono::system_clock::now();
@@ -109,10 +125,10 @@ int execute(const CalibrateOptions& o, Streams& io) {
                         t.virtualized ? fmt::format(", virtualized ({})", t.hypervisor) : "");
   io.out << fmt::format("measured in {:.1f} s on CPU {}, timer {}, hugepages {}\n\n", results.seconds,
                         results.measuring_cpu, results.timer.source, results.hugepages ? "yes" : "partly or no");
-  io.out << side_by_side("pointer chase, ns per load", "working set", curves.chase) << "\n";
+  io.out << side_by_side("pointer chase, ns per load", "working set", curves.chase, results.repeats) << "\n";
   io.out << side_by_side(
                 fmt::format("wakeup-list walk of {} nodes after pollution, ns per node", results.walk_nodes).c_str(),
-                "pollution", curves.walk)
+                "pollution", curves.walk, results.repeats)
          << "\n";
   const hw::CacheParams& c = measured.host.cache;
   io.out << fmt::format(
@@ -149,6 +165,11 @@ Action add_calibrate_command(CLI::App& app, Streams& io) {
       ->type_name("LIST");
   cmd->add_option("--nodes", options->nodes, "blocked vCPUs on the walked list (default 16)")
       ->check(CLI::Range(1, 4096));
+  cmd->add_option("--repeat", options->repeats,
+                  "sweep the chase and the walk N times; each point is their median, shown with their spread "
+                  "(default 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1, calibrate::kMaxRepeats));
   cmd->add_option("--jobs", options->jobs, "worker threads for the simulated curves (default: all cores)")
       ->check(CLI::Range(1, kMaxJobs));
   return [options, &io] { return execute(*options, io); };

@@ -65,7 +65,8 @@ struct Topology {
 // Load-to-use latency of a dependent load over a working set; median over repetitions.
 struct ChasePoint {
   uint64_t working_set_bytes = 0;
-  double ns_per_load = 0;
+  double ns_per_load = 0;  // with repeats: the median of the repeats' values
+  double spread = 1;       // the largest of the repeats' values / the smallest (1: one repeat)
 };
 
 // One-way cache-line transfer between two CPUs: CAS ping-pong round trip / 2, median over samples.
@@ -86,7 +87,8 @@ struct TransferPoint {
 // (statistics.h).
 struct WalkPoint {
   uint64_t pollution_bytes = 0;
-  double ns_per_node = 0;
+  double ns_per_node = 0;  // with repeats: the median of the repeats' values
+  double spread = 1;       // the largest of the repeats' values / the smallest (1: one repeat)
 };
 
 // Per level: plateau latency (median of the flat part of the chase curve) and effective capacity (the
@@ -115,10 +117,17 @@ enum class Thoroughness {
   kFull,     // as kDefault, with transfers between every pair of CPUs (minutes on large machines)
 };
 
+inline constexpr int kMaxRepeats = 20;
+
 struct Options {
   Thoroughness thoroughness = Thoroughness::kDefault;
-  std::vector<int> cpus;         // CPUs to use, the first one measures; empty: every CPU this thread may use
-  int walk_nodes = 16;           // blocked vCPUs on the walked list, 1..4096
+  std::vector<int> cpus;  // CPUs to use, the first one measures; empty: every CPU this thread may use
+  int walk_nodes = 16;    // blocked vCPUs on the walked list, 1..4096
+  // 1..kMaxRepeats: the whole chase sweep, and later the whole walk sweep, run this many times one
+  // after the other; each point is then the median of its repeats and carries their spread
+  // (repeats.h). How far a point moves between repeats is how closely this machine can be measured,
+  // and so how closely a model of it can be checked.
+  int repeats = 1;
   Progress* progress = nullptr;  // optional
 };
 
@@ -132,6 +141,7 @@ struct TimerInfo {
 
 struct Results {
   Topology topology;
+  int repeats = 1;                       // Options::repeats
   std::vector<ChasePoint> chase;         // ascending working set
   std::vector<TransferPoint> transfers;  // empty when fewer than two CPUs were allowed
   std::vector<WalkPoint> walk;           // ascending pollution, starting at 0

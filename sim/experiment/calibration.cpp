@@ -162,11 +162,13 @@ SimulatedCurves simulate_curves(const hw::HostParams& host, const std::vector<ca
     bool is_walk;
     uint64_t bytes;
     double measured;
+    double spread;
   };
   std::vector<Job> todo;
   for (const calibrate::ChasePoint& p : chase)
-    if (p.working_set_bytes <= kMaxSimulatedChase) todo.push_back({false, p.working_set_bytes, p.ns_per_load});
-  for (const calibrate::WalkPoint& p : walk) todo.push_back({true, p.pollution_bytes, p.ns_per_node});
+    if (p.working_set_bytes <= kMaxSimulatedChase)
+      todo.push_back({false, p.working_set_bytes, p.ns_per_load, p.spread});
+  for (const calibrate::WalkPoint& p : walk) todo.push_back({true, p.pollution_bytes, p.ns_per_node, p.spread});
 
   Config base;
   base.scenario = "memory";
@@ -193,7 +195,8 @@ SimulatedCurves simulate_curves(const hw::HostParams& host, const std::vector<ca
 
   SimulatedCurves curves;
   for (size_t i = 0; i < todo.size(); ++i)
-    (todo[i].is_walk ? curves.walk : curves.chase).push_back(CurvePoint{todo[i].bytes, todo[i].measured, simulated[i]});
+    (todo[i].is_walk ? curves.walk : curves.chase)
+        .push_back(CurvePoint{todo[i].bytes, todo[i].measured, simulated[i], todo[i].spread});
   return curves;
 }
 

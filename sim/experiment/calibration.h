@@ -37,6 +37,7 @@ struct CurvePoint {
   uint64_t bytes = 0;
   double measured_ns = 0;
   double simulated_ns = 0;
+  double spread = 1;  // of the measurement over `wakesim calibrate --repeat` (repeats.h); 1: one repeat
   double ratio() const { return measured_ns > 0 ? simulated_ns / measured_ns : 0; }
 };
 

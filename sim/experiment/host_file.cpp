@@ -57,12 +57,27 @@ std::string host_tables(const MeasuredHost& m) {
   return s;
 }
 
-std::string curve(const std::vector<CurvePoint>& points) {
+// With more than one repeat, each row also has the measurement's spread over the repeats.
+std::string curve(const std::vector<CurvePoint>& points, int repeats) {
   std::string s = "[\n";
-  for (const CurvePoint& p : points)
-    s += fmt::format("  [{}, {:.3f}, {:.3f}],  # {}: x{:.2f}\n", p.bytes, p.measured_ns, p.simulated_ns,
-                     engine::Bytes{p.bytes}, p.ratio());
+  for (const CurvePoint& p : points) {
+    if (repeats > 1)
+      s += fmt::format("  [{}, {:.3f}, {:.3f}, {:.3f}],  # {}: x{:.2f}, repeats within x{:.2f}\n", p.bytes,
+                       p.measured_ns, p.simulated_ns, p.spread, engine::Bytes{p.bytes}, p.ratio(), p.spread);
+    else
+      s += fmt::format("  [{}, {:.3f}, {:.3f}],  # {}: x{:.2f}\n", p.bytes, p.measured_ns, p.simulated_ns,
+                       engine::Bytes{p.bytes}, p.ratio());
+  }
   return s + "]";
+}
+
+// What a curve's rows hold, for its comment.
+std::string row_layout(const char* x, const char* y, int repeats) {
+  if (repeats == 1) return fmt::format("[{}, measured {}, simulated {}]", x, y, y);
+  return fmt::format(
+      "[{}, measured {} (median of {} repeats), simulated {}, spread: the largest of the repeats / "
+      "the smallest]",
+      x, y, repeats, y);
 }
 
 }  // namespace
@@ -85,7 +100,7 @@ std::string host_file_toml(const calibrate::Results& r, const MeasuredHost& m, c
   s += fmt::format("measured_at = {}\n", quoted(iso_time(when)));
   s += fmt::format("cpu_model = {}\ncpu_signature = {}\n", quoted(t.cpu_model), quoted(t.cpu_signature));
   s += fmt::format("virtualized = {}\nhypervisor = {}\ncpus = {}\n", t.virtualized, quoted(t.hypervisor), t.cpus);
-  s += fmt::format("measuring_cpu = {}\nseconds = {:.1f}\n", r.measuring_cpu, r.seconds);
+  s += fmt::format("measuring_cpu = {}\nseconds = {:.1f}\nrepeats = {}\n", r.measuring_cpu, r.seconds, r.repeats);
   s += fmt::format("timer = {}\ntsc_ghz = {:.4f}\ntimer_overhead_ns = {:.2f}\ntimer_resolution_ns = {:.2f}\n",
                    quoted(r.timer.source), r.timer.tsc_ghz, r.timer.overhead_ns, r.timer.resolution_ns);
   s += fmt::format("hugepages = {}\nhugepages_detail = {}\n", r.hugepages, quoted(r.hugepages_detail));
@@ -99,17 +114,18 @@ std::string host_file_toml(const calibrate::Results& r, const MeasuredHost& m, c
     caches += fmt::format("  {{ level = {}, type = {}, size = {}, ways = {}, shared_by_cpus = {}, source = {} }},\n",
                           c.level, quoted(c.type), c.size_bytes, c.ways, c.shared_by_cpus, quoted(c.source));
   s += "caches = [\n" + caches + "]\n";
-  s += "# Pointer chase: [working set bytes, measured ns per load, simulated ns per load] (simulated up to\n"
-       "# 64 MiB; measured-only points beyond that are listed with simulated 0).\n";
+  s += fmt::format(
+      "# Pointer chase: {} (simulated up to 64 MiB; measured-only points beyond that are listed with "
+      "simulated 0).\n",
+      row_layout("working set bytes", "ns per load", r.repeats));
   std::vector<CurvePoint> chase = curves.chase;
   for (const calibrate::ChasePoint& p : r.chase)
-    if (p.working_set_bytes > kMaxSimulatedChase) chase.push_back(CurvePoint{p.working_set_bytes, p.ns_per_load, 0});
-  s += "chase = " + curve(chase) + "\n";
-  s += fmt::format(
-      "# Wakeup-list walk of {} nodes after F bytes of pollution: [F, measured ns per node, simulated ns "
-      "per node].\nwalk_nodes = {}\n",
-      r.walk_nodes, r.walk_nodes);
-  s += "walk = " + curve(curves.walk) + "\n";
+    if (p.working_set_bytes > kMaxSimulatedChase)
+      chase.push_back(CurvePoint{p.working_set_bytes, p.ns_per_load, 0, p.spread});
+  s += "chase = " + curve(chase, r.repeats) + "\n";
+  s += fmt::format("# Wakeup-list walk of {} nodes after F bytes of pollution: {}.\nwalk_nodes = {}\n", r.walk_nodes,
+                   row_layout("F", "ns per node", r.repeats), r.walk_nodes);
+  s += "walk = " + curve(curves.walk, r.repeats) + "\n";
   s += "# Core-to-core CAS ping-pong: [cpu a, cpu b, one-way ns (median), p10, p90].\ntransfers = [\n";
   for (const calibrate::TransferPoint& p : r.transfers)
     s += fmt::format("  [{}, {}, {:.2f}, {:.2f}, {:.2f}],\n", p.cpu_a, p.cpu_b, p.one_way_ns, p.p10_ns, p.p90_ns);
@@ -137,14 +153,30 @@ StoredCalibration read_host_file(const std::filesystem::path& file) {
     if (rows == nullptr) throw engine::UserError(fmt::format("{}: error: calibration.{}: missing", source, key));
     for (const toml::node& row : *rows) {
       const toml::array* a = row.as_array();
-      if (a == nullptr || a->size() < 2 || !a->get(0)->is_number() || !a->get(1)->is_number())
+      if (a == nullptr || a->size() < 2 || !a->get(0)->is_number() || !a->get(1)->is_number() ||
+          (a->size() >= 4 && !a->get(3)->is_number()))
         throw engine::UserError(fmt::format("{}: error: calibration.{}: expected [bytes, ns, ...] rows",
                                             config::where(source, row.source()), key));
-      add(static_cast<uint64_t>(a->get(0)->value<int64_t>().value_or(0)), a->get(1)->value<double>().value_or(0));
+      // The fourth value, when the measurement was repeated: its spread over the repeats.
+      const double spread = a->size() >= 4 ? a->get(3)->value<double>().value_or(1) : 1;
+      if (!(spread >= 1))
+        throw engine::UserError(
+            fmt::format("{}: error: calibration.{}: a row's spread (its fourth value) is the "
+                        "largest repeat over the smallest, at least 1; got {}",
+                        config::where(source, row.source()), key, spread));
+      add(static_cast<uint64_t>(a->get(0)->value<int64_t>().value_or(0)), a->get(1)->value<double>().value_or(0),
+          spread);
     }
   };
-  points("chase", [&](uint64_t b, double ns) { stored.chase.push_back({b, ns}); });
-  points("walk", [&](uint64_t b, double ns) { stored.walk.push_back({b, ns}); });
+  points("chase", [&](uint64_t b, double ns, double spread) { stored.chase.push_back({b, ns, spread}); });
+  points("walk", [&](uint64_t b, double ns, double spread) { stored.walk.push_back({b, ns, spread}); });
+  if (const auto* repeats = cal->get_as<int64_t>("repeats")) {
+    if (repeats->get() < 1 || repeats->get() > calibrate::kMaxRepeats)
+      throw engine::UserError(fmt::format("{}: error: calibration.repeats: expected 1..{}, got {}",
+                                          config::where(source, repeats->source()), calibrate::kMaxRepeats,
+                                          repeats->get()));
+    stored.repeats = static_cast<int>(repeats->get());
+  }
   stored.walk_nodes =
       static_cast<int>(cal->get_as<int64_t>("walk_nodes") ? cal->get_as<int64_t>("walk_nodes")->get() : 0);
   if (stored.walk_nodes < 1)

@@ -10,8 +10,9 @@
 //   [host.cache]
 //   l1_latency = "1120ps" ...
 //   [calibration]
-//   chase = [[bytes, measured ns/load, simulated ns/load], ...]
-//   walk = [[pollution bytes, measured ns/node, simulated ns/node], ...]
+//   repeats = 3             # `wakesim calibrate --repeat`; 1 when absent
+//   chase = [[bytes, measured ns/load, simulated ns/load(, spread over the repeats)], ...]
+//   walk = [[pollution bytes, measured ns/node, simulated ns/node(, spread)], ...]
 //   transfers = [[cpu a, cpu b, one-way ns, p10 ns, p90 ns], ...]
 #pragma once
 
@@ -36,6 +37,7 @@ struct StoredCalibration {
   std::vector<calibrate::ChasePoint> chase;
   std::vector<calibrate::WalkPoint> walk;
   int walk_nodes = 0;
+  int repeats = 1;      // how many sweeps each curve point is the median of; the points carry their spread
   std::string machine;  // the CPU model and signature it was measured on
 };
 

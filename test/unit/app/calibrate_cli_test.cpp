@@ -2,10 +2,12 @@
 // the host file that loads as a preset, and the refusals.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
 #include "sim/app/cli.h"
+#include "sim/experiment/host_file.h"
 #include "test/support/cli_runner.h"
 
 namespace wakesim::app {
@@ -37,6 +39,28 @@ TEST(CalibrateCli, QuickWritesAHostFileThatLoadsAsAPreset) {
   const testing::CliOutcome again = cli({"calibrate", "--quick", "--out", out});
   EXPECT_EQ(again.status, 2);
   EXPECT_NE(again.err.find("the file exists; pass --force"), std::string::npos) << again.err;
+}
+
+TEST(CalibrateCli, RepeatsShowAndRecordHowFarEachPointMoved) {
+  const auto dir = testing::fresh_temp_dir("calibrate-repeat");
+  const std::string out = (dir / "host.toml").string();
+  const testing::CliOutcome o = cli({"calibrate", "--quick", "--repeat", "2", "--out", out, "--jobs", "1"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("   repeats\n"), std::string::npos) << "a spread column: " << o.out;
+  EXPECT_NE(o.out.find("points moved by more than 25% between the 2 repeats (widest x"), std::string::npos) << o.out;
+  const experiment::StoredCalibration stored = experiment::read_host_file(out);
+  EXPECT_EQ(stored.repeats, 2);
+  ASSERT_FALSE(stored.walk.empty());
+  for (const calibrate::WalkPoint& p : stored.walk) EXPECT_GE(p.spread, 1.0);
+  for (const calibrate::ChasePoint& p : stored.chase) EXPECT_GE(p.spread, 1.0);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("measured ns per node (median of 2 repeats), simulated ns per node, spread"), std::string::npos)
+      << text;
+
+  const testing::CliOutcome zero = cli({"calibrate", "--quick", "--repeat", "0", "--out", out, "--force"});
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.err.find("--repeat"), std::string::npos) << zero.err;
 }
 
 TEST(CalibrateCli, RejectsContradictoryOptions) {

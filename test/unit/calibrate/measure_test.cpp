@@ -82,6 +82,8 @@ TEST(Measure, QuickRunGivesSaneCurves) {
   }
   EXPECT_EQ(r.walk.front().pollution_bytes, 0u);
   EXPECT_EQ(r.walk_nodes, 16);
+  EXPECT_EQ(r.repeats, 1);
+  for (const WalkPoint& p : r.walk) EXPECT_EQ(p.spread, 1.0) << "one repeat has no spread";
 
   // Transfers: one pair in quick mode when two CPUs are allowed.
   if (affinity_before.size() >= 2) {
@@ -130,9 +132,40 @@ TEST(Measure, CpuOutsideTheAffinityMaskIsAClearError) {
   }
 }
 
+TEST(Measure, RepeatsSweepEachCurveAgainAndKeepTheSpread) {
+  Recorder recorder;
+  Options options = quick({}, 16, &recorder);
+  options.repeats = 3;
+  const Results r = measure(options);
+  EXPECT_EQ(r.repeats, 3);
+  const WalkPlan plan = plan_walk(Thoroughness::kQuick, r.levels.llc_bytes, r.walk_nodes);
+  ASSERT_EQ(r.walk.size(), plan.pollution_sizes.size());
+  ASSERT_GE(r.chase.size(), 8u);
+  for (const ChasePoint& p : r.chase) {
+    EXPECT_GE(p.spread, 1.0);
+    EXPECT_TRUE(std::isfinite(p.spread));
+  }
+  for (const WalkPoint& p : r.walk) EXPECT_GE(p.spread, 1.0);
+  // Every sweep reports its steps: three times each working set, then three times each pollution size.
+  EXPECT_EQ(std::count(recorder.steps.begin(), recorder.steps.end(), "pointer chase 8 KiB"), 3);
+  EXPECT_EQ(std::count(recorder.steps.begin(), recorder.steps.end(), "list walk after 0 B of pollution"), 3);
+  EXPECT_TRUE(std::is_sorted(recorder.fractions.begin(), recorder.fractions.end()));
+  EXPECT_DOUBLE_EQ(recorder.fractions.back(), 1.0);
+}
+
 TEST(Measure, BadOptionsAreClearErrors) {
   EXPECT_THROW(measure(quick({}, 0)), std::runtime_error);
   EXPECT_THROW(measure(quick({}, kMaxWalkNodes + 1)), std::runtime_error);
+  for (const int repeats : {0, kMaxRepeats + 1}) {
+    Options options = quick();
+    options.repeats = repeats;
+    try {
+      measure(options);
+      FAIL() << "expected std::runtime_error for repeats " << repeats;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("repeats must be in 1..20"), std::string::npos) << e.what();
+    }
+  }
   const int cpu = allowed_cpus().front();
   try {
     measure(quick({cpu, cpu}));

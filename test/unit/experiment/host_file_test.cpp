@@ -149,6 +149,43 @@ TEST(Calibration, TheWrittenFileLoadsAsTheSameHostAndKeepsTheCurves) {
   EXPECT_EQ(stored.walk[2].pollution_bytes, uint64_t{8} << 20);
   EXPECT_DOUBLE_EQ(stored.walk[2].ns_per_node, 21);
   EXPECT_NE(stored.machine.find("Test \"CPU\""), std::string::npos);
+  EXPECT_EQ(stored.repeats, 1);
+  EXPECT_DOUBLE_EQ(stored.walk[2].spread, 1.0);
+}
+
+TEST(Calibration, ARepeatedMeasurementKeepsEachPointsSpread) {
+  calibrate::Results r = synthetic_measurement();
+  r.repeats = 3;
+  r.walk[1].spread = 1.5;
+  r.chase[2].spread = 1.125;
+  const MeasuredHost m = host_from_measurement(r);
+  const SimulatedCurves curves = simulate_curves(m.host, r.chase, r.walk, r.walk_nodes, 1);
+  const fs::path dir = testing::fresh_temp_dir("hostfile-repeats");
+  const std::string text =
+      host_file_toml(r, m, curves, "wakesim calibrate --repeat 3", std::chrono::system_clock::now());
+  EXPECT_NE(text.find("repeats = 3\n"), std::string::npos) << text;
+  write(dir / "host.toml", text);
+  const StoredCalibration stored = read_host_file(dir / "host.toml");
+  EXPECT_EQ(stored.repeats, 3);
+  ASSERT_EQ(stored.walk.size(), 3u);
+  EXPECT_DOUBLE_EQ(stored.walk[0].spread, 1.0);
+  EXPECT_DOUBLE_EQ(stored.walk[1].spread, 1.5);
+  EXPECT_DOUBLE_EQ(stored.chase[2].spread, 1.125);
+
+  // A spread below 1, or a repeat count out of range, is named with its line.
+  auto read_error = [&](const std::string& body) {
+    write(dir / "bad.toml", "[host]\npreset = \"icelake-2s\"\n[calibration]\nwalk_nodes = 16\n" + body);
+    try {
+      read_host_file(dir / "bad.toml");
+    } catch (const engine::UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string low = read_error("chase = [[64, 1.0, 1.0, 0.5]]\nwalk = [[0, 1.0, 1.0]]\n");
+  EXPECT_NE(low.find("bad.toml:5:10: error: calibration.chase: a row's spread"), std::string::npos) << low;
+  const std::string many = read_error("repeats = 99\nchase = [[64, 1.0, 1.0]]\nwalk = [[0, 1.0, 1.0]]\n");
+  EXPECT_NE(many.find("bad.toml:5:11: error: calibration.repeats: expected 1..20, got 99"), std::string::npos) << many;
 }
 
 }  // namespace
