@@ -140,6 +140,13 @@ int execute(const CalibrateOptions& o, Streams& io) {
       c.llc_size, c.llc_latency.ns(), c.dram_local.ns(), c.llc_pollution_weight, c.smt_sibling.ns(), c.same_llc.ns(),
       c.same_socket.ns());
   for (const std::string& note : measured.notes) io.out << "  note: " << note << "\n";
+  if (t.virtualized)
+    io.out << fmt::format(
+        "  note: measured inside a virtual machine ({}): other tenants share its caches and the host backs its\n"
+        "        memory, so its curves can move by several times between invocations (sim/hw/README.md).\n{}"
+        "        To simulate a KVM host, calibrate that host itself.\n",
+        t.hypervisor.empty() ? "hypervisor unnamed" : t.hypervisor,
+        results.repeats > 1 ? "" : "        --repeat 3 shows how far they move within one invocation.\n");
 
   experiment::write_file_atomically(out, experiment::host_file_toml(results, measured, curves, io.command_line, when));
   io.out << fmt::format("\nwrote {}; simulate this host with --set host.preset={} (or host.preset in a config)\n",

@@ -24,6 +24,10 @@ TEST(CalibrateCli, QuickWritesAHostFileThatLoadsAsAPreset) {
   EXPECT_NE(o.out.find("wakeup-list walk of 16 nodes after pollution"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("sim/meas"), std::string::npos);
   EXPECT_NE(o.err.find("calibrate ["), std::string::npos) << "a progress bar on the error stream";
+  // Inside a VM the curves can move between invocations: the output says so (and only there).
+  const bool virtualized = o.out.find(", virtualized (") != std::string::npos;
+  EXPECT_EQ(o.out.find("note: measured inside a virtual machine") != std::string::npos, virtualized) << o.out;
+  EXPECT_EQ(o.out.find("--repeat 3 shows how far they move") != std::string::npos, virtualized) << o.out;
   ASSERT_TRUE(std::filesystem::exists(out));
 
   const testing::CliOutcome check =
@@ -48,6 +52,7 @@ TEST(CalibrateCli, RepeatsShowAndRecordHowFarEachPointMoved) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("   repeats\n"), std::string::npos) << "a spread column: " << o.out;
   EXPECT_NE(o.out.find("points moved by more than 25% between the 2 repeats (widest x"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("--repeat 3 shows how far"), std::string::npos) << "not suggested when repeating: " << o.out;
   const experiment::StoredCalibration stored = experiment::read_host_file(out);
   EXPECT_EQ(stored.repeats, 2);
   ASSERT_FALSE(stored.walk.empty());
