@@ -21,11 +21,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+q() { printf '%q' "$1"; }  # one word for the shell that runs the command string, whatever it holds
 args() {  # the run arguments for a workload
-  if [ "$1" = default ]; then echo "--replicates 1"; else realpath "$1"; fi
+  if [ "$1" = default ]; then echo "--replicates 1"; else q "$(realpath "$1")"; fi
 }
-old_cmd="rm -rf $work/old_out; exec $old run $(args "$old_workload") --jobs 1 --out $work/old_out >>$work/old.log 2>&1"
-new_cmd="rm -rf $work/new_out; exec $new run $(args "$workload") --jobs 1 --out $work/new_out >>$work/new.log 2>&1"
+command_for() {  # BINARY WORKLOAD NAME: one timed run, its output directory removed first
+  echo "rm -rf $(q "$work/$3_out"); exec $(q "$1") run $(args "$2") --jobs 1 --out $(q "$work/$3_out") >>$(q "$work/$3.log") 2>&1"
+}
+old_cmd=$(command_for "$old" "$old_workload" old)
+new_cmd=$(command_for "$new" "$workload" new)
 echo "A = NEW ($new), B = OLD ($old)"
-farm-bench -n "$pairs" --timeout 3600 --vs "sh -c '$old_cmd'" -- sh -c "$new_cmd" | grep -E "A/B wall|^A |^B "
+farm-bench -n "$pairs" --timeout 3600 --vs "sh -c $(q "$old_cmd")" -- sh -c "$new_cmd" | grep -E "A/B wall|^A |^B "
 "$here/events_rate_pairs.py" "$work/old.log" "$work/new.log"
