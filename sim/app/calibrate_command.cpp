@@ -59,6 +59,10 @@ class ProgressBar final : public calibrate::Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// A point "moved" between repeats when its spread (largest / smallest) is above this: the 25% tolerance
+// of the walk criterion the calibration is checked against (test/validation/calibration_test.cpp).
+constexpr double kMovedSpread = 1.25;
+
 // With repeats, a last column gives each point's spread over them (largest / smallest).
 std::string side_by_side(const char* title, const char* x_name, const std::vector<experiment::CurvePoint>& points,
                          int repeats) {
@@ -78,7 +82,8 @@ std::string side_by_side(const char* title, const char* x_name, const std::vecto
   if (repeats > 1 && !points.empty()) {
     const auto widest = std::max_element(points.begin(), points.end(),
                                          [](const auto& a, const auto& b) { return a.spread < b.spread; });
-    const auto unsteady = std::count_if(points.begin(), points.end(), [](const auto& p) { return p.spread > 1.25; });
+    const auto unsteady =
+        std::count_if(points.begin(), points.end(), [](const auto& p) { return p.spread > kMovedSpread; });
     s +=
         fmt::format("  repeats: {} of {} points moved by more than 25% between the {} repeats (widest x{:.2f} at {})\n",
                     unsteady, points.size(), repeats, widest->spread, engine::Bytes{widest->bytes});

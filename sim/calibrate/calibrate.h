@@ -125,8 +125,8 @@ struct Options {
   int walk_nodes = 16;    // blocked vCPUs on the walked list, 1..4096
   // 1..kMaxRepeats: the whole chase sweep, and later the whole walk sweep, run this many times one
   // after the other; each point is then the median of its repeats and carries their spread
-  // (repeats.h). How far a point moves between repeats is how closely this machine can be measured,
-  // and so how closely a model of it can be checked.
+  // (repeats.h): how far the machine moved during this invocation, a lower bound on how closely it can
+  // be measured.
   int repeats = 1;
   Progress* progress = nullptr;  // optional
 };

@@ -2,10 +2,11 @@
 // repeats, and keeps their spread, the largest value over the smallest.
 //
 // Why: within one sweep every point is already a median over many repetitions, so it is robust to an
-// interrupt. What it cannot show is a machine that changes between sweeps: on a VM, other tenants'
-// use of the shared LLC (and of an SMT sibling's L2) moves the curve by more than the repetitions'
-// spread, minutes apart. The spread over whole sweeps is the tolerance within which the machine itself
-// repeats; a model of it cannot be checked more closely than that.
+// interrupt. What it cannot show is a machine that changes between sweeps: on a VM, other tenants and
+// the host move the curve by more than the repetitions' spread (sim/hw/README.md). The spread over
+// whole sweeps is how far the machine moved during this invocation, a lower bound on how far it moves:
+// separate invocations, seconds or an hour apart, moved further on this project's VM. A model of the
+// machine cannot be checked more closely than that spread.
 #pragma once
 
 #include <algorithm>

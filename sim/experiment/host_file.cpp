@@ -61,12 +61,10 @@ std::string host_tables(const MeasuredHost& m) {
 std::string curve(const std::vector<CurvePoint>& points, int repeats) {
   std::string s = "[\n";
   for (const CurvePoint& p : points) {
-    if (repeats > 1)
-      s += fmt::format("  [{}, {:.3f}, {:.3f}, {:.3f}],  # {}: x{:.2f}, repeats within x{:.2f}\n", p.bytes,
-                       p.measured_ns, p.simulated_ns, p.spread, engine::Bytes{p.bytes}, p.ratio(), p.spread);
-    else
-      s += fmt::format("  [{}, {:.3f}, {:.3f}],  # {}: x{:.2f}\n", p.bytes, p.measured_ns, p.simulated_ns,
-                       engine::Bytes{p.bytes}, p.ratio());
+    const bool repeated = repeats > 1;
+    s += fmt::format("  [{}, {:.3f}, {:.3f}{}],  # {}: x{:.2f}{}\n", p.bytes, p.measured_ns, p.simulated_ns,
+                     repeated ? fmt::format(", {:.3f}", p.spread) : "", engine::Bytes{p.bytes}, p.ratio(),
+                     repeated ? fmt::format(", repeats within x{:.2f}", p.spread) : "");
   }
   return s + "]";
 }

@@ -12,8 +12,9 @@
 //     25% at every point, is not met: the measured curve turns more gradually than the model's LRU
 //     survival curves, and on this VM (whose caches other tenants share, on host cores that change
 //     between invocations) the measurement itself repeats, from one `wakesim calibrate` to the next,
-//     only within about 1.6x on the L2 plateau and 1.7-3x beyond the LLC; within one `--repeat 3`
-//     invocation, 2 to 13 of 35-38 walk points moved by more than 25% (sim/hw/README.md).
+//     only within about 1.6x on the L2 plateau and 1.7-3x beyond the LLC, and by 6-9x within an hour;
+//     within one `--repeat 3` invocation, 2 to 13 of 35-38 walk points moved by more than 25%
+//     (sim/hw/README.md).
 #include "sim/experiment/calibration.h"
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 // measurement to a host, written, read back and loaded as the simulator loads it.
 #include "sim/experiment/host_file.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +165,21 @@ TEST(Calibration, ARepeatedMeasurementKeepsEachPointsSpread) {
   const std::string text =
       host_file_toml(r, m, curves, "wakesim calibrate --repeat 3", std::chrono::system_clock::now());
   EXPECT_NE(text.find("repeats = 3\n"), std::string::npos) << text;
+  // The walk row at 256 KiB: the spread as a fourth value, and in the comment.
+  const size_t row = text.find("  [262144, 4.600, ");
+  ASSERT_NE(row, std::string::npos) << text;
+  const std::string line = text.substr(row, text.find('\n', row) - row);
+  EXPECT_NE(line.find(", 1.500],  # 256KiB: x"), std::string::npos) << line;
+  EXPECT_TRUE(line.ends_with(", repeats within x1.50")) << line;
+  // With one repeat, three values and no spread in the comment.
+  const std::string single = host_file_toml(synthetic_measurement(), m, simulate_curves(m.host, r.chase, r.walk, 16, 1),
+                                            "wakesim calibrate", std::chrono::system_clock::now());
+  const size_t single_row = single.find("  [262144, 4.600, ");
+  ASSERT_NE(single_row, std::string::npos) << single;
+  const std::string single_line = single.substr(single_row, single.find('\n', single_row) - single_row);
+  EXPECT_EQ(std::count(single_line.begin(), single_line.end(), ','), 3)
+      << single_line;  // two between the values, one before "#"
+  EXPECT_EQ(single_line.find("repeats within"), std::string::npos) << single_line;
   write(dir / "host.toml", text);
   const StoredCalibration stored = read_host_file(dir / "host.toml");
   EXPECT_EQ(stored.repeats, 3);
