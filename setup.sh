@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 
 packages=(
   g++ cmake ninja-build git pkg-config
-  clang libclang-rt-14-dev   # the sanitizer build: clang's ASan/UBSan and libFuzzer (test/fuzz/)
+  clang libclang-rt-14-dev   # the release build, and the sanitizer build: clang's ASan/UBSan and libFuzzer (test/fuzz/)
+  llvm                       # llvm-profdata: the release build's profile (sim/pgo/)
   clang-format               # the layout check (test/lint/check_format.sh)
   clang-tidy                 # the lint check (test/lint/check_tidy.sh)
   libboost-dev libtbb-dev libcli11-dev libtomlplusplus-dev libfmt-dev
