@@ -7,9 +7,9 @@
 #   test/bench/malloc_rate.sh BINARY [DESIGN] [SHORT] [LONG]     (defaults: single-lock 100ms 300ms)
 #
 # Needs valgrind (not installed by setup.sh: apt-get install valgrind). About a minute per run.
-# Use a build without link-time optimisation (cmake --preset release -DWAKESIM_LTO=OFF, or build/prof):
-# valgrind computes long double as double, and in the LTO binary Boost.Math's start-up tables for
-# erfc_inv<long double> then overflow before main (the binary itself runs correctly).
+# Use a build without link-time optimisation (the release preset's clang build has none; a GCC build
+# needs -DWAKESIM_LTO=OFF): valgrind computes long double as double, and in GCC's LTO binary Boost.Math's
+# start-up tables for erfc_inv<long double> then overflow before main (the binary itself runs correctly).
 set -euo pipefail
 binary=$1
 design=${2:-single-lock}
