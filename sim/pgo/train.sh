@@ -34,7 +34,7 @@ for workload in workloads/*.toml; do
 done
 "$profdata" merge --sparse -o "$work/wakesim.profdata" "$work"/*.profraw
 "$profdata" merge --sparse --text -o "$work/wakesim.proftext" "$work/wakesim.profdata"
-# No dates, owners or gzip name in the archive: the same counts give the same bytes.
+# No dates, owners or gzip name in the archive: it changes only where the counts do.
 tar -C "$work" --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - wakesim.proftext | gzip -n -9 \
   >sim/pgo/wakesim.proftext.tar.gz
 echo "train.sh: wrote sim/pgo/wakesim.proftext.tar.gz ($(du -k sim/pgo/wakesim.proftext.tar.gz | cut -f1) KiB)" >&2
