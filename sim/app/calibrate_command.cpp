@@ -84,9 +84,9 @@ std::string side_by_side(const char* title, const char* x_name, const std::vecto
                                          [](const auto& a, const auto& b) { return a.spread < b.spread; });
     const auto unsteady =
         std::count_if(points.begin(), points.end(), [](const auto& p) { return p.spread > kMovedSpread; });
-    s +=
-        fmt::format("  repeats: {} of {} points moved by more than 25% between the {} repeats (widest x{:.2f} at {})\n",
-                    unsteady, points.size(), repeats, widest->spread, engine::Bytes{widest->bytes});
+    s += fmt::format(
+        "  repeats: {} of {} points moved by more than {:.0f}% between the {} repeats (widest x{:.2f} at {})\n",
+        unsteady, points.size(), (kMovedSpread - 1) * 100, repeats, widest->spread, engine::Bytes{widest->bytes});
   }
   return s;
 }

@@ -60,8 +60,8 @@ std::string host_tables(const MeasuredHost& m) {
 // With more than one repeat, each row also has the measurement's spread over the repeats.
 std::string curve(const std::vector<CurvePoint>& points, int repeats) {
   std::string s = "[\n";
+  const bool repeated = repeats > 1;
   for (const CurvePoint& p : points) {
-    const bool repeated = repeats > 1;
     s += fmt::format("  [{}, {:.3f}, {:.3f}{}],  # {}: x{:.2f}{}\n", p.bytes, p.measured_ns, p.simulated_ns,
                      repeated ? fmt::format(", {:.3f}", p.spread) : "", engine::Bytes{p.bytes}, p.ratio(),
                      repeated ? fmt::format(", repeats within x{:.2f}", p.spread) : "");
