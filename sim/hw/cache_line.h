@@ -67,6 +67,9 @@ class CacheLine {
   int home_socket_;
   uint32_t id_ = 0;  // given by Coherence at the first access, in access order (deterministic)
   boost::container::small_vector<LineCopy, 2> copies_;
+  // Pollution::all_cores_floor() at or before the last access of every private copy in copies_: how
+  // Coherence knows, from one counter, that every copy is still surely in its holder's L2.
+  uint64_t copies_marked_after_ = 0;
   engine::Time busy_until_;  // the line serves one transfer at a time
   uint64_t version_ = 0;
   boost::intrusive::list<LineWatcher, boost::intrusive::constant_time_size<false>> watchers_;

@@ -40,6 +40,13 @@ Coherence::Coherence(engine::Simulation& sim, const Topology& topology, const Ca
   const std::array<Time, kDistanceClasses> domain_by_distance = {
       params.llc_latency, params.llc_latency, params.llc_latency, params.same_socket, params.remote_socket};
   for (size_t d = 0; d < supply_bound_.size(); ++d) supply_bound_[d] = std::min(by_distance_[d], domain_by_distance[d]);
+  const uint32_t n = topology.pcpus();
+  if (n <= kPairCostPcpus) {
+    pair_cost_.resize(static_cast<size_t>(n) * n);
+    for (uint32_t to = 0; to < n; ++to)
+      for (uint32_t from = 0; from < n; ++from)
+        pair_cost_[static_cast<size_t>(to) * n + from] = transfer_latency(PcpuId{to}, PcpuId{from});
+  }
 }
 
 Time Coherence::dram_latency(const CacheLine& line, PcpuId by) const {
@@ -187,68 +194,21 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   return access_elsewhere(line, by, kind, own);
 }
 
-// The rest: by's copy is not in its private caches (or other copies must be invalidated). `own_index`
-// is where access() found by's copy (copies.size(): it has none).
-[[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index) {
-  const Time now = sim_.now();
+// The other copies (pruning those pushed out to memory): the nearest supplies the data, and a write
+// must also reach the farthest. A load needs only the nearest: a copy that could not supply sooner
+// than the best found so far, wherever it is, is not located (nor pruned: pruning is lazy, and a
+// copy found gone stays gone, cache_levels.h), which keeps many sharers (a ticket lock's spinners)
+// from costing each load a look at every copy.
+void Coherence::scan_copies(CacheLine& line, PcpuId by, Access kind, Here& here, Scan& scan) {
   auto& copies = line.copies_;
-  Here here(*this, by, now);
-
-  // The commonest case on a contended line: its only copy is in another core's L1 or L2. The same
-  // decisions and results as the general code below (a transfer by distance), without its generality.
-  if (copies.size() == 1 && copies[0].in_private()) {
-    const LineCopy& other = copies[0];
-    const PcpuId holder{other.pcpu};
-    const auto holder_core = static_cast<uint32_t>(topology_.core_of(holder));
-    if (holder_core != here.core) {
-      const uint64_t d = pollution_.core_distance(holder_core, other.core_mark, now);
-      const Level level = d < l1_sure_below_ ? Level::kL1 : levels_.private_level(d, line.id_, copy_hash(other));
-      if (level != Level::kMemory) {
-        const Distance distance = topology_.distance(by, holder);
-        const Time cost = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
-        ++counters_.by_distance[static_cast<size_t>(distance)];
-        const bool new_to_domain = distance == Distance::kSameSocket || distance == Distance::kRemoteSocket;
-        const Time done = miss(line, by, cost);
-        const LineCopy mine = fresh_copy(here, true, new_to_domain);
-        if (kind == Access::kLoad) {
-          line.busy_until_ = done;
-          copies.push_back(mine);
-          return done;
-        }
-        copies[0] = mine;
-        return write_hit(line, by, kind, done);
-      }
-    }
-  }
-
-  // by's own copy first.
-  size_t own = copies.size();
-  Level own_level = Level::kMemory;
-  if (own_index < copies.size()) {
-    own_level = locate(line, copies[own_index], here);
-    if (own_level == Level::kMemory) remove_copy(copies, own_index);
-    else own = own_index;
-  }
-  // (A load that finds it in L1 or L2, or a write that finds it there alone, was served by access().)
-  const bool own_private = own_level == Level::kL1 || own_level == Level::kL2;
-
-  // The other copies (pruning those pushed out to memory): the nearest supplies the data, and a write
-  // must also reach the farthest. A load needs only the nearest: a copy that could not supply sooner
-  // than the best found so far, wherever it is, is not located (nor pruned: pruning is lazy, and a
-  // copy found gone stays gone, cache_levels.h), which keeps many sharers (a ticket lock's spinners)
-  // from costing each load a look at every copy.
-  Supply best;
-  Supply farthest;
-  farthest.cost = Time::zero();
-  bool others = false;
-  bool llc_copy_here = false;  // a copy only in by's LLC (a load supersedes it)
+  Supply& best = scan.best;
   for (size_t i = 0; i < copies.size();) {
     const LineCopy& c = copies[i];
     if (c.pcpu == by.value) {
-      own = i++;
+      scan.own = i++;
       continue;
     }
-    llc_copy_here = llc_copy_here || (!c.in_private() && c.domain == here.domain);
+    scan.llc_copy_here = scan.llc_copy_here || (!c.in_private() && c.domain == here.domain);
     Supply s;
     if (c.in_private()) {
       // A copy surely still in its core's L2 (or L1) supplies by transfer: no survival draw needed.
@@ -289,10 +249,112 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
       s = supply_from(c, level, by);
     }
     if (s.cost < best.cost) best = s;
-    if (!others || s.cost > farthest.cost) farthest = s;
-    others = true;
+    if (!scan.others || s.cost > scan.farthest.cost) scan.farthest = s;
+    scan.others = true;
     ++i;
   }
+}
+
+// Whether every private copy of the line is surely still in its holder's L1 or L2: no core has brought
+// in l2_sure_below_ bytes since the oldest of their last accesses (all cores' bytes together bound each
+// core's, pollution.h).
+bool Coherence::all_copies_in_l2(const CacheLine& line, Time now) {
+  return pollution_.all_cores_ceil(now) - line.copies_marked_after_ + 1 < l2_sure_below_;
+}
+
+// scan_copies() when all_copies_in_l2(): each other copy supplies by transfer, and none is pruned, so
+// the nearest and the farthest come from the holders alone, in the same order (the first of equals
+// wins), without reading any core's counters. False (scan untouched but `own`) if a copy is only in
+// an LLC: scan_copies() decides those.
+bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) const {
+  const auto& copies = line.copies_;
+  size_t best = copies.size(), farthest = copies.size();
+  Time best_cost = Time::max(), farthest_cost = Time::zero();
+  const Time* costs =
+      pair_cost_.empty() ? nullptr : pair_cost_.data() + static_cast<size_t>(by.value) * topology_.pcpus();
+  for (size_t i = 0; i < copies.size(); ++i) {
+    const LineCopy& c = copies[i];
+    if (c.pcpu == by.value) {
+      scan.own = i;
+      continue;
+    }
+    if (!c.in_private()) return false;
+    const Time cost = costs != nullptr ? costs[c.pcpu] : transfer_latency(by, PcpuId{c.pcpu});
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = i;
+    }
+    if (farthest == copies.size() || cost > farthest_cost) {
+      farthest_cost = cost;
+      farthest = i;
+    }
+  }
+  if (farthest == copies.size()) return true;  // no other copy
+  scan.others = true;
+  scan.best = Supply{best_cost, topology_.distance(by, PcpuId{copies[best].pcpu}), false};
+  scan.farthest = Supply{farthest_cost, topology_.distance(by, PcpuId{copies[farthest].pcpu}), false};
+  return true;
+}
+
+// The rest: by's copy is not in its private caches (or other copies must be invalidated). `own_index`
+// is where access() found by's copy (copies.size(): it has none).
+[[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index) {
+  const Time now = sim_.now();
+  auto& copies = line.copies_;
+  Here here(*this, by, now);
+
+  // The commonest case on a contended line: its only copy is in another core's L1 or L2. The same
+  // decisions and results as the general code below (a transfer by distance), without its generality.
+  if (copies.size() == 1 && copies[0].in_private()) {
+    const LineCopy& other = copies[0];
+    const PcpuId holder{other.pcpu};
+    const auto holder_core = static_cast<uint32_t>(topology_.core_of(holder));
+    if (holder_core != here.core) {
+      const uint64_t d = pollution_.core_distance(holder_core, other.core_mark, now);
+      const Level level = d < l1_sure_below_ ? Level::kL1 : levels_.private_level(d, line.id_, copy_hash(other));
+      if (level != Level::kMemory) {
+        const Distance distance = topology_.distance(by, holder);
+        const Time cost = has_matrix_ ? transfer_latency(by, holder) : by_distance_[static_cast<size_t>(distance)];
+        ++counters_.by_distance[static_cast<size_t>(distance)];
+        const bool new_to_domain = distance == Distance::kSameSocket || distance == Distance::kRemoteSocket;
+        const Time done = miss(line, by, cost);
+        const uint64_t marked_after = pollution_.all_cores_floor(now);
+        const LineCopy mine = fresh_copy(here, true, new_to_domain);
+        if (kind == Access::kLoad) {
+          line.busy_until_ = done;
+          copies.push_back(mine);
+          return done;
+        }
+        copies[0] = mine;
+        line.copies_marked_after_ = marked_after;
+        return write_hit(line, by, kind, done);
+      }
+    }
+  }
+
+  // by's own copy first.
+  size_t own = copies.size();
+  Level own_level = Level::kMemory;
+  if (own_index < copies.size()) {
+    own_level = locate(line, copies[own_index], here);
+    if (own_level == Level::kMemory) remove_copy(copies, own_index);
+    else own = own_index;
+  }
+  // (A load that finds it in L1 or L2, or a write that finds it there alone, was served by access().)
+  const bool own_private = own_level == Level::kL1 || own_level == Level::kL2;
+
+  Scan scan;
+  scan.own = own;
+  if (!(all_copies_in_l2(line, now) && scan_copies_in_l2(line, by, scan))) {
+    scan = Scan{};
+    scan.own = own;
+    scan_copies(line, by, kind, here, scan);
+  }
+  own = scan.own;
+  const Supply& farthest = scan.farthest;
+  const bool others = scan.others;
+  const bool llc_copy_here = scan.llc_copy_here;
+  Supply best = scan.best;
   const bool has_own = own < copies.size();
   // by's own copy, if only in its LLC, supplies like its LLC does.
   if (has_own && own_level == Level::kLlc && params_.llc_latency < best.cost)
@@ -313,6 +375,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     const Time done = miss(line, by, s.cost);
     line.busy_until_ = done;
     // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
+    const uint64_t marked_after = pollution_.all_cores_floor(now);
     const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
     if (has_own || llc_copy_here) {
       for (size_t i = 0; i < copies.size();) {
@@ -321,6 +384,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
         else ++i;
       }
     }
+    if (copies.empty()) line.copies_marked_after_ = marked_after;
     copies.push_back(mine);
     return done;
   }
@@ -330,6 +394,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
     ++counters_.hits;
     if (own_level == Level::kL2) ++counters_.l2_hits;
     copies.clear();
+    line.copies_marked_after_ = pollution_.all_cores_floor(now);
     copies.push_back(fresh_copy(here, own_level == Level::kL2, false));
     return write_hit(line, by, kind, now + levels_.latency(own_level));
   }
@@ -353,6 +418,7 @@ Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   else ++counters_.dram;
   const Time cost = std::max(data, others ? farthest.cost : Time::zero());
   const Time ready = miss(line, by, cost);
+  line.copies_marked_after_ = pollution_.all_cores_floor(now);
   const LineCopy mine = fresh_copy(here, own_level != Level::kL1, brought_in);
   copies.clear();
   copies.push_back(mine);

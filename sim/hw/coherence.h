@@ -93,6 +93,18 @@ class Coherence {
   };
   struct Here;
   engine::Time access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index);
+  // What the loop over the other copies finds: the nearest (a load's supplier), the farthest (what a
+  // write waits for), by's own copy's index.
+  struct Scan {
+    Supply best;
+    Supply farthest;
+    bool others = false;
+    bool llc_copy_here = false;  // a copy only in by's LLC (a load supersedes it)
+    size_t own = 0;              // copies.size(): none
+  };
+  bool all_copies_in_l2(const CacheLine& line, engine::Time now);
+  bool scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) const;
+  void scan_copies(CacheLine& line, PcpuId by, Access kind, Here& here, Scan& scan);
   // What picks a copy's survival hash besides its line (cache_levels.h).
   static uint64_t copy_hash(const LineCopy& c) { return c.core_mark.bytes * 0x9e3779b97f4a7c15ULL + c.llc_mark.bytes; }
   uint64_t core_distance(const LineCopy& copy, Here& here);
@@ -117,6 +129,10 @@ class Coherence {
   // copy's domain is its holder's). A load skips a copy whose bound is no better than the best found.
   std::array<engine::Time, kDistanceClasses> supply_bound_{};
   bool has_matrix_;
+  // transfer_latency(to, from) at [to * pcpus + from], for hosts of up to kPairCostPcpus pCPUs (empty
+  // above: 512 KiB at 256): one load per copy when a line's copies are scanned.
+  static constexpr uint32_t kPairCostPcpus = 256;
+  std::vector<engine::Time> pair_cost_;
   engine::RandomStream arbitration_;
   TransferCounters counters_;
   std::vector<engine::Time> stores_visible_;  // per pCPU: when its buffered stores are all visible

@@ -21,7 +21,9 @@ void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
   Counter& domain = domains_[static_cast<size_t>(topology_.llc_of(p))];
   advance(core, now);
   advance(domain, now);
+  advance_all_cores(now);
   core.rate_q -= s.rate_q;
+  all_cores_.rate_q -= s.rate_q;
   domain.rate_q -= s.llc_rate_q;
   s.profile = profile;
   s.rate_q = s.llc_rate_q = 0;
@@ -31,6 +33,7 @@ void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
   s.rate_q = rate >= 4e18 ? uint64_t{4'000'000'000'000'000'000} : static_cast<uint64_t>(rate);
   s.llc_rate_q = static_cast<uint64_t>((static_cast<engine::Uint128>(s.rate_q) * llc_weight_q_) >> kWeightQ);
   core.rate_q += s.rate_q;
+  all_cores_.rate_q += s.rate_q;
   domain.rate_q += s.llc_rate_q;
   if (profile->source == nullptr || profile->source != s.last_source) {  // a new stint
     core.open -= s.open_footprint;

@@ -84,7 +84,10 @@ class Pollution {
 
   // Distinct bytes brought into a core's private caches / an LLC domain by modelled accesses or by an
   // eviction (a deep idle state flushing the core).
-  void add_to_core(uint32_t core, uint64_t bytes) { add(cores_[core], bytes); }
+  void add_to_core(uint32_t core, uint64_t bytes) {
+    add(cores_[core], bytes);
+    all_cores_.bytes_q += static_cast<engine::Uint128>(bytes) << kRateQ;
+  }
   void add_to_domain(uint32_t domain, uint64_t bytes) { add(domains_[domain], bytes); }
 
   // The counters at `now` (which must not go backwards for one counter).
@@ -97,11 +100,26 @@ class Pollution {
     return domain_view(domain, now).distance(m);
   }
 
+  // Bytes brought into all cores together by `now`, rounded down / up. A line whose copies were all
+  // marked at or after a time when all_cores_floor() read F has, at `now`, a core distance of at most
+  // all_cores_ceil(now) - F + 1 in every holder's core (the +1: a view rounds to whole bytes). Coherence
+  // uses it to know, without reading each holder's counter, that every copy is still in its L2.
+  uint64_t all_cores_floor(engine::Time now) {
+    advance_all_cores(now);
+    return static_cast<uint64_t>(all_cores_.bytes_q >> kRateQ);
+  }
+  uint64_t all_cores_ceil(engine::Time now) {
+    advance_all_cores(now);
+    return static_cast<uint64_t>((all_cores_.bytes_q + ((engine::Uint128{1} << kRateQ) - 1)) >> kRateQ);
+  }
+
  private:
-  // Fixed point: rates in bytes per ps << kRateQ, byte counters in bytes << kCountQ (wrapping at 2^48
-  // bytes, 256 TiB: only differences are used, and no distance comes near that).
+  // Fixed point: rates in bytes per ps << kRateQ; byte counters in the same unit (bytes << kRateQ), in
+  // 128 bits, so a counter advances by rate x time exactly: its value at a time does not depend on when
+  // it was read in between (no rounding per read), and the sum over cores bounds each core's growth.
+  // Views round to whole bytes; `bytes` wraps at 2^48 bytes (256 TiB: only differences are used, and no
+  // distance comes near that).
   static constexpr int kRateQ = 40;
-  static constexpr int kCountQ = 16;
   static constexpr uint64_t kMaxFootprint = uint64_t{1} << 46;  // "unbounded" working sets count as 64 TiB
   struct Stream {
     const TouchProfile* profile = nullptr;
@@ -112,30 +130,38 @@ class Pollution {
     uint64_t llc_open_footprint = 0;    // the same, weighted, in the domain counter's
   };
   struct Counter {
-    uint64_t bytes_q = 0;  // bytes << kCountQ
-    uint64_t rate_q = 0;   // sum over the member streams, bytes per ps << kRateQ
+    engine::Uint128 bytes_q = 0;  // bytes << kRateQ
+    uint64_t rate_q = 0;          // sum over the member streams, bytes per ps << kRateQ
     engine::Time since;
     uint64_t footprint = 0;  // footprints of every stint started, plus distinct modelled bytes
     uint64_t open = 0;       // footprints of the stints running now
   };
+  // Bytes brought into all cores together (the sum of the core counters' `bytes_q`): its growth over an
+  // interval bounds every core's. 128-bit rate: the sum of many streams' rates may pass 2^64.
+  struct AllCores {
+    engine::Uint128 bytes_q = 0;
+    engine::Uint128 rate_q = 0;
+    engine::Time since;
+  };
 
   static void advance(Counter& c, engine::Time to) {
     if (to <= c.since) return;
-    if (c.rate_q != 0) {
-      const auto dt = static_cast<uint64_t>((to - c.since).ps());
-      uint64_t product;
-      if (!__builtin_mul_overflow(c.rate_q, dt, &product)) c.bytes_q += product >> (kRateQ - kCountQ);
-      else c.bytes_q += static_cast<uint64_t>((static_cast<engine::Uint128>(c.rate_q) * dt) >> (kRateQ - kCountQ));
-    }
+    if (c.rate_q != 0) c.bytes_q += static_cast<engine::Uint128>(c.rate_q) * static_cast<uint64_t>((to - c.since).ps());
     c.since = to;
   }
   static void add(Counter& c, uint64_t bytes) {
-    c.bytes_q += bytes << kCountQ;
+    c.bytes_q += static_cast<engine::Uint128>(bytes) << kRateQ;
     c.footprint += bytes;
   }
   static PollutionView view(Counter& c, engine::Time now) {
     advance(c, now);
-    return PollutionView{(c.bytes_q + (uint64_t{1} << (kCountQ - 1))) >> kCountQ, c.footprint, c.open};
+    return PollutionView{static_cast<uint64_t>((c.bytes_q + (engine::Uint128{1} << (kRateQ - 1))) >> kRateQ),
+                         c.footprint, c.open};
+  }
+  void advance_all_cores(engine::Time to) {
+    if (to <= all_cores_.since) return;
+    all_cores_.bytes_q += all_cores_.rate_q * static_cast<uint64_t>((to - all_cores_.since).ps());
+    all_cores_.since = to;
   }
 
   const Topology& topology_;
@@ -144,6 +170,7 @@ class Pollution {
   std::vector<Stream> streams_;   // per pCPU
   std::vector<Counter> cores_;    // per core (global core number)
   std::vector<Counter> domains_;  // per LLC domain (global)
+  AllCores all_cores_;
 };
 
 }  // namespace wakesim::hw

@@ -1,5 +1,8 @@
 #include "sim/hw/coherence.h"
 
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "hw_test_support.h"
@@ -260,6 +263,44 @@ TEST(CoherenceLoads, ACopyPushedIntoTheLlcSuppliesBehindAFreshOne) {
   // Copies: p1 (private, 50 ns), then p2 (in the LLC, 20 ns): the LLC supplies.
   EXPECT_EQ(c.access(line, p0, Access::kLoad), 220_ns);
   EXPECT_EQ(c.counters().llc_hits, 1u);
+}
+
+// When every copy is surely still in its holder's L2, Coherence picks the supplier from the holders alone
+// (scan_copies_in_l2); once any core has brought in an L2's worth since, it locates each copy. Work on a
+// core that holds no copy ends the shortcut but cannot change the answer: the same supplier, the same
+// cost, the same write, either way.
+TEST(CoherenceLoads, TheShortcutAndTheFullScanAgree) {
+  HostParams h = small_host();
+  h.cores_per_socket = 4;
+  h.threads_per_core = 1;
+  h.llc_per_socket = 2;  // socket 0: CCX {0, 1}, CCX {2, 3}; socket 1: pCPUs 4..7
+  auto run = [&h](bool pollute_a_bystander) {
+    engine::Simulation sim(1);
+    Machine m(sim, h);
+    Coherence& c = m.coherence();
+    CacheLine line(0);
+    c.access(line, PcpuId{4}, Access::kStore);  // visible at 80 ns
+    std::vector<Time> done;
+    Time t = 100_ns;
+    // Copies, as pCPU 0 sees them: another CCX of its socket, the other socket, its CCX, the other socket.
+    for (const uint32_t reader : {2u, 6u, 1u, 5u}) {
+      sim.run_until(t);
+      if (pollute_a_bystander && reader == 1u)  // pCPU 7's core holds no copy
+        m.pollution().add_to_core(static_cast<uint32_t>(m.topology().core_of(PcpuId{7})), 64 * h.cache.l2_size.value);
+      done.push_back(c.access(line, PcpuId{reader}, Access::kLoad));
+      t += 500_ns;
+    }
+    sim.run_until(t);
+    done.push_back(c.access(line, PcpuId{0}, Access::kLoad));  // nearest: pCPU 1, the same CCX
+    sim.run_until(t + 500_ns);
+    done.push_back(c.access(line, PcpuId{3}, Access::kRmw));  // reaches the farthest copy
+    return std::pair(done, c.counters().by_distance);
+  };
+  const auto shortcut = run(false), full_scan = run(true);
+  EXPECT_EQ(shortcut.first, full_scan.first);
+  EXPECT_EQ(shortcut.second, full_scan.second);
+  // pCPU 0's load: from pCPU 1 in its CCX (50 ns), although three copies are listed before it.
+  EXPECT_EQ(shortcut.first[4], 2_us + 100_ns + 50_ns);
 }
 
 TEST(SurvivalCurve, IsTheSetAssociativeLruApproximation) {
