@@ -303,6 +303,26 @@ TEST(CoherenceLoads, TheShortcutAndTheFullScanAgree) {
   EXPECT_EQ(shortcut.first[4], 2_us + 100_ns + 50_ns);
 }
 
+// Past 256 pCPUs Coherence keeps no per-pair cost table (it would pass 512 KiB) and the shortcut asks the
+// topology instead: the same costs.
+TEST(CoherenceLoads, AHostPastThePairTableFindsTheSameSupplier) {
+  HostParams h = small_host();
+  h.cores_per_socket = 160;
+  h.threads_per_core = 1;  // 320 pCPUs: socket 0 is 0..159
+  engine::Simulation sim(1);
+  Machine m(sim, h);
+  ASSERT_EQ(m.topology().pcpus(), 320u);
+  Coherence& c = m.coherence();
+  CacheLine line(0);
+  c.access(line, PcpuId{0}, Access::kStore);  // visible at 80 ns
+  sim.run_until(100_ns);
+  EXPECT_EQ(c.access(line, PcpuId{300}, Access::kLoad), 200_ns);  // the other socket: 100 ns
+  sim.run_until(300_ns);
+  EXPECT_EQ(c.access(line, PcpuId{170}, Access::kLoad), 350_ns);  // pCPU 300, its socket: 50 ns
+  sim.run_until(400_ns);
+  EXPECT_EQ(c.access(line, PcpuId{5}, Access::kRmw), 400_ns + 100_ns + 5_ns);  // reaches the farthest
+}
+
 TEST(SurvivalCurve, IsTheSetAssociativeLruApproximation) {
   const SurvivalCurve curve(Bytes::kib(32), 8);
   EXPECT_EQ(curve.probability(0), 1.0);
