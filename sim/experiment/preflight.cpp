@@ -21,7 +21,7 @@ constexpr uint64_t kKiB = 1024, kMiB = kKiB * 1024;
 // See the header for the measurements behind these.
 constexpr uint64_t kBaseBytes = 16 * kMiB;
 constexpr uint64_t kBytesPerPcpu = 80 * kKiB;
-constexpr uint64_t kBytesPerVcpu = 5 * kKiB;
+constexpr uint64_t kBytesPerVcpu = 7 * kKiB;
 
 }  // namespace
 

@@ -5,10 +5,12 @@
 //     configuration names (latency matrices, replay traces) and checks every request against the host.
 // The estimate's coefficients are measured peak resident sizes of one run of the release build on this
 // project's development machine (`/usr/bin/time -f %M wakesim run --set ... --set run.duration=100us
-// --set run.warmup=100us --design single-lock --replicates 1 --jobs 1`):
-//   default host (16 pCPUs), 1 vCPU: 11.9 MiB;  16,384 VMs x 4 vCPUs: 303.5 MiB  -> 4.6 KiB per vCPU;
-//   1,024 and 2,048 pCPUs (1 vCPU): 82.3 and 153.5 MiB                         -> 71.4 KiB per pCPU.
-// Rounded up (16 MiB + 80 KiB per pCPU + 5 KiB per vCPU) so the estimate errs high by 10-35%;
+// --set run.warmup=100us --design single-lock --replicates 1 --jobs 1`), re-measured 2026-12-06 after the
+// hot-path libraries became one translation unit each (sim/CMakeLists.txt: more inlining, larger
+// coroutine frames, about 1.2 KiB more per vCPU):
+//   default host (16 pCPUs), 1 vCPU: 11.9 MiB;  16,384 VMs x 4 vCPUs: 406.0 MiB  -> 6.2 KiB per vCPU;
+//   1,024 and 2,048 pCPUs (1 vCPU): 85.4 and 160.1 MiB                         -> 74.7 KiB per pCPU.
+// Rounded up (16 MiB + 80 KiB per pCPU + 7 KiB per vCPU) so the estimate errs high by 10-45%;
 // test/validation/scale_test.cpp checks a 1,024-pCPU, 16,384-vCPU run against it.
 #pragma once
 
