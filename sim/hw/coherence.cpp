@@ -255,6 +255,14 @@ void Coherence::scan_copies(CacheLine& line, PcpuId by, Access kind, Here& here,
   }
 }
 
+// `mine` becomes the line's only copy (a write, or a load that found no other copy), just made by
+// fresh_copy(): all_cores_floor() now is what the cores' counters read at its mark.
+void Coherence::make_sole_copy(CacheLine& line, const LineCopy& mine, Time now) {
+  line.copies_.clear();
+  line.copies_.push_back(mine);
+  line.copies_marked_after_ = pollution_.all_cores_floor(now);
+}
+
 // Whether every private copy of the line is surely still in its holder's L1 or L2: no core has brought
 // in l2_sure_below_ bytes since the oldest of their last accesses (all cores' bytes together bound each
 // core's, pollution.h).
@@ -264,18 +272,19 @@ bool Coherence::all_copies_in_l2(const CacheLine& line, Time now) {
 
 // scan_copies() when all_copies_in_l2(): each other copy supplies by transfer, and none is pruned, so
 // the nearest and the farthest come from the holders alone, in the same order (the first of equals
-// wins), without reading any core's counters. False (scan untouched but `own`) if a copy is only in
-// an LLC: scan_copies() decides those.
+// wins), without reading any core's counters. False (scan untouched) if a copy is only in an LLC:
+// scan_copies() decides those.
 bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) const {
   const auto& copies = line.copies_;
   size_t best = copies.size(), farthest = copies.size();
   Time best_cost = Time::max(), farthest_cost = Time::zero();
+  size_t own = scan.own;
   const Time* costs =
       pair_cost_.empty() ? nullptr : pair_cost_.data() + static_cast<size_t>(by.value) * topology_.pcpus();
   for (size_t i = 0; i < copies.size(); ++i) {
     const LineCopy& c = copies[i];
     if (c.pcpu == by.value) {
-      scan.own = i;
+      own = i;
       continue;
     }
     if (!c.in_private()) return false;
@@ -289,6 +298,7 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
       farthest = i;
     }
   }
+  scan.own = own;
   if (farthest == copies.size()) return true;  // no other copy
   scan.others = true;
   scan.best = Supply{best_cost, topology_.distance(by, PcpuId{copies[best].pcpu}), false};
@@ -318,15 +328,13 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
         ++counters_.by_distance[static_cast<size_t>(distance)];
         const bool new_to_domain = distance == Distance::kSameSocket || distance == Distance::kRemoteSocket;
         const Time done = miss(line, by, cost);
-        const uint64_t marked_after = pollution_.all_cores_floor(now);
         const LineCopy mine = fresh_copy(here, true, new_to_domain);
         if (kind == Access::kLoad) {
           line.busy_until_ = done;
           copies.push_back(mine);
           return done;
         }
-        copies[0] = mine;
-        line.copies_marked_after_ = marked_after;
+        make_sole_copy(line, mine, now);
         return write_hit(line, by, kind, done);
       }
     }
@@ -345,11 +353,7 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
 
   Scan scan;
   scan.own = own;
-  if (!(all_copies_in_l2(line, now) && scan_copies_in_l2(line, by, scan))) {
-    scan = Scan{};
-    scan.own = own;
-    scan_copies(line, by, kind, here, scan);
-  }
+  if (!(all_copies_in_l2(line, now) && scan_copies_in_l2(line, by, scan))) scan_copies(line, by, kind, here, scan);
   own = scan.own;
   const Supply& farthest = scan.farthest;
   const bool others = scan.others;
@@ -375,7 +379,6 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
     const Time done = miss(line, by, s.cost);
     line.busy_until_ = done;
     // by now shares the line; an LLC-only copy of by's domain is superseded by by's copy.
-    const uint64_t marked_after = pollution_.all_cores_floor(now);
     const LineCopy mine = fresh_copy(here, true, new_to_domain(s));
     if (has_own || llc_copy_here) {
       for (size_t i = 0; i < copies.size();) {
@@ -384,8 +387,8 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
         else ++i;
       }
     }
-    if (copies.empty()) line.copies_marked_after_ = marked_after;
-    copies.push_back(mine);
+    if (copies.empty()) make_sole_copy(line, mine, now);
+    else copies.push_back(mine);
     return done;
   }
 
@@ -393,9 +396,7 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
   if (own_private && !others) {
     ++counters_.hits;
     if (own_level == Level::kL2) ++counters_.l2_hits;
-    copies.clear();
-    line.copies_marked_after_ = pollution_.all_cores_floor(now);
-    copies.push_back(fresh_copy(here, own_level == Level::kL2, false));
+    make_sole_copy(line, fresh_copy(here, own_level == Level::kL2, false), now);
     return write_hit(line, by, kind, now + levels_.latency(own_level));
   }
 
@@ -418,10 +419,7 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
   else ++counters_.dram;
   const Time cost = std::max(data, others ? farthest.cost : Time::zero());
   const Time ready = miss(line, by, cost);
-  line.copies_marked_after_ = pollution_.all_cores_floor(now);
-  const LineCopy mine = fresh_copy(here, own_level != Level::kL1, brought_in);
-  copies.clear();
-  copies.push_back(mine);
+  make_sole_copy(line, fresh_copy(here, own_level != Level::kL1, brought_in), now);
   return write_hit(line, by, kind, ready);
 }
 

@@ -102,6 +102,7 @@ class Coherence {
     bool llc_copy_here = false;  // a copy only in by's LLC (a load supersedes it)
     size_t own = 0;              // copies.size(): none
   };
+  void make_sole_copy(CacheLine& line, const LineCopy& mine, engine::Time now);
   bool all_copies_in_l2(const CacheLine& line, engine::Time now);
   bool scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) const;
   void scan_copies(CacheLine& line, PcpuId by, Access kind, Here& here, Scan& scan);

@@ -21,7 +21,7 @@ void Pollution::set_profile(PcpuId p, const TouchProfile* profile, Time now) {
   Counter& domain = domains_[static_cast<size_t>(topology_.llc_of(p))];
   advance(core, now);
   advance(domain, now);
-  advance_all_cores(now);
+  advance(all_cores_, now);
   core.rate_q -= s.rate_q;
   all_cores_.rate_q -= s.rate_q;
   domain.rate_q -= s.llc_rate_q;

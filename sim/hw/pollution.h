@@ -105,11 +105,11 @@ class Pollution {
   // all_cores_ceil(now) - F + 1 in every holder's core (the +1: a view rounds to whole bytes). Coherence
   // uses it to know, without reading each holder's counter, that every copy is still in its L2.
   uint64_t all_cores_floor(engine::Time now) {
-    advance_all_cores(now);
+    advance(all_cores_, now);
     return static_cast<uint64_t>(all_cores_.bytes_q >> kRateQ);
   }
   uint64_t all_cores_ceil(engine::Time now) {
-    advance_all_cores(now);
+    advance(all_cores_, now);
     return static_cast<uint64_t>((all_cores_.bytes_q + ((engine::Uint128{1} << kRateQ) - 1)) >> kRateQ);
   }
 
@@ -144,7 +144,9 @@ class Pollution {
     engine::Time since;
   };
 
-  static void advance(Counter& c, engine::Time to) {
+  // A Counter or AllCores to `to`.
+  template <class C>
+  static void advance(C& c, engine::Time to) {
     if (to <= c.since) return;
     if (c.rate_q != 0) c.bytes_q += static_cast<engine::Uint128>(c.rate_q) * static_cast<uint64_t>((to - c.since).ps());
     c.since = to;
@@ -157,11 +159,6 @@ class Pollution {
     advance(c, now);
     return PollutionView{static_cast<uint64_t>((c.bytes_q + (engine::Uint128{1} << (kRateQ - 1))) >> kRateQ),
                          c.footprint, c.open};
-  }
-  void advance_all_cores(engine::Time to) {
-    if (to <= all_cores_.since) return;
-    all_cores_.bytes_q += all_cores_.rate_q * static_cast<uint64_t>((to - all_cores_.since).ps());
-    all_cores_.since = to;
   }
 
   const Topology& topology_;
