@@ -62,16 +62,17 @@ hw::Path WakeupList::del(hw::Cpu& cpu, Vcpu& v) {
   co_await cpu.store(v.node_line());                            // poison (prev only, for _rcu)
 }
 
+bool WakeupList::is_foreign_head(const List::iterator& it) const {
+  if (it == list_.end() || !env_.invariants.is_list_head(it.pointed_node())) return false;
+  env_.invariants.rcu_hazard(
+      fmt::format("the wakeup walk on pCPU {} followed a stale pointer to another pCPU's list head "
+                  "(node reused before a grace period)",
+                  owner_.value));
+  return true;
+}
+
 Vcpu* WakeupList::visit(hw::Cpu& cpu, const List::iterator& it) {
   if (it == list_.end()) return nullptr;
-  const void* node = it.pointed_node();
-  if (env_.invariants.is_list_head(node)) {
-    env_.invariants.rcu_hazard(
-        fmt::format("the wakeup walk on pCPU {} followed a stale pointer to another pCPU's list head "
-                    "(node reused before a grace period)",
-                    owner_.value));
-    return nullptr;
-  }
   Vcpu& v = *it;
   if (v.on_list != nullptr && v.on_list != this) {
     env_.invariants.rcu_hazard(
@@ -125,11 +126,16 @@ hw::PathOf<Vcpu*> WakeupList::next_rcu(hw::Cpu& cpu, Vcpu& at, OnUnlinkedNode on
                       owner_.value, at.index(), at.on_list->owner().value));
       co_return nullptr;
     }
-    // Deleted (list_del_rcu) and not reused: its next pointer still leads on through this list.
+    // Deleted (list_del_rcu) and not reused: its next pointer still leads on through this list, or, if
+    // the node was on another list in between, to that list's head.
   }
-  // s_iterator_to on an unlinked normal-link node reads the pointers it kept.
+  // s_iterator_to on an unlinked normal-link node reads the pointers it kept. Only a node off this list
+  // can lead to another list's head: a node on it leads to a node on it or to this list's own head
+  // (heads are fixed, so what `it` points at is decided here, whatever the load lets happen).
+  const bool unlinked = at.on_list != this;
   auto it = std::next(List::s_iterator_to(at));
   co_await cpu.load(at.node_line());
+  if (unlinked && is_foreign_head(it)) co_return nullptr;
   // The successor may itself have been deleted meanwhile; it still leads on (or ends the walk).
   co_return visit(cpu, it);
 }

@@ -76,6 +76,9 @@ class WakeupList {
   // Line of the node before / after `v` in this list (a neighbour's N, or the head H).
   hw::CacheLine& line_of(const List::iterator& it);
   Vcpu* visit(hw::Cpu& cpu, const List::iterator& it);  // nullptr at the end; records the wake trace
+  // True (and the hazard reported) if `it`, read from a node no longer on this list, is another list's
+  // head: the one place a walk can meet one, so the only place that asks the invariant checker.
+  bool is_foreign_head(const List::iterator& it) const;
 
   WakeupListEnvironment env_;
   hw::PcpuId owner_;

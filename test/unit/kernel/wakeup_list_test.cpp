@@ -1,7 +1,8 @@
 // WakeupList, the per-pCPU list of blocked vCPUs (kernel/wakeup_list.h): list order and membership,
 // the invariants it checks on every operation (a vCPU on one list at a time; no writer under a locked
 // walker; an RCU walker that stands on a deleted node goes on, or restarts, and one whose node moved to
-// another list is a hazard), and what its operations cost: the lines they touch, local or remote.
+// another list, or whose kept pointer leads to another list's head, is a hazard), and what its operations cost: the
+// lines they touch, local or remote.
 #include "sim/kernel/wakeup_list.h"
 
 #include <vector>
@@ -143,6 +144,24 @@ TEST_F(WakeupListTest, AnRcuWalkerWhoseNodeMovedToAnotherListIsAHazard) {
   });
   EXPECT_EQ(next, nullptr);
   EXPECT_EQ(kvm.invariants().rcu_hazards(), 1u);
+}
+
+// The node moved to another list and left it again: off every list, its kept next pointer leads to
+// that list's head, which is not a vCPU. The walker must see a hazard, not read the head as a node.
+TEST_F(WakeupListTest, AnRcuWalkerLedToAnotherListsHeadIsAHazard) {
+  add(list0, {0, 1, 2});
+  Vcpu* next = v[0];
+  run_on(0, [&](hw::Cpu& cpu) -> hw::Path {
+    Vcpu* at = co_await list0.first(cpu);
+    at = co_await list0.next_rcu(cpu, *at, kFollow);  // v1
+    co_await list0.del_rcu(cpu, *at);
+    co_await list1.add_tail(cpu, *at);  // alone on list1: its next pointer is list1's head
+    co_await list1.del_rcu(cpu, *at);   // and off it again, the pointer kept
+    next = co_await list0.next_rcu(cpu, *at, kFollow);
+  });
+  EXPECT_EQ(next, nullptr);
+  EXPECT_EQ(kvm.invariants().rcu_hazards(), 1u);
+  EXPECT_EQ(list1.size(), 0u);
 }
 
 // The same del, with every line in the deleting pCPU's L1, and from the other socket (sched_in
