@@ -353,7 +353,12 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
 
   Scan scan;
   scan.own = own;
-  if (!(all_copies_in_l2(line, now) && scan_copies_in_l2(line, by, scan))) scan_copies(line, by, kind, here, scan);
+  if (all_copies_in_l2(line, now) && scan_copies_in_l2(line, by, scan)) {
+    ++scans_.from_holders;
+  } else {
+    ++scans_.by_counters;
+    scan_copies(line, by, kind, here, scan);
+  }
   own = scan.own;
   const Supply& farthest = scan.farthest;
   const bool others = scan.others;

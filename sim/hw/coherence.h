@@ -83,6 +83,14 @@ class Coherence {
   const CacheLevels& levels() const { return levels_; }
   const TransferCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
+  // How each look at a line's other copies went: answered from the holders alone, every copy surely in
+  // its holder's L2 (scan_copies_in_l2), or by reading the holders' pollution counters (scan_copies).
+  // The same results either way; the first is the fast one (its test checks it is taken).
+  struct ScanCounts {
+    uint64_t from_holders = 0;
+    uint64_t by_counters = 0;
+  };
+  const ScanCounts& scans() const { return scans_; }
 
  private:
   // What supplying a copy to `by` costs, and from where.
@@ -136,6 +144,7 @@ class Coherence {
   std::vector<engine::Time> pair_cost_;
   engine::RandomStream arbitration_;
   TransferCounters counters_;
+  ScanCounts scans_;
   std::vector<engine::Time> stores_visible_;  // per pCPU: when its buffered stores are all visible
   std::vector<engine::Time> fill_buffers_;    // per pCPU x fill_buffers: when each miss slot is free
   std::vector<uint16_t> next_fill_buffer_;    // per pCPU: the slot its next miss takes

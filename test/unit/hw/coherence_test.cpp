@@ -1,5 +1,6 @@
 #include "sim/hw/coherence.h"
 
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -294,13 +295,20 @@ TEST(CoherenceLoads, TheShortcutAndTheFullScanAgree) {
     done.push_back(c.access(line, PcpuId{0}, Access::kLoad));  // nearest: pCPU 1, the same CCX
     sim.run_until(t + 500_ns);
     done.push_back(c.access(line, PcpuId{3}, Access::kRmw));  // reaches the farthest copy
-    return std::pair(done, c.counters().by_distance);
+    return std::tuple(done, c.counters().by_distance, c.scans());
   };
   const auto shortcut = run(false), full_scan = run(true);
-  EXPECT_EQ(shortcut.first, full_scan.first);
-  EXPECT_EQ(shortcut.second, full_scan.second);
+  EXPECT_EQ(std::get<0>(shortcut), std::get<0>(full_scan));
+  EXPECT_EQ(std::get<1>(shortcut), std::get<1>(full_scan));
   // pCPU 0's load: from pCPU 1 in its CCX (50 ns), although three copies are listed before it.
-  EXPECT_EQ(shortcut.first[4], 2_us + 100_ns + 50_ns);
+  EXPECT_EQ(std::get<0>(shortcut)[4], 2_us + 100_ns + 50_ns);
+  // And each run took the path it was meant to: without the bystander every look at the copies is
+  // answered from the holders alone; with it, the looks from pCPU 1's load on read the counters.
+  const Coherence::ScanCounts& fast = std::get<2>(shortcut);
+  const Coherence::ScanCounts& slow = std::get<2>(full_scan);
+  EXPECT_EQ(fast.by_counters, 0u);
+  EXPECT_EQ(fast.from_holders, slow.from_holders + slow.by_counters);
+  EXPECT_EQ(slow.by_counters, 4u);  // pCPU 1's, 5's and 0's loads, pCPU 3's RMW
 }
 
 // Past 256 pCPUs Coherence keeps no per-pair cost table (it would pass 512 KiB) and the shortcut asks the
