@@ -100,36 +100,19 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
   e.queue_ = this;
   ++e.entries_;
   ++live_;
-  const int64_t time = when.ps();
-  const uint64_t order = (static_cast<uint64_t>(priority) << kSeqBits) | seq;
-  if (time < run_end_) {
+  const Entry entry{when.ps(), (static_cast<uint64_t>(priority) << kSeqBits) | seq, &e};
+  if (entry.time < run_end_) {
     // The run holds every entry earlier than run_end_, in order (also one earlier than the next event
     // peeked at, after Simulation::advance_inline moved the clock to a time before it).
-    // Searched from the end: an event pushed for the next few nanoseconds goes before few others. The
-    // entries it goes before move up one as the search passes them (insertion sort's step), and the new
-    // entry is written field by field: a vector::insert copied it through the stack.
-    auto goes_before = [time, order](const Entry& other) {
-      return time > other.time || (time == other.time && order > other.order);
-    };
-    size_t at = run_.size();
-    run_.emplace_back();
-    int step = 0;
-    for (; step < kRunLinearSteps && at > 0 && goes_before(run_[at - 1]); ++step, --at) run_[at] = run_[at - 1];
-    if (step == kRunLinearSteps && at > 0 && goes_before(run_[at - 1])) {
-      const auto first = run_.begin();
-      const auto last = first + static_cast<ptrdiff_t>(at);
-      const auto bound = std::partition_point(first, last, [&](const Entry& other) { return !goes_before(other); });
-      std::move_backward(bound, last, last + 1);
-      at = static_cast<size_t>(bound - first);
-    }
-    Entry& slot = run_[at];
-    slot.time = time;
-    slot.order = order;
-    slot.event = &e;
+    // Searched from the end: an event pushed for the next few nanoseconds goes before few others.
+    auto at = run_.end();
+    for (int step = 0; step < kRunLinearSteps && at != run_.begin() && later(entry, *(at - 1)); ++step) --at;
+    if (at != run_.begin() && later(entry, *(at - 1))) at = std::upper_bound(run_.begin(), at, entry, later);
+    run_.insert(at, entry);
   } else {
-    WAKESIM_CHECK(time >= reference_, "event at {} is earlier than the queue's current time {}", when,
+    WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
                   Time::from_ps(reference_));
-    file(Entry{time, order, &e});
+    file(entry);
   }
 }
 

@@ -1,10 +1,11 @@
 // WakeupList, the per-pCPU list of blocked vCPUs (kernel/wakeup_list.h): list order and membership,
 // the invariants it checks on every operation (a vCPU on one list at a time; no writer under a locked
-// walker; an RCU walker that stands on a deleted node goes on, or restarts, and one whose node moved to
-// another list, or whose kept pointer leads to another list's head, is a hazard), and what its operations cost: the
-// lines they touch, local or remote.
+// walker; an RCU walker that stands on a deleted node goes on, or restarts; one whose node moved to
+// another list, or whose kept pointer leads to another list's head, is a hazard), and what its
+// operations cost: the lines they touch, local or remote.
 #include "sim/kernel/wakeup_list.h"
 
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -147,21 +148,51 @@ TEST_F(WakeupListTest, AnRcuWalkerWhoseNodeMovedToAnotherListIsAHazard) {
 }
 
 // The node moved to another list and left it again: off every list, its kept next pointer leads to
-// that list's head, which is not a vCPU. The walker must see a hazard, not read the head as a node.
+// that list's head, which is not a vCPU. The walker must name that hazard (a run that stops on it says
+// which), not read the head as a node.
 TEST_F(WakeupListTest, AnRcuWalkerLedToAnotherListsHeadIsAHazard) {
   add(list0, {0, 1, 2});
-  Vcpu* next = v[0];
-  run_on(0, [&](hw::Cpu& cpu) -> hw::Path {
+  auto lead_to_list1s_head = [&](hw::Cpu& cpu) -> hw::Path {
     Vcpu* at = co_await list0.first(cpu);
     at = co_await list0.next_rcu(cpu, *at, kFollow);  // v1
     co_await list0.del_rcu(cpu, *at);
     co_await list1.add_tail(cpu, *at);  // alone on list1: its next pointer is list1's head
     co_await list1.del_rcu(cpu, *at);   // and off it again, the pointer kept
-    next = co_await list0.next_rcu(cpu, *at, kFollow);
-  });
-  EXPECT_EQ(next, nullptr);
+    EXPECT_EQ(co_await list0.next_rcu(cpu, *at, kFollow), nullptr);
+  };
+  run_on(0, lead_to_list1s_head);
   EXPECT_EQ(kvm.invariants().rcu_hazards(), 1u);
   EXPECT_EQ(list1.size(), 0u);
+}
+
+TEST(WakeupListStopping, AWalkerLedToAnotherListsHeadStopsTheRunSayingSo) {
+  engine::Simulation sim{1};
+  hw::Machine machine{sim, hw::testing::small_host()};
+  KernelParams params;  // stop_on_violation: the default
+  Scheduler sched{machine, params};
+  DesignParams design_params;
+  Kvm kvm{machine, sched, params, design_params, "single-lock"};
+  WakeupList list0{kvm.list_environment(), PcpuId{0}};
+  WakeupList list1{kvm.list_environment(), PcpuId{1}};
+  Vcpu& v0 = kvm.add_vcpu(0, sched.cpu_set({PcpuId{0}}));
+  Vcpu& v1 = kvm.add_vcpu(0, sched.cpu_set({PcpuId{0}}));
+  hw::Cpu& cpu = machine.cpu(PcpuId{0});
+  cpu.start_thread([&](hw::Cpu& c) -> hw::Path {
+    co_await list0.add_tail(c, v0);
+    co_await list0.add_tail(c, v1);
+    Vcpu* at = co_await list0.first(c);  // v0
+    co_await list0.del_rcu(c, *at);
+    co_await list1.add_tail(c, *at);
+    co_await list1.del_rcu(c, *at);
+    co_await list0.next_rcu(c, *at, kFollow);
+  }(cpu));
+  try {
+    sim.run_until(1_ms);
+    FAIL() << "the walk went on";
+  } catch (const engine::InvariantViolation& e) {
+    EXPECT_NE(std::string(e.what()).find("followed a stale pointer to another pCPU's list head"), std::string::npos)
+        << e.what();
+  }
 }
 
 // The same del, with every line in the deleting pCPU's L1, and from the other socket (sched_in
