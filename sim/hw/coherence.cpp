@@ -165,7 +165,6 @@ Level Coherence::level_of(CacheLine& line, PcpuId by) {
 
 Time Coherence::access(CacheLine& line, PcpuId by, Access kind) {
   const Time now = sim_.now();
-  if (line.id_ == 0) line.id_ = ++next_line_id_;
   auto& copies = line.copies_;
 
   // Most accesses find by's own copy in its L1 or L2 (and, for a write, alone): the same decisions as
@@ -309,6 +308,8 @@ bool Coherence::scan_copies_in_l2(const CacheLine& line, PcpuId by, Scan& scan) 
 // The rest: by's copy is not in its private caches (or other copies must be invalidated). `own_index`
 // is where access() found by's copy (copies.size(): it has none).
 [[gnu::noinline]] Time Coherence::access_elsewhere(CacheLine& line, PcpuId by, Access kind, size_t own_index) {
+  // A line's first access comes here (it has no copy yet), and so gets its id here.
+  if (line.id_ == 0) line.id_ = ++next_line_id_;
   const Time now = sim_.now();
   auto& copies = line.copies_;
   Here here(*this, by, now);

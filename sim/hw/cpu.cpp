@@ -208,7 +208,7 @@ void Cpu::SignalWait::await_suspend(std::coroutine_handle<> h) {
   if (deadline != Time::max()) cpu.sim_.schedule_at(cpu.completion_, deadline, engine::Priority::kCompletion);
 }
 
-void Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
+bool Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
   Context& c = top();
   c.waiting = h;
   c.wait = kind;
@@ -217,6 +217,12 @@ void Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
   c.hook = nullptr;
   c.touches = nullptr;
   sim_.schedule_at(completion_, end, engine::Priority::kCompletion);
+  return true;
+}
+
+bool Cpu::change_activity_then_complete(std::coroutine_handle<> h, Wait kind, Time end, Inline allow) {
+  change_activity(top().activity, nullptr);
+  return complete_or_wait(h, kind, end, allow);
 }
 
 const stats::LatencyHistogram& Cpu::irq_off_time() const {

@@ -218,9 +218,13 @@ class Cpu final : public FramePoolOwner, private PathPromiseBase::Owner {
   Context& top() { return contexts_[static_cast<size_t>(depth_)]; }
   enum class Inline : uint8_t { kAllowed, kNever };
   // Returns false if the operation completed at once (the clock moved to `end`; see advance_inline).
-  // Inline (below): it runs for most line operations.
+  // Inline (below): it runs for most line operations. Every call it makes is its last step (a tail
+  // call), so its common path needs no stack frame of its own.
   bool suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow);
-  void suspend_for_event(std::coroutine_handle<> h, Wait kind, engine::Time end);
+  bool complete_or_wait(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow);
+  [[gnu::noinline]] bool change_activity_then_complete(std::coroutine_handle<> h, Wait kind, engine::Time end,
+                                                       Inline allow);
+  bool suspend_for_event(std::coroutine_handle<> h, Wait kind, engine::Time end);  // true
   void on_completion();
   void resume_top();
   bool can_interrupt_now() const;
@@ -331,13 +335,19 @@ struct Cpu::SignalWait {
 inline bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow) {
   Context& c = top();
   c.activity = activity_of(c, kind);
-  set_activity(c.activity);
+  // set_activity(c.activity), tested here: activity_of never gives guest or host-task work, so nothing
+  // changes when the pCPU already does this activity with no stream of its own.
+  if (c.activity != activity_ || touching_ != nullptr) [[unlikely]]
+    return change_activity_then_complete(h, kind, end, allow);
+  return complete_or_wait(h, kind, end, allow);
+}
+
+inline bool Cpu::complete_or_wait(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow) {
   // Nothing can happen to this pCPU before `end` unless an event does: with none due, the operation
   // completes now (on_completion's work, without the event; the context's wait stays kNone). A
   // pending interrupt waiting for this operation to complete takes the event path.
-  if (allow == Inline::kAllowed && !(c.irqs_on && pending_.any()) && sim_.advance_inline(end)) return false;
-  suspend_for_event(h, kind, end);
-  return true;
+  if (allow == Inline::kAllowed && !(top().irqs_on && pending_.any()) && sim_.advance_inline(end)) return false;
+  return suspend_for_event(h, kind, end);
 }
 
 // A timed operation whose co_await yields `value`, read when the operation was issued: a one-operation

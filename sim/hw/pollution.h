@@ -23,12 +23,14 @@
 // them whole (the measured L1/L2 walk steps sit at the chase's capacities).
 //
 // Cheap and deterministic: each pCPU has one stream (the rate of what it runs now); counters advance
-// lazily, in integer arithmetic, when read or when a stream changes. No per-access scan, no events.
+// in integer arithmetic only when a stream changes, and a read computes the value at its time without
+// writing it. No per-access scan, no events.
 // Modelled lines count too: Coherence adds 64 bytes (to both counters) to a core for each modelled
 // access that is not an L1 hit, and to a domain for each line brought into the domain (from DRAM or
 // another domain), so that a pointer chase over modelled lines sees its own stack distance.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -129,12 +131,15 @@ class Pollution {
     uint64_t open_footprint = 0;        // footprint of that stint, counted in the core counter's `open`
     uint64_t llc_open_footprint = 0;    // the same, weighted, in the domain counter's
   };
+  // A core's or domain's counter holds bytes << kRateQ plus half a byte, so that a view rounds to the
+  // nearest byte with one shift.
+  static constexpr engine::Uint128 kHalfByteQ = engine::Uint128{1} << (kRateQ - 1);
   struct Counter {
-    engine::Uint128 bytes_q = 0;  // bytes << kRateQ
-    uint64_t rate_q = 0;          // sum over the member streams, bytes per ps << kRateQ
-    engine::Time since;
-    uint64_t footprint = 0;  // footprints of every stint started, plus distinct modelled bytes
-    uint64_t open = 0;       // footprints of the stints running now
+    engine::Uint128 bytes_q = kHalfByteQ;  // bytes << kRateQ, plus kHalfByteQ
+    uint64_t rate_q = 0;                   // sum over the member streams, bytes per ps << kRateQ
+    engine::Time since;                    // bytes_q is the value at this time (the last change of rate_q)
+    uint64_t footprint = 0;                // footprints of every stint started, plus distinct modelled bytes
+    uint64_t open = 0;                     // footprints of the stints running now
   };
   // Bytes brought into all cores together (the sum of the core counters' `bytes_q`): its growth over an
   // interval bounds every core's. 128-bit rate: the sum of many streams' rates may pass 2^64.
@@ -155,10 +160,14 @@ class Pollution {
     c.bytes_q += static_cast<engine::Uint128>(bytes) << kRateQ;
     c.footprint += bytes;
   }
-  static PollutionView view(Counter& c, engine::Time now) {
-    advance(c, now);
-    return PollutionView{static_cast<uint64_t>((c.bytes_q + (engine::Uint128{1} << (kRateQ - 1))) >> kRateQ),
-                         c.footprint, c.open};
+  // The counter at `now`, without writing it: bytes_q holds its value at `since` (the last rate change),
+  // and the rate has been constant since. The same value advance() would leave, exactly; a read that
+  // writes nothing keeps the two or three counters each access reads off the hot path's store chain.
+  // (A `now` before `since` reads the value at `since`, as advance() would.)
+  static PollutionView view(const Counter& c, engine::Time now) {
+    const int64_t elapsed = std::max<int64_t>((now - c.since).ps(), 0);
+    const engine::Uint128 bytes_q = c.bytes_q + static_cast<engine::Uint128>(c.rate_q) * static_cast<uint64_t>(elapsed);
+    return PollutionView{static_cast<uint64_t>(bytes_q >> kRateQ), c.footprint, c.open};
   }
 
   const Topology& topology_;
