@@ -141,8 +141,9 @@ class Pollution {
     uint64_t footprint = 0;                // footprints of every stint started, plus distinct modelled bytes
     uint64_t open = 0;                     // footprints of the stints running now
   };
-  // Bytes brought into all cores together (the sum of the core counters' `bytes_q`): its growth over an
-  // interval bounds every core's. 128-bit rate: the sum of many streams' rates may pass 2^64.
+  // Bytes brought into all cores together (the sum of the core counters' `bytes_q`, less their half-byte
+  // offsets): its growth over an interval bounds every core's. 128-bit rate: the sum of many streams'
+  // rates may pass 2^64.
   struct AllCores {
     engine::Uint128 bytes_q = 0;
     engine::Uint128 rate_q = 0;
