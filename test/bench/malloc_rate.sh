@@ -7,9 +7,15 @@
 #   test/bench/malloc_rate.sh BINARY [DESIGN] [SHORT] [LONG]     (defaults: single-lock 100ms 300ms)
 #
 # Needs valgrind (not installed by setup.sh: apt-get install valgrind). About a minute per run.
-# Use a build without link-time optimisation (the release preset's clang build has none; a GCC build
-# needs -DWAKESIM_LTO=OFF): valgrind computes long double as double, and in GCC's LTO binary Boost.Math's
-# start-up tables for erfc_inv<long double> then overflow before main (the binary itself runs correctly).
+# valgrind computes long double as double, and Boost.Math's start-up tables for erfc_inv<long double>
+# then overflow before main ("boost::math::erfc_inv<long double>: Overflow Error"; the binary itself runs
+# correctly). The release preset's binary does that too (checked 2026-12-06), so measure a build of its
+# own, without long double Boost.Math (the allocations do not depend on the profile or the compiler):
+#   cmake -S . -B build/valgrind -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+#     -DWAKESIM_PGO=OFF -DWAKESIM_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS=-DBOOST_MATH_NO_LONG_DOUBLE_MATH_FUNCTIONS
+#   cmake --build build/valgrind --target wakesim
+# (A GCC build also needs -DWAKESIM_LTO=OFF. For cachegrind's line-level annotation add -gdwarf-4 to the
+# flags: valgrind 3.19 cannot read clang 14's default DWARF 5.)
 set -euo pipefail
 binary=$1
 design=${2:-single-lock}
