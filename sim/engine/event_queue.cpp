@@ -108,12 +108,7 @@ void EventQueue::push(Event& e, Time when, Priority priority) {
     auto at = run_.end();
     for (int step = 0; step < kRunLinearSteps && at != run_.begin() && later(entry, *(at - 1)); ++step) --at;
     if (at != run_.begin() && later(entry, *(at - 1))) at = std::upper_bound(run_.begin(), at, entry, later);
-    // Not vector::insert: it copies the entry through a temporary on the stack, and reading that back
-    // stalled on store forwarding (a quarter of this function's samples in the default workload).
-    const auto index = at - run_.begin();
-    run_.emplace_back();
-    std::move_backward(run_.begin() + index, run_.end() - 1, run_.end());
-    run_[static_cast<size_t>(index)] = entry;
+    run_.insert(at, entry);
   } else {
     WAKESIM_CHECK(when.ps() >= reference_, "event at {} is earlier than the queue's current time {}", when,
                   Time::from_ps(reference_));

@@ -221,7 +221,7 @@ bool Cpu::suspend_for_event(std::coroutine_handle<> h, Wait kind, Time end) {
 }
 
 bool Cpu::change_activity_then_complete(std::coroutine_handle<> h, Wait kind, Time end, Inline allow) {
-  change_activity(top().activity, nullptr);
+  set_activity(top().activity);
   return complete_or_wait(h, kind, end, allow);
 }
 

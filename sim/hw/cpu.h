@@ -335,8 +335,9 @@ struct Cpu::SignalWait {
 inline bool Cpu::suspend_until(std::coroutine_handle<> h, Wait kind, engine::Time end, Inline allow) {
   Context& c = top();
   c.activity = activity_of(c, kind);
-  // set_activity(c.activity), tested here: activity_of never gives guest or host-task work, so nothing
-  // changes when the pCPU already does this activity with no stream of its own.
+  // Whether set_activity(c.activity) would do anything, tested here so that the common path makes no
+  // call: activity_of never gives guest or host-task work, so nothing changes when the pCPU already does
+  // this activity with no stream of its own. Otherwise set_activity itself runs, out of line.
   if (c.activity != activity_ || touching_ != nullptr) [[unlikely]]
     return change_activity_then_complete(h, kind, end, allow);
   return complete_or_wait(h, kind, end, allow);

@@ -98,6 +98,23 @@ TEST_F(PollutionTest, ReadingACounterDoesNotChangeIt) {
     EXPECT_EQ(read_often.core_distance(kCore0, start, t), read_once.core_distance(kCore0, start, t)) << t.ps();
 }
 
+// A read computes the counter at its time from its value at the last change of rate, without writing
+// it: a rate change must first keep what the old rate counted, and a modelled line's bytes added in
+// between count once.
+TEST_F(PollutionTest, ARateChangeKeepsWhatTheOldRateCounted) {
+  const TouchProfile fast{ByteRate{2e9}, Bytes{UINT64_MAX}, nullptr};  // 2 bytes per ns
+  const PollutionMark start = p.core_mark(kCore0, Time::zero());
+  p.set_profile(PcpuId{0}, &streaming, Time::zero());
+  EXPECT_EQ(p.core_distance(kCore0, start, 3_us), 3'000u);
+  p.add_to_core(kCore0, 64);  // at 4 us
+  EXPECT_EQ(p.core_distance(kCore0, start, 4_us), 4'064u);
+  p.set_profile(PcpuId{0}, &fast, 5_us);
+  EXPECT_EQ(p.core_distance(kCore0, start, 5_us), 5'064u);
+  EXPECT_EQ(p.core_distance(kCore0, start, 8_us), 5'064u + 6'000u);
+  p.set_profile(PcpuId{0}, nullptr, 8_us);
+  EXPECT_EQ(p.core_distance(kCore0, start, 1_ms), 11'064u);
+}
+
 // The bytes of all cores together bound each core's growth over any interval (all_cores_floor/ceil), by
 // the documented margin: a byte for the rounding of the core's view.
 TEST_F(PollutionTest, AllCoresTogetherBoundEachCoresGrowth) {
